@@ -1,0 +1,140 @@
+"""Every column of every table the pipeline writes, defined once.
+
+What belongs here: the name, type, description and allowed values of each column, and which columns make up
+each output table. Nothing here imports pandas, pandera or pyarrow: `schemas` turns these definitions into
+pandera and pyarrow schemas, and the findings document turns them into its data dictionary, so the report step
+can describe the data without importing the validation stack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Logical types, mapped to pandas and pyarrow types in `schemas`.
+TEXT, INTEGER, FLOAT, BOOLEAN, DATE = "text", "integer", "float", "boolean", "date"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column: its logical type, what it means, whether it may be missing and which values it may take."""
+
+    name: str
+    kind: str
+    description: str
+    nullable: bool = False
+    allowed: str = ""
+    unique: bool = False
+
+
+def _fields(*fields: Field) -> dict[str, Field]:
+    return {field.name: field for field in fields}
+
+
+FIELDS: dict[str, Field] = _fields(
+    Field("case_id", TEXT, "Identifier of the case, as given in the case spreadsheet.", unique=True),
+    Field("year", INTEGER, "Calendar year in which the case happened."),
+    Field("date", DATE, "Date of the case, where the spreadsheet gives one.", nullable=True),
+    Field("host_country", TEXT, "Country where the case happened, as an ISO 3166-1 alpha-3 code.",
+          allowed="ISO 3166-1 alpha-3"),
+    Field("host_country_name", TEXT, "Short English name of the host country."),
+    Field("eu_member", BOOLEAN,
+          "Whether the host country was an EU member state in the case's year (accession year <= year; "
+          "the United Kingdom counts through 2019)."),
+    Field("region", TEXT, "Region of the host country, from the reference table of regions.",
+          allowed="see reference/regions.csv"),
+    Field("tactic", TEXT, "Tactic of transnational repression, as a code of the typology.",
+          allowed="see reference/typology.csv"),
+    Field("tactic_family", TEXT, "Family of the tactic in the typology.", allowed="see reference/typology.csv"),
+    Field("fh_counted", BOOLEAN, "Whether Freedom House's transnational repression tracker counts this tactic."),
+    Field("target_profile", TEXT, "Profile of the targeted person.", allowed="see reference/target_profiles.csv"),
+    Field("verification", TEXT, "How well the case is verified.", allowed="see reference/verification.csv"),
+    Field("period", TEXT, "Configured period that contains the case's year; empty when no period does.",
+          nullable=True),
+    Field("scope", TEXT, "Named tactic filter the statistic is computed on (config: scopes)."),
+    Field("first_year", INTEGER, "First calendar year of the period."),
+    Field("last_year", INTEGER, "Last calendar year of the period."),
+    Field("years", INTEGER, "Number of calendar years in the period (last_year - first_year + 1)."),
+    Field("cases", INTEGER, "Number of cases."),
+    Field("annual_mean", FLOAT, "Average number of cases per calendar year of the period (cases / years)."),
+    Field("baseline", TEXT, "Period the comparison is made against (config: baseline)."),
+    Field("comparison", TEXT, "Period compared with the baseline (config: comparison)."),
+    Field("baseline_cases", INTEGER, "Cases in the baseline period, in this scope."),
+    Field("comparison_cases", INTEGER, "Cases in the comparison period, in this scope."),
+    Field("baseline_years", INTEGER, "Calendar years in the baseline period."),
+    Field("comparison_years", INTEGER, "Calendar years in the comparison period."),
+    Field("ratio", FLOAT,
+          "Rate ratio: comparison annual mean / baseline annual mean. Infinite when the baseline has no case "
+          "and the comparison has some; missing when neither has a case.", nullable=True),
+    Field("ci_low", FLOAT,
+          "Lower bound of the exact conditional confidence interval for the rate ratio (Clopper-Pearson on the "
+          "comparison period's share of the two periods' cases); missing when neither period has a case.",
+          nullable=True),
+    Field("ci_high", FLOAT,
+          "Upper bound of the exact conditional confidence interval for the rate ratio; infinite when the "
+          "baseline has no case; missing when neither period has a case.", nullable=True),
+    Field("confidence_level", FLOAT, "Confidence level of the interval (config: confidence_level)."),
+    Field("p_value", FLOAT,
+          "Two-sided exact conditional test of equal annual rates (binomial test of the comparison period's "
+          "share against its share of the years); 1 when neither period has a case."),
+    Field("new_in_comparison", BOOLEAN,
+          "The country has no case in the baseline period and at least one in the comparison period, in this "
+          "scope."),
+    Field("eu_member_at_end", BOOLEAN,
+          "Whether the host country is an EU member state in the last year of the comparison period."),
+    Field("dimension", TEXT, "Which case attribute the breakdown is by.",
+          allowed="tactic, tactic_family, target_profile, verification"),
+    Field("category", TEXT, "Code of the category within the dimension."),
+    Field("category_label", TEXT, "Readable label of the category."),
+    Field("share", FLOAT, "Share of the period's cases in this scope that fall in the category (0-1); missing "
+          "when the period has no case.", nullable=True),
+    Field("claim_id", TEXT, "Identifier of the claim in reference/claims.csv.", unique=True),
+    Field("section", TEXT, "Where in the report the claim is made."),
+    Field("claim", TEXT, "The report's sentence, quoted."),
+    Field("metric", TEXT, "What is measured to check the claim, in the claims file's metric notation."),
+    Field("check", TEXT, "How the observed value is compared with the expected one.",
+          allowed="equals, at_least, at_most, rounds_to, between, includes_all, equals_set"),
+    Field("expected", TEXT, "The value the report states, as written in the claims file."),
+    Field("observed", TEXT, "The value computed from the data."),
+    Field("holds", BOOLEAN, "Whether the observed value satisfies the claim."),
+)
+# In country_summary, `first_year` means the country's first case year, not a period's: a second definition.
+FIELDS["first_year_of_country"] = Field(
+    "first_year", INTEGER, "Year of the country's first case in the data, in any scope and period.")
+
+# Each output table: its description and its columns, in order. A column given as (name, key) takes its
+# definition from FIELDS[key] under another name.
+TABLES: dict[str, tuple[str, list]] = {
+    "cases": ("One row per validated case, with codes normalised and reference attributes added. "
+              "Sorted by case_id. No personal details: only the coded columns are kept.",
+              ["case_id", "year", "date", "host_country", "host_country_name", "eu_member", "region", "tactic",
+               "tactic_family", "fh_counted", "target_profile", "verification", "period"]),
+    "annual_counts": ("Cases per year and tactic: a complete grid over the years of the data and the periods, "
+                      "for every tactic of the typology, zeros included.",
+                      ["year", "tactic", "cases"]),
+    "period_summary": ("Cases and average cases per year for each scope and period.",
+                       ["scope", "period", "first_year", "last_year", "years", "cases", "annual_mean"]),
+    "period_ratios": ("Rate ratio of the comparison period's annual mean to the baseline's, with an exact "
+                      "conditional confidence interval and test, for each scope.",
+                      ["scope", "baseline", "comparison", "baseline_cases", "comparison_cases", "baseline_years",
+                       "comparison_years", "ratio", "ci_low", "ci_high", "confidence_level", "p_value"]),
+    "country_summary": ("Cases per host country for each scope and period, zeros included, for every country "
+                        "with any case.",
+                        ["host_country", "host_country_name", "region", "eu_member_at_end", "scope", "period",
+                         "cases", "annual_mean", ("first_year", "first_year_of_country"), "new_in_comparison"]),
+    "period_breakdowns": ("Cases per category of tactic, tactic family, target profile and verification status, "
+                          "for each scope and period, with the category's share of the period's cases.",
+                          ["dimension", "category", "category_label", "scope", "period", "cases", "share"]),
+    "claims": ("The report's quantitative claims about the case data, each checked against the data.",
+               ["claim_id", "section", "claim", "metric", "check", "expected", "observed", "holds"]),
+}
+
+
+def table_fields(table: str) -> list[Field]:
+    """The fields of an output table, in column order, each under the name it has in that table."""
+    fields = []
+    for entry in TABLES[table][1]:
+        name, key = entry if isinstance(entry, tuple) else (entry, entry)
+        field = FIELDS[key]
+        fields.append(field if field.name == name else Field(name, field.kind, field.description, field.nullable,
+                                                             field.allowed, field.unique))
+    return fields

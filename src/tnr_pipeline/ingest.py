@@ -1,0 +1,105 @@
+"""Stage 1, validate_cases: the case spreadsheet -> data/processed/cases.parquet.
+
+What belongs here: the load -> validate -> normalise -> save sequence for the case sheet. Reading and writing are
+in `io`, the contract in `schemas`, the wording of problems in `problems`. Only the sheet's known columns are
+ever read past the header: any other column (names, notes, free text) is dropped on arrival.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from tnr_pipeline import io
+from tnr_pipeline.normalise import parse_date, parse_year, to_codes
+from tnr_pipeline.problems import InputInvalid, Problem, problems_from_failures
+from tnr_pipeline.reference import OTHER_REGION, Reference
+from tnr_pipeline.schemas import OPTIONAL_CASE_COLUMNS, REQUIRED_CASE_COLUMNS, case_sheet_schema, save_table
+from tnr_pipeline.settings import Period, assign_period
+
+
+def load_case_sheet(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
+    """The case sheet as text, indexed by spreadsheet row, with only the contract's columns kept."""
+    try:
+        text = io.read_sheet(path, sheet)
+    except io.InputFileError as error:
+        raise InputInvalid(Path(path).name, [Problem(0, "", str(error))]) from None
+    duplicated = text.columns[text.columns.duplicated()].unique().tolist()
+    known = [c for c in (*REQUIRED_CASE_COLUMNS, *OPTIONAL_CASE_COLUMNS) if c in text.columns]
+    if duplicated and set(duplicated) & set(known):
+        raise InputInvalid(Path(path).name, [Problem(0, c, f'column "{c}" appears more than once in the header')
+                                             for c in duplicated if c in known])
+    return text[known]
+
+
+def validate_case_sheet(sheet: pd.DataFrame, reference: Reference, first_year: int, last_year: int,
+                        source: str = "case sheet") -> pd.DataFrame:
+    """Check the sheet against its schema; raise InputInvalid with every problem at once."""
+    schema, rules = case_sheet_schema(reference, first_year, last_year)
+    try:
+        return schema.validate(sheet, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        def closest(value: str) -> str:
+            names = reference.suggest_countries(value)
+            return f" Closest known names: {', '.join(names)}." if names else ""
+
+        raise InputInvalid(source, problems_from_failures(errors.failure_cases, rules, sheet, REQUIRED_CASE_COLUMNS,
+                                                          hints={"host_country": closest})) from None
+
+
+def normalise_cases(sheet: pd.DataFrame, reference: Reference, periods: list[Period]) -> pd.DataFrame:
+    """A validated sheet -> the cases table: codes, reference attributes and periods, sorted by case_id."""
+    year = parse_year(sheet["year"]).astype("int64")
+    host_country = to_codes(sheet["host_country"], reference.country_lookup)
+    tactic = to_codes(sheet["tactic"], reference.tactic_lookup)
+    typology = reference.typology.set_index("code")
+    date = parse_date(sheet["date"]) if "date" in sheet else pd.Series(pd.NaT, index=sheet.index,
+                                                                       dtype="datetime64[s]")
+    cases = pd.DataFrame({
+        "case_id": sheet["case_id"].astype("str"),
+        "year": year,
+        "date": date,
+        "host_country": host_country,
+        "host_country_name": host_country.map(reference.country_names).astype("str"),
+        "eu_member": reference.eu_member(host_country, year),
+        "region": host_country.map(reference.region_of()).fillna(OTHER_REGION).astype("str"),
+        "tactic": tactic,
+        "tactic_family": tactic.map(typology["family"]).astype("str"),
+        "fh_counted": tactic.map(typology["fh_counted"]).astype(bool),
+        "target_profile": to_codes(sheet["target_profile"], reference.target_profile_lookup),
+        "verification": to_codes(sheet["verification"], reference.verification_lookup),
+        "period": assign_period(year, periods),
+    })
+    return cases.sort_values("case_id", kind="stable").reset_index(drop=True)
+
+
+def allowed_case_values(reference: Reference, periods: list[Period]) -> dict[str, list]:
+    """Allowed values of the cases table's coded columns, for its output schema."""
+    return {
+        "host_country": sorted(set(reference.country_lookup.values())),
+        "region": reference.region_names,
+        "tactic": reference.tactic_codes,
+        "tactic_family": sorted(set(reference.typology["family"])),
+        "target_profile": reference.target_profiles["code"].tolist(),
+        "verification": reference.verification["code"].tolist(),
+        "period": [period.name for period in periods],
+    }
+
+
+def run(raw: str, output: str, problems_report: str, reference_dir: str, periods: list[Period], first_year: int,
+        last_year: int, sheet: str | None, config: dict) -> int:
+    """Validate the raw sheet and write cases.parquet; on problems write only the problems report. Rows written."""
+    reference = Reference(reference_dir)
+    name = Path(raw).name
+    try:
+        validated = validate_case_sheet(load_case_sheet(raw, sheet), reference, first_year, last_year, name)
+    except InputInvalid as invalid:
+        io.write_text(problems_report, str(invalid) + "\n")
+        raise
+    cases = normalise_cases(validated, reference, periods)
+    meta = io.provenance({raw: io.sha256_file(raw)}, config)
+    save_table(cases, "cases", output, meta, allowed=allowed_case_values(reference, periods))
+    io.write_text(problems_report, f"{name}: no problems found in {len(cases)} cases.\n")
+    return len(cases)

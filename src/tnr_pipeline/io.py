@@ -1,0 +1,176 @@
+"""The file edges: reading spreadsheets as text, writing and reading Parquet with provenance, hashing inputs.
+
+What belongs here: anything that touches the file system for tables. No validation (see `schemas`), no statistics.
+Writes are atomic: a file appears whole or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from tnr_pipeline import __version__
+from tnr_pipeline.fields import BOOLEAN, DATE, FLOAT, INTEGER, TEXT, table_fields
+
+PROVENANCE_KEY = b"tnr_pipeline"
+ROW_INDEX = "row"  # the spreadsheet row a person sees: the header is row 1
+
+
+class InputFileError(Exception):
+    """The input file cannot be read at all (wrong format, not UTF-8, empty)."""
+
+
+def sha256_file(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes, as hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def normalise_header(name: object) -> str:
+    """A column header as the pipeline names it: trimmed, lower case, spaces as underscores."""
+    return "_".join(str(name).strip().lower().split())
+
+
+def _cell_text(value: object) -> str:
+    """One distinct spreadsheet cell as text, the way a person reads it in the sheet."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.date().isoformat() if (value.hour, value.minute, value.second) == (0, 0, 0) else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def map_distinct(series: pd.Series, function, dtype=None) -> pd.Series:
+    """Apply a Python function once per distinct value of a Series and spread the results back to every row."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    results = pd.Series([function(value) for value in uniques], dtype=dtype)
+    return pd.Series(results.to_numpy()[codes], index=series.index, name=series.name, dtype=results.dtype)
+
+
+def _detect_delimiter(path: Path) -> str:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        sample = handle.read(64 * 1024)
+    if not sample.strip():
+        raise InputFileError("the file is empty: it needs a header row and one row per case")
+    header = sample.splitlines()[0]
+    try:
+        return csv.Sniffer().sniff(header, delimiters=",;").delimiter
+    except csv.Error:
+        return ";" if header.count(";") > header.count(",") else ","
+
+
+def read_sheet(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
+    """Read a case or survey spreadsheet (.csv or .xlsx) as text.
+
+    Every cell becomes trimmed text ("" when blank). Headers are normalised with `normalise_header`. The index is
+    the spreadsheet row number a person sees (header = row 1). Fully blank rows are dropped.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            raw = pd.read_csv(path, sep=_detect_delimiter(path), dtype=object, keep_default_na=False,
+                              skip_blank_lines=False, encoding="utf-8-sig")
+        elif suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+            raw = pd.read_excel(path, sheet_name=sheet if sheet else 0, dtype=object, engine="calamine")
+        else:
+            raise InputFileError(f"'{path.name}' is neither a .csv nor an .xlsx file")
+    except UnicodeDecodeError as error:
+        raise InputFileError(f"'{path.name}' is not UTF-8 text (byte {error.start}): save it as 'CSV UTF-8'") from None
+    except (ValueError, KeyError) as error:
+        if sheet and "not found" in str(error).lower():
+            raise InputFileError(f"'{path.name}' has no sheet named '{sheet}'") from None
+        raise InputFileError(f"'{path.name}' cannot be read as a table: {error}") from None
+    except pd.errors.EmptyDataError:
+        raise InputFileError(f"'{path.name}' is empty: it needs a header row and one row per case") from None
+    raw.columns = [normalise_header(name) for name in raw.columns]
+    text = pd.DataFrame({name: map_distinct(raw.iloc[:, i], _cell_text, dtype="str")
+                         for i, name in enumerate(raw.columns)} if len(raw.columns) else {}, index=raw.index)
+    text.index = pd.RangeIndex(2, len(text) + 2, name=ROW_INDEX)
+    if len(text.columns):
+        text = text[(text != "").any(axis=1)]
+    return text
+
+
+def _arrow_type(kind: str):
+    import pyarrow as pa
+
+    return {TEXT: pa.string(), INTEGER: pa.int64(), FLOAT: pa.float64(), BOOLEAN: pa.bool_(),
+            DATE: pa.date32()}[kind]
+
+
+def arrow_schema(table: str):
+    """The pyarrow schema of an output table, from its field definitions."""
+    import pyarrow as pa
+
+    return pa.schema([pa.field(f.name, _arrow_type(f.kind), nullable=f.nullable) for f in table_fields(table)])
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; move it into place only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Write a text file atomically, UTF-8 with Unix newlines."""
+    with atomic_path(path) as temporary:
+        temporary.write_text(text, encoding="utf-8", newline="\n")
+
+
+def provenance(inputs: dict[str, str], config: dict) -> dict:
+    """Provenance recorded in every output: input hashes, the package version and the config values used."""
+    return {"inputs_sha256": dict(sorted(inputs.items())), "package_version": __version__, "config": config}
+
+
+def write_parquet(frame: pd.DataFrame, table: str, path: str | Path, meta: dict) -> None:
+    """Write an output table with its explicit schema and provenance metadata, atomically and reproducibly."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = arrow_schema(table)
+    arrow = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+    metadata = dict(arrow.schema.metadata or {})
+    metadata[PROVENANCE_KEY] = json.dumps(meta, sort_keys=True, ensure_ascii=False).encode()
+    arrow = arrow.replace_schema_metadata(metadata)
+    with atomic_path(path) as temporary:
+        pq.write_table(arrow, temporary, compression="zstd")
+
+
+def read_parquet(path: str | Path) -> pd.DataFrame:
+    """Read an output table written by `write_parquet`."""
+    return pd.read_parquet(path)
+
+
+def read_provenance(path: str | Path) -> dict:
+    """The provenance metadata of a file written by `write_parquet`."""
+    import pyarrow.parquet as pq
+
+    return json.loads(pq.read_schema(path).metadata[PROVENANCE_KEY])

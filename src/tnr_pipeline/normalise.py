@@ -1,0 +1,47 @@
+"""Normalisation of spreadsheet text to codes: years, dates, countries, tactics, profiles, verification levels.
+
+What belongs here: pure functions from a column of text to a column of codes (missing where the text is not
+recognised). Each works once per distinct value (`map_distinct`), never row by row, so a million rows with a
+few hundred spellings cost a few hundred lookups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+from tnr_pipeline.io import map_distinct
+from tnr_pipeline.reference import lookup_key
+
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _whole_number(text: str) -> int | None:
+    return int(text) if _WHOLE_NUMBER.fullmatch(text) else None
+
+
+def _iso_date(text: str) -> pd.Timestamp | None:
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(text))
+    except ValueError:
+        return None
+
+
+def parse_year(text: pd.Series) -> pd.Series:
+    """Year text -> nullable integer; missing unless the text is a whole number written in digits."""
+    return map_distinct(text, _whole_number, dtype="Int64")
+
+
+def parse_date(text: pd.Series) -> pd.Series:
+    """YYYY-MM-DD text -> datetime64[s]; missing when blank or not a real calendar date."""
+    return map_distinct(text, _iso_date, dtype="datetime64[s]")
+
+
+def to_codes(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
+    """Text -> code through a lookup keyed by `lookup_key`; missing when the text is not a known spelling."""
+    return map_distinct(text, lambda value: lookup.get(lookup_key(value)), dtype="str")

@@ -1,0 +1,117 @@
+"""Reference data: the typology, country names and aliases, EU membership, regions and the report's claims.
+
+What belongs here: loading the small CSV files under `tnr_pipeline/reference/` (the defaults) or another folder,
+and the lookups built from them (label -> code). The files are data under version control; nothing in this module
+hard-codes a tactic, a country or a region.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+DEFAULT_DIR = Path(__file__).parent / "reference"
+FILES = ("typology.csv", "target_profiles.csv", "verification.csv", "country_aliases.csv", "eu_membership.csv",
+         "regions.csv")
+OTHER_REGION = "Other"
+
+
+def lookup_key(text: str) -> str:
+    """How labels are compared: case-insensitive, trimmed, inner spaces collapsed, '-' and '_' as spaces."""
+    return " ".join(text.replace("_", " ").replace("-", " ").casefold().split())
+
+
+def _read(directory: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(directory / name, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def _code_lookup(table: pd.DataFrame) -> dict[str, str]:
+    """Code and label (any case) -> code."""
+    lookup = {lookup_key(label): code for code, label in zip(table["code"], table["label"])}
+    lookup.update({lookup_key(code): code for code in table["code"]})
+    return lookup
+
+
+@dataclass
+class Reference:
+    """The reference tables, loaded once per run."""
+
+    directory: Path = field(default=DEFAULT_DIR)
+
+    def __post_init__(self):
+        self.directory = Path(self.directory)
+        self.typology = _read(self.directory, "typology.csv")
+        self.typology["fh_counted"] = self.typology["fh_counted"].str.lower().eq("true")
+        self.target_profiles = _read(self.directory, "target_profiles.csv")
+        self.verification = _read(self.directory, "verification.csv")
+        self.country_aliases = _read(self.directory, "country_aliases.csv")
+        self.eu_membership = _read(self.directory, "eu_membership.csv")
+        self.regions = _read(self.directory, "regions.csv")
+
+    @property
+    def tactic_codes(self) -> list[str]:
+        return self.typology["code"].tolist()
+
+    @cached_property
+    def tactic_lookup(self) -> dict[str, str]:
+        return _code_lookup(self.typology)
+
+    @cached_property
+    def target_profile_lookup(self) -> dict[str, str]:
+        return _code_lookup(self.target_profiles)
+
+    @cached_property
+    def verification_lookup(self) -> dict[str, str]:
+        return _code_lookup(self.verification)
+
+    @cached_property
+    def country_names(self) -> dict[str, str]:
+        """Alpha-3 -> short English name: regions.csv's short_name, else pycountry's common name, else its name."""
+        import pycountry
+
+        names = {c.alpha_3: getattr(c, "common_name", None) or c.name for c in pycountry.countries}
+        names.update({a: n for a, n in zip(self.regions["alpha3"], self.regions["short_name"]) if n})
+        return names
+
+    @cached_property
+    def country_lookup(self) -> dict[str, str]:
+        """Any accepted spelling (lookup_key) -> alpha-3: ISO codes and names from pycountry, then the alias table."""
+        import pycountry
+
+        lookup: dict[str, str] = {}
+        for country in pycountry.countries:
+            for attribute in ("alpha_2", "alpha_3", "name", "common_name", "official_name"):
+                value = getattr(country, attribute, None)
+                if value:
+                    lookup[lookup_key(value)] = country.alpha_3
+        for alpha3, name in self.country_names.items():
+            lookup[lookup_key(name)] = alpha3
+            lookup.setdefault(lookup_key(alpha3), alpha3)
+        lookup.update({lookup_key(a): code for a, code in zip(self.country_aliases["alias"],
+                                                                self.country_aliases["alpha3"])})
+        return lookup
+
+    def suggest_countries(self, text: str, n: int = 3) -> list[str]:
+        """The closest known country names to a spelling that was not recognised (for error messages only)."""
+        by_key = {lookup_key(name): name for name in self.country_names.values()}
+        by_key.update({lookup_key(alias): alias for alias in self.country_aliases["alias"]})
+        matches = difflib.get_close_matches(lookup_key(text), list(by_key), n=n, cutoff=0.5)
+        return [by_key[match] for match in matches]
+
+    def region_of(self) -> dict[str, str]:
+        return dict(zip(self.regions["alpha3"], self.regions["region"]))
+
+    @property
+    def region_names(self) -> list[str]:
+        return sorted(set(self.regions["region"]) | {OTHER_REGION})
+
+    def eu_member(self, alpha3: pd.Series, year: pd.Series) -> pd.Series:
+        """Whether each country was an EU member state in each year (accession <= year <= exit, if any)."""
+        membership = self.eu_membership.set_index("alpha3")
+        accession = pd.to_numeric(alpha3.map(membership["accession_year"]), errors="coerce")
+        exit_year = pd.to_numeric(alpha3.map(membership["exit_year"].replace("", None)), errors="coerce")
+        return (accession.notna() & (accession <= year) & (exit_year.isna() | (year <= exit_year))).astype(bool)

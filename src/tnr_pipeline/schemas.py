@@ -1,0 +1,158 @@
+"""Pandera schemas: the contract of the case spreadsheet and of every output table.
+
+What belongs here: building pandera schemas from `fields` (outputs) and from the input contract (the case sheet),
+validating lazily so every problem comes out at once, and `save_table`, the only way a step writes Parquet:
+validate, then write atomically. Steps that only read tables (figures, report) never import this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+
+from tnr_pipeline import io
+from tnr_pipeline.fields import BOOLEAN, DATE, FLOAT, INTEGER, TEXT, Field, table_fields
+from tnr_pipeline.normalise import parse_date, parse_year, to_codes
+
+PANDAS_DTYPES = {TEXT: "str", INTEGER: "int64", FLOAT: "float64", BOOLEAN: "bool", DATE: "datetime64[s]"}
+
+
+class OutputInvalid(Exception):
+    """An output table broke its schema: a bug in the pipeline, never the analyst's data."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a failed input check means for a person: the problem with the value and what is allowed."""
+
+    column: str
+    problem: str
+    allowed: str
+
+
+# ---- outputs ------------------------------------------------------------------------------------------------
+
+def _output_column(field: Field, allowed: list | None, checks: list[pa.Check]) -> pa.Column:
+    column_checks = list(checks)
+    if allowed is not None:
+        column_checks.append(pa.Check.isin(allowed))
+    return pa.Column(PANDAS_DTYPES[field.kind], checks=column_checks, nullable=field.nullable, unique=field.unique,
+                     description=field.description, title=field.name)
+
+
+def output_schema(table: str, allowed: dict[str, list] | None = None,
+                  checks: dict[str, list[pa.Check]] | None = None) -> pa.DataFrameSchema:
+    """The pandera schema of an output table: its fields' types and descriptions, plus allowed values and checks."""
+    allowed, checks = allowed or {}, checks or {}
+    return pa.DataFrameSchema(
+        {f.name: _output_column(f, allowed.get(f.name), checks.get(f.name, [])) for f in table_fields(table)},
+        strict=True, ordered=True, name=table)
+
+
+def validate_output(frame: pd.DataFrame, table: str, allowed: dict[str, list] | None = None,
+                    checks: dict[str, list[pa.Check]] | None = None) -> pd.DataFrame:
+    """Validate an output table lazily; raise OutputInvalid listing every failure."""
+    try:
+        return output_schema(table, allowed, checks).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases[["column", "check", "failure_case", "index"]].head(50)
+        raise OutputInvalid(f"{table} broke its schema:\n{cases.to_string(index=False)}") from None
+
+
+def save_table(frame: pd.DataFrame, table: str, path, meta: dict, allowed: dict[str, list] | None = None,
+               checks: dict[str, list[pa.Check]] | None = None) -> None:
+    """Validate an output table against its schema, then write it as Parquet with provenance."""
+    io.write_parquet(validate_output(frame, table, allowed, checks), table, path, meta)
+
+
+# ---- the case spreadsheet -----------------------------------------------------------------------------------
+
+REQUIRED_CASE_COLUMNS = ("case_id", "year", "host_country", "tactic", "target_profile", "verification")
+OPTIONAL_CASE_COLUMNS = ("date", "source")
+CASE_SHEET_DESCRIPTIONS = {
+    "case_id": "Identifier of the case: any text, unique in the sheet.",
+    "year": "Year of the case, in digits.",
+    "host_country": "Country where it happened: English name, ISO alpha-2 or alpha-3 code, any case.",
+    "tactic": "Tactic: a typology code or its label, any case.",
+    "target_profile": "Profile of the targeted person: a code or its label, any case.",
+    "verification": "Verification status: a code or its label, any case.",
+    "date": "Optional date of the case, YYYY-MM-DD, within its year.",
+    "source": "Optional kind of source; read but never copied to any output.",
+}
+
+
+def _labels(table: pd.DataFrame) -> str:
+    return ", ".join(f"{code} ({label})" if code != label else code
+                     for code, label in zip(table["code"], table["label"]))
+
+
+def case_sheet_schema(reference, first_year: int, last_year: int) -> tuple[pa.DataFrameSchema, dict[str, Rule]]:
+    """The pandera schema of the case spreadsheet read as text, and what each of its checks means for a person.
+
+    Checks parse values themselves (once per distinct value) instead of relying on pandera's type coercion, so a
+    value that cannot be converted is reported with its row and never hides other problems.
+    """
+    def known(lookup):
+        return lambda text: to_codes(text, lookup).notna()
+
+    def whole_year(text):
+        return parse_year(text).notna()
+
+    def year_in_range(text):
+        year = parse_year(text)
+        return year.isna() | year.between(first_year, last_year)
+
+    def iso_date(text):
+        return (text == "") | parse_date(text).notna()
+
+    def date_in_year(sheet):
+        if "date" not in sheet or "year" not in sheet:
+            return pd.Series(True, index=sheet.index)
+        date, year = parse_date(sheet["date"]), parse_year(sheet["year"])
+        return date.isna() | year.isna() | (date.dt.year == year)
+
+    def duplicated(text):
+        return (text == "") | ~text.duplicated(keep=False)
+
+    rules = {
+        "case_id_present": Rule("case_id", "is empty", "any text that identifies the case"),
+        "case_id_unique": Rule("case_id", "is used by more than one row", "a case_id that no other row uses"),
+        "year_whole_number": Rule("year", "is not a year written in digits",
+                                  f"a year from {first_year} to {last_year}, in digits (e.g. 2022)"),
+        "year_in_range": Rule("year", "is outside the allowed years", f"a year from {first_year} to {last_year}"),
+        "date_iso": Rule("date", "is not a date written as YYYY-MM-DD", "a real date written YYYY-MM-DD, or blank"),
+        "date_in_year": Rule("date", "does not fall in the row's year", "a date in the year given in 'year'"),
+        "host_country_known": Rule("host_country", "is not a country name or code that is recognised",
+                                   "an English country name, or an ISO alpha-2 or alpha-3 code"),
+        "tactic_known": Rule("tactic", "is not a tactic of the typology", _labels(reference.typology)),
+        "target_profile_known": Rule("target_profile", "is not a known target profile",
+                                     _labels(reference.target_profiles)),
+        "verification_known": Rule("verification", "is not a known verification status",
+                                   _labels(reference.verification)),
+    }
+
+    def column(name, *checks, required=True):
+        return pa.Column("str", checks=list(checks), required=required, nullable=False,
+                         description=CASE_SHEET_DESCRIPTIONS[name], title=name)
+
+    schema = pa.DataFrameSchema(
+        {
+            "case_id": column("case_id", pa.Check(lambda text: text != "", name="case_id_present"),
+                              pa.Check(duplicated, name="case_id_unique")),
+            "year": column("year", pa.Check(whole_year, name="year_whole_number"),
+                           pa.Check(year_in_range, name="year_in_range")),
+            "host_country": column("host_country", pa.Check(known(reference.country_lookup),
+                                                            name="host_country_known")),
+            "tactic": column("tactic", pa.Check(known(reference.tactic_lookup), name="tactic_known")),
+            "target_profile": column("target_profile", pa.Check(known(reference.target_profile_lookup),
+                                                                name="target_profile_known")),
+            "verification": column("verification", pa.Check(known(reference.verification_lookup),
+                                                            name="verification_known")),
+            "date": column("date", pa.Check(iso_date, name="date_iso"), required=False),
+            "source": column("source", required=False),
+        },
+        checks=[pa.Check(date_in_year, name="date_in_year")],
+        strict=False, name="case spreadsheet")
+    return schema, rules
