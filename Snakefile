@@ -15,6 +15,8 @@ validate(config, "config.schema.yaml")
 
 PACKAGE = "src/tnr_pipeline"
 REFERENCE = f"{PACKAGE}/reference"
+PROCESSED = "data/processed"
+STATISTICS = ["annual_counts", "period_summary", "period_ratios", "country_summary", "period_breakdowns"]
 
 
 def modules(*names):
@@ -23,9 +25,11 @@ def modules(*names):
 
 
 rule all:
-    """Build every output: the validated cases."""
+    """Build every output: the validated cases, the statistics and the claims ledger."""
     input:
-        cases="data/processed/cases.parquet",
+        cases=f"{PROCESSED}/cases.parquet",
+        statistics=expand(f"{PROCESSED}/{{table}}.parquet", table=STATISTICS),
+        claims=f"{PROCESSED}/claims.parquet",
 
 
 rule validate_cases:
@@ -36,7 +40,7 @@ rule validate_cases:
                                                         "country_aliases.csv", "eu_membership.csv", "regions.csv")],
         code=modules("reference", "normalise", "settings", "problems", "schemas", "ingest"),
     output:
-        cases="data/processed/cases.parquet",
+        cases=f"{PROCESSED}/cases.parquet",
     log:
         "logs/validate_cases.log",
     params:
@@ -57,5 +61,68 @@ rule validate_cases:
             --periods {params.periods:q} \
             --first-year {params.first_year:q} \
             --last-year={params.last_year:q} \
+            > {log:q} 2>&1
+        """
+
+
+rule compute_statistics:
+    """Compute period averages, rate ratios with exact intervals, and country and category breakdowns."""
+    input:
+        cases=f"{PROCESSED}/cases.parquet",
+        reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "target_profiles.csv", "verification.csv",
+                                                        "eu_membership.csv")],
+        code=modules("reference", "settings", "schemas", "normalise", "problems", "stats", "summarise"),
+    output:
+        tables=expand(f"{PROCESSED}/{{table}}.parquet", table=STATISTICS),
+    log:
+        "logs/compute_statistics.log",
+    params:
+        output_dir=PROCESSED,
+        reference_dir=REFERENCE,
+        periods=json.dumps(config["periods"]),
+        scopes=json.dumps(config["scopes"]),
+        baseline=config["baseline"],
+        comparison=config["comparison"],
+        confidence_level=config["confidence_level"],
+    shell:
+        """
+        tnr-pipeline compute-statistics \
+            --cases {input.cases:q} \
+            --output-dir {params.output_dir:q} \
+            --reference-dir {params.reference_dir:q} \
+            --periods {params.periods:q} \
+            --scopes {params.scopes:q} \
+            --baseline {params.baseline:q} \
+            --comparison {params.comparison:q} \
+            --confidence-level {params.confidence_level:q} \
+            > {log:q} 2>&1
+        """
+
+
+rule check_claims:
+    """Check each quantitative claim of the report against the statistics and write the claims ledger."""
+    input:
+        claims=f"{REFERENCE}/claims.csv",
+        cases=f"{PROCESSED}/cases.parquet",
+        period_summary=f"{PROCESSED}/period_summary.parquet",
+        period_ratios=f"{PROCESSED}/period_ratios.parquet",
+        country_summary=f"{PROCESSED}/country_summary.parquet",
+        code=modules("settings", "schemas", "normalise", "problems", "claims"),
+    output:
+        claims=f"{PROCESSED}/claims.parquet",
+    log:
+        "logs/check_claims.log",
+    params:
+        strict="--strict" if config["strict_claims"] else "",
+    shell:
+        """
+        tnr-pipeline check-claims \
+            --claims {input.claims:q} \
+            --table cases={input.cases:q} \
+            --table period_summary={input.period_summary:q} \
+            --table period_ratios={input.period_ratios:q} \
+            --table country_summary={input.country_summary:q} \
+            --output {output.claims:q} \
+            {params.strict} \
             > {log:q} 2>&1
         """

@@ -34,6 +34,27 @@ def validate_cases(args: argparse.Namespace) -> None:
     print(f"validate-cases: {rows} cases written to {args.output}")
 
 
+def compute_statistics(args: argparse.Namespace) -> None:
+    from tnr_pipeline import summarise
+    from tnr_pipeline.settings import parse_periods, parse_scopes
+
+    config = {"periods": json.loads(args.periods), "scopes": json.loads(args.scopes), "baseline": args.baseline,
+              "comparison": args.comparison, "confidence_level": args.confidence_level}
+    rows = summarise.run(args.cases, args.output_dir, args.reference_dir, parse_periods(args.periods),
+                         parse_scopes(args.scopes), args.baseline, args.comparison, args.confidence_level, config)
+    print("compute-statistics: " + ", ".join(f"{name} {n} rows" for name, n in rows.items()))
+
+
+def check_claims(args: argparse.Namespace) -> None:
+    from tnr_pipeline import claims
+
+    tables = dict(item.split("=", 1) for item in args.table)
+    result = claims.run(args.claims, tables, args.output, args.strict, {"strict_claims": args.strict})
+    print(f"check-claims: {int(result['holds'].sum())} of {len(result)} claims hold")
+    for row in result[~result["holds"]].itertuples():
+        print(f"  does not hold: {row.claim_id} (expected {row.check} {row.expected}, observed {row.observed})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tnr-pipeline", description=__doc__.splitlines()[0])
     steps = parser.add_subparsers(dest="step", required=True, metavar="STEP")
@@ -49,17 +70,40 @@ def build_parser() -> argparse.ArgumentParser:
     step.add_argument("--last-year", type=_optional_int, default=None,
                       help="latest year allowed in the sheet (default: the current year)")
     step.set_defaults(action=validate_cases)
+
+    step = steps.add_parser("compute-statistics", help="period averages, rate ratios and breakdowns")
+    step.add_argument("--cases", required=True, help="cases.parquet")
+    step.add_argument("--output-dir", required=True, help="folder for the statistics tables")
+    step.add_argument("--reference-dir", required=True, help="folder of the reference CSV files")
+    step.add_argument("--periods", required=True, help="periods as JSON: {name: {label, first_year, last_year}}")
+    step.add_argument("--scopes", required=True, help="scopes as JSON: {name: {label, exclude_tactics, ...}}")
+    step.add_argument("--baseline", required=True, help="name of the baseline period")
+    step.add_argument("--comparison", required=True, help="name of the comparison period")
+    step.add_argument("--confidence-level", type=float, default=0.95, help="confidence level of the intervals")
+    step.set_defaults(action=compute_statistics)
+
+    step = steps.add_parser("check-claims", help="check the report's claims against the statistics")
+    step.add_argument("--claims", required=True, help="claims CSV (reference/claims.csv)")
+    step.add_argument("--table", action="append", required=True, metavar="NAME=PATH",
+                      help="a table the metrics read (cases, period_summary, ...); repeat")
+    step.add_argument("--output", required=True, help="claims.parquet to write")
+    step.add_argument("--strict", action="store_true", help="fail when any claim does not hold")
+    step.set_defaults(action=check_claims)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from tnr_pipeline.problems import InputInvalid
+    from tnr_pipeline.settings import SettingsError
 
     try:
         args.action(args)
     except InputInvalid as invalid:
         print(invalid, file=sys.stderr)
+        return 1
+    except SettingsError as error:
+        print(f"tnr-pipeline {args.step}: {error}", file=sys.stderr)
         return 1
     return 0
 

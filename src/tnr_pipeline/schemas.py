@@ -53,7 +53,10 @@ def output_schema(table: str, allowed: dict[str, list] | None = None,
 
 def validate_output(frame: pd.DataFrame, table: str, allowed: dict[str, list] | None = None,
                     checks: dict[str, list[pa.Check]] | None = None) -> pd.DataFrame:
-    """Validate an output table lazily; raise OutputInvalid listing every failure."""
+    """Validate an output table lazily (columns put in schema order first); raise OutputInvalid listing failures."""
+    names = [f.name for f in table_fields(table)]
+    if set(names) <= set(frame.columns):
+        frame = frame[names + [c for c in frame.columns if c not in names]]
     try:
         return output_schema(table, allowed, checks).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:

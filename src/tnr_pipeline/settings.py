@@ -12,6 +12,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 
+class SettingsError(ValueError):
+    """The settings are inconsistent (a period or tactic named that does not exist), or strict claims failed."""
+
+
 @dataclass(frozen=True)
 class Period:
     name: str
