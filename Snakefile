@@ -113,7 +113,7 @@ rule check_claims:
     log:
         "logs/check_claims.log",
     params:
-        strict="--strict" if config["strict_claims"] else "",
+        strict="--strict" if str(config["strict_claims"]).lower() == "true" else "",
     shell:
         """
         tnr-pipeline check-claims \

@@ -146,8 +146,9 @@ def summarise_countries(cases: pd.DataFrame, periods: list[Period], scopes: list
                .merge(counts, on=["host_country", "scope", "period"], how="left"))
     summary["cases"] = summary["cases"].fillna(0).astype("int64")
     summary["annual_mean"] = summary["cases"] / summary["years"]
-    wide = summary.pivot_table(index=["host_country", "scope"], columns="period", values="cases", aggfunc="sum")
-    new = (wide.get(baseline, 0) == 0) & (wide.get(comparison, 0) > 0)
+    wide = (summary.pivot_table(index=["host_country", "scope"], columns="period", values="cases", aggfunc="sum")
+            .reindex(columns=[baseline, comparison], fill_value=0))
+    new = (wide[baseline] == 0) & (wide[comparison] > 0)
     summary = summary.merge(new.rename("new_in_comparison").reset_index(), on=["host_country", "scope"])
     summary["eu_member_at_end"] = summary["host_country"].map(eu_member_at_end).fillna(False).astype(bool)
     summary["first_year"] = summary["first_year"].astype("int64")

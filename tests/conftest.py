@@ -1,0 +1,98 @@
+"""Shared test fixtures: the reference data, the default settings and small case sheets built inline."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tnr_pipeline.reference import Reference
+from tnr_pipeline.settings import parse_periods, parse_scopes
+
+ROOT = Path(__file__).resolve().parents[1]
+PERIODS_JSON = json.dumps({"pre_war": {"label": "Pre-war", "first_year": 2014, "last_year": 2021},
+                           "post_invasion": {"label": "Post-invasion", "first_year": 2022, "last_year": 2024}})
+SCOPES_JSON = json.dumps({"all": {"label": "All cases"},
+                          "excluding_denial_of_entry": {"label": "Excluding DoE", "exclude_tactics": ["denial_of_entry"]},
+                          "freedom_house_physical": {"label": "FH physical", "fh_counted_only": True}})
+MARKER = "PERSONAL-MARKER-7f3a"
+
+# A small valid sheet: 12 cases in 6 countries, with labels, odd spellings, and a personal column.
+SMALL_SHEET = pd.DataFrame(
+    [
+        ["K-01", "2015", "2015-03-01", "Kazakhstan", "Detention", "Activist", "verified", f"{MARKER} Ivanov"],
+        ["K-02", "2019", "", "kz", "extradition request", "journalist", "Single source", f"{MARKER} notes"],
+        ["K-03", "2021", "", "KAZ", "detention", "lawyer", "unverified", ""],
+        ["G-01", "2022", "2022-04-10", "Georgia", "Denial of Entry", "Activist", "verified", f"{MARKER}"],
+        ["G-02", "2022", "", " georgia ", "denial_of_entry", "Human rights defender", "verified", ""],
+        ["G-03", "2023", "", "GEO", "DENIAL OF ENTRY", "politician", "single_source", ""],
+        ["A-01", "2022", "", "Armenia", "detention", "deserter", "verified", ""],
+        ["A-02", "2024", "2024-12-31", "ARM", "Detention", "other", "verified", ""],
+        ["P-01", "2024", "", "Poland", "Unlawful deportation", "unknown", "verified", ""],
+        ["E-01", "2024", "", "Spain", "assassination", "politician", "verified", ""],
+        ["T-01", "2023", "", "Turkey", "coercion by proxy", "journalist", "unverified", ""],
+        ["U-01", "2018", "", "UK", "Assault", "activist", "verified", ""],
+    ],
+    columns=["case_id", "year", "date", "host_country", "tactic", "target_profile", "verification", "full_name"],
+)
+
+
+@pytest.fixture(scope="session")
+def reference() -> Reference:
+    return Reference()
+
+
+@pytest.fixture(scope="session")
+def periods():
+    return parse_periods(PERIODS_JSON)
+
+
+@pytest.fixture(scope="session")
+def scopes():
+    return parse_scopes(SCOPES_JSON)
+
+
+def write_csv(frame: pd.DataFrame, path: Path, sep: str = ",", bom: bool = False) -> Path:
+    frame.to_csv(path, sep=sep, index=False, encoding="utf-8-sig" if bom else "utf-8")
+    return path
+
+
+def write_xlsx(frame: pd.DataFrame, path: Path) -> Path:
+    """Write a sheet as a person's spreadsheet would hold it: numbers as numbers, dates as dates."""
+    typed = frame.copy()
+    typed["year"] = [int(v) if str(v).isdigit() else v for v in typed["year"]]
+    if "date" in typed:
+        typed["date"] = [pd.Timestamp(v) if v else None for v in typed["date"]]
+    typed.to_excel(path, index=False, sheet_name="cases")
+    return path
+
+
+def pipeline_env() -> dict[str, str]:
+    """The environment for running snakemake and tnr-pipeline from the test's interpreter."""
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of the workflow (Snakefile, config, profile, package sources) without any outputs."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in ("Snakefile", "config.yaml", "config.schema.yaml"):
+        shutil.copy(ROOT / name, destination / name)
+    for folder in ("profiles", "src", "templates"):
+        if (ROOT / folder).exists():
+            shutil.copytree(ROOT / folder, destination / folder,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    (destination / "data" / "raw").mkdir(parents=True)
+    return destination
+
+
+def run_snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=workdir, env=pipeline_env(),
+                          capture_output=True, text=True, timeout=timeout)

@@ -1,0 +1,74 @@
+"""Normalisation of spreadsheet text: countries, tactics, profiles, verification, years and dates."""
+
+import pandas as pd
+import pytest
+
+from tnr_pipeline.io import map_distinct, normalise_header
+from tnr_pipeline.normalise import parse_date, parse_year, to_codes
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Russia", "RUS"), ("russian federation", "RUS"), ("Turkey", "TUR"), ("Türkiye", "TUR"), ("UK", "GBR"),
+    ("United Kingdom", "GBR"), ("Kyrgyz Republic", "KGZ"), ("Kyrgyzstan", "KGZ"), ("Czech Republic", "CZE"),
+    ("Czechia", "CZE"), ("Moldova", "MDA"), ("USA", "USA"), ("  Georgia ", "GEO"), ("GE", "GEO"), ("geo", "GEO"),
+    ("ge", "GEO"), ("Ivory Coast", "CIV"), ("Burma", "MMR"), ("South  Korea", "KOR"), ("Kosovo", "XKX"),
+    ("ARM", "ARM"), ("am", "ARM"), ("Serbia", "SRB"), ("Mongolia", "MNG"),
+])
+def test_country_spellings_map_to_alpha3(reference, text, code):
+    assert to_codes(pd.Series([text]), reference.country_lookup).iloc[0] == code
+
+
+@pytest.mark.parametrize("text", ["Narnia", "", "Georgiaa", "Soviet Union"])
+def test_unknown_country_is_missing(reference, text):
+    assert pd.isna(to_codes(pd.Series([text]), reference.country_lookup).iloc[0])
+
+
+def test_suggestions_name_the_closest_countries(reference):
+    assert reference.suggest_countries("Georgiaa")[0] == "Georgia"
+    assert "Kazakhstan" in reference.suggest_countries("Kazakstan")
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Denial of Entry", "denial_of_entry"), ("denial_of_entry", "denial_of_entry"), ("DENIAL OF ENTRY", "denial_of_entry"),
+    ("denial-of-services", "denial_of_services"), ("Extradition request", "extradition_request"),
+    ("assassination", "assassination"), ("Unlawful deportation", "unlawful_deportation"),
+])
+def test_tactic_codes_and_labels(reference, text, code):
+    assert to_codes(pd.Series([text]), reference.tactic_lookup).iloc[0] == code
+
+
+def test_profile_and_verification_labels(reference):
+    assert to_codes(pd.Series(["Human rights defender"]), reference.target_profile_lookup).iloc[0] == \
+        "human_rights_defender"
+    assert to_codes(pd.Series(["Single source"]), reference.verification_lookup).iloc[0] == "single_source"
+    assert pd.isna(to_codes(pd.Series(["spy"]), reference.target_profile_lookup).iloc[0])
+
+
+def test_parse_year_accepts_digits_only():
+    parsed = parse_year(pd.Series(["2022", "twenty", "7.5", "", "1991"]))
+    assert parsed.tolist()[0] == 2022 and parsed.tolist()[4] == 1991
+    assert parsed.isna().tolist() == [False, True, True, True, False]
+
+
+def test_parse_date_rejects_impossible_and_other_formats():
+    parsed = parse_date(pd.Series(["2023-02-28", "2023-02-30", "28/02/2023", ""]))
+    assert parsed.iloc[0] == pd.Timestamp("2023-02-28")
+    assert parsed.isna().tolist() == [False, True, True, True]
+
+
+def test_map_distinct_calls_once_per_distinct_value():
+    calls = []
+
+    def spy(value):
+        calls.append(value)
+        return value.upper()
+
+    series = pd.Series(["a", "b", "a", "a", "b"] * 1000, index=range(10, 5010))
+    result = map_distinct(series, spy, dtype="str")
+    assert sorted(calls) == ["a", "b"]
+    assert result.index.equals(series.index) and result.tolist() == [v.upper() for v in series]
+
+
+def test_header_normalisation():
+    assert normalise_header("  Host Country ") == "host_country"
+    assert normalise_header("CASE_ID") == "case_id"

@@ -1,0 +1,174 @@
+"""The statistics: hand-computed numbers, the exact interval against scipy.stats, and properties on random tables."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import stats as scipy_stats
+
+from tnr_pipeline import stats
+from tnr_pipeline.settings import Period, Scope
+from tnr_pipeline.summarise import breakdown_categories, compute_tables
+
+TACTICS = ["assassination", "detention", "denial_of_entry", "digital_threat"]
+FH = {"assassination": True, "detention": True, "denial_of_entry": False, "digital_threat": False}
+FAMILY = {"assassination": "direct_attack", "detention": "co_opting_host_states", "denial_of_entry": "mobility_controls",
+          "digital_threat": "threats_from_a_distance"}
+
+
+def make_cases(rows: list[tuple[str, int, str]], periods: list[Period]) -> pd.DataFrame:
+    """A cases table from (country, year, tactic) triples, with the columns the statistics read."""
+    frame = pd.DataFrame(rows, columns=["host_country", "year", "tactic"])
+    period = pd.Series(pd.NA, index=frame.index, dtype="str")
+    for p in periods:
+        period = period.mask(frame["year"].between(p.first_year, p.last_year), p.name)
+    return frame.assign(
+        case_id=[f"C{i:05d}" for i in range(len(frame))], year=frame["year"].astype("int64"),
+        host_country_name=frame["host_country"], region="Other", tactic_family=frame["tactic"].map(FAMILY),
+        fh_counted=frame["tactic"].map(FH).astype(bool), target_profile="activist", verification="verified",
+        period=period)
+
+
+def independent_interval(x_base, t_base, x_comp, t_comp, level=0.95):
+    """The exact conditional interval, computed with scipy.stats' beta distribution and binomtest."""
+    n = x_base + x_comp
+    alpha = 1 - level
+    low = scipy_stats.beta.ppf(alpha / 2, x_comp, n - x_comp + 1) if x_comp > 0 else 0.0
+    high = scipy_stats.beta.ppf(1 - alpha / 2, x_comp + 1, n - x_comp) if x_comp < n else 1.0
+    to_ratio = lambda p: math.inf if p >= 1 else p / (1 - p) * t_base / t_comp  # noqa: E731
+    p_value = scipy_stats.binomtest(x_comp, n, t_comp / (t_base + t_comp)).pvalue
+    return to_ratio(x_comp / n), to_ratio(low), to_ratio(high), p_value
+
+
+def test_report_headline_numbers():
+    result = stats.rate_ratio(29, 8, 89, 3)
+    assert round(result["ratio"], 2) == 8.18
+    assert (round(result["ci_low"], 2), round(result["ci_high"], 2)) == (5.33, 12.91)
+    without_doe = stats.rate_ratio(29, 8, 46, 3)
+    assert (round(without_doe["ratio"], 2), round(without_doe["ci_low"], 2), round(without_doe["ci_high"], 2)) \
+        == (4.23, 2.60, 6.98)
+
+
+def test_hand_computed_ratio():
+    # 2 cases in 4 years vs 6 cases in 2 years: 0.5 vs 3 a year -> ratio 6
+    assert stats.rate_ratio(2, 4, 6, 2)["ratio"] == pytest.approx(6.0)
+
+
+def test_zero_baseline_gives_infinite_ratio_and_upper_bound():
+    result = stats.rate_ratio(0, 8, 5, 3)
+    assert result["ratio"] == math.inf and result["ci_high"] == math.inf
+    assert 0 < result["ci_low"] < math.inf
+    assert 0 < result["p_value"] < 1
+
+
+def test_no_cases_at_all_gives_missing_ratio_and_p_one():
+    result = stats.rate_ratio(0, 8, 0, 3)
+    assert math.isnan(result["ratio"]) and math.isnan(result["ci_low"]) and math.isnan(result["ci_high"])
+    assert result["p_value"] == 1.0
+
+
+def test_zero_comparison_gives_zero_ratio():
+    result = stats.rate_ratio(5, 8, 0, 3)
+    assert result["ratio"] == 0 and result["ci_low"] == 0 and 0 < result["ci_high"] < math.inf
+
+
+@given(x_base=st.integers(0, 400), x_comp=st.integers(0, 400), t_base=st.integers(1, 30),
+       t_comp=st.integers(1, 30), level=st.sampled_from([0.8, 0.9, 0.95, 0.99]))
+@settings(max_examples=200, deadline=None)
+def test_interval_matches_independent_implementation(x_base, x_comp, t_base, t_comp, level):
+    if x_base + x_comp == 0:
+        return
+    ours = stats.rate_ratio(x_base, t_base, x_comp, t_comp, level)
+    ratio, low, high, p_value = independent_interval(x_base, t_base, x_comp, t_comp, level)
+    for mine, theirs in [(ours["ratio"], ratio), (ours["ci_low"], low), (ours["ci_high"], high)]:
+        assert mine == theirs or mine == pytest.approx(theirs, rel=1e-9)
+    assert ours["p_value"] == pytest.approx(p_value, rel=1e-6, abs=1e-12)
+    assert ours["ci_low"] <= ours["ratio"] <= ours["ci_high"]
+
+
+def test_annual_counts_grid_is_complete(periods):
+    cases = make_cases([("GEO", 2022, "denial_of_entry"), ("GEO", 2022, "denial_of_entry"),
+                        ("KAZ", 2010, "detention")], periods)
+    counts = stats.count_annual(cases, TACTICS, periods)
+    assert counts["year"].min() == 2010 and counts["year"].max() == 2024
+    assert len(counts) == 15 * len(TACTICS)
+    indexed = counts.set_index(["year", "tactic"])["cases"]
+    assert indexed[(2022, "denial_of_entry")] == 2 and indexed[(2010, "detention")] == 1
+    assert indexed.sum() == 3
+
+
+def test_period_summary_by_hand(periods, scopes):
+    cases = make_cases([("GEO", 2022, "denial_of_entry")] * 6 + [("ARM", 2023, "detention")] * 3
+                       + [("KAZ", 2015, "detention")] * 4 + [("KAZ", 2016, "digital_threat")] * 4, periods)
+    summary = stats.summarise_periods(cases, periods, scopes).set_index(["scope", "period"])
+    assert summary.loc[("all", "pre_war"), "cases"] == 8
+    assert summary.loc[("all", "pre_war"), "annual_mean"] == 1.0
+    assert summary.loc[("all", "post_invasion"), "annual_mean"] == 3.0
+    assert summary.loc[("excluding_denial_of_entry", "post_invasion"), "cases"] == 3
+    assert summary.loc[("freedom_house_physical", "pre_war"), "cases"] == 4
+    ratios = stats.compare_periods(summary.reset_index(), "pre_war", "post_invasion", 0.95).set_index("scope")
+    assert ratios.loc["all", "ratio"] == pytest.approx(3.0)
+    assert ratios.loc["excluding_denial_of_entry", "ratio"] == pytest.approx(1.0)
+
+
+def test_country_summary_marks_new_countries_and_zeros(periods, scopes):
+    cases = make_cases([("GEO", 2022, "denial_of_entry"), ("ARM", 2015, "detention"), ("ARM", 2023, "detention"),
+                        ("ESP", 2024, "assassination")], periods)
+    eu = pd.Series({"ESP": True, "ARM": False, "GEO": False})
+    summary = stats.summarise_countries(cases, periods, scopes, "pre_war", "post_invasion", eu)
+    assert len(summary) == 3 * len(scopes) * len(periods)
+    new = summary[summary["new_in_comparison"]].groupby("scope")["host_country"].unique()
+    assert sorted(new["all"]) == ["ESP", "GEO"]
+    assert sorted(new["excluding_denial_of_entry"]) == ["ESP"]
+    row = summary.set_index(["host_country", "scope", "period"])
+    assert row.loc[("GEO", "excluding_denial_of_entry", "post_invasion"), "cases"] == 0
+    assert row.loc[("ARM", "all", "pre_war"), "first_year"] == 2015
+    assert row.loc[("ESP", "all", "pre_war"), "eu_member_at_end"]
+
+
+@st.composite
+def case_tables(draw):
+    rows = draw(st.lists(st.tuples(st.sampled_from(["GEO", "ARM", "KAZ", "POL", "ESP"]), st.integers(2012, 2026),
+                                   st.sampled_from(TACTICS)), min_size=0, max_size=80))
+    return rows
+
+
+@given(rows=case_tables())
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_properties_on_generated_tables(periods, scopes, reference, rows):
+    cases = make_cases(rows, periods)
+    tables = compute_tables(cases, reference, periods, scopes, "pre_war", "post_invasion", 0.95)
+    summary = tables["period_summary"].set_index(["scope", "period"])
+    # annual_mean x years = cases
+    assert np.allclose(summary["annual_mean"] * summary["years"], summary["cases"])
+    # country counts sum to period counts
+    by_country = tables["country_summary"].groupby(["scope", "period"])["cases"].sum()
+    for key, value in summary["cases"].items():
+        assert by_country.get(key, 0) == value
+    # a narrower scope never has more cases
+    for period in [p.name for p in periods]:
+        total = summary.loc[("all", period), "cases"]
+        assert summary.loc[("excluding_denial_of_entry", period), "cases"] <= total
+        assert summary.loc[("freedom_house_physical", period), "cases"] <= total
+    # the interval contains the ratio
+    for row in tables["period_ratios"].itertuples():
+        if not math.isnan(row.ratio):
+            assert row.ci_low <= row.ratio <= row.ci_high
+    # the annual grid counts every case of the tactics it lists
+    assert tables["annual_counts"]["cases"].sum() == len(cases)
+    # breakdown shares of a period sum to one in each dimension
+    breakdowns = tables["period_breakdowns"]
+    shares = breakdowns.dropna(subset=["share"]).groupby(["dimension", "scope", "period"])["share"].sum()
+    assert np.allclose(shares, 1.0)
+
+
+def test_breakdown_categories_come_from_reference(reference):
+    categories = breakdown_categories(reference)
+    assert list(categories["tactic"]) == reference.tactic_codes
+    assert categories["tactic_family"]["mobility_controls"] == "Mobility controls"
+    assert set(categories) == set(stats.BREAKDOWN_DIMENSIONS)

@@ -1,0 +1,102 @@
+"""End to end: snakemake in a temporary copy of the project, on the shipped data and on small fixtures."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import MARKER, ROOT, SMALL_SHEET, copy_project, run_snakemake, write_csv, write_xlsx
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def shipped_build(tmp_path_factory) -> tuple[Path, str]:
+    """One full build on the shipped data, shared by the tests that read its outputs."""
+    workdir = copy_project(tmp_path_factory.mktemp("shipped"))
+    shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
+    result = run_snakemake(workdir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return workdir, result.stdout + result.stderr
+
+
+def test_shipped_data_gives_118_cases_and_the_report_numbers(shipped_build):
+    workdir, _ = shipped_build
+    processed = workdir / "data" / "processed"
+    cases = pd.read_parquet(processed / "cases.parquet")
+    assert len(cases) == 118 and cases["case_id"].is_monotonic_increasing
+    assert cases.groupby("period").size().to_dict() == {"post_invasion": 89, "pre_war": 29}
+    assert cases["host_country"].nunique() == 15
+    ratios = pd.read_parquet(processed / "period_ratios.parquet").set_index("scope").round(2)
+    assert tuple(ratios.loc["all", ["ratio", "ci_low", "ci_high"]]) == (8.18, 5.33, 12.91)
+    assert tuple(ratios.loc["excluding_denial_of_entry", ["ratio", "ci_low", "ci_high"]]) == (4.23, 2.60, 6.98)
+    claims = pd.read_parquet(processed / "claims.parquet")
+    assert claims["holds"].all(), claims.loc[~claims["holds"], ["claim_id", "observed"]]
+    assert len(claims) >= 15
+
+
+def _build_on(workdir: Path, raw: Path, *extra: str):
+    return run_snakemake(workdir, "--config", f"raw_cases={raw.relative_to(workdir)}", *extra)
+
+
+def _tables(workdir: Path) -> dict[str, pd.DataFrame]:
+    return {p.stem: pd.read_parquet(p) for p in sorted((workdir / "data" / "processed").glob("*.parquet"))}
+
+
+def test_csv_and_xlsx_fixtures_build_identical_tables(tmp_path):
+    built = []
+    for name, writer in [("small.csv", write_csv), ("small.xlsx", write_xlsx)]:
+        workdir = copy_project(tmp_path / name.replace(".", "_"))
+        raw = writer(SMALL_SHEET, workdir / "data" / "raw" / name)
+        result = _build_on(workdir, raw)
+        assert result.returncode == 0, result.stdout + result.stderr
+        console = result.stdout + result.stderr
+        assert MARKER not in console
+        for path in [p for p in workdir.rglob("*") if p.is_file() and "raw" not in p.parts]:
+            assert MARKER.encode() not in path.read_bytes(), f"personal marker leaked into {path}"
+        built.append(_tables(workdir))
+    csv_tables, xlsx_tables = built
+    assert set(csv_tables) == set(xlsx_tables) and "cases" in csv_tables
+    for name in csv_tables:
+        pd.testing.assert_frame_equal(csv_tables[name], xlsx_tables[name])
+    cases = csv_tables["cases"].set_index("case_id")
+    assert len(cases) == 12 and cases.loc["T-01", "host_country"] == "TUR"
+    assert cases.loc["G-02", "tactic"] == "denial_of_entry"
+
+
+def test_bad_sheet_fails_with_row_messages_and_writes_nothing(tmp_path):
+    workdir = copy_project(tmp_path)
+    bad = SMALL_SHEET.copy()
+    bad.loc[0, "year"] = "twenty"
+    bad.loc[3, "host_country"] = "Gorgia"
+    bad.loc[5, "case_id"] = "K-01"
+    raw = write_csv(bad, workdir / "data" / "raw" / "bad.csv")
+    result = _build_on(workdir, raw)
+    console = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert 'row 2, column "year": "twenty" is not a year written in digits' in console
+    assert 'row 5, column "host_country": "Gorgia"' in console
+    assert 'rows 2, 7, column "case_id": "K-01"' in console
+    assert MARKER not in console
+    assert not (workdir / "data" / "processed" / "cases.parquet").exists()
+    assert "3 problems found" in (workdir / "logs" / "validate_cases.problems.txt").read_text()
+
+
+def test_strict_claims_fail_the_build_and_name_the_claim(tmp_path):
+    workdir = copy_project(tmp_path)
+    raw = write_csv(SMALL_SHEET, workdir / "data" / "raw" / "small.csv")
+    result = _build_on(workdir, raw, "strict_claims=true")
+    console = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "total_cases" in console and "do not hold" in console
+    assert not (workdir / "data" / "processed" / "claims.parquet").exists()
+
+
+def test_unknown_config_key_is_rejected(tmp_path):
+    workdir = copy_project(tmp_path)
+    result = run_snakemake(workdir, "-n", "--config", "raw_case=typo.csv")
+    assert result.returncode != 0
+    assert "raw_case" in result.stdout + result.stderr
