@@ -172,3 +172,12 @@ def test_breakdown_categories_come_from_reference(reference):
     assert list(categories["tactic"]) == reference.tactic_codes
     assert categories["tactic_family"]["mobility_controls"] == "Mobility controls"
     assert set(categories) == set(stats.BREAKDOWN_DIMENSIONS)
+
+
+@pytest.mark.parametrize("cases, years", [(0, 8), (1, 1), (29, 8), (89, 3), (500, 11)])
+def test_poisson_mean_interval_matches_chi_square(cases, years):
+    low, high = stats.poisson_mean_interval(cases, years, 0.95)
+    expected_low = scipy_stats.chi2.ppf(0.025, 2 * cases) / 2 / years if cases else 0.0
+    expected_high = scipy_stats.chi2.ppf(0.975, 2 * cases + 2) / 2 / years
+    assert low == pytest.approx(expected_low, rel=1e-9) and high == pytest.approx(expected_high, rel=1e-9)
+    assert low <= cases / years <= high

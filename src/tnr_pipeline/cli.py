@@ -55,6 +55,15 @@ def check_claims(args: argparse.Namespace) -> None:
         print(f"  does not hold: {row.claim_id} (expected {row.check} {row.expected}, observed {row.observed})")
 
 
+def draw_figures(args: argparse.Namespace) -> None:
+    from tnr_pipeline import figures
+    from tnr_pipeline.settings import parse_periods, parse_scopes
+
+    written = figures.run(args.tables_dir, args.output_dir, args.typology, parse_periods(args.periods),
+                          parse_scopes(args.scopes))
+    print(f"draw-figures: {len(written)} files written to {args.output_dir}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tnr-pipeline", description=__doc__.splitlines()[0])
     steps = parser.add_subparsers(dest="step", required=True, metavar="STEP")
@@ -89,6 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
     step.add_argument("--output", required=True, help="claims.parquet to write")
     step.add_argument("--strict", action="store_true", help="fail when any claim does not hold")
     step.set_defaults(action=check_claims)
+
+    step = steps.add_parser("draw-figures", help="draw every figure as PNG and SVG from the statistics tables")
+    step.add_argument("--tables-dir", required=True, help="folder of the statistics tables")
+    step.add_argument("--output-dir", required=True, help="folder for the figures")
+    step.add_argument("--typology", required=True, help="typology CSV (tactic families and labels)")
+    step.add_argument("--periods", required=True, help="periods as JSON (labels)")
+    step.add_argument("--scopes", required=True, help="scopes as JSON (labels, order)")
+    step.set_defaults(action=draw_figures)
     return parser
 
 

@@ -56,6 +56,10 @@ FIELDS: dict[str, Field] = _fields(
     Field("years", INTEGER, "Number of calendar years in the period (last_year - first_year + 1)."),
     Field("cases", INTEGER, "Number of cases."),
     Field("annual_mean", FLOAT, "Average number of cases per calendar year of the period (cases / years)."),
+    Field("annual_mean_ci_low", FLOAT, "Lower bound of the exact (Garwood) Poisson confidence interval for the "
+          "annual mean, at the configured confidence level."),
+    Field("annual_mean_ci_high", FLOAT, "Upper bound of the exact (Garwood) Poisson confidence interval for the "
+          "annual mean, at the configured confidence level."),
     Field("baseline", TEXT, "Period the comparison is made against (config: baseline)."),
     Field("comparison", TEXT, "Period compared with the baseline (config: comparison)."),
     Field("baseline_cases", INTEGER, "Cases in the baseline period, in this scope."),
@@ -112,7 +116,8 @@ TABLES: dict[str, tuple[str, list]] = {
                       "for every tactic of the typology, zeros included.",
                       ["year", "tactic", "cases"]),
     "period_summary": ("Cases and average cases per year for each scope and period.",
-                       ["scope", "period", "first_year", "last_year", "years", "cases", "annual_mean"]),
+                       ["scope", "period", "first_year", "last_year", "years", "cases", "annual_mean",
+                        "annual_mean_ci_low", "annual_mean_ci_high"]),
     "period_ratios": ("Rate ratio of the comparison period's annual mean to the baseline's, with an exact "
                       "conditional confidence interval and test, for each scope.",
                       ["scope", "baseline", "comparison", "baseline_cases", "comparison_cases", "baseline_years",

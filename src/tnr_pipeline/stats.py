@@ -29,6 +29,15 @@ def clopper_pearson(successes: int, trials: int, level: float) -> tuple[float, f
     return low, high
 
 
+def poisson_mean_interval(cases: int, years: int, level: float) -> tuple[float, float]:
+    """Exact (Garwood) confidence interval for an annual mean of Poisson counts: chi-square quantiles / 2 / years."""
+    from scipy.special import gammaincinv
+
+    alpha = 1.0 - level
+    low = 0.0 if cases == 0 else float(gammaincinv(cases, alpha / 2))
+    return low / years, float(gammaincinv(cases + 1, 1 - alpha / 2)) / years
+
+
 def binomial_two_sided_p(successes: int, trials: int, probability: float) -> float:
     """Exact two-sided binomial test: the total probability of outcomes no more likely than the one observed."""
     from scipy.special import gammaln
@@ -102,15 +111,20 @@ def _period_frame(periods: list[Period]) -> pd.DataFrame:
                          "last_year": [p.last_year for p in periods], "years": [p.years for p in periods]})
 
 
-def summarise_periods(cases: pd.DataFrame, periods: list[Period], scopes: list[Scope]) -> pd.DataFrame:
-    """Cases and annual mean for every scope and period."""
+def summarise_periods(cases: pd.DataFrame, periods: list[Period], scopes: list[Scope],
+                      level: float = 0.95) -> pd.DataFrame:
+    """Cases and annual mean, with its exact Poisson interval, for every scope and period."""
     counts = _scoped_counts(cases, scopes, ["period"])
     summary = (_grid(scope=[s.name for s in scopes], period=[p.name for p in periods])
                .merge(_period_frame(periods), on="period")
                .merge(counts, on=["scope", "period"], how="left"))
     summary["cases"] = summary["cases"].fillna(0).astype("int64")
     summary["annual_mean"] = summary["cases"] / summary["years"]
-    return summary[["scope", "period", "first_year", "last_year", "years", "cases", "annual_mean"]]
+    bounds = [poisson_mean_interval(int(n), int(t), level) for n, t in zip(summary["cases"], summary["years"])]
+    summary["annual_mean_ci_low"] = [low for low, _ in bounds]
+    summary["annual_mean_ci_high"] = [high for _, high in bounds]
+    return summary[["scope", "period", "first_year", "last_year", "years", "cases", "annual_mean",
+                    "annual_mean_ci_low", "annual_mean_ci_high"]]
 
 
 def compare_periods(period_summary: pd.DataFrame, baseline: str, comparison: str, level: float) -> pd.DataFrame:

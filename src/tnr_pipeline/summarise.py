@@ -32,7 +32,7 @@ def breakdown_categories(reference: Reference) -> dict[str, dict[str, str]]:
 def compute_tables(cases: pd.DataFrame, reference: Reference, periods: list[Period], scopes: list[Scope],
                    baseline: str, comparison: str, level: float) -> dict[str, pd.DataFrame]:
     """Every statistics table, by name."""
-    period_summary = stats.summarise_periods(cases, periods, scopes)
+    period_summary = stats.summarise_periods(cases, periods, scopes, level)
     end_year = next(p.last_year for p in periods if p.name == comparison)
     countries = pd.Series(sorted(cases["host_country"].unique()), dtype="str")
     eu_at_end = pd.Series(reference.eu_member(countries, pd.Series(end_year, index=countries.index)).to_numpy(),

@@ -1,0 +1,329 @@
+"""Stage 4, draw_figures: the statistics tables -> figures/*.png and *.svg.
+
+What belongs here: one function per figure, from tables to a matplotlib Figure (no file access, no statistics:
+every number drawn is read from a table), and `save_figure`, the edge that writes PNG and SVG byte-reproducibly.
+The style lives in figures.mplstyle. Titles state the finding with numbers from the tables; a source line names
+the tables and the raw input's hash.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.patches import PathPatch, Patch  # noqa: E402
+
+from tnr_pipeline import __version__, io  # noqa: E402
+from tnr_pipeline.settings import Period, Scope  # noqa: E402
+
+STYLE = Path(__file__).with_name("figures.mplstyle")
+FIGURES = ("cases_per_year", "period_means", "countries_before_after", "tactic_mix", "host_country_map")
+GREY, LIGHT = "#777777", "#e8e8e8"
+DENIAL_OF_ENTRY = "denial_of_entry"
+
+
+def palette() -> list[str]:
+    return plt.rcParams["axes.prop_cycle"].by_key()["color"]
+
+
+def _source_line(figure, tables: list[str], source: str) -> None:
+    figure.text(0.01, 0.012, f"Source: {', '.join(tables)} ({source}).", fontsize=7, color=GREY, ha="left",
+                va="bottom")
+
+
+def save_figure(figure, directory: str | Path, stem: str) -> list[Path]:
+    """Write a figure as PNG and SVG, with fixed metadata so a rebuild gives byte-identical files."""
+    written = []
+    for suffix, metadata in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+        path = Path(directory) / f"{stem}.{suffix}"
+        with io.atomic_path(path) as temporary:
+            figure.savefig(temporary, format=suffix, metadata=metadata)
+        written.append(path)
+    plt.close(figure)
+    return written
+
+
+# ---- the figures ----------------------------------------------------------------------------------------------
+
+def plot_cases_per_year(annual_counts: pd.DataFrame, period_summary: pd.DataFrame, typology: pd.DataFrame,
+                        periods: list[Period], ratio: float, source: str):
+    """Cases per year stacked by tactic family (Denial of Entry its own band), periods shaded, means drawn."""
+    families = list(dict.fromkeys(typology["family"]))
+    labels = dict(zip(typology["family"], typology["family_label"]))
+    doe_label = typology.set_index("code").loc[DENIAL_OF_ENTRY, "label"]
+    band = annual_counts["tactic"].map(dict(zip(typology["code"], typology["family"])))
+    band = band.where(annual_counts["tactic"] != DENIAL_OF_ENTRY, DENIAL_OF_ENTRY)
+    table = annual_counts.assign(band=band).pivot_table(index="year", columns="band", values="cases",
+                                                        aggfunc="sum", fill_value=0)
+    order = [f for f in families if f in table.columns] + [DENIAL_OF_ENTRY]
+    colours = palette()
+    figure, axes = plt.subplots()
+    bottom = np.zeros(len(table))
+    for i, name in enumerate(order):
+        values = table[name].to_numpy() if name in table else np.zeros(len(table))
+        label = doe_label if name == DENIAL_OF_ENTRY else labels[name]
+        colour = colours[4] if name == DENIAL_OF_ENTRY else colours[families.index(name) % 4]
+        axes.bar(table.index, values, bottom=bottom, color=colour, label=label, width=0.8,
+                 hatch="//" if name == DENIAL_OF_ENTRY else None, edgecolor="white", linewidth=0.4)
+        bottom += values
+    overall = period_summary[period_summary["scope"] == period_summary["scope"].iloc[0]].set_index("period")
+    for i, period in enumerate(periods):
+        axes.axvspan(period.first_year - 0.5, period.last_year + 0.5, color=LIGHT if i % 2 == 0 else "#f4f4f4",
+                     zorder=0)
+        mean = overall.loc[period.name, "annual_mean"]
+        axes.hlines(mean, period.first_year - 0.45, period.last_year + 0.45, colors="black", linestyles="--",
+                    linewidth=1.2, zorder=3)
+        axes.annotate(f"{period.label}: {mean:.1f} a year", (period.first_year - 0.45, mean),
+                      xytext=(2, 4), textcoords="offset points", fontsize=8)
+    first, last = periods[0], periods[-1]
+    axes.set_title(f"Cases per year rose {ratio:.1f}-fold from {first.label} to {last.label}", wrap=True)
+    axes.set_xlabel("Year")
+    axes.set_ylabel("Cases")
+    axes.set_xticks(table.index)
+    axes.tick_params(axis="x", labelrotation=45)
+    axes.legend(loc="upper left", title="Tactic family")
+    figure.tight_layout(rect=(0, 0.04, 1, 1))
+    _source_line(figure, ["annual_counts", "period_summary"], source)
+    return figure
+
+
+def plot_period_means(period_summary: pd.DataFrame, period_ratios: pd.DataFrame, scopes: list[Scope],
+                      periods: dict[str, Period], source: str):
+    """Annual means of the baseline and comparison period for each scope, 95% intervals, the ratio written on."""
+    colours = palette()
+    figure, axes = plt.subplots()
+    ratios = period_ratios.set_index("scope")
+    summary = period_summary.set_index(["scope", "period"])
+    baseline, comparison = ratios["baseline"].iloc[0], ratios["comparison"].iloc[0]
+    width = 0.38
+    for i, scope in enumerate(scopes):
+        for j, (period, colour) in enumerate(((baseline, colours[0]), (comparison, colours[1]))):
+            row = summary.loc[(scope.name, period)]
+            error = [[row["annual_mean"] - row["annual_mean_ci_low"]],
+                     [row["annual_mean_ci_high"] - row["annual_mean"]]]
+            axes.bar(i + (j - 0.5) * width, row["annual_mean"], width, yerr=error, capsize=4, color=colour,
+                     label=periods[period].label if i == 0 else None, error_kw={"linewidth": 1})
+        ratio = ratios.loc[scope.name]
+        top = summary.loc[(scope.name, comparison), "annual_mean_ci_high"]
+        axes.annotate(f"×{ratio['ratio']:.2f}\n[{ratio['ci_low']:.2f}, {ratio['ci_high']:.2f}]", (i, top),
+                      xytext=(0, 6), textcoords="offset points", ha="center", fontsize=8)
+    axes.set_xticks(range(len(scopes)), [scope.label for scope in scopes])
+    axes.set_ylabel("Average cases per year (95% interval)")
+    level = ratios["confidence_level"].iloc[0]
+    first, second = ratios.loc[scopes[0].name, "ratio"], ratios.loc[scopes[min(1, len(scopes) - 1)].name, "ratio"]
+    axes.set_title(f"Annual cases rose {first:.1f}-fold ({scopes[0].label.lower()}), {second:.1f}-fold "
+                   f"({scopes[min(1, len(scopes) - 1)].label.lower()})", wrap=True)
+    axes.legend(loc="upper right")
+    axes.margins(y=0.15)
+    axes.text(0.0, -0.14, f"Rate ratio with exact conditional {level:.0%} interval written above each pair.",
+              transform=axes.transAxes, fontsize=8, color=GREY)
+    figure.tight_layout(rect=(0, 0.04, 1, 1))
+    _source_line(figure, ["period_summary", "period_ratios"], source)
+    return figure
+
+
+def plot_countries(country_summary: pd.DataFrame, scope: str, baseline: Period, comparison: Period, source: str):
+    """Cases per host country before and after, EU members and countries new since the baseline marked."""
+    colours = palette()
+    rows = country_summary[country_summary["scope"] == scope]
+    wide = rows.pivot_table(index="host_country", columns="period", values="cases", aggfunc="sum")
+    info = rows.drop_duplicates("host_country").set_index("host_country")
+    wide = wide.assign(total=wide[comparison.name]).sort_values(["total", baseline.name], ascending=True)
+    figure, axes = plt.subplots(figsize=(9, 0.38 * len(wide) + 1.8))
+    y = np.arange(len(wide))
+    axes.barh(y + 0.2, wide[baseline.name], 0.4, color=colours[0], label=baseline.label)
+    axes.barh(y - 0.2, wide[comparison.name], 0.4, color=colours[1], label=comparison.label)
+    names = []
+    for code in wide.index:
+        name = info.loc[code, "host_country_name"]
+        marks = (["EU"] if info.loc[code, "eu_member_at_end"] else []) + \
+                (["new"] if info.loc[code, "new_in_comparison"] else [])
+        names.append(f"{name}  [{', '.join(marks)}]" if marks else name)
+    axes.set_yticks(y, names)
+    for position, value in zip(y, wide[comparison.name]):
+        axes.text(value + 0.3, position - 0.2, str(int(value)), va="center", fontsize=7)
+    axes.grid(axis="x")
+    axes.grid(axis="y", visible=False)
+    new = info[info["new_in_comparison"]]["host_country_name"].tolist()
+    axes.set_title(f"{len(wide)} host countries; {len(new)} with a first case after {baseline.last_year}"
+                   + (f": {', '.join(new)}" if new else ""), wrap=True)
+    axes.legend(loc="lower right")
+    axes.set_xlabel(f"Cases   ([EU] EU member state in {comparison.last_year}; [new] no case before "
+                    f"{comparison.first_year}, at least one since)")
+    figure.tight_layout(rect=(0, 0.03, 1, 1))
+    _source_line(figure, ["country_summary"], source)
+    return figure
+
+
+def _text_colour(colour: str) -> str:
+    red, green, blue = matplotlib.colors.to_rgb(colour)
+    return "white" if 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.45 else "black"
+
+
+def plot_tactic_mix(period_breakdowns: pd.DataFrame, typology: pd.DataFrame, scope: str, periods: list[Period],
+                    source: str):
+    """Share of each tactic in each period (100% bars, the typology's colours), Denial of Entry hatched."""
+    colours = dict(zip(typology["code"], typology["colour"]))
+    rows = period_breakdowns[(period_breakdowns["dimension"] == "tactic") & (period_breakdowns["scope"] == scope)]
+    tactics = list(dict.fromkeys(rows["category"]))
+    labels = dict(zip(rows["category"], rows["category_label"]))
+    shares = rows.pivot_table(index="period", columns="category", values="share", aggfunc="sum").fillna(0)
+    figure, axes = plt.subplots(figsize=(9, 1.2 * len(periods) + 2.2))
+    for j, period in enumerate(periods):
+        left = 0.0
+        for i, tactic in enumerate(tactics):
+            share = float(shares.loc[period.name, tactic]) if period.name in shares.index else 0.0
+            axes.barh(j, share, left=left, color=colours[tactic],
+                      hatch="//" if tactic == DENIAL_OF_ENTRY else None, edgecolor="white", linewidth=0.4,
+                      label=labels[tactic] if j == 0 else None)
+            if share >= 0.05:
+                axes.text(left + share / 2, j, f"{share:.0%}", ha="center", va="center", fontsize=7,
+                          color=_text_colour(colours[tactic]))
+            left += share
+    axes.set_yticks(range(len(periods)), [p.label for p in periods])
+    axes.set_xlim(0, 1)
+    axes.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    axes.grid(axis="x")
+    axes.grid(axis="y", visible=False)
+    axes.set_xlabel("Share of the period's cases")
+    last = shares.loc[periods[-1].name] if periods[-1].name in shares.index else pd.Series(0.0, index=tactics)
+    top = last.idxmax()
+    before = shares.loc[periods[0].name, top] if periods[0].name in shares.index else 0.0
+    axes.set_title(f"{labels[top]} made up {last[top]:.0%} of cases in {periods[-1].label}, "
+                   f"{before:.0%} in {periods[0].label}", wrap=True)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=5, fontsize=8)
+    figure.tight_layout(rect=(0, 0.04, 1, 1))
+    _source_line(figure, ["period_breakdowns"], source)
+    return figure
+
+
+def load_country_shapes() -> dict[str, list]:
+    """Country outlines (alpha-2 -> matplotlib paths) from the world map SVG that pygal-maps-world ships."""
+    import pygal_maps_world
+    from svgpath2mpl import parse_path
+
+    svg = Path(pygal_maps_world.__file__).with_name("worldmap.svg")
+    namespace = "{http://www.w3.org/2000/svg}"
+    shapes = {}
+    for group in ElementTree.parse(svg).getroot().iter(f"{namespace}g"):
+        classes = group.get("class", "").split()
+        if "country" in classes:
+            shapes[classes[0].upper()] = [parse_path(path.get("d")) for path in group.iter(f"{namespace}path")]
+    return shapes
+
+
+def _label_countries(axes, shapes: dict[str, list], texts: dict[str, str], order: list[str],
+                     units_per_point: float) -> None:
+    """Label each country at its largest outline, or nearby with a leader line where labels would collide.
+
+    Placement is greedy and deterministic: countries in `order` take the first free spot among their centre
+    (for countries wide enough to hold the label) and rings of offsets around it.
+    """
+    placed: list[tuple[float, float, float, float]] = []
+    height = 11 * units_per_point
+    for code in order:
+        box = max(shapes[code], key=lambda p: p.get_extents().width * p.get_extents().height).get_extents()
+        x, y = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+        width = len(texts[code]) * 4.6 * units_per_point
+        offsets = [(0.0, 0.0)] if box.width > width else []
+        offsets += [(dx * step, dy * step) for step in (45, 80, 115, 150)
+                    for dx, dy in ((0, -1), (1, 0), (0, 1), (-1, 0), (1, -1), (1, 1), (-1, 1), (-1, -1))]
+        for dx, dy in offsets:
+            candidate = (x + dx - width / 2, y + dy - height / 2, x + dx + width / 2, y + dy + height / 2)
+            if all(candidate[2] < b[0] or candidate[0] > b[2] or candidate[3] < b[1] or candidate[1] > b[3]
+                   for b in placed):
+                break
+        placed.append(candidate)
+        arrow = None if (dx, dy) == (0.0, 0.0) else {"arrowstyle": "-", "color": "#333333", "linewidth": 0.6}
+        axes.annotate(texts[code], (x, y), xytext=(x + dx, y + dy), textcoords="data", ha="center", va="center",
+                      fontsize=7, arrowprops=arrow,
+                      bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.85, "linewidth": 0})
+
+
+def plot_host_map(country_summary: pd.DataFrame, scope: str, comparison: Period, alpha2: dict[str, str],
+                  shapes: dict[str, list], source: str):
+    """Host countries shaded by their cases in the comparison period, on a map drawn from packaged outlines."""
+    rows = country_summary[(country_summary["scope"] == scope) & (country_summary["period"] == comparison.name)]
+    cases = {alpha2.get(code): int(n) for code, n in zip(rows["host_country"], rows["cases"])}
+    names = {alpha2.get(code): name for code, name in zip(rows["host_country"], rows["host_country_name"])}
+    drawn = {code: paths for code, paths in shapes.items() if code in cases}
+    extents = [path.get_extents() for paths in drawn.values() for path in paths]
+    if extents:
+        x0 = min(e.x0 for e in extents) - 60
+        x1 = max(e.x1 for e in extents) + 60
+        y0 = min(e.y0 for e in extents) - 60
+        y1 = max(e.y1 for e in extents) + 60
+    else:
+        x0, x1, y0, y1 = 950, 2100, 150, 550
+    colormap = plt.get_cmap()
+    top = max(cases.values(), default=0) or 1
+    norm = matplotlib.colors.PowerNorm(0.5, vmin=0, vmax=top)
+    figure, axes = plt.subplots(figsize=(10, 1.4 + 8.2 * (y1 - y0) / (x1 - x0)))
+    for code, paths in shapes.items():
+        n = cases.get(code)
+        face = LIGHT if n is None else ("#ffffff" if n == 0 else colormap(norm(n)))
+        for path in paths:
+            axes.add_patch(PathPatch(path, facecolor=face, edgecolor="#999999" if n is None else "black",
+                                     linewidth=0.3 if n is None else 0.6))
+    _label_countries(axes, drawn, {code: f"{names[code]} {cases[code]}" for code in drawn},
+                     sorted(drawn, key=lambda code: (-cases[code], code)), (x1 - x0) / 10 / 72)
+    axes.set_xlim(x0, x1)
+    axes.set_ylim(y1, y0)  # SVG y runs downwards
+    axes.set_aspect("equal")
+    axes.axis("off")
+    ranked = sorted(cases.items(), key=lambda item: (-item[1], names[item[0]]))
+    leaders = ", ".join(names[code] for code, n in ranked[:3] if n > 0)
+    with_cases = sum(1 for n in cases.values() if n > 0)
+    axes.set_title(f"Cases since {comparison.first_year} in {with_cases} host countries, most in {leaders}",
+                   wrap=True)
+    mappable = matplotlib.cm.ScalarMappable(cmap=colormap, norm=norm)
+    figure.colorbar(mappable, ax=axes, shrink=0.6, label=f"Cases, {comparison.label}")
+    axes.legend(handles=[Patch(facecolor="#ffffff", edgecolor="black", label="host country, no case in period"),
+                         Patch(facecolor=LIGHT, edgecolor="#999999", label="no case in the data")],
+                loc="lower left", fontsize=7)
+    figure.tight_layout(rect=(0, 0.04, 1, 1))
+    _source_line(figure, ["country_summary", "map outlines: pygal-maps-world"], source)
+    return figure
+
+
+# ---- the stage -------------------------------------------------------------------------------------------------
+
+def describe_source(provenance: dict) -> str:
+    inputs = ", ".join(f"{Path(path).name} sha256 {digest[:12]}" for path, digest in
+                       provenance["inputs_sha256"].items())
+    return f"{inputs}; tnr-pipeline {provenance['package_version']}"
+
+
+def run(tables_dir: str, output_dir: str, typology_path: str, periods: list[Period], scopes: list[Scope]) -> list:
+    """Draw every figure from the tables in `tables_dir` and save each as PNG and SVG."""
+    plt.style.use(STYLE)
+    tables_dir = Path(tables_dir)
+    read = lambda name: io.read_parquet(tables_dir / f"{name}.parquet")  # noqa: E731
+    annual, summary, ratios = read("annual_counts"), read("period_summary"), read("period_ratios")
+    countries, breakdowns = read("country_summary"), read("period_breakdowns")
+    typology = pd.read_csv(typology_path, dtype=str, keep_default_na=False)
+    source = describe_source(io.read_provenance(tables_dir / "period_summary.parquet"))
+    by_name = {p.name: p for p in periods}
+    baseline, comparison = by_name[ratios["baseline"].iloc[0]], by_name[ratios["comparison"].iloc[0]]
+    first_scope = scopes[0].name
+    import pycountry
+
+    alpha2 = {c.alpha_3: c.alpha_2 for c in pycountry.countries}
+    figures = {
+        "cases_per_year": plot_cases_per_year(annual, summary, typology, periods,
+                                              float(ratios.set_index("scope").loc[first_scope, "ratio"]), source),
+        "period_means": plot_period_means(summary, ratios, scopes, by_name, source),
+        "countries_before_after": plot_countries(countries, first_scope, baseline, comparison, source),
+        "tactic_mix": plot_tactic_mix(breakdowns, typology, first_scope, [baseline, comparison], source),
+        "host_country_map": plot_host_map(countries, first_scope, comparison, alpha2, load_country_shapes(), source),
+    }
+    written = []
+    for stem, figure in figures.items():
+        written += save_figure(figure, output_dir, stem)
+    return written
