@@ -17,6 +17,7 @@ PACKAGE = "src/tnr_pipeline"
 REFERENCE = f"{PACKAGE}/reference"
 PROCESSED = "data/processed"
 STATISTICS = ["annual_counts", "period_summary", "period_ratios", "country_summary", "period_breakdowns"]
+FIGURES = ["cases_per_year", "period_means", "countries_before_after", "tactic_mix", "host_country_map"]
 
 
 def modules(*names):
@@ -25,11 +26,13 @@ def modules(*names):
 
 
 rule all:
-    """Build every output: the validated cases, the statistics and the claims ledger."""
+    """Build every output: the validated cases, the statistics, the claims ledger, the figures, the findings."""
     input:
         cases=f"{PROCESSED}/cases.parquet",
         statistics=expand(f"{PROCESSED}/{{table}}.parquet", table=STATISTICS),
         claims=f"{PROCESSED}/claims.parquet",
+        figures=expand("figures/{figure}.{ext}", figure=FIGURES, ext=["png", "svg"]),
+        findings=["reports/findings.md", "reports/findings.html"],
 
 
 rule validate_cases:
@@ -124,5 +127,70 @@ rule check_claims:
             --table country_summary={input.country_summary:q} \
             --output {output.claims:q} \
             {params.strict} \
+            > {log:q} 2>&1
+        """
+
+
+rule draw_figures:
+    """Draw every figure as PNG and SVG from the statistics tables."""
+    input:
+        tables=expand(f"{PROCESSED}/{{table}}.parquet", table=STATISTICS),
+        typology=f"{REFERENCE}/typology.csv",
+        style=f"{PACKAGE}/figures.mplstyle",
+        code=modules("settings", "figures"),
+    output:
+        png=[report(f"figures/{name}.png", caption=f"templates/captions/{name}.rst", category="Figures")
+             for name in FIGURES],
+        svg=expand("figures/{figure}.svg", figure=FIGURES),
+    log:
+        "logs/draw_figures.log",
+    params:
+        tables_dir=PROCESSED,
+        output_dir="figures",
+        periods=json.dumps(config["periods"]),
+        scopes=json.dumps(config["scopes"]),
+    shell:
+        """
+        tnr-pipeline draw-figures \
+            --tables-dir {params.tables_dir:q} \
+            --output-dir {params.output_dir:q} \
+            --typology {input.typology:q} \
+            --periods {params.periods:q} \
+            --scopes {params.scopes:q} \
+            > {log:q} 2>&1
+        """
+
+
+rule render_findings:
+    """Render the findings document as Markdown and self-contained HTML from the tables and figures."""
+    input:
+        tables=[f"{PROCESSED}/{name}.parquet" for name in ("cases", "period_summary", "period_ratios",
+                                                             "country_summary", "period_breakdowns", "claims")],
+        figures=expand("figures/{figure}.png", figure=FIGURES),
+        templates=["templates/findings.md.j2", "templates/findings.html.j2"],
+        typology=f"{REFERENCE}/typology.csv",
+        code=modules("settings", "report"),
+    output:
+        markdown="reports/findings.md",
+        html=report("reports/findings.html", caption="templates/captions/findings.rst", category="Findings"),
+    log:
+        "logs/render_findings.log",
+    params:
+        tables_dir=PROCESSED,
+        figures_dir="figures",
+        template_dir="templates",
+        periods=json.dumps(config["periods"]),
+        scopes=json.dumps(config["scopes"]),
+    shell:
+        """
+        tnr-pipeline render-findings \
+            --tables-dir {params.tables_dir:q} \
+            --figures-dir {params.figures_dir:q} \
+            --template-dir {params.template_dir:q} \
+            --typology {input.typology:q} \
+            --periods {params.periods:q} \
+            --scopes {params.scopes:q} \
+            --markdown {output.markdown:q} \
+            --html {output.html:q} \
             > {log:q} 2>&1
         """

@@ -100,3 +100,71 @@ def test_unknown_config_key_is_rejected(tmp_path):
     result = run_snakemake(workdir, "-n", "--config", "raw_case=typo.csv")
     assert result.returncode != 0
     assert "raw_case" in result.stdout + result.stderr
+
+
+def _output_files(workdir: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(workdir)): p.read_bytes()
+            for folder in ("data/processed", "figures", "reports") for p in sorted((workdir / folder).rglob("*"))
+            if p.is_file() and not p.name.startswith(".")}
+
+
+def test_shipped_build_writes_figures_and_documents(shipped_build):
+    workdir, _ = shipped_build
+    files = _output_files(workdir)
+    pngs = [name for name in files if name.endswith(".png")]
+    svgs = [name for name in files if name.endswith(".svg")]
+    assert len(pngs) >= 5 and len(svgs) == len(pngs)
+    markdown = files["reports/findings.md"].decode()
+    assert "8.18 (95% CI 5.33–12.91)" in markdown and "4.23 (95% CI 2.60–6.98)" in markdown
+    assert "15 of 15" in markdown or "of 15" in markdown
+
+
+def test_two_clean_builds_are_byte_identical(shipped_build, tmp_path):
+    first, _ = shipped_build
+    second = copy_project(tmp_path / "second")
+    shutil.copy(ROOT / "data" / "raw" / "cases.csv", second / "data" / "raw" / "cases.csv")
+    result = run_snakemake(second)
+    assert result.returncode == 0, result.stdout + result.stderr
+    one, two = _output_files(first), _output_files(second)
+    assert sorted(one) == sorted(two)
+    different = [name for name in one if one[name] != two[name]]
+    assert different == []
+
+
+def test_snakemake_report_builds(shipped_build, tmp_path):
+    workdir, _ = shipped_build
+    result = run_snakemake(workdir, "--report", str(tmp_path / "report.zip"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "report.zip").stat().st_size > 10_000
+
+
+@pytest.mark.browser
+def test_html_renders_in_chromium_with_every_image_and_no_network(shipped_build):
+    import os
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: .ci/run installs it")
+        pytest.skip("chromium is not installed (sudo apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    workdir, _ = shipped_build
+    page_url = (workdir / "reports" / "findings.html").as_uri()
+    requests: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page()
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(page_url, wait_until="load")
+        images = page.evaluate("""() => Array.from(document.images).map(
+            image => ({complete: image.complete, width: image.naturalWidth}))""")
+        text = page.inner_text("body")
+        browser.close()
+    assert len(images) >= 5
+    assert all(image["complete"] and image["width"] > 0 for image in images), images
+    assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
+    assert "8.18 (95% CI 5.33–12.91)" in text
+    assert "rounds to 8" in text

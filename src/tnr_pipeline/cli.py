@@ -64,6 +64,15 @@ def draw_figures(args: argparse.Namespace) -> None:
     print(f"draw-figures: {len(written)} files written to {args.output_dir}")
 
 
+def render_findings(args: argparse.Namespace) -> None:
+    from tnr_pipeline import report
+    from tnr_pipeline.settings import parse_periods, parse_scopes
+
+    report.run(args.tables_dir, args.figures_dir, args.template_dir, args.typology, args.markdown, args.html,
+               parse_periods(args.periods), parse_scopes(args.scopes))
+    print(f"render-findings: wrote {args.markdown} and {args.html}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tnr-pipeline", description=__doc__.splitlines()[0])
     steps = parser.add_subparsers(dest="step", required=True, metavar="STEP")
@@ -106,6 +115,17 @@ def build_parser() -> argparse.ArgumentParser:
     step.add_argument("--periods", required=True, help="periods as JSON (labels)")
     step.add_argument("--scopes", required=True, help="scopes as JSON (labels, order)")
     step.set_defaults(action=draw_figures)
+
+    step = steps.add_parser("render-findings", help="render the findings document (Markdown and HTML)")
+    step.add_argument("--tables-dir", required=True, help="folder of the Parquet tables")
+    step.add_argument("--figures-dir", required=True, help="folder of the figures (PNG are embedded in the HTML)")
+    step.add_argument("--template-dir", required=True, help="folder of findings.md.j2 and findings.html.j2")
+    step.add_argument("--typology", required=True, help="typology CSV (for the methodology section)")
+    step.add_argument("--periods", required=True, help="periods as JSON (labels)")
+    step.add_argument("--scopes", required=True, help="scopes as JSON (labels, order)")
+    step.add_argument("--markdown", required=True, help="findings.md to write")
+    step.add_argument("--html", required=True, help="findings.html to write")
+    step.set_defaults(action=render_findings)
     return parser
 
 

@@ -1,0 +1,62 @@
+"""Figures: drawn from small in-test tables, titles that state the data, byte-identical rebuilds."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import PERIODS_JSON, SCOPES_JSON
+from tnr_pipeline import figures, io
+from tnr_pipeline.reference import Reference
+from tnr_pipeline.settings import parse_periods, parse_scopes
+from tnr_pipeline.summarise import compute_tables
+from test_stats import make_cases
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory):
+    periods, scopes, reference = parse_periods(PERIODS_JSON), parse_scopes(SCOPES_JSON), Reference()
+    cases = make_cases([("GEO", 2022, "denial_of_entry")] * 6 + [("ARM", 2016, "detention")] * 2
+                       + [("ARM", 2023, "detention")] * 3 + [("ESP", 2024, "assassination")], periods)
+    cases = cases.assign(host_country_name=cases["host_country"].map({"GEO": "Georgia", "ARM": "Armenia",
+                                                                     "ESP": "Spain"}))
+    tables = compute_tables(cases, reference, periods, scopes, "pre_war", "post_invasion", 0.95)
+    folder = tmp_path_factory.mktemp("tables")
+    meta = io.provenance({"data/raw/cases.csv": "cd" * 32}, {})
+    for name, frame in tables.items():
+        io.write_parquet(frame, name, folder / f"{name}.parquet", meta)
+    out = [tmp_path_factory.mktemp("a"), tmp_path_factory.mktemp("b")]
+    typology = str(reference.directory / "typology.csv")
+    for target in out:
+        figures.run(str(folder), str(target), typology, periods, scopes)
+    return tables, out
+
+
+def test_every_figure_written_as_png_and_svg(drawn):
+    _, (first, _) = drawn
+    assert sorted(p.name for p in first.iterdir()) == sorted(f"{n}.{e}" for n in figures.FIGURES
+                                                             for e in ("png", "svg"))
+
+
+def test_rebuild_is_byte_identical(drawn):
+    _, (first, second) = drawn
+    for path in first.iterdir():
+        assert path.read_bytes() == (second / path.name).read_bytes(), path.name
+
+
+def test_titles_state_numbers_from_the_tables(drawn):
+    tables, _ = drawn
+    periods = parse_periods(PERIODS_JSON)
+    typology = Reference().typology
+    ratio = tables["period_ratios"].set_index("scope").loc["all", "ratio"]
+    figure = figures.plot_cases_per_year(tables["annual_counts"], tables["period_summary"], typology, periods,
+                                         ratio, "src")
+    assert f"rose {ratio:.1f}-fold" in figure.axes[0].get_title("left")
+    mix = figures.plot_tactic_mix(tables["period_breakdowns"], typology, "all", periods, "src")
+    assert mix.axes[0].get_title("left").startswith("Denial of Entry made up 60% of cases in Post-invasion, 0% in")
+    countries = figures.plot_countries(tables["country_summary"], "all", periods[0], periods[1], "src")
+    assert "3 host countries; 2 with a first case after 2021" in countries.axes[0].get_title("left")
+
+
+def test_map_outlines_come_from_the_installed_package():
+    shapes = figures.load_country_shapes()
+    assert {"GE", "AM", "KZ", "PL", "ES"} <= set(shapes)

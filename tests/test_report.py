@@ -1,0 +1,105 @@
+"""The findings document: rendered from small in-test tables, escaping, embedding, and what the step imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from tnr_pipeline import claims, io, report
+from tnr_pipeline.summarise import compute_tables
+from conftest import PERIODS_JSON, ROOT, SCOPES_JSON
+from test_stats import make_cases
+
+HOSTILE = "<script>alert('x')</script> | *bold* [link](http://example.invalid)"
+
+
+@pytest.fixture()
+def tables(periods, scopes, reference):
+    cases = make_cases([("GEO", 2022, "denial_of_entry")] * 4 + [("ARM", 2017, "detention")] * 2
+                       + [("ARM", 2023, "detention")] * 3 + [("ESP", 2024, "assassination")], periods)
+    cases = cases.assign(host_country_name=cases["host_country"].map({"GEO": "Georgia", "ARM": "Armenia",
+                                                                     "ESP": "Spain"}))
+    computed = compute_tables(cases, reference, periods, scopes, "pre_war", "post_invasion", 0.95)
+    ledger = pd.DataFrame([["n", "Finding 1", HOSTILE, "n_cases", "equals", "10"],
+                           ["r", "Finding 1", "Eightfold.", "ratio scope=all", "rounds_to", "8"]],
+                          columns=["claim_id", "section", "claim", "metric", "check", "expected"])
+    return {"cases": cases, **computed, "claims": claims.check_claims(ledger, {"cases": cases, **computed})}
+
+
+def _render(tmp_path, tables, periods, scopes, reference):
+    (tmp_path / "figures").mkdir()
+    png = (ROOT / "tests" / "data" / "pixel.png").read_bytes()
+    for name in ("cases_per_year", "period_means", "countries_before_after", "tactic_mix", "host_country_map"):
+        (tmp_path / "figures" / f"{name}.png").write_bytes(png)
+    figures = {p.stem: f"../figures/{p.name}" for p in (tmp_path / "figures").glob("*.png")}
+    provenance = io.provenance({"data/raw/cases.csv": "ab" * 32}, {"confidence_level": 0.95})
+    context = report.build_context(tables, provenance, reference.typology, periods, scopes, figures)
+    markdown = report.render_markdown(ROOT / "templates", context)
+    (tmp_path / "reports").mkdir()
+    html = report.render_html(ROOT / "templates", report.markdown_to_html(markdown, tmp_path / "reports"), "t")
+    return markdown, html
+
+
+def test_template_renders_numbers_from_the_tables(tmp_path, tables, periods, scopes, reference):
+    markdown, _ = _render(tmp_path, tables, periods, scopes, reference)
+    ratio = tables["period_ratios"].set_index("scope").loc["all"]
+    assert f"{ratio['ratio']:.2f} (95% CI {ratio['ci_low']:.2f}–{ratio['ci_high']:.2f})" in markdown
+    assert "from 2 to" not in markdown  # counts are shown as counts, means as means
+    assert "Denial of Entry accounts for 4 cases" in markdown
+    assert "Georgia (4), Armenia (3), Spain (1)" in markdown
+    assert "rounds to 8 —" in markdown
+    for section in ("## Finding 1", "## Finding 2", "## Finding 3", "## Finding 4", "## Finding 5",
+                    "## Claims ledger", "## Methodology", "## Data dictionary", "## Provenance"):
+        assert section in markdown
+    assert "ab" * 32 in markdown
+
+
+def test_data_dictionary_lists_every_column_of_every_table(tmp_path, tables, periods, scopes, reference):
+    markdown, _ = _render(tmp_path, tables, periods, scopes, reference)
+    from tnr_pipeline.fields import TABLES, table_fields
+
+    for table in TABLES:
+        assert f"### {report.escape_markdown(table)}" in markdown
+        for field in table_fields(table):
+            assert report.escape_markdown(field.description) in markdown
+
+
+def test_text_from_data_is_escaped(tmp_path, tables, periods, scopes, reference):
+    markdown, html = _render(tmp_path, tables, periods, scopes, reference)
+    assert "<script>" not in markdown and "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert 'href="http://example.invalid"' not in html
+    assert "| *bold*" not in markdown
+
+
+def test_html_embeds_images_and_loads_nothing(tmp_path, tables, periods, scopes, reference):
+    _, html = _render(tmp_path, tables, periods, scopes, reference)
+    assert html.count('src="data:image/png;base64,') == 5
+    assert "<link" not in html and 'src="http' not in html and "<a " not in html
+    assert "default-src 'none'" in html
+
+
+def test_missing_context_value_fails_loudly(tmp_path, tables, periods, scopes, reference):
+    import jinja2
+
+    with pytest.raises(jinja2.UndefinedError):
+        report.render_markdown(ROOT / "templates", {"versions": {}})
+
+
+def test_report_step_imports_neither_pandera_nor_matplotlib():
+    code = ("import sys; from tnr_pipeline import cli, report; "
+            "print(sorted(m for m in ('pandera', 'matplotlib', 'scipy') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_periods_and_scopes_json_match_config():
+    import json
+    import yaml
+
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    assert list(config["periods"]) == list(json.loads(PERIODS_JSON))
+    assert list(config["scopes"]) == list(json.loads(SCOPES_JSON))
