@@ -17,7 +17,8 @@ PACKAGE = "src/tnr_pipeline"
 REFERENCE = f"{PACKAGE}/reference"
 PROCESSED = "data/processed"
 STATISTICS = ["annual_counts", "period_summary", "period_ratios", "country_summary", "period_breakdowns"]
-FIGURES = ["cases_per_year", "period_means", "countries_before_after", "tactic_mix", "host_country_map"]
+FIGURES = ["cases_per_year", "period_means", "countries_before_after", "tactic_mix", "host_country_map",
+           "prosecutions_and_cases", "survey_answers"]
 
 
 def modules(*names):
@@ -31,6 +32,8 @@ rule all:
         cases=f"{PROCESSED}/cases.parquet",
         statistics=expand(f"{PROCESSED}/{{table}}.parquet", table=STATISTICS),
         claims=f"{PROCESSED}/claims.parquet",
+        survey=[f"{PROCESSED}/survey_responses.parquet", f"{PROCESSED}/survey_summary.parquet"],
+        context=f"{PROCESSED}/context_figures.parquet",
         figures=expand("figures/{figure}.{ext}", figure=FIGURES, ext=["png", "svg"]),
         findings=["reports/findings.md", "reports/findings.html"],
 
@@ -41,7 +44,7 @@ rule validate_cases:
         raw=config["raw_cases"],
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "target_profiles.csv", "verification.csv",
                                                         "country_aliases.csv", "eu_membership.csv", "regions.csv")],
-        code=modules("reference", "normalise", "settings", "problems", "schemas", "ingest"),
+        code=modules("reference", "normalise", "settings", "problems", "schemas", "sheets", "ingest"),
     output:
         cases=f"{PROCESSED}/cases.parquet",
     log:
@@ -64,6 +67,55 @@ rule validate_cases:
             --periods {params.periods:q} \
             --first-year {params.first_year:q} \
             --last-year={params.last_year:q} \
+            > {log:q} 2>&1
+        """
+
+
+rule summarise_survey:
+    """Validate the questionnaire sheet and summarise its answers with Wilson intervals."""
+    input:
+        raw=config["raw_survey"],
+        reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "country_aliases.csv", "regions.csv")],
+        code=modules("reference", "normalise", "problems", "schemas", "sheets", "stats", "survey"),
+    output:
+        responses=f"{PROCESSED}/survey_responses.parquet",
+        summary=f"{PROCESSED}/survey_summary.parquet",
+    log:
+        "logs/summarise_survey.log",
+    params:
+        problems="logs/summarise_survey.problems.txt",
+        reference_dir=REFERENCE,
+        confidence_level=config["confidence_level"],
+    shell:
+        """
+        tnr-pipeline summarise-survey \\
+            --input {input.raw:q} \\
+            --responses {output.responses:q} \\
+            --summary {output.summary:q} \\
+            --problems {params.problems:q} \\
+            --reference-dir {params.reference_dir:q} \\
+            --confidence-level {params.confidence_level:q} \\
+            > {log:q} 2>&1
+        """
+
+
+rule validate_context:
+    """Validate the context figures (outside numbers the report cites), each with its source and date."""
+    input:
+        raw=config["raw_context"],
+        code=modules("normalise", "problems", "schemas", "sheets", "context"),
+    output:
+        context=f"{PROCESSED}/context_figures.parquet",
+    log:
+        "logs/validate_context.log",
+    params:
+        problems="logs/validate_context.problems.txt",
+    shell:
+        """
+        tnr-pipeline validate-context \\
+            --input {input.raw:q} \\
+            --output {output.context:q} \\
+            --problems {params.problems:q} \\
             > {log:q} 2>&1
         """
 
@@ -110,6 +162,7 @@ rule check_claims:
         period_summary=f"{PROCESSED}/period_summary.parquet",
         period_ratios=f"{PROCESSED}/period_ratios.parquet",
         country_summary=f"{PROCESSED}/country_summary.parquet",
+        survey_summary=f"{PROCESSED}/survey_summary.parquet",
         code=modules("settings", "schemas", "normalise", "problems", "claims"),
     output:
         claims=f"{PROCESSED}/claims.parquet",
@@ -125,6 +178,7 @@ rule check_claims:
             --table period_summary={input.period_summary:q} \
             --table period_ratios={input.period_ratios:q} \
             --table country_summary={input.country_summary:q} \
+            --table survey_summary={input.survey_summary:q} \
             --output {output.claims:q} \
             {params.strict} \
             > {log:q} 2>&1
@@ -135,6 +189,8 @@ rule draw_figures:
     """Draw every figure as PNG and SVG from the statistics tables."""
     input:
         tables=expand(f"{PROCESSED}/{{table}}.parquet", table=STATISTICS),
+        survey_summary=f"{PROCESSED}/survey_summary.parquet",
+        context=f"{PROCESSED}/context_figures.parquet",
         typology=f"{REFERENCE}/typology.csv",
         style=f"{PACKAGE}/figures.mplstyle",
         code=modules("settings", "figures"),
@@ -164,8 +220,9 @@ rule draw_figures:
 rule render_findings:
     """Render the findings document as Markdown and self-contained HTML from the tables and figures."""
     input:
-        tables=[f"{PROCESSED}/{name}.parquet" for name in ("cases", "period_summary", "period_ratios",
-                                                             "country_summary", "period_breakdowns", "claims")],
+        tables=[f"{PROCESSED}/{name}.parquet" for name in ("cases", "annual_counts", "period_summary", "period_ratios",
+                                                             "country_summary", "period_breakdowns", "claims",
+                                                             "survey_summary", "context_figures")],
         figures=expand("figures/{figure}.png", figure=FIGURES),
         templates=["templates/findings.md.j2", "templates/findings.html.j2"],
         typology=f"{REFERENCE}/typology.csv",

@@ -90,6 +90,8 @@ def copy_project(destination: Path) -> Path:
             shutil.copytree(ROOT / folder, destination / folder,
                             ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     (destination / "data" / "raw").mkdir(parents=True)
+    for name in ("survey.csv", "context_figures.csv"):
+        shutil.copy(ROOT / "data" / "raw" / name, destination / "data" / "raw" / name)
     return destination
 
 

@@ -19,7 +19,10 @@ def drawn(tmp_path_factory):
                        + [("ARM", 2023, "detention")] * 3 + [("ESP", 2024, "assassination")], periods)
     cases = cases.assign(host_country_name=cases["host_country"].map({"GEO": "Georgia", "ARM": "Armenia",
                                                                      "ESP": "Spain"}))
+    from test_report import small_context, small_survey_summary
+
     tables = compute_tables(cases, reference, periods, scopes, "pre_war", "post_invasion", 0.95)
+    tables.update(survey_summary=small_survey_summary(reference), context_figures=small_context())
     folder = tmp_path_factory.mktemp("tables")
     meta = io.provenance({"data/raw/cases.csv": "cd" * 32}, {})
     for name, frame in tables.items():

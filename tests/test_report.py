@@ -26,13 +26,35 @@ def tables(periods, scopes, reference):
     ledger = pd.DataFrame([["n", "Finding 1", HOSTILE, "n_cases", "equals", "10"],
                            ["r", "Finding 1", "Eightfold.", "ratio scope=all", "rounds_to", "8"]],
                           columns=["claim_id", "section", "claim", "metric", "check", "expected"])
-    return {"cases": cases, **computed, "claims": claims.check_claims(ledger, {"cases": cases, **computed})}
+    return {"cases": cases, **computed, "claims": claims.check_claims(ledger, {"cases": cases, **computed}),
+            "survey_summary": small_survey_summary(reference), "context_figures": small_context()}
+
+
+def small_survey_summary(reference):
+    from tnr_pipeline import stats
+
+    responses = pd.DataFrame({"respondent_id": ["a", "b", "c"], "country_of_residence": ["DEU", "GEO", "DEU"],
+                              "tactics_experienced": ["denial_of_entry", "", ""],
+                              "reduced_presence": pd.array([True, False, None], dtype="boolean"),
+                              "considered_relocating": pd.array([True, True, False], dtype="boolean"),
+                              "experienced_tnr": pd.array([True, False, False], dtype="boolean")})
+    return stats.summarise_survey(responses, ("reduced_presence", "considered_relocating", "experienced_tnr"),
+                                  reference.tactic_codes)
+
+
+def small_context():
+    return pd.DataFrame({"figure_id": ["exodus_estimate", "p_2022"], "series": [None, "ovd_info_prosecutions"],
+                         "year": pd.array([None, 2022], dtype="Int64"), "refers_to": ["2022", "2022"],
+                         "value": [900000.0, 846.0], "unit": ["people", "cases"], "measures": ["m", "m"],
+                         "source": ["s1", "s2"]})
 
 
 def _render(tmp_path, tables, periods, scopes, reference):
     (tmp_path / "figures").mkdir()
     png = (ROOT / "tests" / "data" / "pixel.png").read_bytes()
-    for name in ("cases_per_year", "period_means", "countries_before_after", "tactic_mix", "host_country_map"):
+    from tnr_pipeline.figures import FIGURES
+
+    for name in FIGURES:
         (tmp_path / "figures" / f"{name}.png").write_bytes(png)
     figures = {p.stem: f"../figures/{p.name}" for p in (tmp_path / "figures").glob("*.png")}
     provenance = io.provenance({"data/raw/cases.csv": "ab" * 32}, {"confidence_level": 0.95})
@@ -55,6 +77,8 @@ def test_template_renders_numbers_from_the_tables(tmp_path, tables, periods, sco
                     "## Claims ledger", "## Methodology", "## Data dictionary", "## Provenance"):
         assert section in markdown
     assert "ab" * 32 in markdown
+    assert "1 of 2 (50.0%, Wilson 95% CI" in markdown  # reduced presence: one of the two who answered
+    assert "About 900,000 people left Russia" in markdown and "846 cases in 2022" in markdown
 
 
 def test_data_dictionary_lists_every_column_of_every_table(tmp_path, tables, periods, scopes, reference):
@@ -77,7 +101,9 @@ def test_text_from_data_is_escaped(tmp_path, tables, periods, scopes, reference)
 
 def test_html_embeds_images_and_loads_nothing(tmp_path, tables, periods, scopes, reference):
     _, html = _render(tmp_path, tables, periods, scopes, reference)
-    assert html.count('src="data:image/png;base64,') == 5
+    from tnr_pipeline.figures import FIGURES
+
+    assert html.count('src="data:image/png;base64,') == len(FIGURES)
     assert "<link" not in html and 'src="http' not in html and "<a " not in html
     assert "default-src 'none'" in html
 

@@ -35,7 +35,9 @@ def test_shipped_data_gives_118_cases_and_the_report_numbers(shipped_build):
     assert tuple(ratios.loc["excluding_denial_of_entry", ["ratio", "ci_low", "ci_high"]]) == (4.23, 2.60, 6.98)
     claims = pd.read_parquet(processed / "claims.parquet")
     assert claims["holds"].all(), claims.loc[~claims["holds"], ["claim_id", "observed"]]
-    assert len(claims) >= 15
+    assert len(claims) >= 18
+    survey = pd.read_parquet(processed / "survey_summary.parquet").set_index(["question", "answer"])
+    assert tuple(survey.loc[("reduced_presence", "yes"), ["n", "respondents"]]) == (13, 40)
 
 
 def _build_on(workdir: Path, raw: Path, *extra: str):
@@ -116,7 +118,8 @@ def test_shipped_build_writes_figures_and_documents(shipped_build):
     assert len(pngs) >= 5 and len(svgs) == len(pngs)
     markdown = files["reports/findings.md"].decode()
     assert "8.18 (95% CI 5.33–12.91)" in markdown and "4.23 (95% CI 2.60–6.98)" in markdown
-    assert "15 of 15" in markdown or "of 15" in markdown
+    assert "18 of 18" in markdown
+    assert "13 of 40 (32.5%, Wilson 95% CI 20.1%–48.0%)" in markdown
 
 
 def test_two_clean_builds_are_byte_identical(shipped_build, tmp_path):
@@ -163,7 +166,7 @@ def test_html_renders_in_chromium_with_every_image_and_no_network(shipped_build)
             image => ({complete: image.complete, width: image.naturalWidth}))""")
         text = page.inner_text("body")
         browser.close()
-    assert len(images) >= 5
+    assert len(images) >= 7
     assert all(image["complete"] and image["width"] > 0 for image in images), images
     assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
     assert "8.18 (95% CI 5.33–12.91)" in text

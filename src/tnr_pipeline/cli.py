@@ -73,6 +73,21 @@ def render_findings(args: argparse.Namespace) -> None:
     print(f"render-findings: wrote {args.markdown} and {args.html}")
 
 
+def summarise_survey(args: argparse.Namespace) -> None:
+    from tnr_pipeline import survey
+
+    summary = survey.run(args.input, args.responses, args.summary, args.problems, args.reference_dir,
+                         args.confidence_level, {"confidence_level": args.confidence_level})
+    print(f"summarise-survey: {int(summary['respondents'].max())} responses summarised in {args.summary}")
+
+
+def validate_context(args: argparse.Namespace) -> None:
+    from tnr_pipeline import context
+
+    n = context.run(args.input, args.output, args.problems, {})
+    print(f"validate-context: {n} context figures written to {args.output}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tnr-pipeline", description=__doc__.splitlines()[0])
     steps = parser.add_subparsers(dest="step", required=True, metavar="STEP")
@@ -126,6 +141,21 @@ def build_parser() -> argparse.ArgumentParser:
     step.add_argument("--markdown", required=True, help="findings.md to write")
     step.add_argument("--html", required=True, help="findings.html to write")
     step.set_defaults(action=render_findings)
+
+    step = steps.add_parser("summarise-survey", help="validate the questionnaire and summarise its answers")
+    step.add_argument("--input", required=True, help="questionnaire sheet (.csv or .xlsx)")
+    step.add_argument("--responses", required=True, help="survey_responses.parquet to write")
+    step.add_argument("--summary", required=True, help="survey_summary.parquet to write")
+    step.add_argument("--problems", required=True, help="validation report to write (problems, or none)")
+    step.add_argument("--reference-dir", required=True, help="folder of the reference CSV files")
+    step.add_argument("--confidence-level", type=float, default=0.95, help="confidence level of the intervals")
+    step.set_defaults(action=summarise_survey)
+
+    step = steps.add_parser("validate-context", help="validate the context figures the report cites")
+    step.add_argument("--input", required=True, help="context figures sheet (.csv or .xlsx)")
+    step.add_argument("--output", required=True, help="context_figures.parquet to write")
+    step.add_argument("--problems", required=True, help="validation report to write (problems, or none)")
+    step.set_defaults(action=validate_context)
     return parser
 
 

@@ -91,6 +91,39 @@ FIELDS: dict[str, Field] = _fields(
     Field("category_label", TEXT, "Readable label of the category."),
     Field("share", FLOAT, "Share of the period's cases in this scope that fall in the category (0-1); missing "
           "when the period has no case.", nullable=True),
+    Field("respondent_id", TEXT, "Identifier of the questionnaire response, as given in the survey sheet.",
+          unique=True),
+    Field("country_of_residence", TEXT, "Country where the respondent lives, as an ISO 3166-1 alpha-3 code.",
+          allowed="ISO 3166-1 alpha-3"),
+    Field("tactics_experienced", TEXT, "Typology codes of the tactics the respondent experienced, ';'-separated in "
+          "typology order; empty when none.", allowed="see reference/typology.csv"),
+    Field("reduced_presence", BOOLEAN, "Whether the respondent reduced their public or online presence; missing when "
+          "unanswered.", nullable=True),
+    Field("considered_relocating", BOOLEAN, "Whether the respondent considered relocating again; missing when "
+          "unanswered.", nullable=True),
+    Field("experienced_tnr", BOOLEAN, "Whether the respondent experienced any transnational repression; missing when "
+          "unanswered.", nullable=True),
+    Field("question", TEXT, "The questionnaire item summarised.",
+          allowed="reduced_presence, considered_relocating, experienced_tnr, tactics_experienced, "
+                  "country_of_residence"),
+    Field("answer", TEXT, "The answer counted: yes/no, a typology code or a country code."),
+    Field("n", INTEGER, "Respondents who gave this answer."),
+    Field("respondents", INTEGER, "Respondents who answered the question (the denominator)."),
+    Field("survey_share", FLOAT, "n / respondents; missing when nobody answered.", nullable=True),
+    Field("wilson_low", FLOAT, "Lower bound of the Wilson 95% score interval for the share; missing when nobody "
+          "answered.", nullable=True),
+    Field("wilson_high", FLOAT, "Upper bound of the Wilson 95% score interval for the share; missing when nobody "
+          "answered.", nullable=True),
+    Field("figure_id", TEXT, "Identifier of the context figure.", unique=True),
+    Field("series", TEXT, "Name of the yearly series the figure belongs to; empty for a single figure.",
+          nullable=True),
+    Field("context_year", INTEGER, "Calendar year a yearly figure refers to; missing for figures that are not "
+          "yearly.", nullable=True),
+    Field("refers_to", TEXT, "The date or period the figure refers to, as the source gives it."),
+    Field("value", FLOAT, "The figure's value."),
+    Field("unit", TEXT, "Unit of the value."),
+    Field("measures", TEXT, "What the figure measures."),
+    Field("source", TEXT, "Where the figure comes from."),
     Field("claim_id", TEXT, "Identifier of the claim in reference/claims.csv.", unique=True),
     Field("section", TEXT, "Where in the report the claim is made."),
     Field("claim", TEXT, "The report's sentence, quoted."),
@@ -129,7 +162,20 @@ TABLES: dict[str, tuple[str, list]] = {
     "period_breakdowns": ("Cases per category of tactic, tactic family, target profile and verification status, "
                           "for each scope and period, with the category's share of the period's cases.",
                           ["dimension", "category", "category_label", "scope", "period", "cases", "share"]),
-    "claims": ("The report's quantitative claims about the case data, each checked against the data.",
+    "survey_responses": ("One row per questionnaire response, coded columns only (free-text answers never leave "
+                         "data/raw).",
+                         ["respondent_id", "country_of_residence", "tactics_experienced", "reduced_presence",
+                          "considered_relocating", "experienced_tnr"]),
+    "survey_summary": ("Answers to each questionnaire item with their share of the respondents who answered it and "
+                       "a Wilson 95% interval.",
+                       ["question", "answer", "n", "respondents", ("share", "survey_share"), ("ci_low", "wilson_low"),
+                        ("ci_high", "wilson_high")]),
+    "context_figures": ("Numbers from outside the case data that the report cites, each with what it measures, its "
+                        "source and the date it refers to.",
+                        ["figure_id", "series", ("year", "context_year"), "refers_to", "value", "unit", "measures",
+                         "source"]),
+    "claims": ("The report's quantitative claims about its case data and questionnaire, each checked against the "
+               "data.",
                ["claim_id", "section", "claim", "metric", "check", "expected", "observed", "holds"]),
 }
 

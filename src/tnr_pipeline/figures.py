@@ -17,15 +17,21 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib.patches import PathPatch, Patch  # noqa: E402
+from matplotlib.collections import PathCollection  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 from tnr_pipeline import __version__, io  # noqa: E402
 from tnr_pipeline.settings import Period, Scope  # noqa: E402
 
 STYLE = Path(__file__).with_name("figures.mplstyle")
-FIGURES = ("cases_per_year", "period_means", "countries_before_after", "tactic_mix", "host_country_map")
+FIGURES = ("cases_per_year", "period_means", "countries_before_after", "tactic_mix", "host_country_map",
+           "prosecutions_and_cases", "survey_answers")
 GREY, LIGHT = "#777777", "#e8e8e8"
 DENIAL_OF_ENTRY = "denial_of_entry"
+CONTEXT_SERIES = "ovd_info_prosecutions"
+SURVEY_LABELS = {"reduced_presence": "Reduced public or online presence",
+                 "considered_relocating": "Considered relocating again",
+                 "experienced_tnr": "Experienced any TNR"}
 
 
 def palette() -> list[str]:
@@ -82,7 +88,7 @@ def plot_cases_per_year(annual_counts: pd.DataFrame, period_summary: pd.DataFram
         axes.annotate(f"{period.label}: {mean:.1f} a year", (period.first_year - 0.45, mean),
                       xytext=(2, 4), textcoords="offset points", fontsize=8)
     first, last = periods[0], periods[-1]
-    axes.set_title(f"Cases per year rose {ratio:.1f}-fold from {first.label} to {last.label}", wrap=True)
+    axes.set_title(f"Cases per year rose {ratio:.1f}-fold from {first.label} to {last.label}")
     axes.set_xlabel("Year")
     axes.set_ylabel("Cases")
     axes.set_xticks(table.index)
@@ -118,7 +124,7 @@ def plot_period_means(period_summary: pd.DataFrame, period_ratios: pd.DataFrame,
     level = ratios["confidence_level"].iloc[0]
     first, second = ratios.loc[scopes[0].name, "ratio"], ratios.loc[scopes[min(1, len(scopes) - 1)].name, "ratio"]
     axes.set_title(f"Annual cases rose {first:.1f}-fold ({scopes[0].label.lower()}), {second:.1f}-fold "
-                   f"({scopes[min(1, len(scopes) - 1)].label.lower()})", wrap=True)
+                   f"({scopes[min(1, len(scopes) - 1)].label.lower()})")
     axes.legend(loc="upper right")
     axes.margins(y=0.15)
     axes.text(0.0, -0.14, f"Rate ratio with exact conditional {level:.0%} interval written above each pair.",
@@ -152,7 +158,7 @@ def plot_countries(country_summary: pd.DataFrame, scope: str, baseline: Period, 
     axes.grid(axis="y", visible=False)
     new = info[info["new_in_comparison"]]["host_country_name"].tolist()
     axes.set_title(f"{len(wide)} host countries; {len(new)} with a first case after {baseline.last_year}"
-                   + (f": {', '.join(new)}" if new else ""), wrap=True)
+                   + (f": {', '.join(new)}" if new else ""))
     axes.legend(loc="lower right")
     axes.set_xlabel(f"Cases   ([EU] EU member state in {comparison.last_year}; [new] no case before "
                     f"{comparison.first_year}, at least one since)")
@@ -196,7 +202,7 @@ def plot_tactic_mix(period_breakdowns: pd.DataFrame, typology: pd.DataFrame, sco
     top = last.idxmax()
     before = shares.loc[periods[0].name, top] if periods[0].name in shares.index else 0.0
     axes.set_title(f"{labels[top]} made up {last[top]:.0%} of cases in {periods[-1].label}, "
-                   f"{before:.0%} in {periods[0].label}", wrap=True)
+                   f"{before:.0%} in {periods[0].label}")
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=5, fontsize=8)
     figure.tight_layout(rect=(0, 0.04, 1, 1))
     _source_line(figure, ["period_breakdowns"], source)
@@ -218,6 +224,17 @@ def load_country_shapes() -> dict[str, list]:
     return shapes
 
 
+def _bounds(path) -> tuple[float, float, float, float]:
+    """x0, y0, x1, y1 of an outline's vertices (control points included): cheap, and close enough for layout."""
+    low, high = path.vertices.min(axis=0), path.vertices.max(axis=0)
+    return float(low[0]), float(low[1]), float(high[0]), float(high[1])
+
+
+def _area(path) -> float:
+    x0, y0, x1, y1 = _bounds(path)
+    return (x1 - x0) * (y1 - y0)
+
+
 def _label_countries(axes, shapes: dict[str, list], texts: dict[str, str], order: list[str],
                      units_per_point: float) -> None:
     """Label each country at its largest outline, or nearby with a leader line where labels would collide.
@@ -228,10 +245,10 @@ def _label_countries(axes, shapes: dict[str, list], texts: dict[str, str], order
     placed: list[tuple[float, float, float, float]] = []
     height = 11 * units_per_point
     for code in order:
-        box = max(shapes[code], key=lambda p: p.get_extents().width * p.get_extents().height).get_extents()
-        x, y = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+        bx0, by0, bx1, by1 = _bounds(max(shapes[code], key=_area))
+        x, y = (bx0 + bx1) / 2, (by0 + by1) / 2
         width = len(texts[code]) * 4.6 * units_per_point
-        offsets = [(0.0, 0.0)] if box.width > width else []
+        offsets = [(0.0, 0.0)] if bx1 - bx0 > width else []
         offsets += [(dx * step, dy * step) for step in (45, 80, 115, 150)
                     for dx, dy in ((0, -1), (1, 0), (0, 1), (-1, 0), (1, -1), (1, 1), (-1, 1), (-1, -1))]
         for dx, dy in offsets:
@@ -253,24 +270,30 @@ def plot_host_map(country_summary: pd.DataFrame, scope: str, comparison: Period,
     cases = {alpha2.get(code): int(n) for code, n in zip(rows["host_country"], rows["cases"])}
     names = {alpha2.get(code): name for code, name in zip(rows["host_country"], rows["host_country_name"])}
     drawn = {code: paths for code, paths in shapes.items() if code in cases}
-    extents = [path.get_extents() for paths in drawn.values() for path in paths]
+    extents = [_bounds(path) for paths in drawn.values() for path in paths]
     if extents:
-        x0 = min(e.x0 for e in extents) - 60
-        x1 = max(e.x1 for e in extents) + 60
-        y0 = min(e.y0 for e in extents) - 60
-        y1 = max(e.y1 for e in extents) + 60
+        x0 = min(e[0] for e in extents) - 60
+        y0 = min(e[1] for e in extents) - 60
+        x1 = max(e[2] for e in extents) + 60
+        y1 = max(e[3] for e in extents) + 60
     else:
         x0, x1, y0, y1 = 950, 2100, 150, 550
     colormap = plt.get_cmap()
     top = max(cases.values(), default=0) or 1
     norm = matplotlib.colors.PowerNorm(0.5, vmin=0, vmax=top)
     figure, axes = plt.subplots(figsize=(10, 1.4 + 8.2 * (y1 - y0) / (x1 - x0)))
-    for code, paths in shapes.items():
-        n = cases.get(code)
-        face = LIGHT if n is None else ("#ffffff" if n == 0 else colormap(norm(n)))
-        for path in paths:
-            axes.add_patch(PathPatch(path, facecolor=face, edgecolor="#999999" if n is None else "black",
-                                     linewidth=0.3 if n is None else 0.6))
+    # Two collections (other countries, host countries) instead of one patch per outline: far fewer artists.
+    # Only outlines that reach into the view are drawn.
+    def in_view(path) -> bool:
+        bx0, by0, bx1, by1 = _bounds(path)
+        return bx1 >= x0 and bx0 <= x1 and by1 >= y0 and by0 <= y1
+
+    background = [path for code, paths in shapes.items() if code not in cases for path in paths if in_view(path)]
+    axes.add_collection(PathCollection(background, facecolors=LIGHT, edgecolors="#999999", linewidths=0.3))
+    hosts = [(path, code) for code, paths in drawn.items() for path in paths if in_view(path)]
+    faces = ["#ffffff" if cases[code] == 0 else colormap(norm(cases[code])) for _, code in hosts]
+    axes.add_collection(PathCollection([path for path, _ in hosts], facecolors=faces, edgecolors="black",
+                                       linewidths=0.6))
     _label_countries(axes, drawn, {code: f"{names[code]} {cases[code]}" for code in drawn},
                      sorted(drawn, key=lambda code: (-cases[code], code)), (x1 - x0) / 10 / 72)
     axes.set_xlim(x0, x1)
@@ -280,8 +303,7 @@ def plot_host_map(country_summary: pd.DataFrame, scope: str, comparison: Period,
     ranked = sorted(cases.items(), key=lambda item: (-item[1], names[item[0]]))
     leaders = ", ".join(names[code] for code, n in ranked[:3] if n > 0)
     with_cases = sum(1 for n in cases.values() if n > 0)
-    axes.set_title(f"Cases since {comparison.first_year} in {with_cases} host countries, most in {leaders}",
-                   wrap=True)
+    axes.set_title(f"Cases since {comparison.first_year} in {with_cases} host countries, most in {leaders}")
     mappable = matplotlib.cm.ScalarMappable(cmap=colormap, norm=norm)
     figure.colorbar(mappable, ax=axes, shrink=0.6, label=f"Cases, {comparison.label}")
     axes.legend(handles=[Patch(facecolor="#ffffff", edgecolor="black", label="host country, no case in period"),
@@ -289,6 +311,69 @@ def plot_host_map(country_summary: pd.DataFrame, scope: str, comparison: Period,
                 loc="lower left", fontsize=7)
     figure.tight_layout(rect=(0, 0.04, 1, 1))
     _source_line(figure, ["country_summary", "map outlines: pygal-maps-world"], source)
+    return figure
+
+
+def plot_prosecutions_and_cases(context_figures: pd.DataFrame, annual_counts: pd.DataFrame, series: str,
+                                source: str):
+    """Domestic prosecutions (a context series) beside transnational repression cases, for the years with both."""
+    colours = palette()
+    yearly = context_figures[context_figures["series"] == series].dropna(subset=["year"])
+    cases = annual_counts.groupby("year")["cases"].sum()
+    years = sorted(int(y) for y in yearly["year"] if int(y) in cases.index)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 4.4))
+    values = yearly.set_index(yearly["year"].astype(int))["value"]
+    labels = [str(y) for y in years]
+    left.bar(labels, [values[y] for y in years], color=colours[0])
+    right.bar(labels, [cases[y] for y in years], color=colours[1])
+    unit = yearly["unit"].iloc[0] if len(yearly) else ""
+    left.set_title("Political persecution in Russia", fontsize=10)
+    left.set_ylabel(f"{unit.capitalize()} (OVD-Info)" if unit else "Count")
+    right.set_title("Transnational repression cases", fontsize=10)
+    right.set_ylabel("Cases (this data)")
+    for axes, numbers in ((left, [values[y] for y in years]), (right, [cases[y] for y in years])):
+        for x, value in zip(labels, numbers):
+            axes.annotate(f"{value:,.0f}", (x, value), xytext=(0, 3), textcoords="offset points", ha="center",
+                          fontsize=8)
+    if len(years) >= 2:
+        first, last = years[0], years[-1]
+        figure.suptitle(f"From {first} to {last}, domestic prosecutions rose {values[last] / values[first]:.1f}-fold "
+                        f"and cases abroad {cases[last] / max(cases[first], 1):.1f}-fold", x=0.01, ha="left",
+                        fontweight="bold", fontsize=12)
+    else:
+        figure.suptitle("Domestic prosecutions and cases abroad", x=0.01, ha="left", fontweight="bold")
+    figure.tight_layout(rect=(0, 0.04, 1, 0.95))
+    _source_line(figure, ["context_figures", "annual_counts"], source)
+    return figure
+
+
+def plot_survey_answers(survey_summary: pd.DataFrame, labels: dict[str, str], source: str):
+    """Share answering yes to each questionnaire item and share reporting each tactic, with Wilson intervals."""
+    colours = palette()
+    yes = survey_summary[survey_summary["answer"] == "yes"]
+    tactics = survey_summary[(survey_summary["question"] == "tactics_experienced")]
+    rows = pd.concat([yes.assign(label=yes["question"].map(labels), group=0),
+                      tactics.assign(label=tactics["answer"].map(labels), group=1)], ignore_index=True)
+    rows = rows.iloc[::-1].reset_index(drop=True)
+    figure, axes = plt.subplots(figsize=(9, 0.32 * len(rows) + 1.9))
+    error = [rows["share"] - rows["ci_low"], rows["ci_high"] - rows["share"]]
+    axes.barh(rows.index, rows["share"], xerr=error, capsize=3, error_kw={"linewidth": 0.9},
+              color=[colours[0] if group == 0 else colours[5] for group in rows["group"]])
+    for y, row in rows.iterrows():
+        axes.text(row["ci_high"] + 0.01, y, f"{row['n']} of {row['respondents']}", va="center", fontsize=7)
+    axes.set_yticks(rows.index, rows["label"])
+    axes.set_xlim(0, 1)
+    axes.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    axes.grid(axis="x")
+    axes.grid(axis="y", visible=False)
+    axes.set_xlabel("Share of respondents (Wilson 95% interval)")
+    reduced = yes[yes["question"] == "reduced_presence"]
+    if len(reduced):
+        row = reduced.iloc[0]
+        axes.set_title(f"Reduced public and online presence: {row['n']} of {row['respondents']} respondents "
+                       f"({row['share']:.1%})")
+    figure.tight_layout(rect=(0, 0.04, 1, 1))
+    _source_line(figure, ["survey_summary"], source)
     return figure
 
 
@@ -301,12 +386,13 @@ def describe_source(provenance: dict) -> str:
 
 
 def run(tables_dir: str, output_dir: str, typology_path: str, periods: list[Period], scopes: list[Scope]) -> list:
-    """Draw every figure from the tables in `tables_dir` and save each as PNG and SVG."""
+    """Draw every figure from the tables in `tables_dir` (statistics, survey summary, context figures)."""
     plt.style.use(STYLE)
     tables_dir = Path(tables_dir)
     read = lambda name: io.read_parquet(tables_dir / f"{name}.parquet")  # noqa: E731
     annual, summary, ratios = read("annual_counts"), read("period_summary"), read("period_ratios")
     countries, breakdowns = read("country_summary"), read("period_breakdowns")
+    survey, context = read("survey_summary"), read("context_figures")
     typology = pd.read_csv(typology_path, dtype=str, keep_default_na=False)
     source = describe_source(io.read_provenance(tables_dir / "period_summary.parquet"))
     by_name = {p.name: p for p in periods}
@@ -322,6 +408,11 @@ def run(tables_dir: str, output_dir: str, typology_path: str, periods: list[Peri
         "countries_before_after": plot_countries(countries, first_scope, baseline, comparison, source),
         "tactic_mix": plot_tactic_mix(breakdowns, typology, first_scope, [baseline, comparison], source),
         "host_country_map": plot_host_map(countries, first_scope, comparison, alpha2, load_country_shapes(), source),
+        "prosecutions_and_cases": plot_prosecutions_and_cases(context, annual, CONTEXT_SERIES, source),
+        "survey_answers": plot_survey_answers(survey, {**SURVEY_LABELS, **dict(zip(typology["code"],
+                                                                                   typology["label"]))},
+                                              describe_source(io.read_provenance(tables_dir /
+                                                                                 "survey_summary.parquet"))),
     }
     written = []
     for stem, figure in figures.items():

@@ -10,43 +10,27 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
 
 from tnr_pipeline import io
 from tnr_pipeline.normalise import parse_date, parse_year, to_codes
-from tnr_pipeline.problems import InputInvalid, Problem, problems_from_failures
+from tnr_pipeline.problems import InputInvalid
 from tnr_pipeline.reference import OTHER_REGION, Reference
 from tnr_pipeline.schemas import OPTIONAL_CASE_COLUMNS, REQUIRED_CASE_COLUMNS, case_sheet_schema, save_table
+from tnr_pipeline.sheets import country_hint, load_sheet, validate_sheet
 from tnr_pipeline.settings import Period, assign_period
 
 
 def load_case_sheet(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
     """The case sheet as text, indexed by spreadsheet row, with only the contract's columns kept."""
-    try:
-        text = io.read_sheet(path, sheet)
-    except io.InputFileError as error:
-        raise InputInvalid(Path(path).name, [Problem(0, "", str(error))]) from None
-    duplicated = text.columns[text.columns.duplicated()].unique().tolist()
-    known = [c for c in (*REQUIRED_CASE_COLUMNS, *OPTIONAL_CASE_COLUMNS) if c in text.columns]
-    if duplicated and set(duplicated) & set(known):
-        raise InputInvalid(Path(path).name, [Problem(0, c, f'column "{c}" appears more than once in the header')
-                                             for c in duplicated if c in known])
-    return text[known]
+    return load_sheet(path, (*REQUIRED_CASE_COLUMNS, *OPTIONAL_CASE_COLUMNS), sheet)
 
 
 def validate_case_sheet(sheet: pd.DataFrame, reference: Reference, first_year: int, last_year: int,
                         source: str = "case sheet") -> pd.DataFrame:
     """Check the sheet against its schema; raise InputInvalid with every problem at once."""
     schema, rules = case_sheet_schema(reference, first_year, last_year)
-    try:
-        return schema.validate(sheet, lazy=True)
-    except pa.errors.SchemaErrors as errors:
-        def closest(value: str) -> str:
-            names = reference.suggest_countries(value)
-            return f" Closest known names: {', '.join(names)}." if names else ""
-
-        raise InputInvalid(source, problems_from_failures(errors.failure_cases, rules, sheet, REQUIRED_CASE_COLUMNS,
-                                                          hints={"host_country": closest})) from None
+    return validate_sheet(sheet, schema, rules, REQUIRED_CASE_COLUMNS, source,
+                          hints={"host_country": country_hint(reference)})
 
 
 def normalise_cases(sheet: pd.DataFrame, reference: Reference, periods: list[Period]) -> pd.DataFrame:

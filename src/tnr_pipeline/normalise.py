@@ -45,3 +45,41 @@ def parse_date(text: pd.Series) -> pd.Series:
 def to_codes(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
     """Text -> code through a lookup keyed by `lookup_key`; missing when the text is not a known spelling."""
     return map_distinct(text, lambda value: lookup.get(lookup_key(value)), dtype="str")
+
+
+YES = {"yes", "y", "true", "1", "x"}
+NO = {"no", "n", "false", "0"}
+LIST_SEPARATORS = re.compile(r"[;,|]")
+
+
+def _yes_no(text: str) -> bool | None:
+    key = text.strip().casefold()
+    return True if key in YES else False if key in NO else None
+
+
+def parse_yes_no(text: pd.Series) -> pd.Series:
+    """yes/no text -> nullable boolean; missing when blank or not a yes/no answer."""
+    return map_distinct(text, _yes_no, dtype="boolean")
+
+
+def is_yes_no(text: pd.Series) -> pd.Series:
+    """Whether each cell is blank or a recognised yes/no answer."""
+    return (text == "") | parse_yes_no(text).notna()
+
+
+def split_codes(text: str, lookup: dict[str, str]) -> list[str | None]:
+    """'Denial of entry; detention' -> ['denial_of_entry', 'detention']; None for an item not recognised."""
+    return [lookup.get(lookup_key(item)) for item in LIST_SEPARATORS.split(text) if item.strip()]
+
+
+def to_code_lists(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
+    """A column of separated lists -> ';'-joined codes in lookup order; missing when any item is not recognised."""
+    order = {code: i for i, code in enumerate(dict.fromkeys(lookup.values()))}
+
+    def codes(value: str) -> str | None:
+        items = split_codes(value, lookup)
+        if any(item is None for item in items):
+            return None
+        return ";".join(sorted(set(items), key=order.__getitem__))
+
+    return map_distinct(text, codes, dtype="str")

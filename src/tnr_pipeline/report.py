@@ -61,6 +61,12 @@ def format_ratio_interval(row: dict) -> Raw:
                f"{format_number(row['ci_high'], 2)})")
 
 
+def format_survey_share(row: dict) -> Raw:
+    """'13 of 40 (32.5%, Wilson 95% CI 20.1%–48.0%)' from a survey_summary row."""
+    return Raw(f"{row['n']} of {row['respondents']} ({format_share(row['share'], 1)}, Wilson 95% CI "
+               f"{format_share(row['ci_low'], 1)}–{format_share(row['ci_high'], 1)})")
+
+
 def format_claim_verdict(claim: dict | None) -> Raw:
     """'rounds to 8 — holds' from a claims row; a dash when the report makes no such claim."""
     if not claim:
@@ -77,7 +83,8 @@ def environment(template_dir: str | Path):
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              finalize=escape_markdown, autoescape=False)
     env.filters.update(num=format_number, pct=format_share, md=escape_markdown, mean_ci=format_mean_interval,
-                       ratio_ci=format_ratio_interval, verdict=format_claim_verdict)
+                       ratio_ci=format_ratio_interval, verdict=format_claim_verdict,
+                       survey_share=format_survey_share)
     return env
 
 
@@ -130,6 +137,8 @@ def build_context(tables: dict[str, pd.DataFrame], provenance: dict, typology: p
         rows = countries[(countries["scope"] == scope) & (countries["period"] == period)]
         return _records(rows.sort_values(["cases", "host_country_name"], ascending=[False, True]))
 
+    survey = tables["survey_summary"]
+    context = tables["context_figures"]
     scope_labels = {s.name: s.label for s in scopes}
     headline = [dict(row, scope_label=scope_labels[row["scope"]],
                      baseline_row=period_row(row["scope"], baseline.name),
@@ -153,6 +162,15 @@ def build_context(tables: dict[str, pd.DataFrame], provenance: dict, typology: p
         "first_year": int(cases["year"].min()) if len(cases) else None,
         "last_year": int(cases["year"].max()) if len(cases) else None,
         "tactics": tactics,
+        "survey_yes": {row["question"]: row for row in _records(survey[survey["answer"] == "yes"])},
+        "survey_tactics": _records(survey[survey["question"] == "tactics_experienced"]
+                                   .sort_values(["n", "answer"], ascending=[False, True])),
+        "n_respondents": int(survey["respondents"].max()) if len(survey) else 0,
+        "context": _records(context),
+        "context_by_id": {row["figure_id"]: row for row in _records(context)},
+        "annual_cases": {int(year): int(n) for year, n in
+                         tables["annual_counts"].groupby("year")["cases"].sum().items()},
+        "prosecutions": _records(context[context["series"] == "ovd_info_prosecutions"].sort_values("year")),
         "tactic_label": dict(zip(typology["code"], typology["label"])),
         "typology": _records(typology),
         "figures": {name: Raw(path) for name, path in figures.items()},
@@ -196,11 +214,14 @@ def run(tables_dir: str, figures_dir: str, template_dir: str, typology_path: str
         html_path: str, periods: list[Period], scopes: list[Scope]) -> None:
     """Render findings.md and findings.html from the tables and figures."""
     tables_dir = Path(tables_dir)
-    names = ("cases", "period_summary", "period_ratios", "country_summary", "period_breakdowns", "claims")
+    names = ("cases", "annual_counts", "period_summary", "period_ratios", "country_summary", "period_breakdowns", "claims",
+             "survey_summary", "context_figures")
     tables = {name: io.read_parquet(tables_dir / f"{name}.parquet") for name in names}
     provenance = io.read_provenance(tables_dir / "period_summary.parquet")
-    provenance["config"] = {**io.read_provenance(tables_dir / "cases.parquet")["config"], **provenance["config"],
-                            **io.read_provenance(tables_dir / "claims.parquet")["config"]}
+    for name in ("cases", "claims", "survey_summary", "context_figures"):
+        other = io.read_provenance(tables_dir / f"{name}.parquet")
+        provenance["config"] = {**other["config"], **provenance["config"]}
+        provenance["inputs_sha256"] = {**provenance["inputs_sha256"], **other["inputs_sha256"]}
     typology = pd.read_csv(typology_path, dtype=str, keep_default_na=False)
     markdown_dir = Path(markdown_path).parent
     figures = {path.stem: Path(os.path.relpath(path, markdown_dir)).as_posix()

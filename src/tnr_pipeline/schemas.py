@@ -14,9 +14,10 @@ import pandera.pandas as pa
 
 from tnr_pipeline import io
 from tnr_pipeline.fields import BOOLEAN, DATE, FLOAT, INTEGER, TEXT, Field, table_fields
-from tnr_pipeline.normalise import parse_date, parse_year, to_codes
+from tnr_pipeline.normalise import is_yes_no, parse_date, parse_year, to_code_lists, to_codes
 
 PANDAS_DTYPES = {TEXT: "str", INTEGER: "int64", FLOAT: "float64", BOOLEAN: "bool", DATE: "datetime64[s]"}
+NULLABLE_DTYPES = {**PANDAS_DTYPES, INTEGER: "Int64", BOOLEAN: "boolean"}
 
 
 class OutputInvalid(Exception):
@@ -38,7 +39,8 @@ def _output_column(field: Field, allowed: list | None, checks: list[pa.Check]) -
     column_checks = list(checks)
     if allowed is not None:
         column_checks.append(pa.Check.isin(allowed))
-    return pa.Column(PANDAS_DTYPES[field.kind], checks=column_checks, nullable=field.nullable, unique=field.unique,
+    dtype = (NULLABLE_DTYPES if field.nullable else PANDAS_DTYPES)[field.kind]
+    return pa.Column(dtype, checks=column_checks, nullable=field.nullable, unique=field.unique,
                      description=field.description, title=field.name)
 
 
@@ -158,4 +160,111 @@ def case_sheet_schema(reference, first_year: int, last_year: int) -> tuple[pa.Da
         },
         checks=[pa.Check(date_in_year, name="date_in_year")],
         strict=False, name="case spreadsheet")
+    return schema, rules
+
+
+# ---- the questionnaire --------------------------------------------------------------------------------------
+
+REQUIRED_SURVEY_COLUMNS = ("respondent_id", "country_of_residence", "tactics_experienced", "reduced_presence",
+                           "considered_relocating", "experienced_tnr")
+YES_NO_QUESTIONS = ("reduced_presence", "considered_relocating", "experienced_tnr")
+SURVEY_SHEET_DESCRIPTIONS = {
+    "respondent_id": "Identifier of the response: any text, unique in the sheet.",
+    "country_of_residence": "Country where the respondent lives: English name or ISO code, any case.",
+    "tactics_experienced": "Tactics experienced: typology codes or labels separated by ';', ',' or '|'; blank for "
+                           "none.",
+    "reduced_presence": "Reduced public or online presence: yes/no, blank when unanswered.",
+    "considered_relocating": "Considered relocating again: yes/no, blank when unanswered.",
+    "experienced_tnr": "Experienced any transnational repression: yes/no, blank when unanswered.",
+}
+
+
+def survey_sheet_schema(reference) -> tuple[pa.DataFrameSchema, dict[str, Rule]]:
+    """The pandera schema of the questionnaire sheet read as text, and what each check means for a person."""
+    def known_country(text):
+        return to_codes(text, reference.country_lookup).notna()
+
+    def known_tactics(text):
+        return to_code_lists(text, reference.tactic_lookup).notna()
+
+    def tactics_need_tnr(sheet):
+        if "tactics_experienced" not in sheet or "experienced_tnr" not in sheet:
+            return pd.Series(True, index=sheet.index)
+        listed = sheet["tactics_experienced"] != ""
+        return ~listed | (sheet["experienced_tnr"].str.strip().str.casefold().isin(("yes", "y", "true", "1", "x", "")))
+
+    yes_no = "yes or no (also y/n, true/false, 1/0), or blank when unanswered"
+    rules = {
+        "respondent_id_present": Rule("respondent_id", "is empty", "any text that identifies the response"),
+        "respondent_id_unique": Rule("respondent_id", "is used by more than one row",
+                                     "a respondent_id that no other row uses"),
+        "country_of_residence_known": Rule("country_of_residence", "is not a country name or code that is recognised",
+                                           "an English country name, or an ISO alpha-2 or alpha-3 code"),
+        "tactics_experienced_known": Rule("tactics_experienced", "names a tactic that is not in the typology",
+                                          "typology codes or labels separated by ';' (" + _labels(reference.typology)
+                                          + "), or blank"),
+        "tactics_need_tnr": Rule("experienced_tnr", "is 'no' although tactics are listed in tactics_experienced",
+                                 "yes when tactics are listed"),
+        **{f"{q}_yes_no": Rule(q, "is not a yes/no answer", yes_no) for q in YES_NO_QUESTIONS},
+    }
+
+    def column(name, *checks):
+        return pa.Column("str", checks=list(checks), nullable=False, description=SURVEY_SHEET_DESCRIPTIONS[name],
+                         title=name)
+
+    schema = pa.DataFrameSchema(
+        {
+            "respondent_id": column("respondent_id", pa.Check(lambda t: t != "", name="respondent_id_present"),
+                                    pa.Check(lambda t: (t == "") | ~t.duplicated(keep=False),
+                                             name="respondent_id_unique")),
+            "country_of_residence": column("country_of_residence",
+                                           pa.Check(known_country, name="country_of_residence_known")),
+            "tactics_experienced": column("tactics_experienced",
+                                          pa.Check(known_tactics, name="tactics_experienced_known")),
+            **{q: column(q, pa.Check(is_yes_no, name=f"{q}_yes_no")) for q in YES_NO_QUESTIONS},
+        },
+        checks=[pa.Check(tactics_need_tnr, name="tactics_need_tnr")], strict=False, name="questionnaire")
+    return schema, rules
+
+
+# ---- the context figures ------------------------------------------------------------------------------------
+
+CONTEXT_COLUMNS = ("figure_id", "series", "year", "refers_to", "value", "unit", "measures", "source")
+
+
+def context_sheet_schema() -> tuple[pa.DataFrameSchema, dict[str, Rule]]:
+    """The pandera schema of the context figures sheet read as text: every figure sourced, dated and measured."""
+    def number(text):
+        return pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").notna()
+
+    def year_or_blank(text):
+        return (text == "") | parse_year(text).notna()
+
+    def yearly_needs_year(sheet):
+        if "series" not in sheet or "year" not in sheet:
+            return pd.Series(True, index=sheet.index)
+        return (sheet["series"] == "") | (sheet["year"] != "")
+
+    rules = {
+        "figure_id_present": Rule("figure_id", "is empty", "any text that identifies the figure"),
+        "figure_id_unique": Rule("figure_id", "is used by more than one row", "a figure_id that no other row uses"),
+        "value_number": Rule("value", "is not a number", "a number such as 846 or 900000"),
+        "year_whole": Rule("year", "is not a year written in digits", "a year in digits, or blank"),
+        "yearly_needs_year": Rule("year", "is blank although the figure belongs to a series",
+                                  "the year the figure refers to"),
+        **{f"{c}_present": Rule(c, "is empty", f"the {c.replace('_', ' ')} of the figure")
+           for c in ("refers_to", "unit", "measures", "source")},
+    }
+    present = {c: pa.Check(lambda t: t != "", name=f"{c}_present") for c in ("refers_to", "unit", "measures", "source")}
+    schema = pa.DataFrameSchema(
+        {
+            "figure_id": pa.Column("str", [pa.Check(lambda t: t != "", name="figure_id_present"),
+                                           pa.Check(lambda t: (t == "") | ~t.duplicated(keep=False),
+                                                    name="figure_id_unique")]),
+            "series": pa.Column("str"),
+            "year": pa.Column("str", [pa.Check(year_or_blank, name="year_whole")]),
+            "value": pa.Column("str", [pa.Check(number, name="value_number")]),
+            **{c: pa.Column("str", [check]) for c, check in present.items()},
+        },
+        checks=[pa.Check(yearly_needs_year, name="yearly_needs_year")], strict=False, name="context figures")
     return schema, rules

@@ -191,3 +191,47 @@ def break_down_periods(cases: pd.DataFrame, periods: list[Period], scopes: list[
     total = pd.Series(list(zip(breakdown["scope"], breakdown["period"]))).map(totals).to_numpy()
     breakdown["share"] = np.where(total > 0, breakdown["cases"] / np.where(total > 0, total, 1), np.nan)
     return breakdown[["dimension", "category", "category_label", "scope", "period", "cases", "share"]]
+
+
+# ---- the questionnaire ---------------------------------------------------------------------------------------
+
+def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion; (nan, nan) when there are no trials."""
+    from statistics import NormalDist
+
+    if trials == 0:
+        return math.nan, math.nan
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    share = successes / trials
+    centre = (share + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * math.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return low, high
+
+
+def summarise_survey(responses: pd.DataFrame, yes_no_questions: tuple[str, ...], tactics: list[str],
+                     level: float = 0.95) -> pd.DataFrame:
+    """Counts, shares and Wilson intervals for every questionnaire item.
+
+    Yes/no items count 'yes' and 'no' among those who answered; `tactics_experienced` counts, for every tactic
+    of the typology, the respondents who listed it among all respondents; `country_of_residence` counts each
+    country present.
+    """
+    rows = []
+    for question in yes_no_questions:
+        answered = responses[question].dropna().astype(bool)
+        for answer, n in (("yes", int(answered.sum())), ("no", int((~answered).sum()))):
+            rows.append((question, answer, n, len(answered)))
+    listed = responses["tactics_experienced"].str.split(";").explode()
+    counts = listed[listed != ""].value_counts()
+    rows += [("tactics_experienced", tactic, int(counts.get(tactic, 0)), len(responses)) for tactic in tactics]
+    countries = responses["country_of_residence"].value_counts()
+    rows += [("country_of_residence", country, int(countries[country]), len(responses))
+             for country in sorted(countries.index)]
+    summary = pd.DataFrame(rows, columns=["question", "answer", "n", "respondents"])
+    bounds = [wilson_interval(n, total, level) for n, total in zip(summary["n"], summary["respondents"])]
+    summary["share"] = [n / total if total else math.nan for n, total in zip(summary["n"], summary["respondents"])]
+    summary["ci_low"] = [low for low, _ in bounds]
+    summary["ci_high"] = [high for _, high in bounds]
+    return summary.astype({"n": "int64", "respondents": "int64"})

@@ -1,0 +1,46 @@
+"""Stage validate_context: the context figures sheet -> context_figures.parquet.
+
+What belongs here: the numbers the report cites from outside its own data (the exodus estimate, OVD-Info's yearly
+prosecution counts), each validated to carry its value, unit, what it measures, its source and the date it refers
+to. A yearly series holds only the years its source gives: nothing is filled in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from tnr_pipeline import io
+from tnr_pipeline.normalise import parse_year
+from tnr_pipeline.problems import InputInvalid
+from tnr_pipeline.schemas import CONTEXT_COLUMNS, context_sheet_schema, save_table
+from tnr_pipeline.sheets import load_sheet, validate_sheet
+
+
+def code_context(sheet: pd.DataFrame) -> pd.DataFrame:
+    """A validated context sheet -> typed rows, sorted by figure_id."""
+    figures = pd.DataFrame({
+        "figure_id": sheet["figure_id"].astype("str"),
+        "series": sheet["series"].replace("", pd.NA).astype("str"),
+        "year": parse_year(sheet["year"]),
+        "refers_to": sheet["refers_to"].astype("str"),
+        "value": pd.to_numeric(sheet["value"].str.replace(",", "", regex=False)).astype("float64"),
+        **{c: sheet[c].astype("str") for c in ("unit", "measures", "source")},
+    })
+    return figures.sort_values("figure_id", kind="stable").reset_index(drop=True)
+
+
+def run(raw: str, output: str, problems_report: str, config: dict) -> int:
+    """Validate the context figures and write them; returns the number of figures."""
+    schema, rules = context_sheet_schema()
+    name = Path(raw).name
+    try:
+        sheet = validate_sheet(load_sheet(raw, CONTEXT_COLUMNS), schema, rules, CONTEXT_COLUMNS, name)
+    except InputInvalid as invalid:
+        io.write_text(problems_report, str(invalid) + "\n")
+        raise
+    figures = code_context(sheet)
+    save_table(figures, "context_figures", output, io.provenance({raw: io.sha256_file(raw)}, config))
+    io.write_text(problems_report, f"{name}: no problems found in {len(figures)} figures.\n")
+    return len(figures)

@@ -1,0 +1,52 @@
+"""Stage summarise_survey: the questionnaire sheet -> survey_responses.parquet and survey_summary.parquet.
+
+What belongs here: load -> validate -> code -> summarise -> save for the questionnaire, with the same error
+behaviour as the case sheet. Only coded columns are kept: free-text answers never leave data/raw.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from tnr_pipeline import io, stats
+from tnr_pipeline.normalise import parse_yes_no, to_code_lists, to_codes
+from tnr_pipeline.problems import InputInvalid
+from tnr_pipeline.reference import Reference
+from tnr_pipeline.schemas import REQUIRED_SURVEY_COLUMNS, YES_NO_QUESTIONS, save_table, survey_sheet_schema
+from tnr_pipeline.sheets import country_hint, load_sheet, validate_sheet
+
+
+def code_responses(sheet: pd.DataFrame, reference: Reference) -> pd.DataFrame:
+    """A validated questionnaire sheet -> one coded row per response, sorted by respondent_id."""
+    responses = pd.DataFrame({
+        "respondent_id": sheet["respondent_id"].astype("str"),
+        "country_of_residence": to_codes(sheet["country_of_residence"], reference.country_lookup),
+        "tactics_experienced": to_code_lists(sheet["tactics_experienced"], reference.tactic_lookup),
+        **{question: parse_yes_no(sheet[question]) for question in YES_NO_QUESTIONS},
+    })
+    return responses.sort_values("respondent_id", kind="stable").reset_index(drop=True)
+
+
+def run(raw: str, responses_path: str, summary_path: str, problems_report: str, reference_dir: str,
+        level: float, config: dict) -> pd.DataFrame:
+    """Validate the questionnaire and write the coded responses and their summary; returns the summary."""
+    reference = Reference(reference_dir)
+    schema, rules = survey_sheet_schema(reference)
+    name = Path(raw).name
+    try:
+        sheet = validate_sheet(load_sheet(raw, REQUIRED_SURVEY_COLUMNS), schema, rules, REQUIRED_SURVEY_COLUMNS,
+                               name, hints={"country_of_residence": country_hint(reference)})
+    except InputInvalid as invalid:
+        io.write_text(problems_report, str(invalid) + "\n")
+        raise
+    responses = code_responses(sheet, reference)
+    summary = stats.summarise_survey(responses, YES_NO_QUESTIONS, reference.tactic_codes, level)
+    meta = io.provenance({raw: io.sha256_file(raw)}, config)
+    countries = sorted(set(reference.country_lookup.values()))
+    save_table(responses, "survey_responses", responses_path, meta, allowed={"country_of_residence": countries})
+    save_table(summary, "survey_summary", summary_path, meta,
+               allowed={"question": [*YES_NO_QUESTIONS, "tactics_experienced", "country_of_residence"]})
+    io.write_text(problems_report, f"{name}: no problems found in {len(responses)} responses.\n")
+    return summary
