@@ -23,7 +23,7 @@ FIGURES = ["cases_per_year", "period_means", "countries_before_after", "tactic_m
 
 def modules(*names):
     """The package modules a step runs, as input files."""
-    return [f"{PACKAGE}/{name}.py" for name in ("__init__", "cli", "io", "fields", *names)]
+    return [f"{PACKAGE}/{name}.py" for name in ("__init__", "cli", "io", "fields", "problems", "settings", *names)]
 
 
 rule all:
@@ -44,7 +44,7 @@ rule validate_cases:
         raw=config["raw_cases"],
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "target_profiles.csv", "verification.csv",
                                                         "country_aliases.csv", "eu_membership.csv", "regions.csv")],
-        code=modules("reference", "normalise", "settings", "problems", "schemas", "sheets", "ingest"),
+        code=modules("reference", "normalise", "schemas", "sheets", "ingest"),
     output:
         cases=f"{PROCESSED}/cases.parquet",
     log:
@@ -76,7 +76,7 @@ rule summarise_survey:
     input:
         raw=config["raw_survey"],
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "country_aliases.csv", "regions.csv")],
-        code=modules("reference", "normalise", "problems", "schemas", "sheets", "stats", "survey"),
+        code=modules("reference", "normalise", "schemas", "sheets", "stats", "survey"),
     output:
         responses=f"{PROCESSED}/survey_responses.parquet",
         summary=f"{PROCESSED}/survey_summary.parquet",
@@ -103,7 +103,7 @@ rule validate_context:
     """Validate the context figures (outside numbers the report cites), each with its source and date."""
     input:
         raw=config["raw_context"],
-        code=modules("normalise", "problems", "schemas", "sheets", "context"),
+        code=modules("reference", "normalise", "schemas", "sheets", "context"),
     output:
         context=f"{PROCESSED}/context_figures.parquet",
     log:
@@ -126,7 +126,7 @@ rule compute_statistics:
         cases=f"{PROCESSED}/cases.parquet",
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "target_profiles.csv", "verification.csv",
                                                         "eu_membership.csv")],
-        code=modules("reference", "settings", "schemas", "normalise", "problems", "stats", "summarise"),
+        code=modules("reference", "normalise", "schemas", "stats", "summarise"),
     output:
         tables=expand(f"{PROCESSED}/{{table}}.parquet", table=STATISTICS),
     log:
@@ -163,7 +163,7 @@ rule check_claims:
         period_ratios=f"{PROCESSED}/period_ratios.parquet",
         country_summary=f"{PROCESSED}/country_summary.parquet",
         survey_summary=f"{PROCESSED}/survey_summary.parquet",
-        code=modules("settings", "schemas", "normalise", "problems", "claims"),
+        code=modules("reference", "normalise", "schemas", "claims"),
     output:
         claims=f"{PROCESSED}/claims.parquet",
     log:
@@ -193,7 +193,7 @@ rule draw_figures:
         context=f"{PROCESSED}/context_figures.parquet",
         typology=f"{REFERENCE}/typology.csv",
         style=f"{PACKAGE}/figures.mplstyle",
-        code=modules("settings", "figures"),
+        code=modules("figures"),
     output:
         png=[report(f"figures/{name}.png", caption=f"templates/captions/{name}.rst", category="Figures")
              for name in FIGURES],
@@ -226,7 +226,7 @@ rule render_findings:
         figures=expand("figures/{figure}.png", figure=FIGURES),
         templates=["templates/findings.md.j2", "templates/findings.html.j2"],
         typology=f"{REFERENCE}/typology.csv",
-        code=modules("settings", "report"),
+        code=modules("report"),
     output:
         markdown="reports/findings.md",
         html=report("reports/findings.html", caption="templates/captions/findings.rst", category="Findings"),

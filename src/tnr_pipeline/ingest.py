@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from tnr_pipeline import io
+from tnr_pipeline.io import map_distinct
 from tnr_pipeline.normalise import parse_date, parse_year, to_codes
 from tnr_pipeline.problems import InputInvalid
 from tnr_pipeline.reference import OTHER_REGION, Reference
@@ -39,6 +40,8 @@ def normalise_cases(sheet: pd.DataFrame, reference: Reference, periods: list[Per
     host_country = to_codes(sheet["host_country"], reference.country_lookup)
     tactic = to_codes(sheet["tactic"], reference.tactic_lookup)
     typology = reference.typology.set_index("code")
+    family, fh_counted = typology["family"].to_dict(), typology["fh_counted"].to_dict()
+    regions = reference.region_of()
     date = parse_date(sheet["date"]) if "date" in sheet else pd.Series(pd.NaT, index=sheet.index,
                                                                        dtype="datetime64[s]")
     cases = pd.DataFrame({
@@ -46,12 +49,12 @@ def normalise_cases(sheet: pd.DataFrame, reference: Reference, periods: list[Per
         "year": year,
         "date": date,
         "host_country": host_country,
-        "host_country_name": host_country.map(reference.country_names).astype("str"),
+        "host_country_name": map_distinct(host_country, reference.country_names.get, dtype="str"),
         "eu_member": reference.eu_member(host_country, year),
-        "region": host_country.map(reference.region_of()).fillna(OTHER_REGION).astype("str"),
+        "region": map_distinct(host_country, lambda code: regions.get(code, OTHER_REGION), dtype="str"),
         "tactic": tactic,
-        "tactic_family": tactic.map(typology["family"]).astype("str"),
-        "fh_counted": tactic.map(typology["fh_counted"]).astype(bool),
+        "tactic_family": map_distinct(tactic, family.get, dtype="str"),
+        "fh_counted": map_distinct(tactic, fh_counted.get, dtype="bool"),
         "target_profile": to_codes(sheet["target_profile"], reference.target_profile_lookup),
         "verification": to_codes(sheet["verification"], reference.verification_lookup),
         "period": assign_period(year, periods),

@@ -87,7 +87,7 @@ def read_sheet(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            raw = pd.read_csv(path, sep=_detect_delimiter(path), dtype=object, keep_default_na=False,
+            raw = pd.read_csv(path, sep=_detect_delimiter(path), dtype="str", keep_default_na=False,
                               skip_blank_lines=False, encoding="utf-8-sig")
         elif suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
             raw = pd.read_excel(path, sheet_name=sheet if sheet else 0, dtype=object, engine="calamine")
@@ -102,8 +102,12 @@ def read_sheet(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise InputFileError(f"'{path.name}' is empty: it needs a header row and one row per case") from None
     raw.columns = [normalise_header(name) for name in raw.columns]
-    text = pd.DataFrame({name: map_distinct(raw.iloc[:, i], _cell_text, dtype="str")
-                         for i, name in enumerate(raw.columns)} if len(raw.columns) else {}, index=raw.index)
+    if suffix == ".csv":  # already text: trim it, vectorised
+        text = pd.DataFrame({name: raw.iloc[:, i].fillna("").astype("str").str.strip()
+                             for i, name in enumerate(raw.columns)}, index=raw.index)
+    else:  # spreadsheet cells carry numbers and dates: turn each distinct value into text once
+        text = pd.DataFrame({name: map_distinct(raw.iloc[:, i], _cell_text, dtype="str")
+                             for i, name in enumerate(raw.columns)}, index=raw.index)
     text.index = pd.RangeIndex(2, len(text) + 2, name=ROW_INDEX)
     if len(text.columns):
         text = text[(text != "").any(axis=1)]

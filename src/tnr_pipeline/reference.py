@@ -111,7 +111,11 @@ class Reference:
 
     def eu_member(self, alpha3: pd.Series, year: pd.Series) -> pd.Series:
         """Whether each country was an EU member state in each year (accession <= year <= exit, if any)."""
+        from tnr_pipeline.io import map_distinct
+
         membership = self.eu_membership.set_index("alpha3")
-        accession = pd.to_numeric(alpha3.map(membership["accession_year"]), errors="coerce")
-        exit_year = pd.to_numeric(alpha3.map(membership["exit_year"].replace("", None)), errors="coerce")
-        return (accession.notna() & (accession <= year) & (exit_year.isna() | (year <= exit_year))).astype(bool)
+        accession = dict(zip(membership.index, pd.to_numeric(membership["accession_year"])))
+        exits = dict(zip(membership.index, pd.to_numeric(membership["exit_year"].replace("", None))))
+        first = map_distinct(alpha3, lambda code: accession.get(code, float("nan")), dtype="float64")
+        last = map_distinct(alpha3, lambda code: exits.get(code, float("nan")), dtype="float64")
+        return (first.notna() & (first <= year) & (last.isna() | (year <= last))).astype(bool)

@@ -1,0 +1,134 @@
+"""Rerun correctness: each rule declares exactly the package modules its step imports, so editing a module reruns
+exactly the steps that use it (and what is built from their outputs), and nothing else."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_project, pipeline_env, run_snakemake
+
+pytestmark = pytest.mark.integration
+MODULE = re.compile(r"\|\s*(tnr_pipeline(?:\.\w+)?)\s*$", re.M)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A built copy of the project whose step logs hold each step's import trace."""
+    workdir = copy_project(tmp_path_factory.mktemp("reruns"))
+    shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
+    env = {**pipeline_env(), "PYTHONPROFILEIMPORTTIME": "1"}
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "snakemake"], cwd=workdir, env=env, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr[-5000:]
+    summary = run_snakemake(workdir, "--detailed-summary")
+    assert summary.returncode == 0, summary.stderr
+    rules: dict[str, dict] = {}
+    for line in summary.stdout.splitlines()[1:]:
+        output, _, rule, log, inputs, *_ = line.split("\t")
+        entry = rules.setdefault(rule, {"outputs": set(), "inputs": set(), "log": log})
+        entry["outputs"].add(output)
+        entry["inputs"].update(i for i in inputs.split(",") if i)
+    imported = {}
+    for rule, entry in rules.items():
+        if rule == "all":
+            continue
+        trace = (workdir / entry["log"]).read_text()
+        modules = {m.split(".")[-1] if "." in m else "__init__" for m in MODULE.findall(trace)}
+        imported[rule] = {f"src/tnr_pipeline/{m}.py" for m in modules}
+    return workdir, rules, imported
+
+
+def _downstream(rules: dict, start: set[str]) -> set[str]:
+    """The rules in `start` and every rule that consumes, directly or not, one of their outputs."""
+    found = set(start)
+    changed = True
+    while changed:
+        changed = False
+        for rule, entry in rules.items():
+            if rule not in found and rule != "all" and any(
+                    entry["inputs"] & rules[other]["outputs"] for other in found):
+                found.add(rule)
+                changed = True
+    return found
+
+
+def _planned(workdir: Path) -> set[str]:
+    result = run_snakemake(workdir, "-n")
+    assert result.returncode == 0, result.stderr
+    table = re.search(r"Job stats:\n(.*?)\n\n", result.stdout + "\n\n", re.S)
+    if not table:
+        return set()
+    return {row.split()[0] for row in table.group(1).splitlines()[2:] if row.split()
+            and row.split()[0] not in ("total", "all")}
+
+
+def test_each_rule_declares_exactly_the_modules_its_step_imports(built):
+    _, rules, imported = built
+    problems = []
+    for rule, modules in imported.items():
+        declared = {i for i in rules[rule]["inputs"] if i.startswith("src/tnr_pipeline/") and i.endswith(".py")}
+        if declared != modules:
+            problems.append(f"{rule}: missing {sorted(modules - declared)}, extra {sorted(declared - modules)}")
+    assert problems == []
+
+
+def test_report_step_imports_neither_pandera_nor_matplotlib(built):
+    workdir, rules, _ = built
+    trace = (workdir / rules["render_findings"]["log"]).read_text()
+    assert not re.search(r"\|\s*(pandera|matplotlib)\s*$", trace, re.M)
+
+
+def test_nothing_to_do_after_a_build(built):
+    workdir, _, _ = built
+    assert _planned(workdir) == set()
+
+
+EDITS = ["report", "figures", "stats", "claims", "ingest", "survey", "context", "summarise", "schemas", "io",
+         "reference", "sheets"]
+
+
+@pytest.mark.parametrize("module", EDITS)
+def test_editing_a_module_reruns_exactly_the_steps_that_use_it(built, module):
+    workdir, rules, imported = built
+    path = workdir / "src" / "tnr_pipeline" / f"{module}.py"
+    users = {rule for rule, modules in imported.items() if f"src/tnr_pipeline/{module}.py" in modules}
+    assert users, f"no step imports {module}"
+    before = path.stat()
+    text = path.read_text()
+    try:
+        path.write_text(text + "\n# an edit\n")
+        assert _planned(workdir) == _downstream(rules, users)
+    finally:
+        path.write_text(text)
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert _planned(workdir) == set()
+
+
+@pytest.mark.parametrize("relative, first", [
+    ("templates/findings.md.j2", {"render_findings"}),
+    ("src/tnr_pipeline/figures.mplstyle", {"draw_figures"}),
+    ("src/tnr_pipeline/reference/claims.csv", {"check_claims"}),
+    ("data/raw/survey.csv", {"summarise_survey"}),
+])
+def test_editing_a_template_style_or_data_file_reruns_only_what_depends_on_it(built, relative, first):
+    workdir, rules, _ = built
+    path = workdir / relative
+    before = path.stat()
+    text = path.read_text()
+    try:
+        path.write_text(text + ("\n" if relative.endswith(".csv") else "\n# an edit\n"))
+        planned = _planned(workdir)
+        assert planned == _downstream(rules, first)
+        if relative.startswith("templates"):
+            assert planned == {"render_findings"}
+    finally:
+        path.write_text(text)
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
