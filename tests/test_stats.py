@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 from tnr_pipeline import stats
-from tnr_pipeline.settings import Period, Scope
+from tnr_pipeline.settings import Period
 from tnr_pipeline.summarise import breakdown_categories, compute_tables
 
 TACTICS = ["assassination", "detention", "denial_of_entry", "digital_threat"]

@@ -20,7 +20,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from tnr_pipeline import __version__, io  # noqa: E402
+from tnr_pipeline import io  # noqa: E402
 from tnr_pipeline.settings import Period, Scope  # noqa: E402
 
 STYLE = Path(__file__).with_name("figures.mplstyle")
