@@ -2,6 +2,7 @@
 # A table of contents: each rule is a thin call to the package's command line (`tnr-pipeline <step>`), lists the
 # package modules it runs as inputs (editing one reruns exactly the steps that use it) and logs to logs/.
 import json
+import threading
 
 from snakemake.utils import min_version, validate
 
@@ -24,6 +25,22 @@ FIGURES = ["cases_per_year", "period_means", "countries_before_after", "tactic_m
 def modules(*names):
     """The package modules a step runs, as input files."""
     return [f"{PACKAGE}/{name}.py" for name in ("__init__", "cli", "io", "fields", "problems", "settings", *names)]
+
+
+def cancel_rate_limit_timers():
+    """Snakemake's job rate limiter leaves a one-second non-daemon timer behind after the last job is submitted,
+    and Python waits for it before exiting: every build that ran a job would end a second late. Cancel it."""
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()
+
+
+onsuccess:
+    cancel_rate_limit_timers()
+
+
+onerror:
+    cancel_rate_limit_timers()
 
 
 rule all:
