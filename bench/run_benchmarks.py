@@ -161,26 +161,22 @@ def run_benchmarks(repetitions: int, big: int) -> dict:
         results["noop"] = summarise("no-op rebuild", repeat(repetitions, lambda: None, lambda: snakemake(work)),
                                     planned_jobs(work))
 
-        template = work / "templates" / "findings.md.j2"
-        jobs = []
+        jobs: list[str] = []
 
-        def edit_template():
-            append(template, "{# edited by the benchmark #}\n")
-            jobs[:] = planned_jobs(work)
+        def edit(path: Path, text: str):
+            """An edit that appends `text` to `path`, and records the jobs snakemake then plans."""
+            def apply():
+                append(path, text)
+                jobs[:] = planned_jobs(work)
+            return apply
 
-        results["template"] = summarise("rebuild after editing the template", repeat(
-            repetitions, edit_template, lambda: snakemake(work)))
-        results["template"]["jobs"] = list(jobs)
-
-        style = work / "src" / "tnr_pipeline" / "figures.mplstyle"
-
-        def edit_style():
-            append(style, "# edited by the benchmark\n")
-            jobs[:] = planned_jobs(work)
-
-        results["style"] = summarise("rebuild after changing figure styling", repeat(
-            repetitions, edit_style, lambda: snakemake(work)))
-        results["style"]["jobs"] = list(jobs)
+        for key, name, path, text in (
+                ("template", "rebuild after editing the template", work / "templates" / "findings.md.j2",
+                 "{# edited by the benchmark #}\n"),
+                ("style", "rebuild after changing figure styling", work / "src" / "tnr_pipeline" / "figures.mplstyle",
+                 "# edited by the benchmark\n")):
+            results[key] = summarise(name, repeat(repetitions, edit(path, text), lambda: snakemake(work)))
+            results[key]["jobs"] = list(jobs)
 
         raw = work / "data" / "raw" / "cases.csv"
         original = raw.read_text(encoding="utf-8")

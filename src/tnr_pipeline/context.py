@@ -13,9 +13,8 @@ import pandas as pd
 
 from tnr_pipeline import io
 from tnr_pipeline.normalise import parse_year
-from tnr_pipeline.problems import InputInvalid
 from tnr_pipeline.schemas import CONTEXT_COLUMNS, context_sheet_schema, save_table
-from tnr_pipeline.sheets import load_sheet, validate_sheet
+from tnr_pipeline.sheets import load_sheet, problems_reported_to, validate_sheet
 
 
 def code_context(sheet: pd.DataFrame) -> pd.DataFrame:
@@ -35,11 +34,8 @@ def run(raw: str, output: str, problems_report: str, config: dict) -> int:
     """Validate the context figures and write them; returns the number of figures."""
     schema, rules = context_sheet_schema()
     name = Path(raw).name
-    try:
+    with problems_reported_to(problems_report):
         sheet = validate_sheet(load_sheet(raw, CONTEXT_COLUMNS), schema, rules, CONTEXT_COLUMNS, name)
-    except InputInvalid as invalid:
-        io.write_text(problems_report, str(invalid) + "\n")
-        raise
     figures = code_context(sheet)
     save_table(figures, "context_figures", output, io.provenance({raw: io.sha256_file(raw)}, config))
     io.write_text(problems_report, f"{name}: no problems found in {len(figures)} figures.\n")

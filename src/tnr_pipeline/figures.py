@@ -43,6 +43,27 @@ def _source_line(figure, tables: list[str], source: str) -> None:
                 va="bottom")
 
 
+def _finish(figure, tables: list[str], source: str, bottom: float = 0.04, top: float = 1.0):
+    """Lay the figure out, leaving room for the source line, and add it."""
+    figure.tight_layout(rect=(0, bottom, 1, top))
+    _source_line(figure, tables, source)
+    return figure
+
+
+def _gridlines_across(axes) -> None:
+    """Grid lines for a horizontal bar chart: vertical only."""
+    axes.grid(axis="x")
+    axes.grid(axis="y", visible=False)
+
+
+def _share_axis(axes, label: str) -> None:
+    """An x axis of shares from 0 to 100%."""
+    axes.set_xlim(0, 1)
+    axes.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    _gridlines_across(axes)
+    axes.set_xlabel(label)
+
+
 def save_figure(figure, directory: str | Path, stem: str) -> list[Path]:
     """Write a figure as PNG and SVG, with fixed metadata so a rebuild gives byte-identical files."""
     written = []
@@ -94,9 +115,7 @@ def plot_cases_per_year(annual_counts: pd.DataFrame, period_summary: pd.DataFram
     axes.set_xticks(table.index)
     axes.tick_params(axis="x", labelrotation=45)
     axes.legend(loc="upper left", title="Tactic family")
-    figure.tight_layout(rect=(0, 0.04, 1, 1))
-    _source_line(figure, ["annual_counts", "period_summary"], source)
-    return figure
+    return _finish(figure, ["annual_counts", "period_summary"], source)
 
 
 def plot_period_means(period_summary: pd.DataFrame, period_ratios: pd.DataFrame, scopes: list[Scope],
@@ -129,9 +148,7 @@ def plot_period_means(period_summary: pd.DataFrame, period_ratios: pd.DataFrame,
     axes.margins(y=0.15)
     axes.text(0.0, -0.14, f"Rate ratio with exact conditional {level:.0%} interval written above each pair.",
               transform=axes.transAxes, fontsize=8, color=GREY)
-    figure.tight_layout(rect=(0, 0.04, 1, 1))
-    _source_line(figure, ["period_summary", "period_ratios"], source)
-    return figure
+    return _finish(figure, ["period_summary", "period_ratios"], source)
 
 
 def plot_countries(country_summary: pd.DataFrame, scope: str, baseline: Period, comparison: Period, source: str):
@@ -154,17 +171,14 @@ def plot_countries(country_summary: pd.DataFrame, scope: str, baseline: Period, 
     axes.set_yticks(y, names)
     for position, value in zip(y, wide[comparison.name]):
         axes.text(value + 0.3, position - 0.2, str(int(value)), va="center", fontsize=7)
-    axes.grid(axis="x")
-    axes.grid(axis="y", visible=False)
+    _gridlines_across(axes)
     new = info[info["new_in_comparison"]]["host_country_name"].tolist()
     axes.set_title(f"{len(wide)} host countries; {len(new)} with a first case after {baseline.last_year}"
                    + (f": {', '.join(new)}" if new else ""))
     axes.legend(loc="lower right")
     axes.set_xlabel(f"Cases   ([EU] EU member state in {comparison.last_year}; [new] no case before "
                     f"{comparison.first_year}, at least one since)")
-    figure.tight_layout(rect=(0, 0.03, 1, 1))
-    _source_line(figure, ["country_summary"], source)
-    return figure
+    return _finish(figure, ["country_summary"], source, bottom=0.03)
 
 
 def _text_colour(colour: str) -> str:
@@ -193,20 +207,14 @@ def plot_tactic_mix(period_breakdowns: pd.DataFrame, typology: pd.DataFrame, sco
                           color=_text_colour(colours[tactic]))
             left += share
     axes.set_yticks(range(len(periods)), [p.label for p in periods])
-    axes.set_xlim(0, 1)
-    axes.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    axes.grid(axis="x")
-    axes.grid(axis="y", visible=False)
-    axes.set_xlabel("Share of the period's cases")
+    _share_axis(axes, "Share of the period's cases")
     last = shares.loc[periods[-1].name] if periods[-1].name in shares.index else pd.Series(0.0, index=tactics)
     top = last.idxmax()
     before = shares.loc[periods[0].name, top] if periods[0].name in shares.index else 0.0
     axes.set_title(f"{labels[top]} made up {last[top]:.0%} of cases in {periods[-1].label}, "
                    f"{before:.0%} in {periods[0].label}")
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=5, fontsize=8)
-    figure.tight_layout(rect=(0, 0.04, 1, 1))
-    _source_line(figure, ["period_breakdowns"], source)
-    return figure
+    return _finish(figure, ["period_breakdowns"], source)
 
 
 def load_country_shapes() -> dict[str, list]:
@@ -309,9 +317,7 @@ def plot_host_map(country_summary: pd.DataFrame, scope: str, comparison: Period,
     axes.legend(handles=[Patch(facecolor="#ffffff", edgecolor="black", label="host country, no case in period"),
                          Patch(facecolor=LIGHT, edgecolor="#999999", label="no case in the data")],
                 loc="lower left", fontsize=7)
-    figure.tight_layout(rect=(0, 0.04, 1, 1))
-    _source_line(figure, ["country_summary", "map outlines: pygal-maps-world"], source)
-    return figure
+    return _finish(figure, ["country_summary", "map outlines: pygal-maps-world"], source)
 
 
 def plot_prosecutions_and_cases(context_figures: pd.DataFrame, annual_counts: pd.DataFrame, series: str,
@@ -342,9 +348,7 @@ def plot_prosecutions_and_cases(context_figures: pd.DataFrame, annual_counts: pd
                         fontweight="bold", fontsize=12)
     else:
         figure.suptitle("Domestic prosecutions and cases abroad", x=0.01, ha="left", fontweight="bold")
-    figure.tight_layout(rect=(0, 0.04, 1, 0.95))
-    _source_line(figure, ["context_figures", "annual_counts"], source)
-    return figure
+    return _finish(figure, ["context_figures", "annual_counts"], source, top=0.95)
 
 
 def plot_survey_answers(survey_summary: pd.DataFrame, labels: dict[str, str], source: str):
@@ -362,19 +366,13 @@ def plot_survey_answers(survey_summary: pd.DataFrame, labels: dict[str, str], so
     for y, row in rows.iterrows():
         axes.text(row["ci_high"] + 0.01, y, f"{row['n']} of {row['respondents']}", va="center", fontsize=7)
     axes.set_yticks(rows.index, rows["label"])
-    axes.set_xlim(0, 1)
-    axes.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    axes.grid(axis="x")
-    axes.grid(axis="y", visible=False)
-    axes.set_xlabel("Share of respondents (Wilson 95% interval)")
+    _share_axis(axes, "Share of respondents (Wilson 95% interval)")
     reduced = yes[yes["question"] == "reduced_presence"]
     if len(reduced):
         row = reduced.iloc[0]
         axes.set_title(f"Reduced public and online presence: {row['n']} of {row['respondents']} respondents "
                        f"({row['share']:.1%})")
-    figure.tight_layout(rect=(0, 0.04, 1, 1))
-    _source_line(figure, ["survey_summary"], source)
-    return figure
+    return _finish(figure, ["survey_summary"], source)
 
 
 # ---- the stage -------------------------------------------------------------------------------------------------

@@ -14,10 +14,9 @@ import pandas as pd
 from tnr_pipeline import io
 from tnr_pipeline.io import map_distinct
 from tnr_pipeline.normalise import parse_date, parse_year, to_codes
-from tnr_pipeline.problems import InputInvalid
 from tnr_pipeline.reference import OTHER_REGION, Reference
 from tnr_pipeline.schemas import OPTIONAL_CASE_COLUMNS, REQUIRED_CASE_COLUMNS, case_sheet_schema, save_table
-from tnr_pipeline.sheets import country_hint, load_sheet, validate_sheet
+from tnr_pipeline.sheets import country_hint, load_sheet, problems_reported_to, validate_sheet
 from tnr_pipeline.settings import Period, assign_period
 
 
@@ -80,11 +79,8 @@ def run(raw: str, output: str, problems_report: str, reference_dir: str, periods
     """Validate the raw sheet and write cases.parquet; on problems write only the problems report. Rows written."""
     reference = Reference(reference_dir)
     name = Path(raw).name
-    try:
+    with problems_reported_to(problems_report):
         validated = validate_case_sheet(load_case_sheet(raw, sheet), reference, first_year, last_year, name)
-    except InputInvalid as invalid:
-        io.write_text(problems_report, str(invalid) + "\n")
-        raise
     cases = normalise_cases(validated, reference, periods)
     meta = io.provenance({raw: io.sha256_file(raw)}, config)
     save_table(cases, "cases", output, meta, allowed=allowed_case_values(reference, periods))

@@ -7,7 +7,8 @@ a pandera schema and turn every failure into a problem a person can act on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -48,3 +49,14 @@ def country_hint(reference) -> Callable[[str], str]:
         return f" Closest known names: {', '.join(names)}." if names else ""
 
     return closest
+
+
+@contextmanager
+def problems_reported_to(path: str | Path) -> Iterator[None]:
+    """On InputInvalid inside the block, write the list of problems to `path` (the validation report), then
+    let it propagate so the step fails."""
+    try:
+        yield
+    except InputInvalid as invalid:
+        io.write_text(path, str(invalid) + "\n")
+        raise

@@ -12,10 +12,9 @@ import pandas as pd
 
 from tnr_pipeline import io, stats
 from tnr_pipeline.normalise import parse_yes_no, to_code_lists, to_codes
-from tnr_pipeline.problems import InputInvalid
 from tnr_pipeline.reference import Reference
 from tnr_pipeline.schemas import REQUIRED_SURVEY_COLUMNS, YES_NO_QUESTIONS, save_table, survey_sheet_schema
-from tnr_pipeline.sheets import country_hint, load_sheet, validate_sheet
+from tnr_pipeline.sheets import country_hint, load_sheet, problems_reported_to, validate_sheet
 
 
 def code_responses(sheet: pd.DataFrame, reference: Reference) -> pd.DataFrame:
@@ -35,12 +34,9 @@ def run(raw: str, responses_path: str, summary_path: str, problems_report: str, 
     reference = Reference(reference_dir)
     schema, rules = survey_sheet_schema(reference)
     name = Path(raw).name
-    try:
+    with problems_reported_to(problems_report):
         sheet = validate_sheet(load_sheet(raw, REQUIRED_SURVEY_COLUMNS), schema, rules, REQUIRED_SURVEY_COLUMNS,
                                name, hints={"country_of_residence": country_hint(reference)})
-    except InputInvalid as invalid:
-        io.write_text(problems_report, str(invalid) + "\n")
-        raise
     responses = code_responses(sheet, reference)
     summary = stats.summarise_survey(responses, YES_NO_QUESTIONS, reference.tactic_codes, level)
     meta = io.provenance({raw: io.sha256_file(raw)}, config)
