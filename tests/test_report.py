@@ -50,15 +50,26 @@ def small_context():
 
 
 def _render(tmp_path, tables, periods, scopes, reference):
-    (tmp_path / "figures").mkdir()
-    png = (ROOT / "tests" / "data" / "pixel.png").read_bytes()
+    """Write the tables as the pipeline does, then render from them exactly as the report step reads them."""
     from tnr_pipeline.figures import FIGURES
 
+    (tmp_path / "figures").mkdir()
+    png = (ROOT / "tests" / "data" / "pixel.png").read_bytes()
     for name in FIGURES:
         (tmp_path / "figures" / f"{name}.png").write_bytes(png)
     figures = {p.stem: f"../figures/{p.name}" for p in (tmp_path / "figures").glob("*.png")}
     provenance = io.provenance({"data/raw/cases.csv": "ab" * 32}, {"confidence_level": 0.95})
-    context = report.build_context(tables, provenance, reference.typology, periods, scopes, figures)
+    (tmp_path / "tables").mkdir()
+    records = {}
+    for name, frame in tables.items():
+        path = tmp_path / "tables" / f"{name}.parquet"
+        if name == "cases":
+            frame = frame.assign(date=pd.NaT, eu_member=False).astype({"date": "datetime64[s]"})
+        io.write_parquet(frame, name, path, provenance)
+        records[name] = report.read_records(path)
+    cases = report.describe_cases(tmp_path / "tables" / "cases.parquet")
+    typology = report.read_typology(reference.directory / "typology.csv")
+    context = report.build_context(records, cases, provenance, typology, periods, scopes, figures)
     markdown = report.render_markdown(ROOT / "templates", context)
     (tmp_path / "reports").mkdir()
     html = report.render_html(ROOT / "templates", report.markdown_to_html(markdown, tmp_path / "reports"), "t")
@@ -115,9 +126,9 @@ def test_missing_context_value_fails_loudly(tmp_path, tables, periods, scopes, r
         report.render_markdown(ROOT / "templates", {"versions": {}})
 
 
-def test_report_step_imports_neither_pandera_nor_matplotlib():
+def test_report_module_imports_no_pandas_pandera_or_matplotlib():
     code = ("import sys; from tnr_pipeline import cli, report; "
-            "print(sorted(m for m in ('pandera', 'matplotlib', 'scipy') if m in sys.modules))")
+            "print(sorted(m for m in ('pandas', 'pandera', 'matplotlib', 'scipy') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 

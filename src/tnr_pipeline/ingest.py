@@ -15,9 +15,19 @@ from tnr_pipeline import io
 from tnr_pipeline.io import map_distinct
 from tnr_pipeline.normalise import parse_date, parse_year, to_codes
 from tnr_pipeline.reference import OTHER_REGION, Reference
-from tnr_pipeline.schemas import OPTIONAL_CASE_COLUMNS, REQUIRED_CASE_COLUMNS, case_sheet_schema, save_table
-from tnr_pipeline.sheets import country_hint, load_sheet, problems_reported_to, validate_sheet
+from tnr_pipeline.schemas import (
+    OPTIONAL_CASE_COLUMNS,
+    REQUIRED_CASE_COLUMNS,
+    case_sheet_schema,
+    save_table,
+)
 from tnr_pipeline.settings import Period, assign_period
+from tnr_pipeline.sheets import (
+    country_hint,
+    load_sheet,
+    problems_reported_to,
+    validate_sheet,
+)
 
 
 def load_case_sheet(path: str | Path, sheet: str | None = None) -> pd.DataFrame:

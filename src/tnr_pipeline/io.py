@@ -1,7 +1,8 @@
 """The file edges: reading spreadsheets as text, writing and reading Parquet with provenance, hashing inputs.
 
 What belongs here: anything that touches the file system for tables. No validation (see `schemas`), no statistics.
-Writes are atomic: a file appears whole or not at all.
+Writes are atomic: a file appears whole or not at all. pandas and pyarrow are imported where they are used, so a
+step that only writes text (the report) does not pay for pandas.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from tnr_pipeline import __version__
 from tnr_pipeline.fields import BOOLEAN, DATE, FLOAT, INTEGER, TEXT, table_fields
@@ -51,7 +54,7 @@ def _cell_text(value: object) -> str:
         return str(value).lower()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, (dt.datetime, pd.Timestamp)):
+    if isinstance(value, dt.datetime):  # pandas' Timestamp included
         return value.date().isoformat() if (value.hour, value.minute, value.second) == (0, 0, 0) else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -60,6 +63,8 @@ def _cell_text(value: object) -> str:
 
 def map_distinct(series: pd.Series, function, dtype=None) -> pd.Series:
     """Apply a Python function once per distinct value of a Series and spread the results back to every row."""
+    import pandas as pd
+
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
     results = pd.Series([function(value) for value in uniques], dtype=dtype)
     return pd.Series(results.to_numpy()[codes], index=series.index, name=series.name, dtype=results.dtype)
@@ -83,6 +88,8 @@ def read_sheet(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
     Every cell becomes trimmed text ("" when blank). Headers are normalised with `normalise_header`. The index is
     the spreadsheet row number a person sees (header = row 1). Fully blank rows are dropped.
     """
+    import pandas as pd
+
     path = Path(path)
     suffix = path.suffix.lower()
     try:
@@ -173,6 +180,8 @@ def write_parquet(frame: pd.DataFrame, table: str, path: str | Path, meta: dict)
 
 def read_parquet(path: str | Path) -> pd.DataFrame:
     """Read an output table written by `write_parquet`."""
+    import pandas as pd
+
     return pd.read_parquet(path)
 
 
@@ -180,4 +189,4 @@ def read_provenance(path: str | Path) -> dict:
     """The provenance metadata of a file written by `write_parquet`."""
     import pyarrow.parquet as pq
 
-    return json.loads(pq.read_schema(path).metadata[PROVENANCE_KEY])
+    return json.loads(pq.ParquetFile(path).schema_arrow.metadata[PROVENANCE_KEY])

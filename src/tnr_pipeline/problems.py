@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True, order=True)
@@ -55,6 +57,8 @@ def problems_from_failures(failures: pd.DataFrame, rules: dict, sheet: pd.DataFr
     `failures` is pandera's `failure_cases` for a sheet indexed by spreadsheet row; `rules` maps check names to
     `schemas.Rule`; `hints` may add advice for a value of a column (e.g. the closest country names).
     """
+    import pandas as pd
+
     hints = hints or {}
     problems: list[Problem] = []
     seen: set[tuple[str, int]] = set()

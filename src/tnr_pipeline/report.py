@@ -9,12 +9,11 @@ pandera nor matplotlib.
 from __future__ import annotations
 
 import base64
+import csv
 import math
 import os
 from importlib import metadata
 from pathlib import Path
-
-import pandas as pd
 
 from tnr_pipeline import __version__, io
 from tnr_pipeline.fields import TABLES, table_fields
@@ -90,8 +89,46 @@ def environment(template_dir: str | Path):
 
 # ---- context ---------------------------------------------------------------------------------------------------
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return frame.to_dict(orient="records")
+def read_records(path: str | Path) -> list[dict]:
+    """A small output table as a list of rows (pyarrow only: the report step does not import pandas; ParquetFile
+    rather than read_table, whose dataset layer imports pandas)."""
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).read().to_pylist()
+
+
+def read_typology(path: str | Path) -> list[dict]:
+    """The typology CSV as rows, `fh_counted` as a boolean."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return [dict(row, fh_counted=row["fh_counted"].strip().lower() == "true") for row in rows]
+
+
+def describe_cases(path: str | Path) -> dict:
+    """Counts the document states about the case table, read column-wise (fast on a million rows)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.ParquetFile(path).read(columns=["year", "host_country"])
+    years = pc.min_max(table["year"]).as_py()
+    return {"n_cases": table.num_rows, "n_host_countries": pc.count_distinct(table["host_country"]).as_py(),
+            "first_year": years["min"], "last_year": years["max"]}
+
+
+def _where(rows: list[dict], **conditions) -> list[dict]:
+    return [row for row in rows if all(row[key] == value for key, value in conditions.items())]
+
+
+def _one(rows: list[dict], **conditions) -> dict:
+    matches = _where(rows, **conditions)
+    if len(matches) != 1:
+        raise ValueError(f"{len(matches)} rows match {conditions}")
+    return matches[0]
+
+
+def _by_cases(rows: list[dict]) -> list[dict]:
+    """Most cases first, then by name."""
+    return sorted(rows, key=lambda row: (-row["cases"], row["host_country_name"]))
 
 
 def data_dictionary() -> list[dict]:
@@ -112,67 +149,50 @@ def versions() -> dict[str, str]:
     return found
 
 
-def build_context(tables: dict[str, pd.DataFrame], provenance: dict, typology: pd.DataFrame, periods: list[Period],
-                  scopes: list[Scope], figures: dict[str, str]) -> dict:
-    """Everything the findings template shows, selected from the tables."""
-    ratios = tables["period_ratios"]
+def build_context(tables: dict[str, list[dict]], cases: dict, provenance: dict, typology: list[dict],
+                  periods: list[Period], scopes: list[Scope], figures: dict[str, str]) -> dict:
+    """Everything the findings template shows, selected from the tables (rows as dicts) and the case counts."""
+    ratios, summary = tables["period_ratios"], tables["period_summary"]
+    countries, breakdowns = tables["country_summary"], tables["period_breakdowns"]
+    claims, survey, context = tables["claims"], tables["survey_summary"], tables["context_figures"]
     by_name = {p.name: p for p in periods}
-    baseline, comparison = by_name[ratios["baseline"].iloc[0]], by_name[ratios["comparison"].iloc[0]]
+    baseline, comparison = by_name[ratios[0]["baseline"]], by_name[ratios[0]["comparison"]]
     first_scope = scopes[0].name
-    summary = tables["period_summary"]
-    countries = tables["country_summary"]
-    breakdowns = tables["period_breakdowns"]
-    claims = tables["claims"]
-    cases = tables["cases"]
-
-    def period_row(scope: str, period: str) -> dict:
-        return summary[(summary["scope"] == scope) & (summary["period"] == period)].iloc[0].to_dict()
-
-    def tactic_row(tactic: str, period: str, scope: str = first_scope) -> dict:
-        rows = breakdowns[(breakdowns["dimension"] == "tactic") & (breakdowns["category"] == tactic)
-                          & (breakdowns["scope"] == scope) & (breakdowns["period"] == period)]
-        return rows.iloc[0].to_dict()
-
-    def country_rows(scope: str, period: str) -> list[dict]:
-        rows = countries[(countries["scope"] == scope) & (countries["period"] == period)]
-        return _records(rows.sort_values(["cases", "host_country_name"], ascending=[False, True]))
-
-    survey = tables["survey_summary"]
-    context = tables["context_figures"]
     scope_labels = {s.name: s.label for s in scopes}
     headline = [dict(row, scope_label=scope_labels[row["scope"]],
-                     baseline_row=period_row(row["scope"], baseline.name),
-                     comparison_row=period_row(row["scope"], comparison.name))
-                for row in _records(ratios)]
-    comparison_countries = country_rows(first_scope, comparison.name)
-    tactics = {code: {p.name: tactic_row(code, p.name) for p in periods} for code in typology["code"]}
+                     baseline_row=_one(summary, scope=row["scope"], period=baseline.name),
+                     comparison_row=_one(summary, scope=row["scope"], period=comparison.name))
+                for row in ratios]
+    comparison_countries = _by_cases(_where(countries, scope=first_scope, period=comparison.name))
+    tactics = {t["code"]: {p.name: _one(breakdowns, dimension="tactic", category=t["code"], scope=first_scope,
+                                        period=p.name) for p in periods} for t in typology}
+    annual_cases: dict[int, int] = {}
+    for row in tables["annual_counts"]:
+        annual_cases[row["year"]] = annual_cases.get(row["year"], 0) + row["cases"]
     return {
         "periods": periods, "baseline": baseline, "comparison": comparison, "scopes": scopes,
         "headline": headline, "ratio": {row["scope"]: row for row in headline},
-        "claims": _records(claims), "claim_for_metric": {row["metric"]: row for row in _records(claims)},
-        "n_claims_holding": int(claims["holds"].sum()),
+        "claims": claims, "claim_for_metric": {row["metric"]: row for row in claims},
+        "n_claims_holding": sum(1 for row in claims if row["holds"]),
         "countries_comparison": comparison_countries,
         "countries_with_cases": [row for row in comparison_countries if row["cases"] > 0],
         "new_countries": [row for row in comparison_countries if row["new_in_comparison"]],
         "eu_countries": [row for row in comparison_countries if row["eu_member_at_end"] and row["cases"] > 0],
-        "physical_countries": [row for row in country_rows(scopes[-1].name, comparison.name) if row["cases"] > 0],
+        "physical_countries": [row for row in _by_cases(_where(countries, scope=scopes[-1].name,
+                                                                period=comparison.name)) if row["cases"] > 0],
         "physical_scope": scopes[-1],
-        "n_host_countries": int(cases["host_country"].nunique()),
-        "n_cases": len(cases),
-        "first_year": int(cases["year"].min()) if len(cases) else None,
-        "last_year": int(cases["year"].max()) if len(cases) else None,
+        **cases,
         "tactics": tactics,
-        "survey_yes": {row["question"]: row for row in _records(survey[survey["answer"] == "yes"])},
-        "survey_tactics": _records(survey[survey["question"] == "tactics_experienced"]
-                                   .sort_values(["n", "answer"], ascending=[False, True])),
-        "n_respondents": int(survey["respondents"].max()) if len(survey) else 0,
-        "context": _records(context),
-        "context_by_id": {row["figure_id"]: row for row in _records(context)},
-        "annual_cases": {int(year): int(n) for year, n in
-                         tables["annual_counts"].groupby("year")["cases"].sum().items()},
-        "prosecutions": _records(context[context["series"] == "ovd_info_prosecutions"].sort_values("year")),
-        "tactic_label": dict(zip(typology["code"], typology["label"])),
-        "typology": _records(typology),
+        "survey_yes": {row["question"]: row for row in _where(survey, answer="yes")},
+        "survey_tactics": sorted(_where(survey, question="tactics_experienced"),
+                                 key=lambda row: (-row["n"], row["answer"])),
+        "n_respondents": max((row["respondents"] for row in survey), default=0),
+        "context": context,
+        "context_by_id": {row["figure_id"]: row for row in context},
+        "annual_cases": annual_cases,
+        "prosecutions": sorted(_where(context, series="ovd_info_prosecutions"), key=lambda row: row["year"]),
+        "tactic_label": {t["code"]: t["label"] for t in typology},
+        "typology": typology,
         "figures": {name: Raw(path) for name, path in figures.items()},
         "dictionary": data_dictionary(),
         "provenance": provenance,
@@ -214,19 +234,19 @@ def run(tables_dir: str, figures_dir: str, template_dir: str, typology_path: str
         html_path: str, periods: list[Period], scopes: list[Scope]) -> None:
     """Render findings.md and findings.html from the tables and figures."""
     tables_dir = Path(tables_dir)
-    names = ("cases", "annual_counts", "period_summary", "period_ratios", "country_summary", "period_breakdowns", "claims",
+    names = ("annual_counts", "period_summary", "period_ratios", "country_summary", "period_breakdowns", "claims",
              "survey_summary", "context_figures")
-    tables = {name: io.read_parquet(tables_dir / f"{name}.parquet") for name in names}
+    tables = {name: read_records(tables_dir / f"{name}.parquet") for name in names}
     provenance = io.read_provenance(tables_dir / "period_summary.parquet")
     for name in ("cases", "claims", "survey_summary", "context_figures"):
         other = io.read_provenance(tables_dir / f"{name}.parquet")
         provenance["config"] = {**other["config"], **provenance["config"]}
         provenance["inputs_sha256"] = {**provenance["inputs_sha256"], **other["inputs_sha256"]}
-    typology = pd.read_csv(typology_path, dtype=str, keep_default_na=False)
     markdown_dir = Path(markdown_path).parent
     figures = {path.stem: Path(os.path.relpath(path, markdown_dir)).as_posix()
                for path in sorted(Path(figures_dir).glob("*.png"))}
-    context = build_context(tables, provenance, typology, periods, scopes, figures)
+    context = build_context(tables, describe_cases(tables_dir / "cases.parquet"), provenance,
+                            read_typology(typology_path), periods, scopes, figures)
     markdown = render_markdown(template_dir, context)
     html = render_html(template_dir, markdown_to_html(markdown, markdown_dir), "Findings: transnational "
                        "repression by the Russian Federation")

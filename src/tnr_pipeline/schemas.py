@@ -14,7 +14,13 @@ import pandera.pandas as pa
 
 from tnr_pipeline import io
 from tnr_pipeline.fields import BOOLEAN, DATE, FLOAT, INTEGER, TEXT, Field, table_fields
-from tnr_pipeline.normalise import is_yes_no, parse_date, parse_year, to_code_lists, to_codes
+from tnr_pipeline.normalise import (
+    is_yes_no,
+    parse_date,
+    parse_year,
+    to_code_lists,
+    to_codes,
+)
 
 PANDAS_DTYPES = {TEXT: "str", INTEGER: "int64", FLOAT: "float64", BOOLEAN: "bool", DATE: "datetime64[s]"}
 NULLABLE_DTYPES = {**PANDAS_DTYPES, INTEGER: "Int64", BOOLEAN: "boolean"}

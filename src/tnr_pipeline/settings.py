@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class SettingsError(ValueError):
@@ -52,6 +54,8 @@ def parse_scopes(text: str) -> list[Scope]:
 
 def assign_period(year: pd.Series, periods: list[Period]) -> pd.Series:
     """The name of the period containing each year, or missing when no period does."""
+    import pandas as pd
+
     period = pd.Series(pd.NA, index=year.index, dtype="str")
     for each in periods:
         period = period.mask(year.between(each.first_year, each.last_year), each.name)

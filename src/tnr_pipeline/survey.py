@@ -13,8 +13,18 @@ import pandas as pd
 from tnr_pipeline import io, stats
 from tnr_pipeline.normalise import parse_yes_no, to_code_lists, to_codes
 from tnr_pipeline.reference import Reference
-from tnr_pipeline.schemas import REQUIRED_SURVEY_COLUMNS, YES_NO_QUESTIONS, save_table, survey_sheet_schema
-from tnr_pipeline.sheets import country_hint, load_sheet, problems_reported_to, validate_sheet
+from tnr_pipeline.schemas import (
+    REQUIRED_SURVEY_COLUMNS,
+    YES_NO_QUESTIONS,
+    save_table,
+    survey_sheet_schema,
+)
+from tnr_pipeline.sheets import (
+    country_hint,
+    load_sheet,
+    problems_reported_to,
+    validate_sheet,
+)
 
 
 def code_responses(sheet: pd.DataFrame, reference: Reference) -> pd.DataFrame:
