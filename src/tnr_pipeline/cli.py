@@ -1,8 +1,8 @@
 """The command line: one subcommand per pipeline step, each a thin adapter onto a stage module.
 
 What belongs here: argument parsing and the mapping of arguments onto a stage's `run`. Each subcommand imports
-its stage only when it runs, so a step pays only for the libraries it uses (the report step never imports pandera
-or matplotlib). Exit status: 0 on success, 1 when the input has problems (listed on stderr), 2 on usage errors.
+its stage only when it runs, so a step pays only for the libraries it uses (the report step imports neither pandas,
+pandera nor matplotlib). Exit status: 0 on success, 1 when the input has problems (listed on stderr), 2 on usage errors.
 """
 
 from __future__ import annotations
