@@ -63,3 +63,10 @@ def test_titles_state_numbers_from_the_tables(drawn):
 def test_map_outlines_come_from_the_installed_package():
     shapes = figures.load_country_shapes()
     assert {"GE", "AM", "KZ", "PL", "ES"} <= set(shapes)
+
+
+def test_fold_wording_covers_zero_baselines():
+    assert figures._fold(8.1839) == "8.2-fold"
+    assert figures._fold(float("inf")) == "from zero"
+    assert figures._fold(float("nan")) == "(no case in either period)"
+    assert figures._number(float("inf")) == "∞" and figures._number(5.3288) == "5.33"

@@ -183,6 +183,11 @@ def test_blank_rows_are_ignored_and_row_numbers_stay_true(tmp_path, periods):
     assert [p.row for p in raised.value.problems] == [6]
 
 
+def test_header_without_rows_is_refused(tmp_path, periods):
+    messages = problems_for(tmp_path, SMALL_SHEET.iloc[0:0], periods)
+    assert messages == ["the sheet has no rows below the header row: add one row per entry, starting in row 2"]
+
+
 @pytest.mark.parametrize("bad", ["not,a,sheet\n", ""])
 def test_unusable_files_get_a_clear_message(tmp_path, periods, bad):
     path = tmp_path / "cases.csv"

@@ -181,3 +181,22 @@ def test_poisson_mean_interval_matches_chi_square(cases, years):
     expected_high = scipy_stats.chi2.ppf(0.975, 2 * cases + 2) / 2 / years
     assert low == pytest.approx(expected_low, rel=1e-9) and high == pytest.approx(expected_high, rel=1e-9)
     assert low <= cases / years <= high
+
+
+@given(rows=case_tables())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_generated_tables_pass_their_output_schemas(periods, scopes, reference, rows):
+    from tnr_pipeline.schemas import validate_output
+
+    tables = compute_tables(make_cases(rows, periods), reference, periods, scopes, "pre_war", "post_invasion", 0.95)
+    for name, frame in tables.items():
+        validate_output(frame, name)
+
+
+def test_no_case_at_all_still_gives_valid_tables(periods, scopes, reference):
+    from tnr_pipeline.schemas import validate_output
+
+    tables = compute_tables(make_cases([], periods), reference, periods, scopes, "pre_war", "post_invasion", 0.95)
+    for name, frame in tables.items():
+        validate_output(frame, name)
+    assert tables["period_ratios"]["p_value"].eq(1.0).all()

@@ -64,6 +64,17 @@ def _share_axis(axes, label: str) -> None:
     axes.set_xlabel(label)
 
 
+def _fold(ratio: float) -> str:
+    """'8.2-fold', or what an infinite or missing ratio means (no case in the baseline, or in neither period)."""
+    if ratio != ratio:
+        return "(no case in either period)"
+    return f"{ratio:.1f}-fold" if ratio != float("inf") else "from zero"
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}" if value != float("inf") else "∞"
+
+
 def save_figure(figure, directory: str | Path, stem: str) -> list[Path]:
     """Write a figure as PNG and SVG, with fixed metadata so a rebuild gives byte-identical files."""
     written = []
@@ -109,7 +120,7 @@ def plot_cases_per_year(annual_counts: pd.DataFrame, period_summary: pd.DataFram
         axes.annotate(f"{period.label}: {mean:.1f} a year", (period.first_year - 0.45, mean),
                       xytext=(2, 4), textcoords="offset points", fontsize=8)
     first, last = periods[0], periods[-1]
-    axes.set_title(f"Cases per year rose {ratio:.1f}-fold from {first.label} to {last.label}")
+    axes.set_title(f"Cases per year rose {_fold(ratio)} from {first.label} to {last.label}")
     axes.set_xlabel("Year")
     axes.set_ylabel("Cases")
     axes.set_xticks(table.index)
@@ -136,13 +147,14 @@ def plot_period_means(period_summary: pd.DataFrame, period_ratios: pd.DataFrame,
                      label=periods[period].label if i == 0 else None, error_kw={"linewidth": 1})
         ratio = ratios.loc[scope.name]
         top = summary.loc[(scope.name, comparison), "annual_mean_ci_high"]
-        axes.annotate(f"×{ratio['ratio']:.2f}\n[{ratio['ci_low']:.2f}, {ratio['ci_high']:.2f}]", (i, top),
+        axes.annotate(f"×{_number(ratio['ratio'])}\n[{_number(ratio['ci_low'])}, {_number(ratio['ci_high'])}]",
+                      (i, top),
                       xytext=(0, 6), textcoords="offset points", ha="center", fontsize=8)
     axes.set_xticks(range(len(scopes)), [scope.label for scope in scopes])
     axes.set_ylabel("Average cases per year (95% interval)")
     level = ratios["confidence_level"].iloc[0]
     first, second = ratios.loc[scopes[0].name, "ratio"], ratios.loc[scopes[min(1, len(scopes) - 1)].name, "ratio"]
-    axes.set_title(f"Annual cases rose {first:.1f}-fold ({scopes[0].label.lower()}), {second:.1f}-fold "
+    axes.set_title(f"Annual cases rose {_fold(first)} ({scopes[0].label.lower()}), {_fold(second)} "
                    f"({scopes[min(1, len(scopes) - 1)].label.lower()})")
     axes.legend(loc="upper right")
     axes.margins(y=0.15)
@@ -343,8 +355,9 @@ def plot_prosecutions_and_cases(context_figures: pd.DataFrame, annual_counts: pd
                           fontsize=8)
     if len(years) >= 2:
         first, last = years[0], years[-1]
-        figure.suptitle(f"From {first} to {last}, domestic prosecutions rose {values[last] / values[first]:.1f}-fold "
-                        f"and cases abroad {cases[last] / max(cases[first], 1):.1f}-fold", x=0.01, ha="left",
+        abroad = cases[last] / cases[first] if cases[first] else float("inf")
+        figure.suptitle(f"From {first} to {last}, domestic prosecutions rose {_fold(values[last] / values[first])} "
+                        f"and cases abroad {_fold(abroad)}", x=0.01, ha="left",
                         fontweight="bold", fontsize=12)
     else:
         figure.suptitle("Domestic prosecutions and cases abroad", x=0.01, ha="left", fontweight="bold")

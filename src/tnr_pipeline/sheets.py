@@ -34,7 +34,10 @@ def load_sheet(path: str | Path, columns: tuple[str, ...], sheet: str | None = N
 
 def validate_sheet(sheet: pd.DataFrame, schema: pa.DataFrameSchema, rules: dict, required: tuple[str, ...],
                    source: str, hints: dict[str, Callable[[str], str]] | None = None) -> pd.DataFrame:
-    """Validate a text sheet lazily; raise InputInvalid with every problem at once."""
+    """Validate a text sheet lazily; raise InputInvalid with every problem at once (an empty sheet is one)."""
+    if len(sheet) == 0:
+        raise InputInvalid(source, [Problem(0, "", "the sheet has no rows below the header row: add one row per "
+                                                   "entry, starting in row 2")])
     try:
         return schema.validate(sheet, lazy=True)
     except pa.errors.SchemaErrors as errors:

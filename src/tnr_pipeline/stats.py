@@ -165,7 +165,8 @@ def summarise_countries(cases: pd.DataFrame, periods: list[Period], scopes: list
     new = (wide[baseline] == 0) & (wide[comparison] > 0)
     summary = summary.merge(new.rename("new_in_comparison").reset_index(), on=["host_country", "scope"])
     summary["eu_member_at_end"] = summary["host_country"].map(eu_member_at_end).fillna(False).astype(bool)
-    summary["first_year"] = summary["first_year"].astype("int64")
+    summary = summary.astype({"host_country": "str", "host_country_name": "str", "region": "str", "scope": "str",
+                              "period": "str", "first_year": "int64", "new_in_comparison": "bool"})
     return summary[["host_country", "host_country_name", "region", "eu_member_at_end", "scope", "period", "cases",
                     "annual_mean", "first_year", "new_in_comparison"]]
 
