@@ -88,74 +88,72 @@ def validate_context(args: argparse.Namespace) -> None:
     print(f"validate-context: {n} context figures written to {args.output}")
 
 
+# Options several steps share, defined once: name -> keyword arguments of add_argument.
+SHARED_OPTIONS = {
+    "--problems": {"required": True, "help": "validation report to write (the problems, or that there are none)"},
+    "--reference-dir": {"required": True, "help": "folder of the reference CSV files"},
+    "--periods": {"required": True, "help": "periods as JSON: {name: {label, first_year, last_year}}"},
+    "--scopes": {"required": True, "help": "scopes as JSON: {name: {label, exclude_tactics, fh_counted_only}}"},
+    "--confidence-level": {"type": float, "default": 0.95, "help": "confidence level of the intervals"},
+    "--tables-dir": {"required": True, "help": "folder of the Parquet tables"},
+    "--typology": {"required": True, "help": "typology CSV (tactic labels, families, colours)"},
+}
+
+
+def _step(steps, name: str, action, summary: str, shared: tuple[str, ...], own: dict[str, dict]):
+    """A subcommand with its own options and the shared ones it uses."""
+    step = steps.add_parser(name, help=summary)
+    for option, keywords in own.items():
+        step.add_argument(option, **keywords)
+    for option in shared:
+        step.add_argument(option, **SHARED_OPTIONS[option])
+    step.set_defaults(action=action)
+    return step
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tnr-pipeline", description=__doc__.splitlines()[0])
     steps = parser.add_subparsers(dest="step", required=True, metavar="STEP")
-
-    step = steps.add_parser("validate-cases", help="validate the case spreadsheet and write cases.parquet")
-    step.add_argument("--input", required=True, help="case spreadsheet (.csv or .xlsx)")
-    step.add_argument("--sheet", type=_optional_text, default=None, help="sheet name of an .xlsx (default: the first sheet)")
-    step.add_argument("--output", required=True, help="cases.parquet to write")
-    step.add_argument("--problems", required=True, help="validation report to write (problems, or none)")
-    step.add_argument("--reference-dir", required=True, help="folder of the reference CSV files")
-    step.add_argument("--periods", required=True, help="periods as JSON: {name: {label, first_year, last_year}}")
-    step.add_argument("--first-year", type=int, required=True, help="earliest year allowed in the sheet")
-    step.add_argument("--last-year", type=_optional_int, default=None,
-                      help="latest year allowed in the sheet (default: the current year)")
-    step.set_defaults(action=validate_cases)
-
-    step = steps.add_parser("compute-statistics", help="period averages, rate ratios and breakdowns")
-    step.add_argument("--cases", required=True, help="cases.parquet")
-    step.add_argument("--output-dir", required=True, help="folder for the statistics tables")
-    step.add_argument("--reference-dir", required=True, help="folder of the reference CSV files")
-    step.add_argument("--periods", required=True, help="periods as JSON: {name: {label, first_year, last_year}}")
-    step.add_argument("--scopes", required=True, help="scopes as JSON: {name: {label, exclude_tactics, ...}}")
-    step.add_argument("--baseline", required=True, help="name of the baseline period")
-    step.add_argument("--comparison", required=True, help="name of the comparison period")
-    step.add_argument("--confidence-level", type=float, default=0.95, help="confidence level of the intervals")
-    step.set_defaults(action=compute_statistics)
-
-    step = steps.add_parser("check-claims", help="check the report's claims against the statistics")
-    step.add_argument("--claims", required=True, help="claims CSV (reference/claims.csv)")
-    step.add_argument("--table", action="append", required=True, metavar="NAME=PATH",
-                      help="a table the metrics read (cases, period_summary, ...); repeat")
-    step.add_argument("--output", required=True, help="claims.parquet to write")
-    step.add_argument("--strict", action="store_true", help="fail when any claim does not hold")
-    step.set_defaults(action=check_claims)
-
-    step = steps.add_parser("draw-figures", help="draw every figure as PNG and SVG from the statistics tables")
-    step.add_argument("--tables-dir", required=True, help="folder of the statistics tables")
-    step.add_argument("--output-dir", required=True, help="folder for the figures")
-    step.add_argument("--typology", required=True, help="typology CSV (tactic families and labels)")
-    step.add_argument("--periods", required=True, help="periods as JSON (labels)")
-    step.add_argument("--scopes", required=True, help="scopes as JSON (labels, order)")
-    step.set_defaults(action=draw_figures)
-
-    step = steps.add_parser("render-findings", help="render the findings document (Markdown and HTML)")
-    step.add_argument("--tables-dir", required=True, help="folder of the Parquet tables")
-    step.add_argument("--figures-dir", required=True, help="folder of the figures (PNG are embedded in the HTML)")
-    step.add_argument("--template-dir", required=True, help="folder of findings.md.j2 and findings.html.j2")
-    step.add_argument("--typology", required=True, help="typology CSV (for the methodology section)")
-    step.add_argument("--periods", required=True, help="periods as JSON (labels)")
-    step.add_argument("--scopes", required=True, help="scopes as JSON (labels, order)")
-    step.add_argument("--markdown", required=True, help="findings.md to write")
-    step.add_argument("--html", required=True, help="findings.html to write")
-    step.set_defaults(action=render_findings)
-
-    step = steps.add_parser("summarise-survey", help="validate the questionnaire and summarise its answers")
-    step.add_argument("--input", required=True, help="questionnaire sheet (.csv or .xlsx)")
-    step.add_argument("--responses", required=True, help="survey_responses.parquet to write")
-    step.add_argument("--summary", required=True, help="survey_summary.parquet to write")
-    step.add_argument("--problems", required=True, help="validation report to write (problems, or none)")
-    step.add_argument("--reference-dir", required=True, help="folder of the reference CSV files")
-    step.add_argument("--confidence-level", type=float, default=0.95, help="confidence level of the intervals")
-    step.set_defaults(action=summarise_survey)
-
-    step = steps.add_parser("validate-context", help="validate the context figures the report cites")
-    step.add_argument("--input", required=True, help="context figures sheet (.csv or .xlsx)")
-    step.add_argument("--output", required=True, help="context_figures.parquet to write")
-    step.add_argument("--problems", required=True, help="validation report to write (problems, or none)")
-    step.set_defaults(action=validate_context)
+    required = {"required": True}
+    _step(steps, "validate-cases", validate_cases, "validate the case spreadsheet and write cases.parquet",
+          ("--problems", "--reference-dir", "--periods"), {
+              "--input": {**required, "help": "case spreadsheet (.csv or .xlsx)"},
+              "--sheet": {"type": _optional_text, "default": None,
+                          "help": "sheet name of an .xlsx (default: the first sheet)"},
+              "--output": {**required, "help": "cases.parquet to write"},
+              "--first-year": {**required, "type": int, "help": "earliest year allowed in the sheet"},
+              "--last-year": {"type": _optional_int, "default": None,
+                              "help": "latest year allowed in the sheet (default: the current year)"}})
+    _step(steps, "compute-statistics", compute_statistics, "period averages, rate ratios and breakdowns",
+          ("--reference-dir", "--periods", "--scopes", "--confidence-level"), {
+              "--cases": {**required, "help": "cases.parquet"},
+              "--output-dir": {**required, "help": "folder for the statistics tables"},
+              "--baseline": {**required, "help": "name of the baseline period"},
+              "--comparison": {**required, "help": "name of the comparison period"}})
+    _step(steps, "check-claims", check_claims, "check the report's claims against the statistics", (), {
+        "--claims": {**required, "help": "claims CSV (reference/claims.csv)"},
+        "--table": {**required, "action": "append", "metavar": "NAME=PATH",
+                    "help": "a table the metrics read (cases, period_summary, ...); repeat"},
+        "--output": {**required, "help": "claims.parquet to write"},
+        "--strict": {"action": "store_true", "help": "fail when any claim does not hold"}})
+    _step(steps, "draw-figures", draw_figures, "draw every figure as PNG and SVG from the tables",
+          ("--tables-dir", "--typology", "--periods", "--scopes"), {
+              "--output-dir": {**required, "help": "folder for the figures"}})
+    _step(steps, "render-findings", render_findings, "render the findings document (Markdown and HTML)",
+          ("--tables-dir", "--typology", "--periods", "--scopes"), {
+              "--figures-dir": {**required, "help": "folder of the figures (PNG are embedded in the HTML)"},
+              "--template-dir": {**required, "help": "folder of findings.md.j2 and findings.html.j2"},
+              "--markdown": {**required, "help": "findings.md to write"},
+              "--html": {**required, "help": "findings.html to write"}})
+    _step(steps, "summarise-survey", summarise_survey, "validate the questionnaire and summarise its answers",
+          ("--problems", "--reference-dir", "--confidence-level"), {
+              "--input": {**required, "help": "questionnaire sheet (.csv or .xlsx)"},
+              "--responses": {**required, "help": "survey_responses.parquet to write"},
+              "--summary": {**required, "help": "survey_summary.parquet to write"}})
+    _step(steps, "validate-context", validate_context, "validate the context figures the report cites",
+          ("--problems",), {
+              "--input": {**required, "help": "context figures sheet (.csv or .xlsx)"},
+              "--output": {**required, "help": "context_figures.parquet to write"}})
     return parser
 
 
