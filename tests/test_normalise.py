@@ -72,3 +72,11 @@ def test_map_distinct_calls_once_per_distinct_value():
 def test_header_normalisation():
     assert normalise_header("  Host Country ") == "host_country"
     assert normalise_header("CASE_ID") == "case_id"
+
+
+def test_parse_number_accepts_thousands_separators_only():
+    from tnr_pipeline.normalise import parse_number
+
+    parsed = parse_number(pd.Series(["846", "900,000", "1.5", "about 800", ""]))
+    assert parsed.tolist()[:3] == [846.0, 900000.0, 1.5]
+    assert parsed.isna().tolist() == [False, False, False, True, True]

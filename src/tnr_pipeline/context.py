@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from tnr_pipeline import io
-from tnr_pipeline.normalise import parse_year
+from tnr_pipeline.normalise import parse_number, parse_year
 from tnr_pipeline.schemas import CONTEXT_COLUMNS, context_sheet_schema, save_table
 from tnr_pipeline.sheets import load_sheet, problems_reported_to, validate_sheet
 
@@ -24,7 +24,7 @@ def code_context(sheet: pd.DataFrame) -> pd.DataFrame:
         "series": sheet["series"].replace("", pd.NA).astype("str"),
         "year": parse_year(sheet["year"]),
         "refers_to": sheet["refers_to"].astype("str"),
-        "value": pd.to_numeric(sheet["value"].str.replace(",", "", regex=False)).astype("float64"),
+        "value": parse_number(sheet["value"]),
         **{c: sheet[c].astype("str") for c in ("unit", "measures", "source")},
     })
     return figures.sort_values("figure_id", kind="stable").reset_index(drop=True)

@@ -42,6 +42,18 @@ def parse_date(text: pd.Series) -> pd.Series:
     return map_distinct(text, _iso_date, dtype="datetime64[s]")
 
 
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def parse_number(text: pd.Series) -> pd.Series:
+    """Number text ('846', '900,000', '1.5') -> float; missing when blank or not a number."""
+    return map_distinct(text, _number, dtype="float64")
+
+
 def to_codes(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
     """Text -> code through a lookup keyed by `lookup_key`; missing when the text is not a known spelling."""
     return map_distinct(text, lambda value: lookup.get(lookup_key(value)), dtype="str")

@@ -17,7 +17,9 @@ from tnr_pipeline.fields import BOOLEAN, DATE, FLOAT, INTEGER, TEXT, Field, tabl
 from tnr_pipeline.normalise import (
     is_yes_no,
     parse_date,
+    parse_number,
     parse_year,
+    parse_yes_no,
     to_code_lists,
     to_codes,
 )
@@ -99,6 +101,20 @@ def _labels(table: pd.DataFrame) -> str:
                      for code, label in zip(table["code"], table["label"]))
 
 
+def _filled(column: str) -> pa.Check:
+    """A check that a column's cells are not blank, named `<column>_present`."""
+    return pa.Check(lambda text: text != "", name=f"{column}_present")
+
+
+def _identifier(column: str, what: str) -> tuple[list[pa.Check], dict[str, Rule]]:
+    """The checks of an identifier column (filled in, used by one row only) and what they mean for a person."""
+    checks = [_filled(column),
+              pa.Check(lambda text: (text == "") | ~text.duplicated(keep=False), name=f"{column}_unique")]
+    rules = {f"{column}_present": Rule(column, "is empty", f"any text that identifies the {what}"),
+             f"{column}_unique": Rule(column, "is used by more than one row", f"a {column} that no other row uses")}
+    return checks, rules
+
+
 def case_sheet_schema(reference, first_year: int, last_year: int) -> tuple[pa.DataFrameSchema, dict[str, Rule]]:
     """The pandera schema of the case spreadsheet read as text, and what each of its checks means for a person.
 
@@ -124,12 +140,9 @@ def case_sheet_schema(reference, first_year: int, last_year: int) -> tuple[pa.Da
         date, year = parse_date(sheet["date"]), parse_year(sheet["year"])
         return date.isna() | year.isna() | (date.dt.year == year)
 
-    def duplicated(text):
-        return (text == "") | ~text.duplicated(keep=False)
-
+    id_checks, id_rules = _identifier("case_id", "case")
     rules = {
-        "case_id_present": Rule("case_id", "is empty", "any text that identifies the case"),
-        "case_id_unique": Rule("case_id", "is used by more than one row", "a case_id that no other row uses"),
+        **id_rules,
         "year_whole_number": Rule("year", "is not a year written in digits",
                                   f"a year from {first_year} to {last_year}, in digits (e.g. 2022)"),
         "year_in_range": Rule("year", "is outside the allowed years", f"a year from {first_year} to {last_year}"),
@@ -150,8 +163,7 @@ def case_sheet_schema(reference, first_year: int, last_year: int) -> tuple[pa.Da
 
     schema = pa.DataFrameSchema(
         {
-            "case_id": column("case_id", pa.Check(lambda text: text != "", name="case_id_present"),
-                              pa.Check(duplicated, name="case_id_unique")),
+            "case_id": column("case_id", *id_checks),
             "year": column("year", pa.Check(whole_year, name="year_whole_number"),
                            pa.Check(year_in_range, name="year_in_range")),
             "host_country": column("host_country", pa.Check(known(reference.country_lookup),
@@ -197,13 +209,13 @@ def survey_sheet_schema(reference) -> tuple[pa.DataFrameSchema, dict[str, Rule]]
         if "tactics_experienced" not in sheet or "experienced_tnr" not in sheet:
             return pd.Series(True, index=sheet.index)
         listed = sheet["tactics_experienced"] != ""
-        return ~listed | (sheet["experienced_tnr"].str.strip().str.casefold().isin(("yes", "y", "true", "1", "x", "")))
+        answer = parse_yes_no(sheet["experienced_tnr"])  # blank or not yes/no: missing, reported elsewhere
+        return ~listed | answer.fillna(True).astype(bool)
 
     yes_no = "yes or no (also y/n, true/false, 1/0), or blank when unanswered"
+    id_checks, id_rules = _identifier("respondent_id", "response")
     rules = {
-        "respondent_id_present": Rule("respondent_id", "is empty", "any text that identifies the response"),
-        "respondent_id_unique": Rule("respondent_id", "is used by more than one row",
-                                     "a respondent_id that no other row uses"),
+        **id_rules,
         "country_of_residence_known": Rule("country_of_residence", "is not a country name or code that is recognised",
                                            "an English country name, or an ISO alpha-2 or alpha-3 code"),
         "tactics_experienced_known": Rule("tactics_experienced", "names a tactic that is not in the typology",
@@ -220,9 +232,7 @@ def survey_sheet_schema(reference) -> tuple[pa.DataFrameSchema, dict[str, Rule]]
 
     schema = pa.DataFrameSchema(
         {
-            "respondent_id": column("respondent_id", pa.Check(lambda t: t != "", name="respondent_id_present"),
-                                    pa.Check(lambda t: (t == "") | ~t.duplicated(keep=False),
-                                             name="respondent_id_unique")),
+            "respondent_id": column("respondent_id", *id_checks),
             "country_of_residence": column("country_of_residence",
                                            pa.Check(known_country, name="country_of_residence_known")),
             "tactics_experienced": column("tactics_experienced",
@@ -241,7 +251,7 @@ CONTEXT_COLUMNS = ("figure_id", "series", "year", "refers_to", "value", "unit", 
 def context_sheet_schema() -> tuple[pa.DataFrameSchema, dict[str, Rule]]:
     """The pandera schema of the context figures sheet read as text: every figure sourced, dated and measured."""
     def number(text):
-        return pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").notna()
+        return parse_number(text).notna()
 
     def year_or_blank(text):
         return (text == "") | parse_year(text).notna()
@@ -251,26 +261,24 @@ def context_sheet_schema() -> tuple[pa.DataFrameSchema, dict[str, Rule]]:
             return pd.Series(True, index=sheet.index)
         return (sheet["series"] == "") | (sheet["year"] != "")
 
+    id_checks, id_rules = _identifier("figure_id", "figure")
+    described = ("refers_to", "unit", "measures", "source")
     rules = {
-        "figure_id_present": Rule("figure_id", "is empty", "any text that identifies the figure"),
-        "figure_id_unique": Rule("figure_id", "is used by more than one row", "a figure_id that no other row uses"),
+        **id_rules,
         "value_number": Rule("value", "is not a number", "a number such as 846 or 900000"),
         "year_whole": Rule("year", "is not a year written in digits", "a year in digits, or blank"),
         "yearly_needs_year": Rule("year", "is blank although the figure belongs to a series",
                                   "the year the figure refers to"),
         **{f"{c}_present": Rule(c, "is empty", f"the {c.replace('_', ' ')} of the figure")
-           for c in ("refers_to", "unit", "measures", "source")},
+           for c in described},
     }
-    present = {c: pa.Check(lambda t: t != "", name=f"{c}_present") for c in ("refers_to", "unit", "measures", "source")}
     schema = pa.DataFrameSchema(
         {
-            "figure_id": pa.Column("str", [pa.Check(lambda t: t != "", name="figure_id_present"),
-                                           pa.Check(lambda t: (t == "") | ~t.duplicated(keep=False),
-                                                    name="figure_id_unique")]),
+            "figure_id": pa.Column("str", id_checks),
             "series": pa.Column("str"),
             "year": pa.Column("str", [pa.Check(year_or_blank, name="year_whole")]),
             "value": pa.Column("str", [pa.Check(number, name="value_number")]),
-            **{c: pa.Column("str", [check]) for c, check in present.items()},
+            **{c: pa.Column("str", [_filled(c)]) for c in described},
         },
         checks=[pa.Check(yearly_needs_year, name="yearly_needs_year")], strict=False, name="context figures")
     return schema, rules
