@@ -15,8 +15,6 @@ from pathlib import Path
 import pandas as pd
 
 DEFAULT_DIR = Path(__file__).parent / "reference"
-FILES = ("typology.csv", "target_profiles.csv", "verification.csv", "country_aliases.csv", "eu_membership.csv",
-         "regions.csv")
 OTHER_REGION = "Other"
 
 
