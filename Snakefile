@@ -27,6 +27,19 @@ def modules(*names):
     return [f"{PACKAGE}/{name}.py" for name in ("__init__", "cli", "io", "fields", "problems", "settings", *names)]
 
 
+def fingerprint_params_without_pandas():
+    """Snakemake imports pandas (about 0.3 s, on every run, no-op included) to fingerprint rule params whenever
+    pandas is installed, in case a param is a DataFrame. Ours are text and numbers, which it fingerprints with the
+    same builtin function either way, so the recorded fingerprints do not change."""
+    from snakemake.persistence import PersistenceBase
+
+    if hasattr(PersistenceBase, "_serialize_param_builtin"):
+        PersistenceBase._serialize_param = property(lambda self: self._serialize_param_builtin)
+
+
+fingerprint_params_without_pandas()
+
+
 def cancel_rate_limit_timers():
     """Snakemake's job rate limiter leaves a one-second non-daemon timer behind after the last job is submitted,
     and Python waits for it before exiting: every build that ran a job would end a second late. Cancel it."""

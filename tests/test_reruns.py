@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,9 +24,6 @@ def built(tmp_path_factory):
     workdir = copy_project(tmp_path_factory.mktemp("reruns"))
     shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
     env = {**pipeline_env(), "PYTHONPROFILEIMPORTTIME": "1"}
-    import subprocess
-    import sys
-
     result = subprocess.run([sys.executable, "-m", "snakemake"], cwd=workdir, env=env, capture_output=True,
                             text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr[-5000:]
@@ -43,7 +42,12 @@ def built(tmp_path_factory):
         trace = (workdir / entry["log"]).read_text()
         modules = {m.split(".")[-1] if "." in m else "__init__" for m in MODULE.findall(trace)}
         imported[rule] = {f"src/tnr_pipeline/{m}.py" for m in modules}
+    # Snakemake's own import trace: its stderr (each step's goes to the step's log).
+    (workdir / "logs" / "snakemake_imports.txt").write_text(result.stderr)
     return workdir, rules, imported
+
+
+HEAVY = re.compile(r"\|\s*(pandas|pandera|matplotlib|scipy)\s*$", re.M)
 
 
 def _downstream(rules: dict, start: set[str]) -> set[str]:
@@ -85,6 +89,19 @@ def test_report_step_imports_no_pandas_pandera_or_matplotlib(built):
     trace = (workdir / rules["render_findings"]["log"]).read_text()
     assert "render-findings: wrote" in trace
     assert not re.search(r"\|\s*(pandas|pandera|matplotlib)\s*$", trace, re.M)
+
+
+def test_snakemake_itself_imports_no_pandas_pandera_matplotlib_or_scipy(built):
+    """Only the steps pay for the data libraries: Snakemake's process neither in a build nor in a no-op run."""
+    workdir, _, _ = built
+    build_trace = (workdir / "logs" / "snakemake_imports.txt").read_text()
+    assert "| snakemake" in build_trace
+    assert not HEAVY.findall(build_trace)
+    noop = subprocess.run([sys.executable, "-m", "snakemake"], cwd=workdir, capture_output=True, text=True,
+                          env={**pipeline_env(), "PYTHONPROFILEIMPORTTIME": "1"}, timeout=600)
+    assert noop.returncode == 0, noop.stderr[-3000:]
+    assert "Nothing to be done" in noop.stderr
+    assert not HEAVY.findall(noop.stderr)
 
 
 def test_nothing_to_do_after_a_build(built):
