@@ -230,6 +230,8 @@ rule draw_figures:
         svg=expand("figures/{figure}.svg", figure=FIGURES),
     log:
         "logs/draw_figures.log",
+    resources:
+        figure_workers=config["figure_workers"],
     params:
         tables_dir=PROCESSED,
         output_dir="figures",
@@ -243,6 +245,7 @@ rule draw_figures:
             --typology {input.typology:q} \
             --periods {params.periods:q} \
             --scopes {params.scopes:q} \
+            --jobs {resources.figure_workers} \
             > {log:q} 2>&1
         """
 

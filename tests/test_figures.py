@@ -29,8 +29,8 @@ def drawn(tmp_path_factory):
         io.write_parquet(frame, name, folder / f"{name}.parquet", meta)
     out = [tmp_path_factory.mktemp("a"), tmp_path_factory.mktemp("b")]
     typology = str(reference.directory / "typology.csv")
-    for target in out:
-        figures.run(str(folder), str(target), typology, periods, scopes)
+    for target, workers in zip(out, (2, 1)):
+        figures.run(str(folder), str(target), typology, periods, scopes, workers)
     return tables, out
 
 
@@ -40,10 +40,15 @@ def test_every_figure_written_as_png_and_svg(drawn):
                                                              for e in ("png", "svg"))
 
 
-def test_rebuild_is_byte_identical(drawn):
+def test_rebuild_is_byte_identical_whether_drawn_by_two_workers_or_one(drawn):
     _, (first, second) = drawn
     for path in first.iterdir():
         assert path.read_bytes() == (second / path.name).read_bytes(), path.name
+
+
+def title(figure) -> str:
+    """A figure's title as one line (it is wrapped to the figure's width)."""
+    return figure.get_suptitle().replace("\n", " ")
 
 
 def test_titles_state_numbers_from_the_tables(drawn):
@@ -53,11 +58,19 @@ def test_titles_state_numbers_from_the_tables(drawn):
     ratio = tables["period_ratios"].set_index("scope").loc["all", "ratio"]
     figure = figures.plot_cases_per_year(tables["annual_counts"], tables["period_summary"], typology, periods,
                                          ratio, "src")
-    assert f"rose {ratio:.1f}-fold" in figure.axes[0].get_title("left")
+    assert f"rose {ratio:.1f}-fold" in title(figure)
     mix = figures.plot_tactic_mix(tables["period_breakdowns"], typology, "all", periods, "src")
-    assert mix.axes[0].get_title("left").startswith("Denial of Entry made up 60% of cases in Post-invasion, 0% in")
+    assert title(mix).startswith("Denial of Entry made up 60% of cases in Post-invasion, 0% in")
     countries = figures.plot_countries(tables["country_summary"], "all", periods[0], periods[1], "src")
-    assert "3 host countries; 2 with a first case after 2021" in countries.axes[0].get_title("left")
+    assert "3 host countries; 2 with a first case after 2021" in title(countries)
+
+
+def test_long_titles_wrap_within_the_figure():
+    lines = figures.wrap("Denial of Entry made up 48% of cases in Post-invasion (2022–2024), 0% in Pre-war "
+                         "(2014–2021)", 8.76, 12, "bold")
+    assert len(lines) == 2 and all(figures.text_width(line, 12, "bold") <= 8.76 for line in lines)
+    assert " ".join(lines).endswith("0% in Pre-war (2014–2021)")
+    assert figures.label_margin(["Romania  [EU, new]"]) > figures.label_margin(["Spain"]) > figures.EDGE
 
 
 def test_map_outlines_come_from_the_installed_package():

@@ -38,15 +38,55 @@ def palette() -> list[str]:
     return plt.rcParams["axes.prop_cycle"].by_key()["color"]
 
 
-def _source_line(figure, tables: list[str], source: str) -> None:
-    figure.text(0.01, 0.012, f"Source: {', '.join(tables)} ({source}).", fontsize=7, color=GREY, ha="left",
-                va="bottom")
+# Margins in inches. Figures are laid out with fixed margins rather than tight_layout, which measures every text
+# by drawing the figure once more (a third of all drawing time); only the texts that set a margin are measured.
+EDGE = 0.12          # between the figure's edge and its title or source line
+TICKS = 0.32         # tick labels (10 pt) and their ticks, below or beside an axis
+LABEL = 0.24         # an axis label
+SOURCE = 0.26        # the source line at the foot
+RIGHT = 0.25
 
 
-def _finish(figure, tables: list[str], source: str, bottom: float = 0.04, top: float = 1.0):
-    """Lay the figure out, leaving room for the source line, and add it."""
-    figure.tight_layout(rect=(0, bottom, 1, top))
-    _source_line(figure, tables, source)
+def text_width(text: str, size: float, weight: str = "normal") -> float:
+    """Width in inches of one line of `text` in the figures' font at `size` points, measured, not drawn."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    width, _, _ = text_to_path.get_text_width_height_descent(text, FontProperties(size=size, weight=weight),
+                                                             ismath=False)
+    return width / 72
+
+
+def wrap(text: str, width: float, size: float, weight: str = "normal") -> list[str]:
+    """`text` broken between words into lines no wider than `width` inches."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and text_width(f"{lines[-1]} {word}", size, weight) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def label_margin(labels, size: float | None = None) -> float:
+    """Room in inches for the longest of these tick labels beside an axis, ticks and the figure's edge included."""
+    size = size or plt.rcParams["font.size"]
+    return max((text_width(str(label), size) for label in labels), default=0.0) + 0.18 + EDGE
+
+
+def _finish(figure, title: str, tables: list[str], source: str, *, left: float = TICKS + LABEL,
+            bottom: float = TICKS + LABEL + SOURCE, right: float = RIGHT, below_title: float = 0.12, **spacing):
+    """Title the figure (wrapped to its width), place its axes with fixed margins in inches and add the source line."""
+    width, height = figure.get_size_inches()
+    size, weight = plt.rcParams["axes.titlesize"], plt.rcParams["axes.titleweight"]
+    lines = wrap(title, width - 2 * EDGE, size, weight)
+    figure.suptitle("\n".join(lines), x=EDGE / width, y=1 - EDGE / height, ha="left", va="top", fontsize=size,
+                    fontweight=weight)
+    top = EDGE + len(lines) * size * 1.25 / 72 + below_title
+    figure.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height,
+                           **spacing)
+    figure.text(EDGE / width, EDGE / height, f"Source: {', '.join(tables)} ({source}).", fontsize=7, color=GREY,
+                ha="left", va="bottom")
     return figure
 
 
@@ -120,13 +160,13 @@ def plot_cases_per_year(annual_counts: pd.DataFrame, period_summary: pd.DataFram
         axes.annotate(f"{period.label}: {mean:.1f} a year", (period.first_year - 0.45, mean),
                       xytext=(2, 4), textcoords="offset points", fontsize=8)
     first, last = periods[0], periods[-1]
-    axes.set_title(f"Cases per year rose {_fold(ratio)} from {first.label} to {last.label}")
     axes.set_xlabel("Year")
     axes.set_ylabel("Cases")
     axes.set_xticks(table.index)
     axes.tick_params(axis="x", labelrotation=45)
     axes.legend(loc="upper left", title="Tactic family")
-    return _finish(figure, ["annual_counts", "period_summary"], source)
+    return _finish(figure, f"Cases per year rose {_fold(ratio)} from {first.label} to {last.label}",
+                   ["annual_counts", "period_summary"], source, bottom=0.5 + LABEL + SOURCE)
 
 
 def plot_period_means(period_summary: pd.DataFrame, period_ratios: pd.DataFrame, scopes: list[Scope],
@@ -154,13 +194,14 @@ def plot_period_means(period_summary: pd.DataFrame, period_ratios: pd.DataFrame,
     axes.set_ylabel("Average cases per year (95% interval)")
     level = ratios["confidence_level"].iloc[0]
     first, second = ratios.loc[scopes[0].name, "ratio"], ratios.loc[scopes[min(1, len(scopes) - 1)].name, "ratio"]
-    axes.set_title(f"Annual cases rose {_fold(first)} ({scopes[0].label.lower()}), {_fold(second)} "
-                   f"({scopes[min(1, len(scopes) - 1)].label.lower()})")
     axes.legend(loc="upper right")
     axes.margins(y=0.15)
-    axes.text(0.0, -0.14, f"Rate ratio with exact conditional {level:.0%} interval written above each pair.",
-              transform=axes.transAxes, fontsize=8, color=GREY)
-    return _finish(figure, ["period_summary", "period_ratios"], source)
+    figure.text(EDGE / figure.get_figwidth(), (EDGE + SOURCE) / figure.get_figheight(),
+                f"Rate ratio with exact conditional {level:.0%} interval written above each pair.", fontsize=8,
+                color=GREY)
+    return _finish(figure, f"Annual cases rose {_fold(first)} ({scopes[0].label.lower()}), {_fold(second)} "
+                   f"({scopes[min(1, len(scopes) - 1)].label.lower()})", ["period_summary", "period_ratios"], source,
+                   bottom=TICKS + 0.22 + SOURCE + 0.05)
 
 
 def plot_countries(country_summary: pd.DataFrame, scope: str, baseline: Period, comparison: Period, source: str):
@@ -185,12 +226,11 @@ def plot_countries(country_summary: pd.DataFrame, scope: str, baseline: Period, 
         axes.text(value + 0.3, position - 0.2, str(int(value)), va="center", fontsize=7)
     _gridlines_across(axes)
     new = info[info["new_in_comparison"]]["host_country_name"].tolist()
-    axes.set_title(f"{len(wide)} host countries; {len(new)} with a first case after {baseline.last_year}"
-                   + (f": {', '.join(new)}" if new else ""))
     axes.legend(loc="lower right")
     axes.set_xlabel(f"Cases   ([EU] EU member state in {comparison.last_year}; [new] no case before "
                     f"{comparison.first_year}, at least one since)")
-    return _finish(figure, ["country_summary"], source, bottom=0.03)
+    return _finish(figure, f"{len(wide)} host countries; {len(new)} with a first case after {baseline.last_year}"
+                   + (f": {', '.join(new)}" if new else ""), ["country_summary"], source, left=label_margin(names))
 
 
 def _text_colour(colour: str) -> str:
@@ -218,15 +258,18 @@ def plot_tactic_mix(period_breakdowns: pd.DataFrame, typology: pd.DataFrame, sco
                 axes.text(left + share / 2, j, f"{share:.0%}", ha="center", va="center", fontsize=7,
                           color=_text_colour(colours[tactic]))
             left += share
-    axes.set_yticks(range(len(periods)), [p.label for p in periods])
+    period_labels = [p.label for p in periods]
+    axes.set_yticks(range(len(periods)), period_labels)
     _share_axis(axes, "Share of the period's cases")
     last = shares.loc[periods[-1].name] if periods[-1].name in shares.index else pd.Series(0.0, index=tactics)
     top = last.idxmax()
     before = shares.loc[periods[0].name, top] if periods[0].name in shares.index else 0.0
-    axes.set_title(f"{labels[top]} made up {last[top]:.0%} of cases in {periods[-1].label}, "
-                   f"{before:.0%} in {periods[0].label}")
-    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=5, fontsize=8)
-    return _finish(figure, ["period_breakdowns"], source)
+    legend_rows = -(-len(tactics) // 5)
+    figure.legend(loc="lower center", bbox_to_anchor=(0.5, (EDGE + SOURCE - 0.1) / figure.get_figheight()), ncol=5,
+                  fontsize=8)
+    return _finish(figure, f"{labels[top]} made up {last[top]:.0%} of cases in {periods[-1].label}, "
+                   f"{before:.0%} in {periods[0].label}", ["period_breakdowns"], source,
+                   left=label_margin(period_labels), bottom=TICKS + LABEL + 0.2 * legend_rows + 0.2 + SOURCE)
 
 
 def load_country_shapes() -> dict[str, list]:
@@ -301,7 +344,9 @@ def plot_host_map(country_summary: pd.DataFrame, scope: str, comparison: Period,
     colormap = plt.get_cmap()
     top = max(cases.values(), default=0) or 1
     norm = matplotlib.colors.PowerNorm(0.5, vmin=0, vmax=top)
-    figure, axes = plt.subplots(figsize=(10, 1.4 + 8.2 * (y1 - y0) / (x1 - x0)))
+    # The map's width: the figure's less its edges and the colour bar (15% of the width and a 5% gap, its defaults).
+    map_width = (10 - 2 * EDGE) * 0.8
+    figure, axes = plt.subplots(figsize=(10, 0.55 + SOURCE + 0.1 + map_width * (y1 - y0) / (x1 - x0)))
     # Two collections (other countries, host countries) instead of one patch per outline: far fewer artists.
     # Only outlines that reach into the view are drawn.
     def in_view(path) -> bool:
@@ -323,13 +368,14 @@ def plot_host_map(country_summary: pd.DataFrame, scope: str, comparison: Period,
     ranked = sorted(cases.items(), key=lambda item: (-item[1], names[item[0]]))
     leaders = ", ".join(names[code] for code, n in ranked[:3] if n > 0)
     with_cases = sum(1 for n in cases.values() if n > 0)
-    axes.set_title(f"Cases since {comparison.first_year} in {with_cases} host countries, most in {leaders}")
     mappable = matplotlib.cm.ScalarMappable(cmap=colormap, norm=norm)
     figure.colorbar(mappable, ax=axes, shrink=0.6, label=f"Cases, {comparison.label}")
     axes.legend(handles=[Patch(facecolor="#ffffff", edgecolor="black", label="host country, no case in period"),
                          Patch(facecolor=LIGHT, edgecolor="#999999", label="no case in the data")],
                 loc="lower left", fontsize=7)
-    return _finish(figure, ["country_summary", "map outlines: pygal-maps-world"], source)
+    return _finish(figure, f"Cases since {comparison.first_year} in {with_cases} host countries, most in {leaders}",
+                   ["country_summary", "map outlines: pygal-maps-world"], source, left=EDGE, bottom=SOURCE,
+                   right=EDGE)
 
 
 def plot_prosecutions_and_cases(context_figures: pd.DataFrame, annual_counts: pd.DataFrame, series: str,
@@ -353,15 +399,16 @@ def plot_prosecutions_and_cases(context_figures: pd.DataFrame, annual_counts: pd
         for x, value in zip(labels, numbers):
             axes.annotate(f"{value:,.0f}", (x, value), xytext=(0, 3), textcoords="offset points", ha="center",
                           fontsize=8)
+    title = "Domestic prosecutions and cases abroad"
     if len(years) >= 2:
         first, last = years[0], years[-1]
         abroad = cases[last] / cases[first] if cases[first] else float("inf")
-        figure.suptitle(f"From {first} to {last}, domestic prosecutions rose {_fold(values[last] / values[first])} "
-                        f"and cases abroad {_fold(abroad)}", x=0.01, ha="left",
-                        fontweight="bold", fontsize=12)
-    else:
-        figure.suptitle("Domestic prosecutions and cases abroad", x=0.01, ha="left", fontweight="bold")
-    return _finish(figure, ["context_figures", "annual_counts"], source, top=0.95)
+        title = (f"From {first} to {last}, domestic prosecutions rose {_fold(values[last] / values[first])} "
+                 f"and cases abroad {_fold(abroad)}")
+    gap = TICKS + LABEL + 0.3  # the right panel's tick labels and axis label
+    panel = (figure.get_figwidth() - (TICKS + LABEL + 0.4) - RIGHT - gap) / 2
+    return _finish(figure, title, ["context_figures", "annual_counts"], source, left=TICKS + LABEL + 0.4,
+                   bottom=TICKS + SOURCE, below_title=0.35, wspace=gap / panel)
 
 
 def plot_survey_answers(survey_summary: pd.DataFrame, labels: dict[str, str], source: str):
@@ -381,11 +428,12 @@ def plot_survey_answers(survey_summary: pd.DataFrame, labels: dict[str, str], so
     axes.set_yticks(rows.index, rows["label"])
     _share_axis(axes, "Share of respondents (Wilson 95% interval)")
     reduced = yes[yes["question"] == "reduced_presence"]
+    title = "Questionnaire answers"
     if len(reduced):
         row = reduced.iloc[0]
-        axes.set_title(f"Reduced public and online presence: {row['n']} of {row['respondents']} respondents "
-                       f"({row['share']:.1%})")
-    return _finish(figure, ["survey_summary"], source)
+        title = (f"Reduced public and online presence: {row['n']} of {row['respondents']} respondents "
+                 f"({row['share']:.1%})")
+    return _finish(figure, title, ["survey_summary"], source, left=label_margin(rows["label"]))
 
 
 # ---- the stage -------------------------------------------------------------------------------------------------
@@ -396,7 +444,8 @@ def describe_source(provenance: dict) -> str:
     return f"{inputs}; tnr-pipeline {provenance['package_version']}"
 
 
-def run(tables_dir: str, output_dir: str, typology_path: str, periods: list[Period], scopes: list[Scope]) -> list:
+def run(tables_dir: str, output_dir: str, typology_path: str, periods: list[Period], scopes: list[Scope],
+        workers: int = 1) -> list[Path]:
     """Draw every figure from the tables in `tables_dir` (statistics, survey summary, context figures)."""
     plt.style.use(STYLE)
     tables_dir = Path(tables_dir)
@@ -406,26 +455,54 @@ def run(tables_dir: str, output_dir: str, typology_path: str, periods: list[Peri
     survey, context = read("survey_summary"), read("context_figures")
     typology = pd.read_csv(typology_path, dtype=str, keep_default_na=False)
     source = describe_source(io.read_provenance(tables_dir / "period_summary.parquet"))
+    survey_source = describe_source(io.read_provenance(tables_dir / "survey_summary.parquet"))
     by_name = {p.name: p for p in periods}
     baseline, comparison = by_name[ratios["baseline"].iloc[0]], by_name[ratios["comparison"].iloc[0]]
     first_scope = scopes[0].name
-    import pycountry
+    ratio = float(ratios.set_index("scope").loc[first_scope, "ratio"])
+    survey_labels = {**SURVEY_LABELS, **dict(zip(typology["code"], typology["label"]))}
 
-    alpha2 = {c.alpha_3: c.alpha_2 for c in pycountry.countries}
-    figures = {
-        "cases_per_year": plot_cases_per_year(annual, summary, typology, periods,
-                                              float(ratios.set_index("scope").loc[first_scope, "ratio"]), source),
-        "period_means": plot_period_means(summary, ratios, scopes, by_name, source),
-        "countries_before_after": plot_countries(countries, first_scope, baseline, comparison, source),
-        "tactic_mix": plot_tactic_mix(breakdowns, typology, first_scope, [baseline, comparison], source),
-        "host_country_map": plot_host_map(countries, first_scope, comparison, alpha2, load_country_shapes(), source),
-        "prosecutions_and_cases": plot_prosecutions_and_cases(context, annual, CONTEXT_SERIES, source),
-        "survey_answers": plot_survey_answers(survey, {**SURVEY_LABELS, **dict(zip(typology["code"],
-                                                                                   typology["label"]))},
-                                              describe_source(io.read_provenance(tables_dir /
-                                                                                 "survey_summary.parquet"))),
+    def host_country_map():
+        import pycountry
+
+        alpha2 = {c.alpha_3: c.alpha_2 for c in pycountry.countries}
+        return plot_host_map(countries, first_scope, comparison, alpha2, load_country_shapes(), source)
+
+    drawings = {  # the slowest first, so that parallel workers finish together
+        "host_country_map": host_country_map,
+        "cases_per_year": lambda: plot_cases_per_year(annual, summary, typology, periods, ratio, source),
+        "countries_before_after": lambda: plot_countries(countries, first_scope, baseline, comparison, source),
+        "period_means": lambda: plot_period_means(summary, ratios, scopes, by_name, source),
+        "tactic_mix": lambda: plot_tactic_mix(breakdowns, typology, first_scope, [baseline, comparison], source),
+        "survey_answers": lambda: plot_survey_answers(survey, survey_labels, survey_source),
+        "prosecutions_and_cases": lambda: plot_prosecutions_and_cases(context, annual, CONTEXT_SERIES, source),
     }
-    written = []
-    for stem, figure in figures.items():
-        written += save_figure(figure, output_dir, stem)
-    return written
+    return draw_all(drawings, output_dir, workers)
+
+
+# The drawings a pool of forked workers draws from: functions cannot be sent to a process, but a forked one has them.
+_DRAWINGS: dict = {}
+
+
+def _draw_and_save(stem: str, output_dir: str | Path) -> list[Path]:
+    return save_figure(_DRAWINGS[stem](), output_dir, stem)
+
+
+def draw_all(drawings: dict, output_dir: str | Path, workers: int = 1) -> list[Path]:
+    """Draw and save each figure (stem -> function returning the Figure), in `workers` processes where the system
+    can fork: forked workers share the imports and tables already loaded, so they start at once. The files are the
+    same whatever the number of workers; they are listed in the order of `drawings`."""
+    import multiprocessing
+
+    _DRAWINGS.clear()
+    _DRAWINGS.update(drawings)
+    try:
+        jobs = [(stem, output_dir) for stem in drawings]
+        if workers > 1 and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
+                written = pool.starmap(_draw_and_save, jobs, chunksize=1)
+        else:
+            written = [_draw_and_save(*job) for job in jobs]
+    finally:
+        _DRAWINGS.clear()
+    return [path for paths in written for path in paths]
