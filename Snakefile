@@ -79,6 +79,7 @@ rule validate_cases:
         cases=f"{PROCESSED}/cases.parquet",
     log:
         "logs/validate_cases.log",
+    priority: 1  # on the critical path: validate_cases -> compute_statistics -> draw_figures -> render_findings
     params:
         problems="logs/validate_cases.problems.txt",
         reference_dir=REFERENCE,
@@ -161,6 +162,7 @@ rule compute_statistics:
         tables=expand(f"{PROCESSED}/{{table}}.parquet", table=STATISTICS),
     log:
         "logs/compute_statistics.log",
+    priority: 1  # on the critical path: validate_cases -> compute_statistics -> draw_figures -> render_findings
     params:
         output_dir=PROCESSED,
         reference_dir=REFERENCE,

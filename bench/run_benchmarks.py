@@ -5,9 +5,12 @@ Run from the project root, in the project's environment:
     python bench/run_benchmarks.py                 # 3 repetitions, 1,000,000 synthetic cases
     python bench/run_benchmarks.py --repeat 5 --big 200000 --json bench/results/latest.json
 
-Every scenario runs in a temporary copy of the project (the working tree is never touched) and is repeated;
-the table shows medians. Floors: (a) a one-rule Snakefile's no-op run, (b) one Python process importing pandas,
-pyarrow, pandera, matplotlib and jinja2. Peak memory is the largest resident set of any process of the run.
+Every scenario runs in a temporary copy of the project (the working tree is never touched). A round measures
+every scenario once, in turn, and the run repeats rounds: times are medians over rounds, and each target's ratio
+is taken within a round (so that a slow minute on a shared machine weighs on both sides) before its median is
+compared with the limit. Floors: (a) a one-rule Snakefile's no-op run, (b) one Python process importing pandas,
+pyarrow, pandera, matplotlib and jinja2, and, for context, (c) this workflow's DAG with every step reduced to its
+imports. Peak memory is the largest resident set of any process of the run; CPU is user + system time of all.
 """
 
 from __future__ import annotations
@@ -37,8 +40,9 @@ import json, resource, subprocess, sys, time
 start = time.perf_counter()
 done = subprocess.run(sys.argv[2:], cwd=sys.argv[1], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-print(json.dumps({"seconds": seconds, "peak_bytes": peak, "returncode": done.returncode, "output": done.stdout}))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime, "peak_bytes": usage.ru_maxrss * 1024,
+                  "returncode": done.returncode, "output": done.stdout}))
 """
 
 # Spellings a real sheet mixes, so that normalisation works on many distinct values.
@@ -120,106 +124,146 @@ def snakemake(workdir: Path, *config: str) -> dict:
     return measure(workdir, sys.executable, "-m", "snakemake", "--quiet", "all", *config)
 
 
-def repeat(times: int, prepare, run) -> list[dict]:
-    results = []
-    for _ in range(times):
-        prepare()
-        results.append(run())
-    return results
-
-
 def append(path: Path, text: str) -> None:
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(text)
 
 
-def summarise(name: str, runs: list[dict], jobs: list[str] | None = None) -> dict:
+# Floor (c): this workflow's DAG with every step reduced to its imports. Same rules, dependencies, profile and
+# Snakefile workarounds; each step imports its stage module and the libraries it loads lazily, then touches its
+# output. No cold build of this design can beat it, whatever the steps do.
+STEP_IMPORTS = {
+    "validate_cases": ([], "tnr_pipeline.ingest"),
+    "validate_context": ([], "tnr_pipeline.context"),
+    "summarise_survey": ([], "tnr_pipeline.survey, scipy.special"),
+    "compute_statistics": (["validate_cases"], "tnr_pipeline.summarise, scipy.special"),
+    "check_claims": (["compute_statistics", "summarise_survey"], "tnr_pipeline.claims"),
+    "draw_figures": (["compute_statistics", "summarise_survey", "validate_context"],
+                     "tnr_pipeline.figures, pycountry, svgpath2mpl, pygal_maps_world"),
+    "render_findings": (["draw_figures", "check_claims"], "tnr_pipeline.report, pyarrow.parquet, jinja2, markdown_it"),
+}
+
+
+def write_skeleton(destination: Path) -> Path:
+    """The import-only copy of the workflow (floor c), with the real Snakefile's preamble and profile."""
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(ROOT / "profiles", destination / "profiles")
+    real = (ROOT / "Snakefile").read_text(encoding="utf-8")
+    preamble = real[:real.index("onsuccess:")]
+    preamble = re.sub(r'configfile:.*\n|validate\(config.*\n', "", preamble)
+    rules = ['onsuccess:\n    cancel_rate_limit_timers()\n\n\nrule all:\n    input: "steps/render_findings"\n']
+    for step, (after, imports) in STEP_IMPORTS.items():
+        inputs = ", ".join(f'"steps/{name}"' for name in after)
+        rules.append(f"rule {step}:\n" + (f"    input: {inputs}\n" if inputs else "")
+                     + f'    output: "steps/{step}"\n    params: same="as the real rules have"\n'
+                     + f"    shell: \"python -c 'import tnr_pipeline.cli, {imports}' && touch {{output}}\"\n")
+    (destination / "Snakefile").write_text(preamble + "\n\n".join(rules), encoding="utf-8")
+    return destination
+
+
+def run_round(work: Path, skeleton: Path, floor: Path) -> dict[str, dict]:
+    """One measurement of every scenario, in turn: a slow minute on the machine then weighs on all of them."""
+    one_rule = (sys.executable, "-m", "snakemake", "--cores", "1", "--quiet")
+    measured = {"floor_a": measure(floor, *one_rule),
+                "floor_b": measure(floor, sys.executable, "-c",
+                                   "import pandas, pyarrow, pandera.pandas, matplotlib.pyplot, jinja2")}
+    shutil.rmtree(skeleton / "steps", ignore_errors=True)
+    shutil.rmtree(skeleton / ".snakemake", ignore_errors=True)
+    measured["floor_c"] = snakemake(skeleton)
+    clean(work)
+    measured["cold"] = snakemake(work)
+    measured["noop"] = dict(snakemake(work), jobs=planned_jobs(work))
+    for key, path, text in (("template", work / "templates" / "findings.md.j2", "{# edited by the benchmark #}\n"),
+                            ("style", work / "src" / "tnr_pipeline" / "figures.mplstyle",
+                             "# edited by the benchmark\n")):
+        append(path, text)
+        jobs = planned_jobs(work)
+        measured[key] = dict(snakemake(work), jobs=jobs)
+    raw = work / "data" / "raw" / "cases.csv"
+    lines = raw.read_text(encoding="utf-8").splitlines(keepends=True)
+    flip = "single_source" if ",verified," in lines[5] else "verified"
+    lines[5] = re.sub(r",(verified|single_source|unverified),", f",{flip},", lines[5])
+    raw.write_text("".join(lines), encoding="utf-8")
+    jobs = planned_jobs(work)
+    measured["row"] = dict(snakemake(work), jobs=jobs)
+    return measured
+
+
+NAMES = {
+    "floor_a": "floor (a): one-rule Snakefile, no-op",
+    "floor_b": "floor (b): import pandas, pyarrow, pandera, matplotlib, jinja2",
+    "floor_c": "floor (c): this DAG, each step only importing",
+    "cold": "cold full build, shipped data",
+    "noop": "no-op rebuild",
+    "template": "rebuild after editing the template",
+    "style": "rebuild after changing figure styling",
+    "row": "rebuild after editing one row of the raw data",
+}
+
+
+def summarise(name: str, runs: list[dict]) -> dict:
     return {"scenario": name, "median_seconds": statistics.median(r["seconds"] for r in runs),
             "runs_seconds": [round(r["seconds"], 3) for r in runs],
-            "peak_bytes": max(r["peak_bytes"] for r in runs), "jobs": jobs}
+            "median_cpu_seconds": statistics.median(r["cpu_seconds"] for r in runs),
+            "peak_bytes": max(r["peak_bytes"] for r in runs), "jobs": runs[-1].get("jobs")}
 
 
-def run_benchmarks(repetitions: int, big: int) -> dict:
+def run_benchmarks(repetitions: int, big: int) -> tuple[dict, list[dict]]:
+    rounds: list[dict[str, dict]] = []
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="tnr-bench-") as scratch:
         scratch = Path(scratch)
-
         floor = scratch / "floor"
         floor.mkdir()
         (floor / "Snakefile").write_text('rule all:\n    output: "done.txt"\n    shell: "touch {output}"\n')
         measure(floor, sys.executable, "-m", "snakemake", "--cores", "1", "--quiet")
-        results["floor_a"] = summarise("floor (a): one-rule Snakefile, no-op", repeat(
-            repetitions, lambda: None,
-            lambda: measure(floor, sys.executable, "-m", "snakemake", "--cores", "1", "--quiet")))
-        results["floor_b"] = summarise("floor (b): import pandas, pyarrow, pandera, matplotlib, jinja2", repeat(
-            repetitions, lambda: None, lambda: measure(floor, sys.executable, "-c", "import pandas, pyarrow, "
-                                                       "pandera.pandas, matplotlib.pyplot, jinja2")))
-
         work = copy_project(scratch / "project")
-        results["cold"] = summarise("cold full build, shipped data", repeat(
-            repetitions, lambda: clean(work), lambda: snakemake(work)))
-        results["noop"] = summarise("no-op rebuild", repeat(repetitions, lambda: None, lambda: snakemake(work)),
-                                    planned_jobs(work))
-
-        jobs: list[str] = []
-
-        def edit(path: Path, text: str):
-            """An edit that appends `text` to `path`, and records the jobs snakemake then plans."""
-            def apply():
-                append(path, text)
-                jobs[:] = planned_jobs(work)
-            return apply
-
-        for key, name, path, text in (
-                ("template", "rebuild after editing the template", work / "templates" / "findings.md.j2",
-                 "{# edited by the benchmark #}\n"),
-                ("style", "rebuild after changing figure styling", work / "src" / "tnr_pipeline" / "figures.mplstyle",
-                 "# edited by the benchmark\n")):
-            results[key] = summarise(name, repeat(repetitions, edit(path, text), lambda: snakemake(work)))
-            results[key]["jobs"] = list(jobs)
-
-        raw = work / "data" / "raw" / "cases.csv"
-        original = raw.read_text(encoding="utf-8")
-
-        def edit_row():
-            lines = original.splitlines(keepends=True)
-            flip = "single_source" if "verified," in lines[5] else "verified"
-            lines[5] = re.sub(r",(verified|single_source|unverified),", f",{flip},", lines[5])
-            raw.write_text(original if raw.read_text(encoding="utf-8") != original else "".join(lines),
-                           encoding="utf-8")
-            jobs[:] = planned_jobs(work)
-
-        results["row"] = summarise("rebuild after editing one row of the raw data", repeat(
-            repetitions, edit_row, lambda: snakemake(work)))
-        results["row"]["jobs"] = list(jobs)
-
+        skeleton = write_skeleton(scratch / "skeleton")
+        snakemake(work)  # warm the file cache once; not measured
+        for _ in range(repetitions):
+            rounds.append(run_round(work, skeleton, floor))
+        for key, name in NAMES.items():
+            results[key] = summarise(name, [r[key] for r in rounds])
         if big:
             big_csv = write_csv(generate_cases(big), work / "data" / "raw" / "synthetic_cases.csv")
             config = ("--config", f"raw_cases={big_csv.relative_to(work)}")
-            results["big"] = summarise(f"cold full build, {big:,} synthetic cases", repeat(
-                max(1, min(repetitions, 2)), lambda: clean(work), lambda: snakemake(work, *config)))
-    return results
+            pairs = []
+            for _ in range(max(1, min(repetitions, 2))):  # each big build beside a shipped cold build
+                clean(work)
+                shipped = snakemake(work)
+                clean(work)
+                pairs.append((shipped, snakemake(work, *config)))
+            results["big"] = summarise(f"cold full build, {big:,} synthetic cases", [b for _, b in pairs])
+            results["big"]["ratio_to_shipped_cold"] = [round(b["seconds"] / s["seconds"], 3) for s, b in pairs]
+    return results, rounds
 
 
-def targets(results: dict) -> list[dict]:
-    floor_a, floor_b = results["floor_a"]["median_seconds"], results["floor_b"]["median_seconds"]
-    cold = results["cold"]["median_seconds"]
+def targets(results: dict, rounds: list[dict]) -> list[dict]:
+    """Each ratio is taken within a round, then the median over rounds is compared with the limit."""
+    def ratio(numerator, denominator) -> float:
+        return statistics.median(numerator(r) / denominator(r) for r in rounds)
+
+    seconds = lambda key: lambda r: r[key]["seconds"]  # noqa: E731
+    floors = lambda r: r["floor_a"]["seconds"] + r["floor_b"]["seconds"]  # noqa: E731
     checks = [
-        ("cold full build <= 2.0 x (floor a + floor b)", cold / (floor_a + floor_b), 2.0),
-        ("no-op rebuild <= 1.3 x floor a", results["noop"]["median_seconds"] / floor_a, 1.3),
-        ("template edit <= 1.6 x floor a", results["template"]["median_seconds"] / floor_a, 1.6),
+        ("cold full build <= 2.0 x (floor a + floor b)", ratio(seconds("cold"), floors), 2.0),
+        ("no-op rebuild <= 1.3 x floor a", ratio(seconds("noop"), seconds("floor_a")), 1.3),
+        ("template edit <= 1.6 x floor a", ratio(seconds("template"), seconds("floor_a")), 1.6),
     ]
-    rows = [{"target": name, "ratio": round(ratio, 2), "limit": limit, "met": ratio <= limit}
-            for name, ratio, limit in checks]
+    rows = [{"target": name, "ratio": round(value, 2), "limit": limit, "met": value <= limit}
+            for name, value, limit in checks]
     template_jobs = results["template"]["jobs"]
     rows.append({"target": "template edit reruns only the document step", "ratio": None, "limit": None,
                  "met": template_jobs == ["render_findings"], "detail": template_jobs})
     if "big" in results:
         big = results["big"]
-        rows.append({"target": "big cold build <= 3 x shipped cold build", "ratio": round(
-            big["median_seconds"] / cold, 2), "limit": 3.0, "met": big["median_seconds"] / cold <= 3.0})
+        big_ratio = statistics.median(big["ratio_to_shipped_cold"])
+        rows.append({"target": "big cold build <= 3 x shipped cold build", "ratio": round(big_ratio, 2),
+                     "limit": 3.0, "met": big_ratio <= 3.0})
         rows.append({"target": "big cold build peak memory <= 2 GiB", "ratio": round(big["peak_bytes"] / 2**30, 2),
                      "limit": 2.0, "met": big["peak_bytes"] <= 2 * 2**30})
+    rows.append({"target": "(context) floor c / (floor a + floor b): this design's own limit on a cold build",
+                 "ratio": round(ratio(seconds("floor_c"), floors), 2), "limit": None, "met": None})
     return rows
 
 
@@ -240,15 +284,17 @@ def machine() -> dict:
 
 def print_table(results: dict, checks: list[dict]) -> None:
     floor = results["floor_a"]["median_seconds"]
-    print(f"{'scenario':<58} {'median s':>9} {'x floor a':>10} {'peak MiB':>9}  jobs")
+    print(f"{'scenario':<58} {'median s':>9} {'x floor a':>10} {'cpu s':>6} {'peak MiB':>9}  jobs")
     for row in results.values():
         jobs = ", ".join(row["jobs"]) if row["jobs"] else ("-" if row["jobs"] is not None else "")
         print(f"{row['scenario']:<58} {row['median_seconds']:>9.2f} {row['median_seconds'] / floor:>10.2f} "
-              f"{row['peak_bytes'] / 2**20:>9.0f}  {jobs}")
+              f"{row['median_cpu_seconds']:>6.2f} {row['peak_bytes'] / 2**20:>9.0f}  {jobs}")
     print()
     for check in checks:
-        ratio = "" if check["ratio"] is None else f"{check['ratio']:.2f} (limit {check['limit']})"
-        print(f"{'MET ' if check['met'] else 'MISSED'} {check['target']:<52} {ratio} {check.get('detail', '')}")
+        verdict = {True: "MET   ", False: "MISSED", None: "      "}[check["met"]]
+        limit = f" (limit {check['limit']})" if check["limit"] is not None else ""
+        ratio = "" if check["ratio"] is None else f"{check['ratio']:.2f}{limit}"
+        print(f"{verdict} {check['target']:<52} {ratio} {check.get('detail', '')}")
 
 
 def main() -> int:
@@ -264,15 +310,17 @@ def main() -> int:
         csv.writer(sys.stdout, lineterminator="\n").writerows(generate_cases(args.generate))
         return 0
     started = time.time()
-    results = run_benchmarks(args.repeat, args.big)
-    checks = targets(results)
+    results, rounds = run_benchmarks(args.repeat, args.big)
+    checks = targets(results, rounds)
     print_table(results, checks)
     report = {"machine": machine(), "repetitions": args.repeat, "results": results, "targets": checks,
+              "rounds": [{key: {k: v for k, v in run.items() if k != "output"} for key, run in r.items()}
+                         for r in rounds],
               "wall_seconds": round(time.time() - started, 1)}
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.json}")
-    return 0 if all(check["met"] for check in checks) else 1
+    return 0 if all(check["met"] is not False for check in checks) else 1
 
 
 if __name__ == "__main__":
