@@ -2,7 +2,7 @@
 
 Run from the project root, in the project's environment:
 
-    python bench/run_benchmarks.py                 # 3 repetitions, 1,000,000 synthetic cases
+    python bench/run_benchmarks.py                 # 5 rounds, 1,000,000 synthetic cases
     python bench/run_benchmarks.py --repeat 5 --big 200000 --json bench/results/latest.json
 
 Every scenario runs in a temporary copy of the project (the working tree is never touched). A round measures
@@ -130,8 +130,9 @@ def append(path: Path, text: str) -> None:
 
 
 # Floor (c): this workflow's DAG with every step reduced to its imports. Same rules, dependencies, profile and
-# Snakefile workarounds; each step imports its stage module and the libraries it loads lazily, then touches its
-# output. No cold build of this design can beat it, whatever the steps do.
+# Snakefile workarounds; each step imports its stage module and the libraries it loads lazily, ends as
+# `tnr-pipeline` does (without interpreter teardown), and the rule touches its output. No cold build of this design
+# can beat it, whatever the steps do.
 STEP_IMPORTS = {
     "validate_cases": ([], "tnr_pipeline.ingest"),
     "validate_context": ([], "tnr_pipeline.context"),
@@ -156,7 +157,8 @@ def write_skeleton(destination: Path) -> Path:
         inputs = ", ".join(f'"steps/{name}"' for name in after)
         rules.append(f"rule {step}:\n" + (f"    input: {inputs}\n" if inputs else "")
                      + f'    output: "steps/{step}"\n    params: same="as the real rules have"\n'
-                     + f"    shell: \"python -c 'import tnr_pipeline.cli, {imports}' && touch {{output}}\"\n")
+                     + f"    shell: \"python -c 'import tnr_pipeline.cli, {imports}; tnr_pipeline.cli.os._exit(0)'"
+                     + " && touch {output}\"\n")
     (destination / "Snakefile").write_text(preamble + "\n\n".join(rules), encoding="utf-8")
     return destination
 
@@ -299,7 +301,7 @@ def print_table(results: dict, checks: list[dict]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="repetitions of each scenario (median reported)")
+    parser.add_argument("--repeat", type=int, default=5, help="rounds: repetitions of each scenario (medians)")
     parser.add_argument("--big", type=int, default=1_000_000, help="synthetic cases for the scaling run (0: skip)")
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "latest.json"), help="JSON to write")
     parser.add_argument("--generate", type=int, metavar="N", help="only write N synthetic cases as CSV to stdout")
