@@ -247,7 +247,7 @@ rule draw_figures:
             --typology {input.typology:q} \
             --periods {params.periods:q} \
             --scopes {params.scopes:q} \
-            --jobs {resources.figure_workers} \
+            --workers {resources.figure_workers} \
             > {log:q} 2>&1
         """
 

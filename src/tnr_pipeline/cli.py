@@ -61,7 +61,7 @@ def draw_figures(args: argparse.Namespace) -> None:
     from tnr_pipeline.settings import parse_periods, parse_scopes
 
     written = figures.run(args.tables_dir, args.output_dir, args.typology, parse_periods(args.periods),
-                          parse_scopes(args.scopes), args.jobs)
+                          parse_scopes(args.scopes), args.workers)
     print(f"draw-figures: {len(written)} files written to {args.output_dir}")
 
 
@@ -140,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     _step(steps, "draw-figures", draw_figures, "draw every figure as PNG and SVG from the tables",
           ("--tables-dir", "--typology", "--periods", "--scopes"), {
               "--output-dir": {**required, "help": "folder for the figures"},
-              "--jobs": {"type": int, "default": 1, "help": "figures drawn at once, in forked processes"}})
+              "--workers": {"type": int, "default": 1, "help": "figures drawn at once, in forked processes"}})
     _step(steps, "render-findings", render_findings, "render the findings document (Markdown and HTML)",
           ("--tables-dir", "--typology", "--periods", "--scopes"), {
               "--figures-dir": {**required, "help": "folder of the figures (PNG are embedded in the HTML)"},

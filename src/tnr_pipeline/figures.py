@@ -1,9 +1,10 @@
 """Stage 4, draw_figures: the statistics tables -> figures/*.png and *.svg.
 
 What belongs here: one function per figure, from tables to a matplotlib Figure (no file access, no statistics:
-every number drawn is read from a table), and `save_figure`, the edge that writes PNG and SVG byte-reproducibly.
-The style lives in figures.mplstyle. Titles state the finding with numbers from the tables; a source line names
-the tables and the raw input's hash.
+every number drawn is read from a table), the fixed-margin layout they share, and the edges: `save_figure` writes
+PNG and SVG byte-reproducibly, `draw_all` draws and saves them, in forked workers when asked. The style lives in
+figures.mplstyle. Titles state the finding with numbers from the tables; a source line names the tables and the
+raw input's hash.
 """
 
 from __future__ import annotations
