@@ -7,11 +7,10 @@ import importlib.util
 import re
 import shutil
 
-import pandas as pd
 import pytest
 
 from conftest import ROOT, copy_project, run_snakemake
-from tnr_pipeline import ingest
+from test_ingest import run_ingest
 
 spec = importlib.util.spec_from_file_location("run_benchmarks", ROOT / "bench" / "run_benchmarks.py")
 bench = importlib.util.module_from_spec(spec)
@@ -21,10 +20,7 @@ spec.loader.exec_module(bench)
 def test_synthetic_cases_pass_the_input_contract(tmp_path, periods):
     rows = bench.generate_cases(400)
     sheet = bench.write_csv(rows, tmp_path / "synthetic.csv")
-    output = tmp_path / "cases.parquet"
-    ingest.run(str(sheet), str(output), str(tmp_path / "problems.txt"), str(ingest.Reference().directory),
-               periods, 1991, 2026, None, {})
-    cases = pd.read_parquet(output)
+    cases, _ = run_ingest(tmp_path, sheet, periods)
     assert len(cases) == 400
     raw_countries = {row[3] for row in rows[1:]}
     assert len(raw_countries) > cases["host_country"].nunique()  # several spellings of one country

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, pipeline_env
 
 
 def tnr_pipeline(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """The installed console script, with Python's output buffered as it is outside this test environment."""
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env = pipeline_env()
+    env.pop("PYTHONUNBUFFERED", None)
     command = shutil.which("tnr-pipeline", path=env["PATH"])
     assert command, "the tnr-pipeline console script is not installed"
     with open(cwd / "stdout.txt", "w") as stdout:  # a file, as under Snakemake: block-buffered
