@@ -2,9 +2,12 @@
 # A table of contents: each rule is a thin call to the package's command line (`tnr-pipeline <step>`), lists the
 # package modules it runs as inputs (editing one reruns exactly the steps that use it) and logs to logs/.
 import json
-import threading
 
 from snakemake.utils import min_version, validate
+
+from tnr_pipeline import registry
+from tnr_pipeline.settings import analysis_settings, check_config
+from tnr_pipeline.snakemake_patches import cancel_rate_limiter_timers, fingerprint_params_without_pandas
 
 min_version("9.0")
 
@@ -12,60 +15,34 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
-validate(config, "config.schema.yaml")
-
 PACKAGE = "src/tnr_pipeline"
 REFERENCE = f"{PACKAGE}/reference"
-PROCESSED = "data/processed"
-STATISTICS = ["annual_counts", "period_summary", "period_ratios", "country_summary", "period_breakdowns"]
-FIGURES = ["cases_per_year", "period_means", "countries_before_after", "tactic_mix", "host_country_map",
-           "prosecutions_and_cases", "survey_answers"]
+check_config(config, "config.schema.yaml", f"{REFERENCE}/typology.csv")  # every problem named; exit 1 before any job
+validate(config, "config.schema.yaml")
+fingerprint_params_without_pandas()
+ANALYSIS = json.dumps(analysis_settings(config), sort_keys=True)
 
 
 def modules(*names):
     """The package modules a step runs, as input files."""
-    return [f"{PACKAGE}/{name}.py" for name in ("__init__", "cli", "io", "fields", "problems", "settings", *names)]
-
-
-def fingerprint_params_without_pandas():
-    """Snakemake imports pandas (about 0.3 s, on every run, no-op included) to fingerprint rule params whenever
-    pandas is installed, in case a param is a DataFrame. Ours are text and numbers, which it fingerprints with the
-    same builtin function either way, so the recorded fingerprints do not change."""
-    from snakemake.persistence import PersistenceBase
-
-    if hasattr(PersistenceBase, "_serialize_param_builtin"):
-        PersistenceBase._serialize_param = property(lambda self: self._serialize_param_builtin)
-
-
-fingerprint_params_without_pandas()
-
-
-def cancel_rate_limit_timers():
-    """Snakemake's job rate limiter leaves a one-second non-daemon timer behind after the last job is submitted,
-    and Python waits for it before exiting: every build that ran a job would end a second late. Cancel it."""
-    for thread in threading.enumerate():
-        if isinstance(thread, threading.Timer):
-            thread.cancel()
+    return [f"{PACKAGE}/{name}.py" for name in ("__init__", "cli", "io", "fields", "problems", "settings", "registry",
+                                                *names)]
 
 
 onsuccess:
-    cancel_rate_limit_timers()
+    cancel_rate_limiter_timers()
 
 
 onerror:
-    cancel_rate_limit_timers()
+    cancel_rate_limiter_timers()
 
 
 rule all:
     """Build every output: the validated cases, the statistics, the claims ledger, the figures, the findings."""
     input:
-        cases=f"{PROCESSED}/cases.parquet",
-        statistics=expand(f"{PROCESSED}/{{table}}.parquet", table=STATISTICS),
-        claims=f"{PROCESSED}/claims.parquet",
-        survey=[f"{PROCESSED}/survey_responses.parquet", f"{PROCESSED}/survey_summary.parquet"],
-        context=f"{PROCESSED}/context_figures.parquet",
-        figures=expand("figures/{figure}.{ext}", figure=FIGURES, ext=["png", "svg"]),
-        findings=["reports/findings.md", "reports/findings.html"],
+        tables=registry.table_paths(registry.all_tables()).values(),
+        figures=[registry.figure_path(name, ext) for name in registry.FIGURES for ext in registry.FIGURE_FORMATS],
+        findings=[f"{registry.REPORTS_DIR}/findings.md", f"{registry.REPORTS_DIR}/findings.html"],
 
 
 rule validate_cases:
@@ -76,14 +53,14 @@ rule validate_cases:
                                                         "country_aliases.csv", "eu_membership.csv", "regions.csv")],
         code=modules("reference", "normalise", "schemas", "sheets", "ingest"),
     output:
-        cases=f"{PROCESSED}/cases.parquet",
+        cases=registry.table_path("cases"),
     log:
         "logs/validate_cases.log",
     priority: 1  # on the critical path: validate_cases -> compute_statistics -> draw_figures -> render_findings
     params:
         problems="logs/validate_cases.problems.txt",
         reference_dir=REFERENCE,
-        periods=json.dumps(config["periods"]),
+        periods=json.dumps(config["periods"], sort_keys=True),
         sheet=config["raw_cases_sheet"] or "",
         first_year=config["first_year"],
         last_year=config["last_year"] or "",
@@ -109,8 +86,8 @@ rule summarise_survey:
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "country_aliases.csv", "regions.csv")],
         code=modules("reference", "normalise", "schemas", "sheets", "stats", "survey"),
     output:
-        responses=f"{PROCESSED}/survey_responses.parquet",
-        summary=f"{PROCESSED}/survey_summary.parquet",
+        responses=registry.table_path("survey_responses"),
+        summary=registry.table_path("survey_summary"),
     log:
         "logs/summarise_survey.log",
     params:
@@ -119,13 +96,13 @@ rule summarise_survey:
         confidence_level=config["confidence_level"],
     shell:
         """
-        tnr-pipeline summarise-survey \\
-            --input {input.raw:q} \\
-            --responses {output.responses:q} \\
-            --summary {output.summary:q} \\
-            --problems {params.problems:q} \\
-            --reference-dir {params.reference_dir:q} \\
-            --confidence-level {params.confidence_level:q} \\
+        tnr-pipeline summarise-survey \
+            --input {input.raw:q} \
+            --responses {output.responses:q} \
+            --summary {output.summary:q} \
+            --problems {params.problems:q} \
+            --reference-dir {params.reference_dir:q} \
+            --confidence-level {params.confidence_level:q} \
             > {log:q} 2>&1
         """
 
@@ -136,17 +113,17 @@ rule validate_context:
         raw=config["raw_context"],
         code=modules("reference", "normalise", "schemas", "sheets", "context"),
     output:
-        context=f"{PROCESSED}/context_figures.parquet",
+        context=registry.table_path("context_figures"),
     log:
         "logs/validate_context.log",
     params:
         problems="logs/validate_context.problems.txt",
     shell:
         """
-        tnr-pipeline validate-context \\
-            --input {input.raw:q} \\
-            --output {output.context:q} \\
-            --problems {params.problems:q} \\
+        tnr-pipeline validate-context \
+            --input {input.raw:q} \
+            --output {output.context:q} \
+            --problems {params.problems:q} \
             > {log:q} 2>&1
         """
 
@@ -154,34 +131,26 @@ rule validate_context:
 rule compute_statistics:
     """Compute period averages, rate ratios with exact intervals, and country and category breakdowns."""
     input:
-        cases=f"{PROCESSED}/cases.parquet",
+        cases=registry.table_path("cases"),
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "target_profiles.csv", "verification.csv",
                                                         "eu_membership.csv")],
         code=modules("reference", "normalise", "schemas", "stats", "summarise"),
     output:
-        tables=expand(f"{PROCESSED}/{{table}}.parquet", table=STATISTICS),
+        tables=registry.table_paths(registry.STATISTICS).values(),
     log:
         "logs/compute_statistics.log",
     priority: 1  # on the critical path: validate_cases -> compute_statistics -> draw_figures -> render_findings
     params:
-        output_dir=PROCESSED,
+        output_dir=registry.PROCESSED,
         reference_dir=REFERENCE,
-        periods=json.dumps(config["periods"]),
-        scopes=json.dumps(config["scopes"]),
-        baseline=config["baseline"],
-        comparison=config["comparison"],
-        confidence_level=config["confidence_level"],
+        analysis=ANALYSIS,
     shell:
         """
         tnr-pipeline compute-statistics \
             --cases {input.cases:q} \
             --output-dir {params.output_dir:q} \
             --reference-dir {params.reference_dir:q} \
-            --periods {params.periods:q} \
-            --scopes {params.scopes:q} \
-            --baseline {params.baseline:q} \
-            --comparison {params.comparison:q} \
-            --confidence-level {params.confidence_level:q} \
+            --analysis {params.analysis:q} \
             > {log:q} 2>&1
         """
 
@@ -189,28 +158,26 @@ rule compute_statistics:
 rule check_claims:
     """Check each quantitative claim of the report against the statistics and write the claims ledger."""
     input:
-        claims=f"{REFERENCE}/claims.csv",
-        cases=f"{PROCESSED}/cases.parquet",
-        period_summary=f"{PROCESSED}/period_summary.parquet",
-        period_ratios=f"{PROCESSED}/period_ratios.parquet",
-        country_summary=f"{PROCESSED}/country_summary.parquet",
-        survey_summary=f"{PROCESSED}/survey_summary.parquet",
+        claims=config["claims"],
+        tables=registry.table_paths(registry.CLAIMS_READS).values(),
+        reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "country_aliases.csv", "regions.csv")],
         code=modules("reference", "normalise", "schemas", "claims"),
     output:
-        claims=f"{PROCESSED}/claims.parquet",
+        claims=registry.table_path("claims"),
     log:
         "logs/check_claims.log",
     params:
+        tables=registry.named_options("--table", registry.table_paths(registry.CLAIMS_READS)),
+        reference_dir=REFERENCE,
+        analysis=ANALYSIS,
         strict="--strict" if str(config["strict_claims"]).lower() == "true" else "",
     shell:
         """
         tnr-pipeline check-claims \
             --claims {input.claims:q} \
-            --table cases={input.cases:q} \
-            --table period_summary={input.period_summary:q} \
-            --table period_ratios={input.period_ratios:q} \
-            --table country_summary={input.country_summary:q} \
-            --table survey_summary={input.survey_summary:q} \
+            {params.tables} \
+            --reference-dir {params.reference_dir:q} \
+            --analysis {params.analysis:q} \
             --output {output.claims:q} \
             {params.strict} \
             > {log:q} 2>&1
@@ -218,35 +185,33 @@ rule check_claims:
 
 
 rule draw_figures:
-    """Draw every figure as PNG and SVG from the statistics tables."""
+    """Draw every figure as PNG and SVG from the tables."""
     input:
-        tables=expand(f"{PROCESSED}/{{table}}.parquet", table=STATISTICS),
-        survey_summary=f"{PROCESSED}/survey_summary.parquet",
-        context=f"{PROCESSED}/context_figures.parquet",
+        tables=registry.table_paths(registry.figure_tables()).values(),
         typology=f"{REFERENCE}/typology.csv",
         style=f"{PACKAGE}/figures.mplstyle",
-        code=modules("figures"),
+        code=modules("figure_layout", "figure_workers", "plots", "world_map", "figures"),
     output:
-        png=[report(f"figures/{name}.png", caption=f"templates/captions/{name}.rst", category="Figures")
-             for name in FIGURES],
-        svg=expand("figures/{figure}.svg", figure=FIGURES),
+        png=[report(registry.figure_path(name, "png"), caption=f"templates/captions/{name}.rst", category="Figures")
+             for name in registry.FIGURES],
+        svg=[registry.figure_path(name, "svg") for name in registry.FIGURES],
     log:
         "logs/draw_figures.log",
     resources:
         figure_workers=config["figure_workers"],
     params:
-        tables_dir=PROCESSED,
-        output_dir="figures",
-        periods=json.dumps(config["periods"]),
-        scopes=json.dumps(config["scopes"]),
+        tables=registry.named_options("--table", registry.table_paths(registry.figure_tables())),
+        figures=registry.named_options("--figure", registry.figure_stems()),
+        analysis=ANALYSIS,
+        prosecutions_series=config["prosecutions_series"],
     shell:
         """
         tnr-pipeline draw-figures \
-            --tables-dir {params.tables_dir:q} \
-            --output-dir {params.output_dir:q} \
+            {params.tables} \
+            {params.figures} \
             --typology {input.typology:q} \
-            --periods {params.periods:q} \
-            --scopes {params.scopes:q} \
+            --analysis {params.analysis:q} \
+            --prosecutions-series {params.prosecutions_series:q} \
             --workers {resources.figure_workers} \
             > {log:q} 2>&1
         """
@@ -255,33 +220,32 @@ rule draw_figures:
 rule render_findings:
     """Render the findings document as Markdown and self-contained HTML from the tables and figures."""
     input:
-        tables=[f"{PROCESSED}/{name}.parquet" for name in ("cases", "annual_counts", "period_summary", "period_ratios",
-                                                             "country_summary", "period_breakdowns", "claims",
-                                                             "survey_summary", "context_figures")],
-        figures=expand("figures/{figure}.png", figure=FIGURES),
+        tables=registry.table_paths(registry.REPORT_READS).values(),
+        figures=registry.figure_paths("png").values(),
         templates=["templates/findings.md.j2", "templates/findings.html.j2"],
         typology=f"{REFERENCE}/typology.csv",
         code=modules("report"),
     output:
-        markdown="reports/findings.md",
-        html=report("reports/findings.html", caption="templates/captions/findings.rst", category="Findings"),
+        markdown=f"{registry.REPORTS_DIR}/findings.md",
+        html=report(f"{registry.REPORTS_DIR}/findings.html", caption="templates/captions/findings.rst",
+                    category="Findings"),
     log:
         "logs/render_findings.log",
     params:
-        tables_dir=PROCESSED,
-        figures_dir="figures",
+        tables=registry.named_options("--table", registry.table_paths(registry.REPORT_READS)),
+        figures=registry.named_options("--figure", registry.figure_paths("png")),
         template_dir="templates",
-        periods=json.dumps(config["periods"]),
-        scopes=json.dumps(config["scopes"]),
+        analysis=ANALYSIS,
+        prosecutions_series=config["prosecutions_series"],
     shell:
         """
         tnr-pipeline render-findings \
-            --tables-dir {params.tables_dir:q} \
-            --figures-dir {params.figures_dir:q} \
+            {params.tables} \
+            {params.figures} \
             --template-dir {params.template_dir:q} \
             --typology {input.typology:q} \
-            --periods {params.periods:q} \
-            --scopes {params.scopes:q} \
+            --analysis {params.analysis:q} \
+            --prosecutions-series {params.prosecutions_series:q} \
             --markdown {output.markdown:q} \
             --html {output.html:q} \
             > {log:q} 2>&1

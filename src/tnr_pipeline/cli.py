@@ -22,6 +22,29 @@ def _optional_text(text: str) -> str | None:
     return text or None
 
 
+def parse_named(pairs: list[str] | None, option: str) -> dict[str, str]:
+    """['cases=path', ...] -> {'cases': 'path'}; a pair that is not NAME=PATH is refused, naming it."""
+    from tnr_pipeline.settings import SettingsError
+
+    named, problems = {}, []
+    for pair in pairs or []:
+        name, separator, path = pair.partition("=")
+        if not (separator and name and path):
+            problems.append(f"{option} {pair!r} is not NAME=PATH")
+        named[name] = path
+    if problems:
+        raise SettingsError(problems, "command line")
+    return named
+
+
+def _analysis(args: argparse.Namespace, reference_dir: str | None = None, typology: str | None = None):
+    """The analysis settings the step received, checked against the typology (SettingsError names each problem)."""
+    from tnr_pipeline.settings import parse_analysis, read_tactic_codes
+
+    path = typology or f"{reference_dir}/typology.csv"
+    return parse_analysis(args.analysis, read_tactic_codes(path))
+
+
 def validate_cases(args: argparse.Namespace) -> None:
     from tnr_pipeline import ingest
     from tnr_pipeline.settings import parse_periods
@@ -37,20 +60,18 @@ def validate_cases(args: argparse.Namespace) -> None:
 
 def compute_statistics(args: argparse.Namespace) -> None:
     from tnr_pipeline import summarise
-    from tnr_pipeline.settings import parse_periods, parse_scopes
 
-    config = {"periods": json.loads(args.periods), "scopes": json.loads(args.scopes), "baseline": args.baseline,
-              "comparison": args.comparison, "confidence_level": args.confidence_level}
-    rows = summarise.run(args.cases, args.output_dir, args.reference_dir, parse_periods(args.periods),
-                         parse_scopes(args.scopes), args.baseline, args.comparison, args.confidence_level, config)
+    analysis = _analysis(args, args.reference_dir)
+    rows = summarise.run(args.cases, args.output_dir, args.reference_dir, analysis, json.loads(args.analysis))
     print("compute-statistics: " + ", ".join(f"{name} {n} rows" for name, n in rows.items()))
 
 
 def check_claims(args: argparse.Namespace) -> None:
     from tnr_pipeline import claims
 
-    tables = dict(item.split("=", 1) for item in args.table)
-    result = claims.run(args.claims, tables, args.output, args.strict, {"strict_claims": args.strict})
+    analysis = _analysis(args, args.reference_dir)
+    result = claims.run(args.claims, parse_named(args.table, "--table"), args.output, args.reference_dir, analysis,
+                        args.strict, {"strict_claims": args.strict, "claims": args.claims})
     print(f"check-claims: {int(result['holds'].sum())} of {len(result)} claims hold")
     for row in result[~result["holds"]].itertuples():
         print(f"  does not hold: {row.claim_id} (expected {row.check} {row.expected}, observed {row.observed})")
@@ -58,25 +79,28 @@ def check_claims(args: argparse.Namespace) -> None:
 
 def draw_figures(args: argparse.Namespace) -> None:
     from tnr_pipeline import figures
-    from tnr_pipeline.settings import parse_periods, parse_scopes
 
-    written = figures.run(args.tables_dir, args.output_dir, args.typology, parse_periods(args.periods),
-                          parse_scopes(args.scopes), args.workers)
-    print(f"draw-figures: {len(written)} files written to {args.output_dir}")
+    written = figures.run(parse_named(args.table, "--table"), parse_named(args.figure, "--figure"), args.typology,
+                          _analysis(args, typology=args.typology), args.prosecutions_series, args.workers)
+    print(f"draw-figures: {len(written)} files written")
 
 
 def render_findings(args: argparse.Namespace) -> None:
     from tnr_pipeline import report
-    from tnr_pipeline.settings import parse_periods, parse_scopes
 
-    report.run(args.tables_dir, args.figures_dir, args.template_dir, args.typology, args.markdown, args.html,
-               parse_periods(args.periods), parse_scopes(args.scopes))
+    report.run(parse_named(args.table, "--table"), parse_named(args.figure, "--figure"), args.template_dir,
+               args.typology, args.markdown, args.html, _analysis(args, typology=args.typology),
+               args.prosecutions_series)
     print(f"render-findings: wrote {args.markdown} and {args.html}")
 
 
 def summarise_survey(args: argparse.Namespace) -> None:
     from tnr_pipeline import survey
+    from tnr_pipeline.settings import SettingsError, level_problems
 
+    problems = level_problems(args.confidence_level)
+    if problems:
+        raise SettingsError(problems)
     summary = survey.run(args.input, args.responses, args.summary, args.problems, args.reference_dir,
                          args.confidence_level, {"confidence_level": args.confidence_level})
     print(f"summarise-survey: {int(summary['respondents'].max())} responses summarised in {args.summary}")
@@ -94,10 +118,15 @@ SHARED_OPTIONS = {
     "--problems": {"required": True, "help": "validation report to write (the problems, or that there are none)"},
     "--reference-dir": {"required": True, "help": "folder of the reference CSV files"},
     "--periods": {"required": True, "help": "periods as JSON: {name: {label, first_year, last_year}}"},
-    "--scopes": {"required": True, "help": "scopes as JSON: {name: {label, exclude_tactics, fh_counted_only}}"},
-    "--confidence-level": {"type": float, "default": 0.95, "help": "confidence level of the intervals"},
-    "--tables-dir": {"required": True, "help": "folder of the Parquet tables"},
+    "--analysis": {"required": True, "help": "analysis settings as JSON: periods, baseline, comparison, scopes, "
+                                             "scope_roles, confidence_level (as in config.yaml)"},
+    "--confidence-level": {"type": float, "required": True, "help": "confidence level of the intervals"},
+    "--table": {"required": True, "action": "append", "metavar": "NAME=PATH",
+                "help": "a Parquet table the step reads, by its name; repeat"},
+    "--figure": {"required": True, "action": "append", "metavar": "NAME=PATH",
+                 "help": "a figure, by its name; repeat"},
     "--typology": {"required": True, "help": "typology CSV (tactic labels, families, colours)"},
+    "--prosecutions-series": {"required": True, "help": "series of the context figures set beside the cases"},
 }
 
 
@@ -126,24 +155,19 @@ def build_parser() -> argparse.ArgumentParser:
               "--last-year": {"type": _optional_int, "default": None,
                               "help": "latest year allowed in the sheet (default: the current year)"}})
     _step(steps, "compute-statistics", compute_statistics, "period averages, rate ratios and breakdowns",
-          ("--reference-dir", "--periods", "--scopes", "--confidence-level"), {
+          ("--reference-dir", "--analysis"), {
               "--cases": {**required, "help": "cases.parquet"},
-              "--output-dir": {**required, "help": "folder for the statistics tables"},
-              "--baseline": {**required, "help": "name of the baseline period"},
-              "--comparison": {**required, "help": "name of the comparison period"}})
-    _step(steps, "check-claims", check_claims, "check the report's claims against the statistics", (), {
-        "--claims": {**required, "help": "claims CSV (reference/claims.csv)"},
-        "--table": {**required, "action": "append", "metavar": "NAME=PATH",
-                    "help": "a table the metrics read (cases, period_summary, ...); repeat"},
-        "--output": {**required, "help": "claims.parquet to write"},
-        "--strict": {"action": "store_true", "help": "fail when any claim does not hold"}})
+              "--output-dir": {**required, "help": "folder for the statistics tables"}})
+    _step(steps, "check-claims", check_claims, "check the report's claims against the statistics",
+          ("--table", "--reference-dir", "--analysis"), {
+              "--claims": {**required, "help": "claims CSV (config: claims)"},
+              "--output": {**required, "help": "claims.parquet to write"},
+              "--strict": {"action": "store_true", "help": "fail when any claim does not hold"}})
     _step(steps, "draw-figures", draw_figures, "draw every figure as PNG and SVG from the tables",
-          ("--tables-dir", "--typology", "--periods", "--scopes"), {
-              "--output-dir": {**required, "help": "folder for the figures"},
+          ("--table", "--figure", "--typology", "--analysis", "--prosecutions-series"), {
               "--workers": {"type": int, "default": 1, "help": "figures drawn at once, in forked processes"}})
     _step(steps, "render-findings", render_findings, "render the findings document (Markdown and HTML)",
-          ("--tables-dir", "--typology", "--periods", "--scopes"), {
-              "--figures-dir": {**required, "help": "folder of the figures (PNG are embedded in the HTML)"},
+          ("--table", "--figure", "--typology", "--analysis", "--prosecutions-series"), {
               "--template-dir": {**required, "help": "folder of findings.md.j2 and findings.html.j2"},
               "--markdown": {**required, "help": "findings.md to write"},
               "--html": {**required, "help": "findings.html to write"}})

@@ -76,13 +76,14 @@ FIELDS: dict[str, Field] = _fields(
     Field("ci_high", FLOAT,
           "Upper bound of the exact conditional confidence interval for the rate ratio; infinite when the "
           "baseline has no case; missing when neither period has a case.", nullable=True),
-    Field("confidence_level", FLOAT, "Confidence level of the interval (config: confidence_level)."),
+    Field("confidence_level", FLOAT, "Confidence level of the intervals in this row, between 0 and 1 "
+          "(config: confidence_level)."),
     Field("p_value", FLOAT,
           "Two-sided exact conditional test of equal annual rates (binomial test of the comparison period's "
           "share against its share of the years); 1 when neither period has a case."),
     Field("new_in_comparison", BOOLEAN,
-          "The country has no case in the baseline period and at least one in the comparison period, in this "
-          "scope."),
+          "The country has no case in any year before the comparison period and at least one in the comparison "
+          "period, in this scope."),
     Field("eu_member_at_end", BOOLEAN,
           "Whether the host country is an EU member state in the last year of the comparison period."),
     Field("dimension", TEXT, "Which case attribute the breakdown is by.",
@@ -110,10 +111,10 @@ FIELDS: dict[str, Field] = _fields(
     Field("n", INTEGER, "Respondents who gave this answer."),
     Field("respondents", INTEGER, "Respondents who answered the question (the denominator)."),
     Field("survey_share", FLOAT, "n / respondents; missing when nobody answered.", nullable=True),
-    Field("wilson_low", FLOAT, "Lower bound of the Wilson 95% score interval for the share; missing when nobody "
-          "answered.", nullable=True),
-    Field("wilson_high", FLOAT, "Upper bound of the Wilson 95% score interval for the share; missing when nobody "
-          "answered.", nullable=True),
+    Field("wilson_low", FLOAT, "Lower bound of the Wilson score interval for the share, at the confidence level "
+          "in confidence_level; missing when nobody answered.", nullable=True),
+    Field("wilson_high", FLOAT, "Upper bound of the Wilson score interval for the share, at the confidence level "
+          "in confidence_level; missing when nobody answered.", nullable=True),
     Field("figure_id", TEXT, "Identifier of the context figure.", unique=True),
     Field("series", TEXT, "Name of the yearly series the figure belongs to; empty for a single figure.",
           nullable=True),
@@ -124,7 +125,7 @@ FIELDS: dict[str, Field] = _fields(
     Field("unit", TEXT, "Unit of the value."),
     Field("measures", TEXT, "What the figure measures."),
     Field("source", TEXT, "Where the figure comes from."),
-    Field("claim_id", TEXT, "Identifier of the claim in reference/claims.csv.", unique=True),
+    Field("claim_id", TEXT, "Identifier of the claim in the claims file (config: claims).", unique=True),
     Field("section", TEXT, "Where in the report the claim is made."),
     Field("claim", TEXT, "The report's sentence, quoted."),
     Field("metric", TEXT, "What is measured to check the claim, in the claims file's metric notation."),
@@ -150,7 +151,7 @@ TABLES: dict[str, tuple[str, list]] = {
                       ["year", "tactic", "cases"]),
     "period_summary": ("Cases and average cases per year for each scope and period.",
                        ["scope", "period", "first_year", "last_year", "years", "cases", "annual_mean",
-                        "annual_mean_ci_low", "annual_mean_ci_high"]),
+                        "annual_mean_ci_low", "annual_mean_ci_high", "confidence_level"]),
     "period_ratios": ("Rate ratio of the comparison period's annual mean to the baseline's, with an exact "
                       "conditional confidence interval and test, for each scope.",
                       ["scope", "baseline", "comparison", "baseline_cases", "comparison_cases", "baseline_years",
@@ -167,9 +168,9 @@ TABLES: dict[str, tuple[str, list]] = {
                          ["respondent_id", "country_of_residence", "tactics_experienced", "reduced_presence",
                           "considered_relocating", "experienced_tnr"]),
     "survey_summary": ("Answers to each questionnaire item with their share of the respondents who answered it and "
-                       "a Wilson 95% interval.",
+                       "a Wilson score interval at the configured confidence level.",
                        ["question", "answer", "n", "respondents", ("share", "survey_share"), ("ci_low", "wilson_low"),
-                        ("ci_high", "wilson_high")]),
+                        ("ci_high", "wilson_high"), "confidence_level"]),
     "context_figures": ("Numbers from outside the case data that the report cites, each with what it measures, its "
                         "source and the date it refers to.",
                         ["figure_id", "series", ("year", "context_year"), "refers_to", "value", "unit", "measures",

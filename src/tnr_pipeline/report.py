@@ -15,9 +15,9 @@ import os
 from importlib import metadata
 from pathlib import Path
 
-from tnr_pipeline import __version__, io
+from tnr_pipeline import __version__, io, registry
 from tnr_pipeline.fields import TABLES, table_fields
-from tnr_pipeline.settings import Period, Scope
+from tnr_pipeline.settings import Analysis, format_level
 
 MARKDOWN_SPECIAL = {c: "\\" + c for c in "\\`*_[]<>|#~"}
 VERSIONED = ("pandas", "pyarrow", "pandera", "matplotlib", "snakemake", "scipy", "jinja2", "pycountry")
@@ -49,21 +49,23 @@ def format_share(value: float, digits: int = 0) -> str:
 
 
 def format_mean_interval(row: dict) -> Raw:
-    """'3.6 a year (95% CI 2.4–5.2)' from a period_summary row."""
-    return Raw(f"{format_number(row['annual_mean'])} a year (95% CI {format_number(row['annual_mean_ci_low'])}–"
-               f"{format_number(row['annual_mean_ci_high'])})")
+    """'3.6 a year (95% CI 2.4–5.2)' from a period_summary row (the level from its confidence_level)."""
+    return Raw(f"{format_number(row['annual_mean'])} a year ({format_level(row['confidence_level'])} CI "
+               f"{format_number(row['annual_mean_ci_low'])}–{format_number(row['annual_mean_ci_high'])})")
 
 
 def format_ratio_interval(row: dict) -> Raw:
-    """'8.18 (95% CI 5.33–12.91)' from a period_ratios row."""
-    return Raw(f"{format_number(row['ratio'], 2)} (95% CI {format_number(row['ci_low'], 2)}–"
-               f"{format_number(row['ci_high'], 2)})")
+    """'8.18 (95% CI 5.33–12.91)' from a period_ratios row (the level from its confidence_level)."""
+    return Raw(f"{format_number(row['ratio'], 2)} ({format_level(row['confidence_level'])} CI "
+               f"{format_number(row['ci_low'], 2)}–{format_number(row['ci_high'], 2)})")
 
 
 def format_survey_share(row: dict) -> Raw:
-    """'13 of 40 (32.5%, Wilson 95% CI 20.1%–48.0%)' from a survey_summary row."""
-    return Raw(f"{row['n']} of {row['respondents']} ({format_share(row['share'], 1)}, Wilson 95% CI "
-               f"{format_share(row['ci_low'], 1)}–{format_share(row['ci_high'], 1)})")
+    """'13 of 40 (32.5%, Wilson 95% CI 20.1%–48.0%)' from a survey_summary row (the level from its
+    confidence_level)."""
+    return Raw(f"{row['n']} of {row['respondents']} ({format_share(row['share'], 1)}, Wilson "
+               f"{format_level(row['confidence_level'])} CI {format_share(row['ci_low'], 1)}–"
+               f"{format_share(row['ci_high'], 1)})")
 
 
 def format_claim_verdict(claim: dict | None) -> Raw:
@@ -83,7 +85,7 @@ def environment(template_dir: str | Path):
                              finalize=escape_markdown, autoescape=False)
     env.filters.update(num=format_number, pct=format_share, md=escape_markdown, mean_ci=format_mean_interval,
                        ratio_ci=format_ratio_interval, verdict=format_claim_verdict,
-                       survey_share=format_survey_share)
+                       survey_share=format_survey_share, level=format_level)
     return env
 
 
@@ -150,37 +152,42 @@ def versions() -> dict[str, str]:
 
 
 def build_context(tables: dict[str, list[dict]], cases: dict, provenance: dict, typology: list[dict],
-                  periods: list[Period], scopes: list[Scope], figures: dict[str, str]) -> dict:
+                  analysis: Analysis, prosecutions_series: str, figures: dict[str, str]) -> dict:
     """Everything the findings template shows, selected from the tables (rows as dicts) and the case counts."""
     ratios, summary = tables["period_ratios"], tables["period_summary"]
     countries, breakdowns = tables["country_summary"], tables["period_breakdowns"]
     claims, survey, context = tables["claims"], tables["survey_summary"], tables["context_figures"]
-    by_name = {p.name: p for p in periods}
-    baseline, comparison = by_name[ratios[0]["baseline"]], by_name[ratios[0]["comparison"]]
-    first_scope = scopes[0].name
-    scope_labels = {s.name: s.label for s in scopes}
-    headline = [dict(row, scope_label=scope_labels[row["scope"]],
-                     baseline_row=_one(summary, scope=row["scope"], period=baseline.name),
-                     comparison_row=_one(summary, scope=row["scope"], period=comparison.name))
-                for row in ratios]
-    comparison_countries = _by_cases(_where(countries, scope=first_scope, period=comparison.name))
-    tactics = {t["code"]: {p.name: _one(breakdowns, dimension="tactic", category=t["code"], scope=first_scope,
-                                        period=p.name) for p in periods} for t in typology}
+    baseline, comparison = analysis.baseline, analysis.comparison
+    roles = analysis.roles
+    headline_scope = roles["headline"].name
+    ratio_by_scope = {row["scope"]: row for row in ratios}
+    headline = [dict(ratio_by_scope[scope.name], scope_label=scope.label,
+                     baseline_row=_one(summary, scope=scope.name, period=baseline.name),
+                     comparison_row=_one(summary, scope=scope.name, period=comparison.name))
+                for scope in analysis.scopes_to_show]
+    comparison_countries = _by_cases(_where(countries, scope=headline_scope, period=comparison.name))
+    tactics = {t["code"]: {p.name: _one(breakdowns, dimension="tactic", category=t["code"], scope=headline_scope,
+                                        period=p.name) for p in analysis.periods} for t in typology}
     annual_cases: dict[int, int] = {}
     for row in tables["annual_counts"]:
         annual_cases[row["year"]] = annual_cases.get(row["year"], 0) + row["cases"]
+    physical = roles["freedom_house"]
     return {
-        "periods": periods, "baseline": baseline, "comparison": comparison, "scopes": scopes,
+        "periods": analysis.periods, "baseline": baseline, "comparison": comparison,
+        "scopes": analysis.scopes_to_show, "roles": roles,
         "headline": headline, "ratio": {row["scope"]: row for row in headline},
+        "ratio_level": format_level(analysis.confidence_level),
+        "mean_level": format_level(summary[0]["confidence_level"]) if summary else "",
+        "survey_level": format_level(survey[0]["confidence_level"]) if survey else "",
         "claims": claims, "claim_for_metric": {row["metric"]: row for row in claims},
         "n_claims_holding": sum(1 for row in claims if row["holds"]),
         "countries_comparison": comparison_countries,
         "countries_with_cases": [row for row in comparison_countries if row["cases"] > 0],
         "new_countries": [row for row in comparison_countries if row["new_in_comparison"]],
         "eu_countries": [row for row in comparison_countries if row["eu_member_at_end"] and row["cases"] > 0],
-        "physical_countries": [row for row in _by_cases(_where(countries, scope=scopes[-1].name,
+        "physical_countries": [row for row in _by_cases(_where(countries, scope=physical.name,
                                                                 period=comparison.name)) if row["cases"] > 0],
-        "physical_scope": scopes[-1],
+        "physical_scope": physical,
         **cases,
         "tactics": tactics,
         "survey_yes": {row["question"]: row for row in _where(survey, answer="yes")},
@@ -190,7 +197,7 @@ def build_context(tables: dict[str, list[dict]], cases: dict, provenance: dict, 
         "context": context,
         "context_by_id": {row["figure_id"]: row for row in context},
         "annual_cases": annual_cases,
-        "prosecutions": sorted(_where(context, series="ovd_info_prosecutions"), key=lambda row: row["year"]),
+        "prosecutions": sorted(_where(context, series=prosecutions_series), key=lambda row: row["year"]),
         "tactic_label": {t["code"]: t["label"] for t in typology},
         "typology": typology,
         "figures": {name: Raw(path) for name, path in figures.items()},
@@ -230,23 +237,25 @@ def render_html(template_dir: str | Path, body: str, title: str) -> str:
     return env.get_template("findings.html.j2").render(title=title, body=jinja2.utils.markupsafe.Markup(body))
 
 
-def run(tables_dir: str, figures_dir: str, template_dir: str, typology_path: str, markdown_path: str,
-        html_path: str, periods: list[Period], scopes: list[Scope]) -> None:
-    """Render findings.md and findings.html from the tables and figures."""
-    tables_dir = Path(tables_dir)
-    names = ("annual_counts", "period_summary", "period_ratios", "country_summary", "period_breakdowns", "claims",
-             "survey_summary", "context_figures")
-    tables = {name: read_records(tables_dir / f"{name}.parquet") for name in names}
-    provenance = io.read_provenance(tables_dir / "period_summary.parquet")
+def run(table_paths: dict[str, str], figure_paths: dict[str, str], template_dir: str, typology_path: str,
+        markdown_path: str, html_path: str, analysis: Analysis, prosecutions_series: str) -> None:
+    """Render findings.md and findings.html from the named tables and figures (PNG, embedded in the HTML)."""
+    from tnr_pipeline.settings import SettingsError
+
+    missing = [f"--table {name}=PATH is missing" for name in registry.REPORT_READS if name not in table_paths]
+    missing += [f"--figure {name}=PATH is missing" for name in registry.FIGURES if name not in figure_paths]
+    if missing:
+        raise SettingsError(missing, "render-findings")
+    tables = {name: read_records(table_paths[name]) for name in registry.REPORT_READS if name != "cases"}
+    provenance = io.read_provenance(table_paths["period_summary"])
     for name in ("cases", "claims", "survey_summary", "context_figures"):
-        other = io.read_provenance(tables_dir / f"{name}.parquet")
+        other = io.read_provenance(table_paths[name])
         provenance["config"] = {**other["config"], **provenance["config"]}
         provenance["inputs_sha256"] = {**provenance["inputs_sha256"], **other["inputs_sha256"]}
     markdown_dir = Path(markdown_path).parent
-    figures = {path.stem: Path(os.path.relpath(path, markdown_dir)).as_posix()
-               for path in sorted(Path(figures_dir).glob("*.png"))}
-    context = build_context(tables, describe_cases(tables_dir / "cases.parquet"), provenance,
-                            read_typology(typology_path), periods, scopes, figures)
+    figures = {name: Path(os.path.relpath(path, markdown_dir)).as_posix() for name, path in figure_paths.items()}
+    context = build_context(tables, describe_cases(table_paths["cases"]), provenance, read_typology(typology_path),
+                            analysis, prosecutions_series, figures)
     markdown = render_markdown(template_dir, context)
     html = render_html(template_dir, markdown_to_html(markdown, markdown_dir), "Findings: transnational "
                        "repression by the Russian Federation")

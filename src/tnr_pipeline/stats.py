@@ -123,8 +123,9 @@ def summarise_periods(cases: pd.DataFrame, periods: list[Period], scopes: list[S
     bounds = [poisson_mean_interval(int(n), int(t), level) for n, t in zip(summary["cases"], summary["years"])]
     summary["annual_mean_ci_low"] = [low for low, _ in bounds]
     summary["annual_mean_ci_high"] = [high for _, high in bounds]
+    summary["confidence_level"] = float(level)
     return summary[["scope", "period", "first_year", "last_year", "years", "cases", "annual_mean",
-                    "annual_mean_ci_low", "annual_mean_ci_high"]]
+                    "annual_mean_ci_low", "annual_mean_ci_high", "confidence_level"]]
 
 
 def compare_periods(period_summary: pd.DataFrame, baseline: str, comparison: str, level: float) -> pd.DataFrame:
@@ -142,11 +143,13 @@ def compare_periods(period_summary: pd.DataFrame, baseline: str, comparison: str
     return pd.DataFrame(rows)
 
 
-def summarise_countries(cases: pd.DataFrame, periods: list[Period], scopes: list[Scope], baseline: str,
-                        comparison: str, eu_member_at_end: pd.Series) -> pd.DataFrame:
+def summarise_countries(cases: pd.DataFrame, periods: list[Period], scopes: list[Scope], comparison: Period,
+                        eu_member_at_end: pd.Series) -> pd.DataFrame:
     """Cases per host country, scope and period (zeros included) for every country with any case.
 
-    `eu_member_at_end` maps alpha-3 -> whether the country is an EU member in the comparison period's last year.
+    A country is new in the comparison period, in a scope, when it has no case of that scope in any year before the
+    comparison period begins (inside a period or not) and at least one in it. `eu_member_at_end` maps alpha-3 ->
+    whether the country is an EU member in the comparison period's last year.
     """
     countries = (cases.groupby("host_country")
                  .agg(host_country_name=("host_country_name", "first"), region=("region", "first"),
@@ -160,10 +163,11 @@ def summarise_countries(cases: pd.DataFrame, periods: list[Period], scopes: list
                .merge(counts, on=["host_country", "scope", "period"], how="left"))
     summary["cases"] = summary["cases"].fillna(0).astype("int64")
     summary["annual_mean"] = summary["cases"] / summary["years"]
-    wide = (summary.pivot_table(index=["host_country", "scope"], columns="period", values="cases", aggfunc="sum")
-            .reindex(columns=[baseline, comparison], fill_value=0))
-    new = (wide[baseline] == 0) & (wide[comparison] > 0)
-    summary = summary.merge(new.rename("new_in_comparison").reset_index(), on=["host_country", "scope"])
+    earlier = _scoped_counts(cases[cases["year"] < comparison.first_year], scopes, ["host_country"])
+    had_earlier = pd.MultiIndex.from_frame(earlier[["host_country", "scope"]])
+    keys = pd.MultiIndex.from_frame(summary[["host_country", "scope"]])
+    in_comparison = summary.loc[summary["period"] == comparison.name].set_index(["host_country", "scope"])["cases"]
+    summary["new_in_comparison"] = ~keys.isin(had_earlier) & (in_comparison.reindex(keys).fillna(0).to_numpy() > 0)
     summary["eu_member_at_end"] = summary["host_country"].map(eu_member_at_end).fillna(False).astype(bool)
     summary = summary.astype({"host_country": "str", "host_country_name": "str", "region": "str", "scope": "str",
                               "period": "str", "first_year": "int64", "new_in_comparison": "bool"})
@@ -235,4 +239,5 @@ def summarise_survey(responses: pd.DataFrame, yes_no_questions: tuple[str, ...],
     summary["share"] = [n / total if total else math.nan for n, total in zip(summary["n"], summary["respondents"])]
     summary["ci_low"] = [low for low, _ in bounds]
     summary["ci_high"] = [high for _, high in bounds]
+    summary["confidence_level"] = float(level)
     return summary.astype({"n": "int64", "respondents": "int64"})

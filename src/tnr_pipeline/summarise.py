@@ -13,9 +13,7 @@ import pandas as pd
 from tnr_pipeline import io, stats
 from tnr_pipeline.reference import Reference
 from tnr_pipeline.schemas import save_table
-from tnr_pipeline.settings import Period, Scope, SettingsError
-
-TABLES = ("annual_counts", "period_summary", "period_ratios", "country_summary", "period_breakdowns")
+from tnr_pipeline.settings import Analysis
 
 
 def breakdown_categories(reference: Reference) -> dict[str, dict[str, str]]:
@@ -29,38 +27,32 @@ def breakdown_categories(reference: Reference) -> dict[str, dict[str, str]]:
     }
 
 
-def compute_tables(cases: pd.DataFrame, reference: Reference, periods: list[Period], scopes: list[Scope],
-                   baseline: str, comparison: str, level: float) -> dict[str, pd.DataFrame]:
+def compute_tables(cases: pd.DataFrame, reference: Reference, analysis: Analysis) -> dict[str, pd.DataFrame]:
     """Every statistics table, by name."""
+    periods, scopes, level = list(analysis.periods), list(analysis.scopes), analysis.confidence_level
+    baseline, comparison = analysis.baseline, analysis.comparison
     period_summary = stats.summarise_periods(cases, periods, scopes, level)
-    end_year = next(p.last_year for p in periods if p.name == comparison)
     countries = pd.Series(sorted(cases["host_country"].unique()), dtype="str")
-    eu_at_end = pd.Series(reference.eu_member(countries, pd.Series(end_year, index=countries.index)).to_numpy(),
+    eu_at_end = pd.Series(reference.eu_member(countries, pd.Series(comparison.last_year,
+                                                                   index=countries.index)).to_numpy(),
                           index=countries)
     return {
         "annual_counts": stats.count_annual(cases, reference.tactic_codes, periods),
         "period_summary": period_summary,
-        "period_ratios": stats.compare_periods(period_summary, baseline, comparison, level),
-        "country_summary": stats.summarise_countries(cases, periods, scopes, baseline, comparison, eu_at_end),
+        "period_ratios": stats.compare_periods(period_summary, baseline.name, comparison.name, level),
+        "country_summary": stats.summarise_countries(cases, periods, scopes, comparison, eu_at_end),
         "period_breakdowns": stats.break_down_periods(cases, periods, scopes, breakdown_categories(reference)),
     }
 
 
-def run(cases_path: str, output_dir: str, reference_dir: str, periods: list[Period], scopes: list[Scope],
-        baseline: str, comparison: str, level: float, config: dict) -> dict[str, int]:
+def run(cases_path: str, output_dir: str, reference_dir: str, analysis: Analysis, config: dict) -> dict[str, int]:
     """Compute and save every statistics table; returns rows written per table."""
-    names = {p.name for p in periods}
-    for role, name in (("baseline", baseline), ("comparison", comparison)):
-        if name not in names:
-            raise SettingsError(f"config: {role} '{name}' is not one of the periods ({', '.join(sorted(names))})")
     reference = Reference(reference_dir)
-    unknown = sorted({t for s in scopes for t in s.exclude_tactics} - set(reference.tactic_codes))
-    if unknown:
-        raise SettingsError(f"config: scopes exclude unknown tactics {unknown}; known: {reference.tactic_codes}")
     cases = io.read_parquet(cases_path)
     meta = io.provenance(io.read_provenance(cases_path)["inputs_sha256"], config)
-    tables = compute_tables(cases, reference, periods, scopes, baseline, comparison, level)
-    allowed = {"scope": [s.name for s in scopes], "period": sorted(names), "tactic": reference.tactic_codes}
+    tables = compute_tables(cases, reference, analysis)
+    allowed = {"scope": [s.name for s in analysis.scopes], "period": sorted(p.name for p in analysis.periods),
+               "tactic": reference.tactic_codes}
     for name, frame in tables.items():
         save_table(frame, name, Path(output_dir) / f"{name}.parquet", meta, allowed=allowed)
     return {name: len(frame) for name, frame in tables.items()}

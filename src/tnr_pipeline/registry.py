@@ -1,0 +1,87 @@
+"""The registry of outputs: every table and figure by name, where it is written, and what each step reads.
+
+What belongs here: names and paths only, listed once. The Snakefile imports this module to declare each rule's
+inputs and outputs, and the steps use the same names, so a table or figure is added or renamed here and nowhere
+else. Importing it costs nothing (no third-party import): Snakemake imports it on every run.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+PROCESSED = "data/processed"
+FIGURES_DIR = "figures"
+REPORTS_DIR = "reports"
+FIGURE_FORMATS = ("png", "svg")
+
+# The Parquet tables each step writes, in the order the step writes them.
+TABLES_BY_STEP: dict[str, tuple[str, ...]] = {
+    "validate_cases": ("cases",),
+    "summarise_survey": ("survey_responses", "survey_summary"),
+    "validate_context": ("context_figures",),
+    "compute_statistics": ("annual_counts", "period_summary", "period_ratios", "country_summary",
+                           "period_breakdowns"),
+    "check_claims": ("claims",),
+}
+STATISTICS = TABLES_BY_STEP["compute_statistics"]
+
+# The tables the claims' metrics read.
+CLAIMS_READS = ("cases", "period_summary", "period_ratios", "country_summary", "survey_summary")
+
+# Each figure and the tables it is drawn from (its source line names them).
+FIGURES: dict[str, tuple[str, ...]] = {
+    "cases_per_year": ("annual_counts", "period_summary", "period_ratios"),
+    "period_means": ("period_summary", "period_ratios"),
+    "countries_before_after": ("country_summary",),
+    "tactic_mix": ("period_breakdowns",),
+    "host_country_map": ("country_summary",),
+    "prosecutions_and_cases": ("context_figures", "annual_counts"),
+    "survey_answers": ("survey_summary",),
+}
+
+# The tables the findings document reads.
+REPORT_READS = ("cases", "annual_counts", "period_summary", "period_ratios", "country_summary", "period_breakdowns",
+                "claims", "survey_summary", "context_figures")
+
+
+def all_tables() -> tuple[str, ...]:
+    """Every table the pipeline writes, in step order."""
+    return tuple(name for names in TABLES_BY_STEP.values() for name in names)
+
+
+def table_path(name: str) -> str:
+    return f"{PROCESSED}/{name}.parquet"
+
+
+def table_paths(names) -> dict[str, str]:
+    """{name: path} for these tables."""
+    return {name: table_path(name) for name in names}
+
+
+def figure_tables() -> tuple[str, ...]:
+    """Every table some figure is drawn from, each once, in the order the figures name them."""
+    return tuple(dict.fromkeys(name for tables in FIGURES.values() for name in tables))
+
+
+def figure_stem(name: str) -> str:
+    """A figure's path without its extension: the figure step writes one file per format beside it."""
+    return f"{FIGURES_DIR}/{name}"
+
+
+def figure_stems() -> dict[str, str]:
+    return {name: figure_stem(name) for name in FIGURES}
+
+
+def figure_path(name: str, extension: str = "png") -> str:
+    return f"{figure_stem(name)}.{extension}"
+
+
+def figure_paths(extension: str = "png") -> dict[str, str]:
+    """{figure name: path} of every figure in one format."""
+    return {name: figure_path(name, extension) for name in FIGURES}
+
+
+def named_options(option: str, paths: dict[str, str]) -> str:
+    """Command-line options giving each path with its name: `--table cases=data/processed/cases.parquet ...`."""
+    return " ".join(f"{option} {shlex.quote(f'{name}={path}')}" for name, path in paths.items())
+
