@@ -25,8 +25,7 @@ ANALYSIS = json.dumps(analysis_settings(config), sort_keys=True)
 
 def modules(*names):
     """The package modules a step runs, as input files."""
-    return [f"{PACKAGE}/{name}.py" for name in ("__init__", "cli", "io", "fields", "problems", "settings", "registry",
-                                                *names)]
+    return [f"{PACKAGE}/{name}.py" for name in ("__init__", "cli", "io", "fields", "problems", "settings", *names)]
 
 
 onsuccess:
@@ -161,7 +160,7 @@ rule check_claims:
         claims=config["claims"],
         tables=registry.table_paths(registry.CLAIMS_READS).values(),
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "country_aliases.csv", "regions.csv")],
-        code=modules("reference", "normalise", "schemas", "claims"),
+        code=modules("reference", "normalise", "schemas", "sheets", "claims"),
     output:
         claims=registry.table_path("claims"),
     log:
@@ -190,7 +189,7 @@ rule draw_figures:
         tables=registry.table_paths(registry.figure_tables()).values(),
         typology=f"{REFERENCE}/typology.csv",
         style=f"{PACKAGE}/figures.mplstyle",
-        code=modules("figure_layout", "figure_workers", "plots", "world_map", "figures"),
+        code=modules("registry", "figure_layout", "figure_workers", "plots", "world_map", "figures"),
     output:
         png=[report(registry.figure_path(name, "png"), caption=f"templates/captions/{name}.rst", category="Figures")
              for name in registry.FIGURES],
@@ -224,7 +223,7 @@ rule render_findings:
         figures=registry.figure_paths("png").values(),
         templates=["templates/findings.md.j2", "templates/findings.html.j2"],
         typology=f"{REFERENCE}/typology.csv",
-        code=modules("report"),
+        code=modules("registry", "report"),
     output:
         markdown=f"{registry.REPORTS_DIR}/findings.md",
         html=report(f"{registry.REPORTS_DIR}/findings.html", caption="templates/captions/findings.rst",

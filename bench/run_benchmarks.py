@@ -151,8 +151,8 @@ def write_skeleton(destination: Path) -> Path:
     shutil.copytree(ROOT / "profiles", destination / "profiles")
     real = (ROOT / "Snakefile").read_text(encoding="utf-8")
     preamble = real[:real.index("onsuccess:")]
-    preamble = re.sub(r'configfile:.*\n|validate\(config.*\n', "", preamble)
-    rules = ['onsuccess:\n    cancel_rate_limit_timers()\n\n\nrule all:\n    input: "steps/render_findings"\n']
+    preamble = re.sub(r'configfile:.*\n|check_config\(config.*\n|validate\(config.*\n|ANALYSIS = .*\n', "", preamble)
+    rules = ['onsuccess:\n    cancel_rate_limiter_timers()\n\n\nrule all:\n    input: "steps/render_findings"\n']
     for step, (after, imports) in STEP_IMPORTS.items():
         inputs = ", ".join(f'"steps/{name}"' for name in after)
         rules.append(f"rule {step}:\n" + (f"    input: {inputs}\n" if inputs else "")

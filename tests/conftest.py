@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from tnr_pipeline.reference import Reference
-from tnr_pipeline.settings import parse_periods, parse_scopes
+from tnr_pipeline.settings import parse_analysis, parse_periods, parse_scopes
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIODS_JSON = json.dumps({"pre_war": {"label": "Pre-war", "first_year": 2014, "last_year": 2021},
@@ -21,6 +21,11 @@ PERIODS_JSON = json.dumps({"pre_war": {"label": "Pre-war", "first_year": 2014, "
 SCOPES_JSON = json.dumps({"all": {"label": "All cases"},
                           "excluding_denial_of_entry": {"label": "Excluding DoE", "exclude_tactics": ["denial_of_entry"]},
                           "freedom_house_physical": {"label": "FH physical", "fh_counted_only": True}})
+ANALYSIS = {"periods": json.loads(PERIODS_JSON), "baseline": "pre_war", "comparison": "post_invasion",
+            "scopes": json.loads(SCOPES_JSON), "confidence_level": 0.95,
+            "scope_roles": {"headline": "all", "without_denial_of_entry": "excluding_denial_of_entry",
+                            "freedom_house": "freedom_house_physical"}}
+ANALYSIS_JSON = json.dumps(ANALYSIS)
 MARKER = "PERSONAL-MARKER-7f3a"
 
 # A small valid sheet: 12 cases in 6 countries, with labels, odd spellings, and a personal column.
@@ -58,6 +63,11 @@ def scopes():
     return parse_scopes(SCOPES_JSON)
 
 
+@pytest.fixture(scope="session")
+def analysis():
+    return parse_analysis(ANALYSIS_JSON)
+
+
 def write_csv(frame: pd.DataFrame, path: Path, sep: str = ",", bom: bool = False) -> Path:
     frame.to_csv(path, sep=sep, index=False, encoding="utf-8-sig" if bom else "utf-8")
     return path
@@ -85,6 +95,8 @@ def copy_project(destination: Path) -> Path:
     destination.mkdir(parents=True, exist_ok=True)
     for name in ("Snakefile", "config.yaml", "config.schema.yaml"):
         shutil.copy(ROOT / name, destination / name)
+    (destination / "data").mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "data" / "claims.csv", destination / "data" / "claims.csv")
     for folder in ("profiles", "src", "templates"):
         if (ROOT / folder).exists():
             shutil.copytree(ROOT / folder, destination / folder,

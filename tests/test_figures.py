@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import PERIODS_JSON, SCOPES_JSON
-from tnr_pipeline import figures, io
+from conftest import ANALYSIS_JSON, PERIODS_JSON
+from tnr_pipeline import figure_layout, figures, io, plots, registry, world_map
 from tnr_pipeline.reference import Reference
-from tnr_pipeline.settings import parse_periods, parse_scopes
+from tnr_pipeline.settings import parse_analysis, parse_periods
 from tnr_pipeline.summarise import compute_tables
 from test_stats import make_cases
 
 
 @pytest.fixture(scope="module")
 def drawn(tmp_path_factory):
-    periods, scopes, reference = parse_periods(PERIODS_JSON), parse_scopes(SCOPES_JSON), Reference()
+    periods, analysis, reference = parse_periods(PERIODS_JSON), parse_analysis(ANALYSIS_JSON), Reference()
     cases = make_cases([("GEO", 2022, "denial_of_entry")] * 6 + [("ARM", 2016, "detention")] * 2
                        + [("ARM", 2023, "detention")] * 3 + [("ESP", 2024, "assassination")], periods)
     cases = cases.assign(host_country_name=cases["host_country"].map({"GEO": "Georgia", "ARM": "Armenia",
                                                                      "ESP": "Spain"}))
     from test_report import small_context, small_survey_summary
 
-    tables = compute_tables(cases, reference, periods, scopes, "pre_war", "post_invasion", 0.95)
+    tables = compute_tables(cases, reference, analysis)
     tables.update(survey_summary=small_survey_summary(reference), context_figures=small_context())
     folder = tmp_path_factory.mktemp("tables")
     meta = io.provenance({"data/raw/cases.csv": "cd" * 32}, {})
@@ -29,14 +29,16 @@ def drawn(tmp_path_factory):
         io.write_parquet(frame, name, folder / f"{name}.parquet", meta)
     out = [tmp_path_factory.mktemp("a"), tmp_path_factory.mktemp("b")]
     typology = str(reference.directory / "typology.csv")
+    paths = {name: str(folder / f"{name}.parquet") for name in tables}
     for target, workers in zip(out, (2, 1)):
-        figures.run(str(folder), str(target), typology, periods, scopes, workers)
+        figures.run(paths, {name: str(target / name) for name in registry.FIGURES}, typology, analysis,
+                    "ovd_info_prosecutions", workers)
     return tables, out
 
 
 def test_every_figure_written_as_png_and_svg(drawn):
     _, (first, _) = drawn
-    assert sorted(p.name for p in first.iterdir()) == sorted(f"{n}.{e}" for n in figures.FIGURES
+    assert sorted(p.name for p in first.iterdir()) == sorted(f"{n}.{e}" for n in registry.FIGURES
                                                              for e in ("png", "svg"))
 
 
@@ -56,30 +58,52 @@ def test_titles_state_numbers_from_the_tables(drawn):
     periods = parse_periods(PERIODS_JSON)
     typology = Reference().typology
     ratio = tables["period_ratios"].set_index("scope").loc["all", "ratio"]
-    figure = figures.plot_cases_per_year(tables["annual_counts"], tables["period_summary"], typology, periods,
-                                         ratio, "src")
-    assert f"rose {ratio:.1f}-fold" in title(figure)
-    mix = figures.plot_tactic_mix(tables["period_breakdowns"], typology, "all", periods, "src")
+    analysis = parse_analysis(ANALYSIS_JSON)
+    figure = plots.plot_cases_per_year(tables["annual_counts"], tables["period_summary"], tables["period_ratios"],
+                                       typology, analysis, ["annual_counts"], "src")
+    assert f"rose {ratio:.1f}-fold from Pre-war to Post-invasion" in title(figure)
+    mix = plots.plot_tactic_mix(tables["period_breakdowns"], typology, "all", periods, ["period_breakdowns"], "src")
     assert title(mix).startswith("Denial of Entry made up 60% of cases in Post-invasion, 0% in")
-    countries = figures.plot_countries(tables["country_summary"], "all", periods[0], periods[1], "src")
+    countries = plots.plot_countries(tables["country_summary"], "all", periods[0], periods[1], ["country_summary"],
+                                     "src")
     assert "3 host countries; 2 with a first case after 2021" in title(countries)
 
 
+def test_period_means_follow_the_roles_and_the_confidence_level(drawn):
+    import json
+
+    from conftest import ANALYSIS
+
+    tables, _ = drawn
+    reordered = dict(reversed(list(ANALYSIS["scopes"].items())))
+    analysis = parse_analysis(json.dumps({**ANALYSIS, "scopes": reordered}))
+    summary = tables["period_summary"].assign(confidence_level=0.9)
+    ratios = tables["period_ratios"].assign(confidence_level=0.9)
+    figure = plots.plot_period_means(summary, ratios, analysis, ["period_summary"], "src")
+    axes = figure.axes[0]
+    assert [label.get_text() for label in axes.get_xticklabels()] == ["All cases", "Excluding DoE", "FH physical"]
+    assert axes.get_ylabel() == "Average cases per year (90% interval)"
+    texts = " ".join(text.get_text() for text in figure.texts)
+    assert "exact conditional 90% interval" in texts and "95%" not in texts
+    all_ratio = ratios.set_index("scope").loc["all", "ratio"]
+    assert title(figure).startswith(f"Annual cases rose {all_ratio:.1f}-fold (all cases)")
+
+
 def test_long_titles_wrap_within_the_figure():
-    lines = figures.wrap("Denial of Entry made up 48% of cases in Post-invasion (2022–2024), 0% in Pre-war "
+    lines = figure_layout.wrap("Denial of Entry made up 48% of cases in Post-invasion (2022–2024), 0% in Pre-war "
                          "(2014–2021)", 8.76, 12, "bold")
-    assert len(lines) == 2 and all(figures.text_width(line, 12, "bold") <= 8.76 for line in lines)
+    assert len(lines) == 2 and all(figure_layout.text_width(line, 12, "bold") <= 8.76 for line in lines)
     assert " ".join(lines).endswith("0% in Pre-war (2014–2021)")
-    assert figures.label_margin(["Romania  [EU, new]"]) > figures.label_margin(["Spain"]) > figures.EDGE
+    assert figure_layout.label_margin(["Romania  [EU, new]"]) > figure_layout.label_margin(["Spain"]) > figure_layout.EDGE
 
 
 def test_map_outlines_come_from_the_installed_package():
-    shapes = figures.load_country_shapes()
+    shapes = world_map.load_country_shapes()
     assert {"GE", "AM", "KZ", "PL", "ES"} <= set(shapes)
 
 
 def test_fold_wording_covers_zero_baselines():
-    assert figures._fold(8.1839) == "8.2-fold"
-    assert figures._fold(float("inf")) == "from zero"
-    assert figures._fold(float("nan")) == "(no case in either period)"
-    assert figures._number(float("inf")) == "∞" and figures._number(5.3288) == "5.33"
+    assert figure_layout.fold(8.1839) == "8.2-fold"
+    assert figure_layout.fold(float("inf")) == "from zero"
+    assert figure_layout.fold(float("nan")) == "(no case in either period)"
+    assert figure_layout.number(float("inf")) == "∞" and figure_layout.number(5.3288) == "5.33"

@@ -10,19 +10,19 @@ import pytest
 
 from tnr_pipeline import claims, io, report
 from tnr_pipeline.summarise import compute_tables
-from conftest import PERIODS_JSON, ROOT, SCOPES_JSON
+from conftest import ANALYSIS, PERIODS_JSON, ROOT, SCOPES_JSON
 from test_stats import make_cases
 
 HOSTILE = "<script>alert('x')</script> | *bold* [link](http://example.invalid)"
 
 
 @pytest.fixture()
-def tables(periods, scopes, reference):
+def tables(periods, scopes, reference, analysis):
     cases = make_cases([("GEO", 2022, "denial_of_entry")] * 4 + [("ARM", 2017, "detention")] * 2
                        + [("ARM", 2023, "detention")] * 3 + [("ESP", 2024, "assassination")], periods)
     cases = cases.assign(host_country_name=cases["host_country"].map({"GEO": "Georgia", "ARM": "Armenia",
                                                                      "ESP": "Spain"}))
-    computed = compute_tables(cases, reference, periods, scopes, "pre_war", "post_invasion", 0.95)
+    computed = compute_tables(cases, reference, analysis)
     ledger = pd.DataFrame([["n", "Finding 1", HOSTILE, "n_cases", "equals", "10"],
                            ["r", "Finding 1", "Eightfold.", "ratio scope=all", "rounds_to", "8"]],
                           columns=["claim_id", "section", "claim", "metric", "check", "expected"])
@@ -49,9 +49,9 @@ def small_context():
                          "source": ["s1", "s2"]})
 
 
-def _render(tmp_path, tables, periods, scopes, reference):
+def _render(tmp_path, tables, analysis, reference):
     """Write the tables as the pipeline does, then render from them exactly as the report step reads them."""
-    from tnr_pipeline.figures import FIGURES
+    from tnr_pipeline.registry import FIGURES
 
     (tmp_path / "figures").mkdir()
     png = (ROOT / "tests" / "data" / "pixel.png").read_bytes()
@@ -69,15 +69,15 @@ def _render(tmp_path, tables, periods, scopes, reference):
         records[name] = report.read_records(path)
     cases = report.describe_cases(tmp_path / "tables" / "cases.parquet")
     typology = report.read_typology(reference.directory / "typology.csv")
-    context = report.build_context(records, cases, provenance, typology, periods, scopes, figures)
+    context = report.build_context(records, cases, provenance, typology, analysis, "ovd_info_prosecutions", figures)
     markdown = report.render_markdown(ROOT / "templates", context)
     (tmp_path / "reports").mkdir()
     html = report.render_html(ROOT / "templates", report.markdown_to_html(markdown, tmp_path / "reports"), "t")
     return markdown, html
 
 
-def test_template_renders_numbers_from_the_tables(tmp_path, tables, periods, scopes, reference):
-    markdown, _ = _render(tmp_path, tables, periods, scopes, reference)
+def test_template_renders_numbers_from_the_tables(tmp_path, tables, analysis, reference):
+    markdown, _ = _render(tmp_path, tables, analysis, reference)
     ratio = tables["period_ratios"].set_index("scope").loc["all"]
     assert f"{ratio['ratio']:.2f} (95% CI {ratio['ci_low']:.2f}–{ratio['ci_high']:.2f})" in markdown
     assert "from 2 to" not in markdown  # counts are shown as counts, means as means
@@ -92,8 +92,8 @@ def test_template_renders_numbers_from_the_tables(tmp_path, tables, periods, sco
     assert "About 900,000 people left Russia" in markdown and "846 cases in 2022" in markdown
 
 
-def test_data_dictionary_lists_every_column_of_every_table(tmp_path, tables, periods, scopes, reference):
-    markdown, _ = _render(tmp_path, tables, periods, scopes, reference)
+def test_data_dictionary_lists_every_column_of_every_table(tmp_path, tables, analysis, reference):
+    markdown, _ = _render(tmp_path, tables, analysis, reference)
     from tnr_pipeline.fields import TABLES, table_fields
 
     for table in TABLES:
@@ -102,24 +102,24 @@ def test_data_dictionary_lists_every_column_of_every_table(tmp_path, tables, per
             assert report.escape_markdown(field.description) in markdown
 
 
-def test_text_from_data_is_escaped(tmp_path, tables, periods, scopes, reference):
-    markdown, html = _render(tmp_path, tables, periods, scopes, reference)
+def test_text_from_data_is_escaped(tmp_path, tables, analysis, reference):
+    markdown, html = _render(tmp_path, tables, analysis, reference)
     assert "<script>" not in markdown and "<script>" not in html
     assert "&lt;script&gt;" in html
     assert 'href="http://example.invalid"' not in html
     assert "| *bold*" not in markdown
 
 
-def test_html_embeds_images_and_loads_nothing(tmp_path, tables, periods, scopes, reference):
-    _, html = _render(tmp_path, tables, periods, scopes, reference)
-    from tnr_pipeline.figures import FIGURES
+def test_html_embeds_images_and_loads_nothing(tmp_path, tables, analysis, reference):
+    _, html = _render(tmp_path, tables, analysis, reference)
+    from tnr_pipeline.registry import FIGURES
 
     assert html.count('src="data:image/png;base64,') == len(FIGURES)
     assert "<link" not in html and 'src="http' not in html and "<a " not in html
     assert "default-src 'none'" in html
 
 
-def test_missing_context_value_fails_loudly(tmp_path, tables, periods, scopes, reference):
+def test_missing_context_value_fails_loudly(tmp_path, tables, analysis, reference):
     import jinja2
 
     with pytest.raises(jinja2.UndefinedError):
@@ -140,3 +140,24 @@ def test_periods_and_scopes_json_match_config():
     config = yaml.safe_load((ROOT / "config.yaml").read_text())
     assert list(config["periods"]) == list(json.loads(PERIODS_JSON))
     assert list(config["scopes"]) == list(json.loads(SCOPES_JSON))
+    assert config["scope_roles"] == ANALYSIS["scope_roles"]
+
+
+def test_labels_follow_the_confidence_level_of_each_row():
+    ratio = {"ratio": 8.18, "ci_low": 5.68, "ci_high": 12.01, "confidence_level": 0.9}
+    assert report.format_ratio_interval(ratio) == "8.18 (90% CI 5.68–12.01)"
+    mean = {"annual_mean": 3.6, "annual_mean_ci_low": 2.5, "annual_mean_ci_high": 5.0, "confidence_level": 0.975}
+    assert report.format_mean_interval(mean) == "3.6 a year (97.5% CI 2.5–5.0)"
+    share = {"n": 1, "respondents": 2, "share": 0.5, "ci_low": 0.1, "ci_high": 0.9, "confidence_level": 0.8}
+    assert report.format_survey_share(share) == "1 of 2 (50.0%, Wilson 80% CI 10.0%–90.0%)"
+
+
+def test_the_headline_follows_the_role_not_the_order_of_scopes(tmp_path, tables, reference):
+    from tnr_pipeline.settings import parse_analysis
+
+    reordered = dict(reversed(list(ANALYSIS["scopes"].items())))
+    analysis = parse_analysis({**ANALYSIS, "scopes": reordered})
+    markdown, _ = _render(tmp_path, tables, analysis, reference)
+    ratio = tables["period_ratios"].set_index("scope").loc["all"]
+    assert f"a rate ratio of **{ratio['ratio']:.2f} (95% CI" in markdown
+    assert "Excluding DoE by a factor" not in markdown and "excluding doe, by a factor of" in markdown

@@ -120,7 +120,7 @@ def test_country_summary_marks_new_countries_and_zeros(periods, scopes):
     cases = make_cases([("GEO", 2022, "denial_of_entry"), ("ARM", 2015, "detention"), ("ARM", 2023, "detention"),
                         ("ESP", 2024, "assassination")], periods)
     eu = pd.Series({"ESP": True, "ARM": False, "GEO": False})
-    summary = stats.summarise_countries(cases, periods, scopes, "pre_war", "post_invasion", eu)
+    summary = stats.summarise_countries(cases, periods, scopes, periods[1], eu)
     assert len(summary) == 3 * len(scopes) * len(periods)
     new = summary[summary["new_in_comparison"]].groupby("scope")["host_country"].unique()
     assert sorted(new["all"]) == ["ESP", "GEO"]
@@ -129,6 +129,16 @@ def test_country_summary_marks_new_countries_and_zeros(periods, scopes):
     assert row.loc[("GEO", "excluding_denial_of_entry", "post_invasion"), "cases"] == 0
     assert row.loc[("ARM", "all", "pre_war"), "first_year"] == 2015
     assert row.loc[("ESP", "all", "pre_war"), "eu_member_at_end"]
+
+
+def test_a_country_with_cases_before_the_baseline_is_not_new(periods, scopes):
+    # POL: a case in 2012 (before any period), none in the baseline, one in the comparison: not new.
+    cases = make_cases([("POL", 2012, "detention"), ("POL", 2023, "detention"), ("ESP", 2024, "detention")],
+                       periods)
+    eu = pd.Series({"POL": True, "ESP": True})
+    summary = stats.summarise_countries(cases, periods, scopes, periods[1], eu)
+    new = summary[summary["new_in_comparison"] & (summary["scope"] == "all")]["host_country"].unique()
+    assert list(new) == ["ESP"]
 
 
 @st.composite
@@ -140,9 +150,9 @@ def case_tables(draw):
 
 @given(rows=case_tables())
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_properties_on_generated_tables(periods, scopes, reference, rows):
+def test_properties_on_generated_tables(periods, scopes, reference, analysis, rows):
     cases = make_cases(rows, periods)
-    tables = compute_tables(cases, reference, periods, scopes, "pre_war", "post_invasion", 0.95)
+    tables = compute_tables(cases, reference, analysis)
     summary = tables["period_summary"].set_index(["scope", "period"])
     # annual_mean x years = cases
     assert np.allclose(summary["annual_mean"] * summary["years"], summary["cases"])
@@ -185,18 +195,83 @@ def test_poisson_mean_interval_matches_chi_square(cases, years):
 
 @given(rows=case_tables())
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_generated_tables_pass_their_output_schemas(periods, scopes, reference, rows):
+def test_generated_tables_pass_their_output_schemas(periods, scopes, reference, analysis, rows):
     from tnr_pipeline.schemas import validate_output
 
-    tables = compute_tables(make_cases(rows, periods), reference, periods, scopes, "pre_war", "post_invasion", 0.95)
+    tables = compute_tables(make_cases(rows, periods), reference, analysis)
     for name, frame in tables.items():
         validate_output(frame, name)
 
 
-def test_no_case_at_all_still_gives_valid_tables(periods, scopes, reference):
+def test_no_case_at_all_still_gives_valid_tables(periods, scopes, reference, analysis):
     from tnr_pipeline.schemas import validate_output
 
-    tables = compute_tables(make_cases([], periods), reference, periods, scopes, "pre_war", "post_invasion", 0.95)
+    tables = compute_tables(make_cases([], periods), reference, analysis)
     for name, frame in tables.items():
         validate_output(frame, name)
     assert tables["period_ratios"]["p_value"].eq(1.0).all()
+
+
+def test_tables_with_intervals_carry_their_confidence_level(periods, reference):
+    from tnr_pipeline.settings import parse_analysis
+    from conftest import ANALYSIS
+
+    analysis = parse_analysis({**ANALYSIS, "confidence_level": 0.9})
+    tables = compute_tables(make_cases([("GEO", 2022, "detention"), ("ARM", 2015, "detention")], periods),
+                            reference, analysis)
+    assert tables["period_summary"]["confidence_level"].eq(0.9).all()
+    assert tables["period_ratios"]["confidence_level"].eq(0.9).all()
+
+
+# ---- against a really independent method: root-finding on the distributions themselves -----------------------
+
+def _root(function, low, high):
+    from scipy.optimize import brentq
+
+    return brentq(function, low, high, xtol=1e-14, rtol=1e-13, maxiter=500)
+
+
+def root_found_ratio_interval(x_base, t_base, x_comp, t_comp, level):
+    """The exact conditional interval found by solving the binomial tail equations for the rate ratio r directly:
+    P(X >= x | r_low) = alpha/2 and P(X <= x | r_high) = alpha/2, X ~ Binomial(n, r t_c / (r t_c + t_b))."""
+    n, alpha = x_base + x_comp, 1 - level
+    share = lambda r: r * t_comp / (r * t_comp + t_base)  # noqa: E731
+    upper_tail = lambda r: scipy_stats.binom.sf(x_comp - 1, n, share(r)) - alpha / 2  # noqa: E731
+    lower_tail = lambda r: scipy_stats.binom.cdf(x_comp, n, share(r)) - alpha / 2  # noqa: E731
+    low = 0.0 if x_comp == 0 else _root(upper_tail, 1e-12, 1e12)
+    high = math.inf if x_comp == n else _root(lower_tail, 1e-12, 1e12)
+    return low, high
+
+
+@given(x_base=st.integers(1, 200), x_comp=st.integers(0, 200), t_base=st.integers(1, 20), t_comp=st.integers(1, 20),
+       level=st.sampled_from([0.8, 0.9, 0.95, 0.99]))
+@settings(max_examples=150, deadline=None)
+def test_ratio_interval_matches_root_finding(x_base, x_comp, t_base, t_comp, level):
+    result = stats.rate_ratio(x_base, t_base, x_comp, t_comp, level)
+    low, high = root_found_ratio_interval(x_base, t_base, x_comp, t_comp, level)
+    assert result["ci_low"] == pytest.approx(low, rel=1e-6, abs=1e-12)
+    assert result["ci_high"] == pytest.approx(high, rel=1e-6)
+
+
+@given(cases=st.integers(0, 300), years=st.integers(1, 15), level=st.sampled_from([0.8, 0.9, 0.95, 0.99]))
+@settings(max_examples=100, deadline=None)
+def test_mean_interval_matches_root_finding_on_the_poisson(cases, years, level):
+    """Garwood's interval solves P(X >= x | mu_low) = alpha/2 and P(X <= x | mu_high) = alpha/2 for X ~ Poisson."""
+    alpha = 1 - level
+    low, high = stats.poisson_mean_interval(cases, years, level)
+    expected_low = 0.0 if cases == 0 else _root(lambda mu: scipy_stats.poisson.sf(cases - 1, mu) - alpha / 2,
+                                                1e-12, 10 * cases + 50)
+    expected_high = _root(lambda mu: scipy_stats.poisson.cdf(cases, mu) - alpha / 2, 1e-12, 10 * cases + 50)
+    assert low * years == pytest.approx(expected_low, rel=1e-7, abs=1e-12)
+    assert high * years == pytest.approx(expected_high, rel=1e-7)
+
+
+@given(x=st.integers(0, 120), n_extra=st.integers(0, 120), probability=st.floats(0.02, 0.98))
+@settings(max_examples=150, deadline=None)
+def test_p_value_matches_summing_the_binomial_pmf(x, n_extra, probability):
+    """The two-sided exact test, by summing scipy's pmf over the outcomes no more likely than the one seen."""
+    n = x + n_extra
+    pmf = scipy_stats.binom.pmf(np.arange(n + 1), n, probability)
+    expected = min(1.0, pmf[pmf <= pmf[x] * (1 + 1e-7)].sum())
+    observed = stats.binomial_two_sided_p(x, n, probability)
+    assert observed == pytest.approx(expected, rel=1e-6, abs=1e-300)
