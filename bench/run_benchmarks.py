@@ -89,6 +89,8 @@ def copy_project(destination: Path) -> Path:
     destination.mkdir(parents=True, exist_ok=True)
     for name in ("Snakefile", "config.yaml", "config.schema.yaml"):
         shutil.copy(ROOT / name, destination / name)
+    (destination / "data").mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "data" / "claims.csv", destination / "data" / "claims.csv")
     for folder in ("profiles", "src", "templates", "data/raw"):
         shutil.copytree(ROOT / folder, destination / folder,
                         ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
