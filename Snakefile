@@ -3,7 +3,7 @@
 # package modules it runs as inputs (editing one reruns exactly the steps that use it) and logs to logs/.
 import json
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 from tnr_pipeline import registry
 from tnr_pipeline.settings import analysis_settings, check_config
@@ -17,8 +17,9 @@ configfile: "config.yaml"
 
 PACKAGE = "src/tnr_pipeline"
 REFERENCE = f"{PACKAGE}/reference"
-check_config(config, "config.schema.yaml", f"{REFERENCE}/typology.csv")  # every problem named; exit 1 before any job
-validate(config, "config.schema.yaml")
+# Validate the config against config.schema.yaml (filling in defaults) and check how the settings fit together:
+# every problem is printed with its key and value, and the run stops before any job.
+check_config(config, "config.schema.yaml", f"{REFERENCE}/typology.csv")
 fingerprint_params_without_pandas()
 ANALYSIS = json.dumps(analysis_settings(config), sort_keys=True)
 
@@ -50,7 +51,7 @@ rule validate_cases:
         raw=config["raw_cases"],
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "target_profiles.csv", "verification.csv",
                                                         "country_aliases.csv", "eu_membership.csv", "regions.csv")],
-        code=modules("reference", "normalise", "schemas", "sheets", "ingest"),
+        code=modules("reference", "normalise", "schemas", "spreadsheet", "sheets", "ingest"),
     output:
         cases=registry.table_path("cases"),
     log:
@@ -61,6 +62,8 @@ rule validate_cases:
         reference_dir=REFERENCE,
         periods=json.dumps(config["periods"], sort_keys=True),
         sheet=config["raw_cases_sheet"] or "",
+        columns=json.dumps(config["columns"].get("cases", {}), sort_keys=True, ensure_ascii=False),
+        origin_country=config["origin_country"],
         first_year=config["first_year"],
         last_year=config["last_year"] or "",
     shell:
@@ -68,6 +71,8 @@ rule validate_cases:
         tnr-pipeline validate-cases \
             --input {input.raw:q} \
             --sheet={params.sheet:q} \
+            --columns {params.columns:q} \
+            --origin-country {params.origin_country:q} \
             --output {output.cases:q} \
             --problems {params.problems:q} \
             --reference-dir {params.reference_dir:q} \
@@ -83,7 +88,7 @@ rule summarise_survey:
     input:
         raw=config["raw_survey"],
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "country_aliases.csv", "regions.csv")],
-        code=modules("reference", "normalise", "schemas", "sheets", "stats", "survey"),
+        code=modules("reference", "normalise", "schemas", "spreadsheet", "sheets", "stats", "survey"),
     output:
         responses=registry.table_path("survey_responses"),
         summary=registry.table_path("survey_summary"),
@@ -92,11 +97,15 @@ rule summarise_survey:
     params:
         problems="logs/summarise_survey.problems.txt",
         reference_dir=REFERENCE,
+        sheet=config["raw_survey_sheet"] or "",
+        columns=json.dumps(config["columns"].get("survey", {}), sort_keys=True, ensure_ascii=False),
         confidence_level=config["confidence_level"],
     shell:
         """
         tnr-pipeline summarise-survey \
             --input {input.raw:q} \
+            --sheet={params.sheet:q} \
+            --columns {params.columns:q} \
             --responses {output.responses:q} \
             --summary {output.summary:q} \
             --problems {params.problems:q} \
@@ -110,7 +119,7 @@ rule validate_context:
     """Validate the context figures (outside numbers the report cites), each with its source and date."""
     input:
         raw=config["raw_context"],
-        code=modules("reference", "normalise", "schemas", "sheets", "context"),
+        code=modules("reference", "normalise", "schemas", "spreadsheet", "sheets", "context"),
     output:
         context=registry.table_path("context_figures"),
     log:
@@ -160,7 +169,7 @@ rule check_claims:
         claims=config["claims"],
         tables=registry.table_paths(registry.CLAIMS_READS).values(),
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "country_aliases.csv", "regions.csv")],
-        code=modules("reference", "normalise", "schemas", "sheets", "claims"),
+        code=modules("reference", "normalise", "schemas", "spreadsheet", "sheets", "claims"),
     output:
         claims=registry.table_path("claims"),
     log:

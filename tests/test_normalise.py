@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from tnr_pipeline.io import map_distinct, normalise_header
+from tnr_pipeline.io import map_distinct
+from tnr_pipeline.spreadsheet import normalise_header
 from tnr_pipeline.normalise import parse_date, parse_year, to_codes
 
 

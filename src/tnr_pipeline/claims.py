@@ -367,7 +367,7 @@ def read_claims(path: str | Path) -> pd.DataFrame:
     """The claims file as text, indexed by its row number (header = row 1); unreadable files are InputInvalid."""
     from tnr_pipeline.sheets import load_sheet
 
-    return load_sheet(path, CLAIM_COLUMNS)
+    return load_sheet(path, CLAIM_COLUMNS).frame
 
 
 def run(claims_path: str, table_paths: dict[str, str], output: str, reference_dir: str, analysis: Analysis,

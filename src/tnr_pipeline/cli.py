@@ -37,6 +37,19 @@ def parse_named(pairs: list[str] | None, option: str) -> dict[str, str]:
     return named
 
 
+def _columns(text: str) -> dict[str, str]:
+    """The header mapping (contract column -> the sheet's header), as JSON; refused, naming it, when it is not."""
+    from tnr_pipeline.settings import SettingsError
+
+    try:
+        mapping = json.loads(text or "{}")
+    except json.JSONDecodeError:
+        raise SettingsError([f"--columns {text!r} is not JSON"], "command line") from None
+    if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+        raise SettingsError([f"--columns {text!r} is not a mapping of column to header"], "command line")
+    return mapping
+
+
 def _analysis(args: argparse.Namespace, reference_dir: str | None = None, typology: str | None = None):
     """The analysis settings the step received, checked against the typology (SettingsError names each problem)."""
     from tnr_pipeline.settings import parse_analysis, read_tactic_codes
@@ -52,9 +65,9 @@ def validate_cases(args: argparse.Namespace) -> None:
     periods = parse_periods(args.periods)
     last_year = args.last_year or datetime.date.today().year
     config = {"periods": json.loads(args.periods), "first_year": args.first_year, "last_year": last_year,
-              "sheet": args.sheet}
+              "sheet": args.sheet, "columns": _columns(args.columns), "origin_country": args.origin_country}
     rows = ingest.run(args.input, args.output, args.problems, args.reference_dir, periods, args.first_year,
-                      last_year, args.sheet, config)
+                      last_year, args.sheet, config, _columns(args.columns), args.origin_country)
     print(f"validate-cases: {rows} cases written to {args.output}")
 
 
@@ -102,7 +115,8 @@ def summarise_survey(args: argparse.Namespace) -> None:
     if problems:
         raise SettingsError(problems)
     summary = survey.run(args.input, args.responses, args.summary, args.problems, args.reference_dir,
-                         args.confidence_level, {"confidence_level": args.confidence_level})
+                         args.confidence_level, {"confidence_level": args.confidence_level}, _columns(args.columns),
+                         args.sheet)
     print(f"summarise-survey: {int(summary['respondents'].max())} responses summarised in {args.summary}")
 
 
@@ -121,6 +135,8 @@ SHARED_OPTIONS = {
     "--analysis": {"required": True, "help": "analysis settings as JSON: periods, baseline, comparison, scopes, "
                                              "scope_roles, confidence_level (as in config.yaml)"},
     "--confidence-level": {"type": float, "required": True, "help": "confidence level of the intervals"},
+    "--sheet": {"type": _optional_text, "default": None, "help": "sheet of a workbook, by name (default: the first)"},
+    "--columns": {"default": "{}", "help": "the sheet's own headers as JSON: {contract column: header}"},
     "--table": {"required": True, "action": "append", "metavar": "NAME=PATH",
                 "help": "a Parquet table the step reads, by its name; repeat"},
     "--figure": {"required": True, "action": "append", "metavar": "NAME=PATH",
@@ -146,10 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
     steps = parser.add_subparsers(dest="step", required=True, metavar="STEP")
     required = {"required": True}
     _step(steps, "validate-cases", validate_cases, "validate the case spreadsheet and write cases.parquet",
-          ("--problems", "--reference-dir", "--periods"), {
-              "--input": {**required, "help": "case spreadsheet (.csv or .xlsx)"},
-              "--sheet": {"type": _optional_text, "default": None,
-                          "help": "sheet name of an .xlsx (default: the first sheet)"},
+          ("--problems", "--reference-dir", "--periods", "--sheet", "--columns"), {
+              "--input": {**required, "help": "case spreadsheet (.csv, .tsv or a workbook)"},
+              "--origin-country": {"default": "RUS", "help": "alpha-3 code of the state whose cases abroad are "
+                                                             "counted; a case hosted there is refused"},
               "--output": {**required, "help": "cases.parquet to write"},
               "--first-year": {**required, "type": int, "help": "earliest year allowed in the sheet"},
               "--last-year": {"type": _optional_int, "default": None,
@@ -172,8 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
               "--markdown": {**required, "help": "findings.md to write"},
               "--html": {**required, "help": "findings.html to write"}})
     _step(steps, "summarise-survey", summarise_survey, "validate the questionnaire and summarise its answers",
-          ("--problems", "--reference-dir", "--confidence-level"), {
-              "--input": {**required, "help": "questionnaire sheet (.csv or .xlsx)"},
+          ("--problems", "--reference-dir", "--confidence-level", "--sheet", "--columns"), {
+              "--input": {**required, "help": "questionnaire sheet (.csv, .tsv or a workbook)"},
               "--responses": {**required, "help": "survey_responses.parquet to write"},
               "--summary": {**required, "help": "survey_summary.parquet to write"}})
     _step(steps, "validate-context", validate_context, "validate the context figures the report cites",

@@ -35,7 +35,9 @@ def run(raw: str, output: str, problems_report: str, config: dict) -> int:
     schema, rules = context_sheet_schema()
     name = Path(raw).name
     with problems_reported_to(problems_report):
-        sheet = validate_sheet(load_sheet(raw, CONTEXT_COLUMNS), schema, rules, CONTEXT_COLUMNS, name)
+        read = load_sheet(raw, CONTEXT_COLUMNS)
+        print(read.describe(raw))
+        sheet = validate_sheet(read, schema, rules, CONTEXT_COLUMNS, name, raw)
     figures = code_context(sheet)
     save_table(figures, "context_figures", output, io.provenance({raw: io.sha256_file(raw)}, config))
     io.write_text(problems_report, f"{name}: no problems found in {len(figures)} figures.\n")

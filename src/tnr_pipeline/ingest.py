@@ -28,18 +28,21 @@ from tnr_pipeline.sheets import (
     problems_reported_to,
     validate_sheet,
 )
+from tnr_pipeline.spreadsheet import SheetRead
 
 
-def load_case_sheet(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
-    """The case sheet as text, indexed by spreadsheet row, with only the contract's columns kept."""
-    return load_sheet(path, (*REQUIRED_CASE_COLUMNS, *OPTIONAL_CASE_COLUMNS), sheet)
+def load_case_sheet(path: str | Path, sheet: str | None = None, mapping: dict[str, str] | None = None) -> SheetRead:
+    """The case sheet as text, indexed by spreadsheet row, with only the contract's columns kept (headers mapped by
+    config `columns.cases`)."""
+    return load_sheet(path, REQUIRED_CASE_COLUMNS, OPTIONAL_CASE_COLUMNS, mapping, sheet)
 
 
-def validate_case_sheet(sheet: pd.DataFrame, reference: Reference, first_year: int, last_year: int,
-                        source: str = "case sheet") -> pd.DataFrame:
+def validate_case_sheet(read: SheetRead, reference: Reference, first_year: int, last_year: int,
+                        source: str = "case sheet", path: str | Path = "", origin_country: str = "RUS"
+                        ) -> pd.DataFrame:
     """Check the sheet against its schema; raise InputInvalid with every problem at once."""
-    schema, rules = case_sheet_schema(reference, first_year, last_year)
-    return validate_sheet(sheet, schema, rules, REQUIRED_CASE_COLUMNS, source,
+    schema, rules = case_sheet_schema(reference, first_year, last_year, origin_country)
+    return validate_sheet(read, schema, rules, REQUIRED_CASE_COLUMNS, source, path,
                           hints={"host_country": country_hint(reference)})
 
 
@@ -85,12 +88,16 @@ def allowed_case_values(reference: Reference, periods: list[Period]) -> dict[str
 
 
 def run(raw: str, output: str, problems_report: str, reference_dir: str, periods: list[Period], first_year: int,
-        last_year: int, sheet: str | None, config: dict) -> int:
-    """Validate the raw sheet and write cases.parquet; on problems write only the problems report. Rows written."""
+        last_year: int, sheet: str | None, config: dict, mapping: dict[str, str] | None = None,
+        origin_country: str = "RUS") -> int:
+    """Validate the raw sheet and write cases.parquet; on problems write only the problems report. Rows written.
+    What was read (file, encoding, delimiter or sheet, header row, columns) is printed for the step's log."""
     reference = Reference(reference_dir)
     name = Path(raw).name
     with problems_reported_to(problems_report):
-        validated = validate_case_sheet(load_case_sheet(raw, sheet), reference, first_year, last_year, name)
+        read = load_case_sheet(raw, sheet, mapping)
+        print(read.describe(raw))
+        validated = validate_case_sheet(read, reference, first_year, last_year, name, raw, origin_country)
     cases = normalise_cases(validated, reference, periods)
     meta = io.provenance({raw: io.sha256_file(raw)}, config)
     save_table(cases, "cases", output, meta, allowed=allowed_case_values(reference, periods))

@@ -1,14 +1,13 @@
-"""The file edges: reading spreadsheets as text, writing and reading Parquet with provenance, hashing inputs.
+"""The file edges: writing and reading Parquet with provenance, writing text atomically, hashing inputs.
 
-What belongs here: anything that touches the file system for tables. No validation (see `schemas`), no statistics.
+What belongs here: anything that touches the file system for output tables (spreadsheets are read by
+`spreadsheet`). No validation (see `schemas`), no statistics.
 Writes are atomic: a file appears whole or not at all. pandas and pyarrow are imported where they are used, so a
 step that only writes text (the report) does not pay for pandas.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import hashlib
 import json
 import os
@@ -25,11 +24,6 @@ from tnr_pipeline import __version__
 from tnr_pipeline.fields import BOOLEAN, DATE, FLOAT, INTEGER, TEXT, table_fields
 
 PROVENANCE_KEY = b"tnr_pipeline"
-ROW_INDEX = "row"  # the spreadsheet row a person sees: the header is row 1
-
-
-class InputFileError(Exception):
-    """The input file cannot be read at all (wrong format, not UTF-8, empty)."""
 
 
 def sha256_file(path: str | Path) -> str:
@@ -41,26 +35,6 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def normalise_header(name: object) -> str:
-    """A column header as the pipeline names it: trimmed, lower case, spaces as underscores."""
-    return "_".join(str(name).strip().lower().split())
-
-
-def _cell_text(value: object) -> str:
-    """One distinct spreadsheet cell as text, the way a person reads it in the sheet."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):  # pandas' Timestamp included
-        return value.date().isoformat() if (value.hour, value.minute, value.second) == (0, 0, 0) else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
 def map_distinct(series: pd.Series, function, dtype=None) -> pd.Series:
     """Apply a Python function once per distinct value of a Series and spread the results back to every row."""
     import pandas as pd
@@ -68,57 +42,6 @@ def map_distinct(series: pd.Series, function, dtype=None) -> pd.Series:
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
     results = pd.Series([function(value) for value in uniques], dtype=dtype)
     return pd.Series(results.to_numpy()[codes], index=series.index, name=series.name, dtype=results.dtype)
-
-
-def _detect_delimiter(path: Path) -> str:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        sample = handle.read(64 * 1024)
-    if not sample.strip():
-        raise InputFileError("the file is empty: it needs a header row and one row per case")
-    header = sample.splitlines()[0]
-    try:
-        return csv.Sniffer().sniff(header, delimiters=",;").delimiter
-    except csv.Error:
-        return ";" if header.count(";") > header.count(",") else ","
-
-
-def read_sheet(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
-    """Read a case or survey spreadsheet (.csv or .xlsx) as text.
-
-    Every cell becomes trimmed text ("" when blank). Headers are normalised with `normalise_header`. The index is
-    the spreadsheet row number a person sees (header = row 1). Fully blank rows are dropped.
-    """
-    import pandas as pd
-
-    path = Path(path)
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            raw = pd.read_csv(path, sep=_detect_delimiter(path), dtype="str", keep_default_na=False,
-                              skip_blank_lines=False, encoding="utf-8-sig")
-        elif suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-            raw = pd.read_excel(path, sheet_name=sheet if sheet else 0, dtype=object, engine="calamine")
-        else:
-            raise InputFileError(f"'{path.name}' is neither a .csv nor an .xlsx file")
-    except UnicodeDecodeError as error:
-        raise InputFileError(f"'{path.name}' is not UTF-8 text (byte {error.start}): save it as 'CSV UTF-8'") from None
-    except (ValueError, KeyError) as error:
-        if sheet and "not found" in str(error).lower():
-            raise InputFileError(f"'{path.name}' has no sheet named '{sheet}'") from None
-        raise InputFileError(f"'{path.name}' cannot be read as a table: {error}") from None
-    except pd.errors.EmptyDataError:
-        raise InputFileError(f"'{path.name}' is empty: it needs a header row and one row per case") from None
-    raw.columns = [normalise_header(name) for name in raw.columns]
-    if suffix == ".csv":  # already text: trim it, vectorised
-        text = pd.DataFrame({name: raw.iloc[:, i].fillna("").astype("str").str.strip()
-                             for i, name in enumerate(raw.columns)}, index=raw.index)
-    else:  # spreadsheet cells carry numbers and dates: turn each distinct value into text once
-        text = pd.DataFrame({name: map_distinct(raw.iloc[:, i], _cell_text, dtype="str")
-                             for i, name in enumerate(raw.columns)}, index=raw.index)
-    text.index = pd.RangeIndex(2, len(text) + 2, name=ROW_INDEX)
-    if len(text.columns):
-        text = text[(text != "").any(axis=1)]
-    return text
 
 
 def _arrow_type(kind: str):

@@ -19,8 +19,15 @@ _WHOLE_NUMBER = re.compile(r"[0-9]+")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+# Whole numbers beyond any year are read as this (still outside every allowed range), so that a 23-digit "year"
+# is reported as out of range instead of overflowing the integer column.
+_BEYOND_ANY_YEAR = 10**9
+
+
 def _whole_number(text: str) -> int | None:
-    return int(text) if _WHOLE_NUMBER.fullmatch(text) else None
+    if not _WHOLE_NUMBER.fullmatch(text):
+        return None
+    return int(text) if len(text) < 10 else _BEYOND_ANY_YEAR
 
 
 def _iso_date(text: str) -> pd.Timestamp | None:

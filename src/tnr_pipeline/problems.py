@@ -65,9 +65,7 @@ def problems_from_failures(failures: pd.DataFrame, rules: dict, sheet: pd.DataFr
     for check, column, value, index in failures[["check", "column", "failure_case", "index"]].itertuples(
             index=False):
         if check == "column_in_dataframe":
-            problems.append(Problem(0, str(value), f'column "{value}" is missing. The sheet needs these columns: '
-                                                   f'{", ".join(required)} (header in row 1).'))
-            continue
+            continue  # reported by sheets.missing_column_problems, with the header row and any mapping
         rule = rules.get(check)
         if rule is None or pd.isna(index):
             problems.append(Problem(0, str(column), f"column {column}: check {check} failed ({value})"))

@@ -19,19 +19,43 @@ OTHER_REGION = "Other"
 
 
 def lookup_key(text: str) -> str:
-    """How labels are compared: case-insensitive, trimmed, inner spaces collapsed, '-' and '_' as spaces."""
-    return " ".join(text.replace("_", " ").replace("-", " ").casefold().split())
+    """How labels are compared: case-insensitive, trimmed, inner spaces collapsed, '-' and '_' as spaces, ё as е."""
+    return " ".join(text.replace("_", " ").replace("-", " ").casefold().replace("ё", "е").split())
 
 
 def _read(directory: Path, name: str) -> pd.DataFrame:
     return pd.read_csv(directory / name, dtype=str, keep_default_na=False, encoding="utf-8")
 
 
+LABEL_COLUMNS = ("label", "label_ru")  # the languages a sheet may name a code in
+
+
 def _code_lookup(table: pd.DataFrame) -> dict[str, str]:
-    """Code and label (any case) -> code."""
-    lookup = {lookup_key(label): code for code, label in zip(table["code"], table["label"])}
+    """Code and its labels in every language the table has (any case, ё as е) -> code."""
+    lookup = {}
+    for column in LABEL_COLUMNS:
+        if column in table:
+            lookup.update({lookup_key(label): code for code, label in zip(table["code"], table[column]) if label})
     lookup.update({lookup_key(code): code for code in table["code"]})
     return lookup
+
+
+def russian_country_names() -> dict[str, list[str]]:
+    """Alpha-3 -> the country's Russian names (short, official, common), from the ISO 3166 translations that
+    pycountry ships."""
+    import gettext
+
+    import pycountry
+
+    russian = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ru"], fallback=True)
+    names: dict[str, list[str]] = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "official_name", "common_name"):
+            english = getattr(country, attribute, None)
+            translated = russian.gettext(english) if english else None
+            if translated and translated != english:
+                names.setdefault(country.alpha_3, []).append(translated)
+    return names
 
 
 @dataclass
@@ -77,7 +101,8 @@ class Reference:
 
     @cached_property
     def country_lookup(self) -> dict[str, str]:
-        """Any accepted spelling (lookup_key) -> alpha-3: ISO codes and names from pycountry, then the alias table."""
+        """Any accepted spelling (lookup_key) -> alpha-3: ISO codes and English names from pycountry, its Russian
+        translations, then the alias table (which also holds common Russian variants)."""
         import pycountry
 
         lookup: dict[str, str] = {}
@@ -89,6 +114,9 @@ class Reference:
         for alpha3, name in self.country_names.items():
             lookup[lookup_key(name)] = alpha3
             lookup.setdefault(lookup_key(alpha3), alpha3)
+        for alpha3, names in russian_country_names().items():
+            for name in names:
+                lookup.setdefault(lookup_key(name), alpha3)
         lookup.update({lookup_key(a): code for a, code in zip(self.country_aliases["alias"],
                                                                 self.country_aliases["alpha3"])})
         return lookup

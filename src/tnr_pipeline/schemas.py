@@ -87,7 +87,7 @@ OPTIONAL_CASE_COLUMNS = ("date", "source")
 CASE_SHEET_DESCRIPTIONS = {
     "case_id": "Identifier of the case: any text, unique in the sheet.",
     "year": "Year of the case, in digits.",
-    "host_country": "Country where it happened: English name, ISO alpha-2 or alpha-3 code, any case.",
+    "host_country": "Country where it happened: English or Russian name, ISO alpha-2 or alpha-3 code, any case.",
     "tactic": "Tactic: a typology code or its label, any case.",
     "target_profile": "Profile of the targeted person: a code or its label, any case.",
     "verification": "Verification status: a code or its label, any case.",
@@ -115,7 +115,8 @@ def _identifier(column: str, what: str) -> tuple[list[pa.Check], dict[str, Rule]
     return checks, rules
 
 
-def case_sheet_schema(reference, first_year: int, last_year: int) -> tuple[pa.DataFrameSchema, dict[str, Rule]]:
+def case_sheet_schema(reference, first_year: int, last_year: int,
+                      origin_country: str = "RUS") -> tuple[pa.DataFrameSchema, dict[str, Rule]]:
     """The pandera schema of the case spreadsheet read as text, and what each of its checks means for a person.
 
     Checks parse values themselves (once per distinct value) instead of relying on pandera's type coercion, so a
@@ -130,6 +131,9 @@ def case_sheet_schema(reference, first_year: int, last_year: int) -> tuple[pa.Da
     def year_in_range(text):
         year = parse_year(text)
         return year.isna() | year.between(first_year, last_year)
+
+    def not_origin(text):
+        return to_codes(text, reference.country_lookup).ne(origin_country).fillna(True)
 
     def iso_date(text):
         return (text == "") | parse_date(text).notna()
@@ -149,7 +153,10 @@ def case_sheet_schema(reference, first_year: int, last_year: int) -> tuple[pa.Da
         "date_iso": Rule("date", "is not a date written as YYYY-MM-DD", "a real date written YYYY-MM-DD, or blank"),
         "date_in_year": Rule("date", "does not fall in the row's year", "a date in the year given in 'year'"),
         "host_country_known": Rule("host_country", "is not a country name or code that is recognised",
-                                   "an English country name, or an ISO alpha-2 or alpha-3 code"),
+                                   "a country name in English or Russian, or an ISO alpha-2 or alpha-3 code"),
+        "host_country_not_origin": Rule("host_country", f"is the origin state ({origin_country}): a case inside it "
+                                        "is not transnational repression",
+                                        f"a host country other than {origin_country} (config: origin_country)"),
         "tactic_known": Rule("tactic", "is not a tactic of the typology", _labels(reference.typology)),
         "target_profile_known": Rule("target_profile", "is not a known target profile",
                                      _labels(reference.target_profiles)),
@@ -167,7 +174,8 @@ def case_sheet_schema(reference, first_year: int, last_year: int) -> tuple[pa.Da
             "year": column("year", pa.Check(whole_year, name="year_whole_number"),
                            pa.Check(year_in_range, name="year_in_range")),
             "host_country": column("host_country", pa.Check(known(reference.country_lookup),
-                                                            name="host_country_known")),
+                                                            name="host_country_known"),
+                                   pa.Check(not_origin, name="host_country_not_origin")),
             "tactic": column("tactic", pa.Check(known(reference.tactic_lookup), name="tactic_known")),
             "target_profile": column("target_profile", pa.Check(known(reference.target_profile_lookup),
                                                                 name="target_profile_known")),
@@ -217,7 +225,7 @@ def survey_sheet_schema(reference) -> tuple[pa.DataFrameSchema, dict[str, Rule]]
     rules = {
         **id_rules,
         "country_of_residence_known": Rule("country_of_residence", "is not a country name or code that is recognised",
-                                           "an English country name, or an ISO alpha-2 or alpha-3 code"),
+                                           "a country name in English or Russian, or an ISO alpha-2 or alpha-3 code"),
         "tactics_experienced_known": Rule("tactics_experienced", "names a tactic that is not in the typology",
                                           "typology codes or labels separated by ';' (" + _labels(reference.typology)
                                           + "), or blank"),

@@ -39,14 +39,18 @@ def code_responses(sheet: pd.DataFrame, reference: Reference) -> pd.DataFrame:
 
 
 def run(raw: str, responses_path: str, summary_path: str, problems_report: str, reference_dir: str,
-        level: float, config: dict) -> pd.DataFrame:
-    """Validate the questionnaire and write the coded responses and their summary; returns the summary."""
+        level: float, config: dict, mapping: dict[str, str] | None = None, sheet_name: str | None = None
+        ) -> pd.DataFrame:
+    """Validate the questionnaire and write the coded responses and their summary; returns the summary. What was
+    read is printed for the step's log."""
     reference = Reference(reference_dir)
     schema, rules = survey_sheet_schema(reference)
     name = Path(raw).name
     with problems_reported_to(problems_report):
-        sheet = validate_sheet(load_sheet(raw, REQUIRED_SURVEY_COLUMNS), schema, rules, REQUIRED_SURVEY_COLUMNS,
-                               name, hints={"country_of_residence": country_hint(reference)})
+        read = load_sheet(raw, REQUIRED_SURVEY_COLUMNS, (), mapping, sheet_name)
+        print(read.describe(raw))
+        sheet = validate_sheet(read, schema, rules, REQUIRED_SURVEY_COLUMNS, name, raw,
+                               hints={"country_of_residence": country_hint(reference)})
     responses = code_responses(sheet, reference)
     summary = stats.summarise_survey(responses, YES_NO_QUESTIONS, reference.tactic_codes, level)
     meta = io.provenance({raw: io.sha256_file(raw)}, config)
