@@ -100,11 +100,7 @@ def detect_delimiter(text: str, suffix: str) -> str:
     """Comma, semicolon or tab: the one that splits the first rows into the most columns (tab for .tsv)."""
     if suffix == ".tsv":
         return "\t"
-    sample = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS + 5])
-    widest = {}
-    for delimiter in DELIMITERS:
-        rows = list(csv.reader(text_io.StringIO(sample), delimiter=delimiter))
-        widest[delimiter] = max((len(row) for row in rows), default=0)
+    widest = {delimiter: _widest(text, delimiter) for delimiter in DELIMITERS}
     return max(DELIMITERS, key=lambda d: widest[d])  # ties go to the first: comma, then semicolon
 
 
@@ -130,21 +126,20 @@ def _read_csv_grid(path: Path) -> tuple[pd.DataFrame, list[str]]:
     if not text.strip():
         raise InputFileError(f"'{path.name}' is empty: it needs a header row and one row per case")
     delimiter = detect_delimiter(text, path.suffix.lower())
-    try:
-        grid = pd.read_csv(text_io.StringIO(text), sep=delimiter, header=None, dtype="str", keep_default_na=False,
-                           skip_blank_lines=False, engine="python" if _ragged(text, delimiter) else "c")
+    width = _widest(text, delimiter)
+    try:  # named columns as wide as the widest first row: shorter rows (titles above the header) are padded
+        grid = pd.read_csv(text_io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype="str",
+                           keep_default_na=False, skip_blank_lines=False)
     except (pd.errors.ParserError, csv.Error) as error:
-        raise InputFileError(f"'{path.name}' cannot be read as a table ({error}): check that every row has as many "
-                             "cells as the header") from None
-    return grid, [f"encoding: {encoding}", f"delimiter: {DELIMITERS[delimiter]}"]
+        raise InputFileError(f"'{path.name}' cannot be read as a table ({error}): check that no row has more cells "
+                             "than the header") from None
+    return grid.fillna(""), [f"encoding: {encoding}", f"delimiter: {DELIMITERS[delimiter]}"]
 
 
-def _ragged(text: str, delimiter: str) -> bool:
-    """Whether the first rows have different numbers of cells (title rows above the header): then the slower
-    parser, which pads short rows, reads the file."""
-    rows = list(csv.reader(text_io.StringIO("\n".join(text.splitlines()[:HEADER_SEARCH_ROWS + 5])),
-                           delimiter=delimiter))
-    return len({len(row) for row in rows if row}) > 1
+def _widest(text: str, delimiter: str) -> int:
+    """The most cells any of the first rows has."""
+    rows = csv.reader(text_io.StringIO("\n".join(text.splitlines()[:HEADER_SEARCH_ROWS + 5])), delimiter=delimiter)
+    return max((len(row) for row in rows), default=1) or 1
 
 
 def workbook_sheets(path: Path) -> list[str]:
@@ -182,25 +177,7 @@ def _read_workbook_grid(path: Path, sheet: str | None) -> tuple[pd.DataFrame, li
         grid = pd.read_excel(path, sheet_name=chosen, header=None, dtype=object, engine="calamine")
     except Exception:  # noqa: BLE001
         raise _unreadable_workbook(path) from None
-    grid = _from_first_row(grid, path, chosen)
     return grid, [f"sheet: {chosen} (of {', '.join(sheets)})"]
-
-
-def _from_first_row(grid: pd.DataFrame, path: Path, sheet: str) -> pd.DataFrame:
-    """Pad the grid with the blank rows above the sheet's first used row, which the reader leaves out, so that
-    row numbers stay the sheet's own."""
-    import pandas as pd
-    from python_calamine import CalamineWorkbook
-
-    try:
-        start = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).start
-    except Exception:  # noqa: BLE001
-        start = None
-    first_row = start[0] if start else 0
-    if first_row:
-        blank = pd.DataFrame([[None] * grid.shape[1]] * first_row, columns=grid.columns)
-        grid = pd.concat([blank, grid], ignore_index=True)
-    return grid
 
 
 def cell_text(value: object) -> str:

@@ -1,0 +1,271 @@
+"""The user's own spreadsheet as it is: Russian headers and values, encodings, delimiters, title rows, workbooks'
+sheets, and one clear message for any file that cannot be read."""
+
+from __future__ import annotations
+
+import subprocess
+import zipfile
+
+import pandas as pd
+import pytest
+
+from conftest import MARKER, PERIODS_JSON, SMALL_SHEET, pipeline_env, write_csv
+from tnr_pipeline import ingest, survey
+from tnr_pipeline.problems import InputInvalid
+from tnr_pipeline.reference import Reference
+from tnr_pipeline.spreadsheet import InputFileError, decode, detect_delimiter, read_sheet
+
+RUSSIAN_HEADERS = {"case_id": "Номер дела", "year": "Год", "date": "Дата", "host_country": "Страна",
+                   "tactic": "Тактика", "target_profile": "Профиль", "verification": "Проверка",
+                   "full_name": "ФИО"}
+RUSSIAN_VALUES = {
+    "host_country": {"Kazakhstan": "Казахстан", "kz": "Казахстан", "KAZ": "казахстан", "Georgia": "Грузия",
+                     " georgia ": " грузия ", "GEO": "Грузия", "Armenia": "Армения", "ARM": "АРМЕНИЯ",
+                     "Poland": "Польша", "Spain": "Испания", "Turkey": "Турция", "UK": "Великобритания"},
+    "tactic": {"Detention": "Задержание", "extradition request": "Запрос об экстрадиции",
+               "detention": "задержание", "Denial of Entry": "Отказ во въезде", "denial_of_entry": "отказ во въезде",
+               "DENIAL OF ENTRY": "ОТКАЗ ВО ВЪЕЗДЕ", "Unlawful deportation": "Незаконная депортация",
+               "assassination": "Убийство", "coercion by proxy": "Давление через близких", "Assault": "Нападение"},
+    "target_profile": {"Activist": "Активист", "journalist": "Журналист", "lawyer": "Адвокат",
+                       "Human rights defender": "Правозащитник", "politician": "Политик", "deserter": "Дезертир",
+                       "other": "Другое", "unknown": "Неизвестно", "activist": "активист"},
+    "verification": {"verified": "Подтверждено", "Single source": "Один источник", "unverified": "Не подтверждено",
+                     "single_source": "один источник"},
+}
+
+
+def russian_sheet() -> pd.DataFrame:
+    frame = SMALL_SHEET.copy()
+    for column, values in RUSSIAN_VALUES.items():
+        frame[column] = frame[column].map(lambda v, values=values: values.get(v, v))
+    frame["verification"] = frame["verification"].replace({"Подтверждено": "Подтвёрждено"})  # ё read as е
+    return frame.rename(columns=RUSSIAN_HEADERS)
+
+
+MAPPING = {column: header for column, header in RUSSIAN_HEADERS.items() if column != "full_name"}
+
+
+def cases_from(tmp_path, path, periods, sheet=None, mapping=None, origin="RUS"):
+    output, report = tmp_path / "out" / "cases.parquet", tmp_path / "out" / "problems.txt"
+    ingest.run(str(path), str(output), str(report), str(Reference().directory), periods, 1991, 2026, sheet,
+               {}, mapping, origin)
+    return pd.read_parquet(output)
+
+
+def refused(tmp_path, path, periods, **options) -> str:
+    with pytest.raises(InputInvalid) as raised:
+        cases_from(tmp_path, path, periods, **options)
+    assert not (tmp_path / "out" / "cases.parquet").exists()
+    return str(raised.value)
+
+
+@pytest.fixture(scope="module")
+def english(tmp_path_factory):
+    from tnr_pipeline.settings import parse_periods
+
+    folder = tmp_path_factory.mktemp("english")
+    return cases_from(folder, write_csv(SMALL_SHEET, folder / "cases.csv"), parse_periods(PERIODS_JSON))
+
+
+def test_russian_windows_1251_semicolon_csv_gives_the_same_cases(tmp_path, periods, english, capsys):
+    path = tmp_path / "дела.csv"
+    path.write_bytes(russian_sheet().to_csv(index=False, sep=";").encode("cp1251"))
+    cases = cases_from(tmp_path, path, periods, mapping=MAPPING)
+    pd.testing.assert_frame_equal(cases, english)
+    log = capsys.readouterr().out
+    assert "encoding: Windows-1251" in log and "delimiter: semicolon" in log and "header row: 1" in log
+    assert 'host_country (from "Страна")' in log and "columns dropped, by name: ФИО" in log
+    assert "rows below the header (blank rows left out): 12" in log
+    assert MARKER not in log
+
+
+def test_xlsx_with_a_notes_sheet_and_title_rows_gives_the_same_cases(tmp_path, periods, english, capsys):
+    path = tmp_path / "book.xlsx"
+    frame = russian_sheet()
+    frame["Год"] = frame["Год"].astype(int)
+    frame["Дата"] = [pd.Timestamp(v) if v else None for v in frame["Дата"]]
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"Заметки": ["Список дел, не для публикации"]}).to_excel(writer, sheet_name="Notes",
+                                                                              index=False)
+        pd.DataFrame([["Дела ТНР, 2014–2024"], ["Составлено вручную"]]).to_excel(
+            writer, sheet_name="Дела", index=False, header=False)
+        frame.to_excel(writer, sheet_name="Дела", index=False, startrow=2)
+    cases = cases_from(tmp_path, path, periods, sheet="Дела", mapping=MAPPING)
+    pd.testing.assert_frame_equal(cases, english)
+    log = capsys.readouterr().out
+    assert "sheet: Дела (of Notes, Дела)" in log and "header row: 3" in log
+
+
+def test_title_rows_keep_the_sheets_own_row_numbers(tmp_path, periods):
+    path = tmp_path / "cases.csv"
+    frame = SMALL_SHEET.copy()
+    frame.loc[2, "year"] = "20x1"
+    path.write_text("Case list (internal)\n\n" + frame.to_csv(index=False), encoding="utf-8")
+    message = refused(tmp_path, path, periods)
+    # header in row 3; K-03 is the third case -> row 6
+    assert 'row 6, column "year": "20x1"' in message
+
+
+@pytest.mark.parametrize("kind", ["utf-16", "tab", "tsv", "utf-8-bom-semicolon"])
+def test_utf16_and_tab_separated_copies_give_the_same_cases(tmp_path, periods, english, kind):
+    if kind == "utf-16":
+        path = tmp_path / "cases.csv"
+        path.write_bytes(SMALL_SHEET.to_csv(index=False).encode("utf-16"))
+    elif kind == "tab":
+        path = write_csv(SMALL_SHEET, tmp_path / "cases.csv", sep="\t")
+    elif kind == "tsv":
+        path = write_csv(SMALL_SHEET, tmp_path / "cases.tsv", sep="\t")
+    else:
+        path = write_csv(SMALL_SHEET, tmp_path / "cases.csv", sep=";", bom=True)
+    pd.testing.assert_frame_equal(cases_from(tmp_path, path, periods), english)
+
+
+def test_encodings_are_decided_by_rule():
+    assert decode("Грузия;Отказ во въезде".encode("cp1251"), "x.csv")[1] == "Windows-1251"
+    assert decode("Géorgie,Türkiye,España".encode("cp1252"), "x.csv")[1] == "Windows-1252"
+    assert decode("Грузия".encode("utf-8"), "x.csv")[1] == "UTF-8"
+    assert decode("\ufeffGeorgia".encode("utf-8"), "x.csv") == ("Georgia", "UTF-8 with byte-order mark")
+    assert decode("Грузия".encode("utf-16"), "x.csv") == ("Грузия", "UTF-16")
+    with pytest.raises(InputFileError, match="cannot be told apart"):
+        decode(b"a,\xe9\xe8 b\xe9", "x.csv")  # one word of its own, one inside a Latin word
+
+
+def test_delimiters_are_detected_with_a_title_row_above():
+    assert detect_delimiter("Title, with a comma\ncase_id;year;host_country\nA;2020;GEO\n", ".csv") == ";"
+    assert detect_delimiter("case_id\tyear\nA\t2020\n", ".csv") == "\t"
+    assert detect_delimiter("case_id,year\nA,2020\n", ".tsv") == "\t"
+
+
+def _truncated_xlsx(path):
+    SMALL_SHEET.to_excel(path, index=False)
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])
+
+
+def _zip_not_a_workbook(path):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "not a workbook")
+
+
+@pytest.mark.parametrize("name, make, expected", [
+    ("missing.csv", lambda p: None, "does not exist"),
+    ("folder.csv", lambda p: p.mkdir(), "is a folder, not a file"),
+    ("truncated.xlsx", _truncated_xlsx, "damaged or truncated"),
+    ("archive.xlsx", _zip_not_a_workbook, "save it again"),
+    ("locked.xlsx", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600),
+     "password-protected"),
+    ("cases.pdf", lambda p: p.write_bytes(b"%PDF-1.4"), "is not a spreadsheet this pipeline reads"),
+    ("empty.csv", lambda p: p.write_bytes(b""), "is empty"),
+])
+def test_unreadable_files_get_one_message_naming_the_file(tmp_path, periods, name, make, expected):
+    path = tmp_path / name
+    make(path)
+    message = refused(tmp_path, path, periods)
+    assert name in message and expected in message
+    assert "Traceback" not in message
+
+
+def test_unreadable_file_from_the_command_line_exits_one_without_traceback(tmp_path):
+    path = tmp_path / "truncated.xlsx"
+    _truncated_xlsx(path)
+    output = tmp_path / "out" / "cases.parquet"
+    result = subprocess.run(["tnr-pipeline", "validate-cases", "--input", str(path), "--output", str(output),
+                             "--problems", str(tmp_path / "problems.txt"), "--reference-dir",
+                             str(Reference().directory), "--periods", PERIODS_JSON, "--first-year", "1991"],
+                            capture_output=True, text=True, env=pipeline_env())
+    assert result.returncode == 1
+    assert "truncated.xlsx" in result.stderr and "Traceback" not in result.stderr
+    assert not output.exists()
+
+
+def test_a_year_too_large_for_any_integer_gets_the_row_message(tmp_path, periods):
+    frame = SMALL_SHEET.copy()
+    frame.loc[1, "year"] = "20220000000000000000000"
+    message = refused(tmp_path, write_csv(frame, tmp_path / "c.csv"), periods)
+    assert 'row 3, column "year": "20220000000000000000000" is outside the allowed years' in message
+    assert "Overflow" not in message and "check" not in message
+
+
+def test_a_case_in_the_origin_state_is_refused_row_by_row(tmp_path, periods):
+    frame = SMALL_SHEET.copy()
+    frame.loc[[2, 5], "host_country"] = ["Russia", "Россия"]
+    message = refused(tmp_path, write_csv(frame, tmp_path / "c.csv"), periods)
+    assert 'row 4, column "host_country": "Russia" is the origin state (RUS)' in message
+    assert 'row 7, column "host_country": "Россия" is the origin state (RUS)' in message
+    assert len(cases_from(tmp_path, write_csv(frame, tmp_path / "c.csv"), periods, origin="BLR")) == 12
+
+
+@pytest.mark.parametrize("headers", [("case_id", "Case ID"), ("Host country", "host_country"),
+                                     ("tactic", " TACTIC ")])
+def test_a_header_that_appears_twice_in_any_spelling_is_refused(tmp_path, periods, headers):
+    frame = SMALL_SHEET.copy()
+    frame.insert(len(frame.columns), "extra", frame.iloc[:, 0])
+    columns = list(frame.columns)
+    original = headers[0].strip().lower().replace(" ", "_")
+    columns[columns.index(original)] = headers[0]
+    columns[-1] = headers[1]
+    frame.columns = columns
+    message = refused(tmp_path, write_csv(frame, tmp_path / "c.csv"), periods)
+    assert "names a column twice" in message and f'"{headers[1].strip()}"' in message
+
+
+def test_a_mapped_header_not_in_the_sheet_is_named_with_the_headers_there(tmp_path, periods):
+    path = write_csv(russian_sheet(), tmp_path / "c.csv")
+    message = refused(tmp_path, path, periods, mapping={**MAPPING, "tactic": "Тактики"})
+    assert 'column "Тактики" (given for tactic in config `columns`) is not in the header row (row 1)' in message
+    assert '"Тактика"' in message
+
+
+def test_a_sheet_without_the_columns_names_the_sheets_that_have_them(tmp_path, periods):
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"note": ["read me"]}).to_excel(writer, sheet_name="Readme", index=False)
+        SMALL_SHEET.to_excel(writer, sheet_name="Cases 2024", index=False)
+    message = refused(tmp_path, path, periods)
+    assert "The workbook's sheets are: Readme, Cases 2024" in message
+    assert "the sheets with every required column: Cases 2024; choose one with raw_cases_sheet" in message
+
+
+def test_the_questionnaire_is_read_the_same_way(tmp_path):
+    from conftest import ROOT
+
+    frame = pd.read_csv(ROOT / "data" / "raw" / "survey.csv", dtype=str, keep_default_na=False)
+    headers = {"respondent_id": "Респондент", "country_of_residence": "Страна проживания",
+               "tactics_experienced": "Тактики", "reduced_presence": "Сократил присутствие",
+               "considered_relocating": "Думал о переезде", "experienced_tnr": "Сталкивался с ТНР"}
+    path = tmp_path / "анкета.csv"
+    path.write_bytes(("Анкета 2024\n" + frame.rename(columns=headers).to_csv(index=False, sep=";"))
+                     .encode("cp1251"))
+    out = tmp_path / "out"
+    summary = survey.run(str(path), str(out / "r.parquet"), str(out / "s.parquet"), str(out / "p.txt"),
+                         str(Reference().directory), 0.95, {}, headers)
+    english = survey.run(str(ROOT / "data" / "raw" / "survey.csv"), str(out / "r2.parquet"), str(out / "s2.parquet"),
+                         str(out / "p2.txt"), str(Reference().directory), 0.95, {})
+    pd.testing.assert_frame_equal(summary, english)
+
+
+def test_read_sheet_keeps_only_contract_columns_and_reports_them(tmp_path):
+    path = write_csv(SMALL_SHEET, tmp_path / "c.csv")
+    read = read_sheet(path, ("case_id", "year"), ("date",))
+    assert list(read.frame.columns) == ["case_id", "year", "date"]
+    assert read.frame.index[0] == 2 and read.missing == {}
+    assert "full_name" in read.describe(path) and MARKER not in read.describe(path)
+
+
+@pytest.mark.integration
+def test_snakemake_reads_a_russian_sheet_with_a_columns_mapping_from_a_configfile(tmp_path, english):
+    import yaml
+
+    from conftest import copy_project, run_snakemake
+
+    workdir = copy_project(tmp_path / "w")
+    raw = workdir / "data" / "raw" / "дела.csv"
+    raw.write_bytes(russian_sheet().to_csv(index=False, sep=";").encode("cp1251"))
+    settings = workdir / "russian.yaml"
+    settings.write_text(yaml.safe_dump({"raw_cases": "data/raw/дела.csv", "columns": {"cases": MAPPING}},
+                                       allow_unicode=True), encoding="utf-8")
+    result = run_snakemake(workdir, "data/processed/cases.parquet", "--configfile", str(settings))
+    assert result.returncode == 0, result.stdout + result.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(workdir / "data" / "processed" / "cases.parquet"), english)
+    log = (workdir / "logs" / "validate_cases.log").read_text(encoding="utf-8")
+    assert "encoding: Windows-1251" in log and MARKER not in log
