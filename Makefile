@@ -20,6 +20,8 @@ build: setup
 	$(BIN)/snakemake
 
 test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 bench: setup

@@ -2,10 +2,12 @@
 # A table of contents: each rule is a thin call to the package's command line (`tnr-pipeline <step>`), lists the
 # package modules it runs as inputs (editing one reruns exactly the steps that use it) and logs to logs/.
 import json
+import os
 
 from snakemake.utils import min_version
 
 from tnr_pipeline import registry
+from tnr_pipeline.console import print_build_summary
 from tnr_pipeline.settings import analysis_settings, check_config
 from tnr_pipeline.snakemake_patches import cancel_rate_limiter_timers, fingerprint_params_without_pandas
 
@@ -22,6 +24,7 @@ REFERENCE = f"{PACKAGE}/reference"
 check_config(config, "config.schema.yaml", f"{REFERENCE}/typology.csv")
 fingerprint_params_without_pandas()
 ANALYSIS = json.dumps(analysis_settings(config), sort_keys=True)
+DESCRIPTIONS = [config["input_descriptions"]] if config["input_descriptions"] else []  # the input data package
 
 
 def modules(*names):
@@ -31,6 +34,7 @@ def modules(*names):
 
 onsuccess:
     cancel_rate_limiter_timers()
+    print_build_summary(f"{registry.REPORTS_DIR}/summary.txt")
 
 
 onerror:
@@ -43,6 +47,7 @@ rule all:
         tables=registry.table_paths(registry.all_tables()).values(),
         figures=[registry.figure_path(name, ext) for name in registry.FIGURES for ext in registry.FIGURE_FORMATS],
         findings=[f"{registry.REPORTS_DIR}/findings.md", f"{registry.REPORTS_DIR}/findings.html"],
+        data_package=f"{registry.PROCESSED}/datapackage.json",
 
 
 rule validate_cases:
@@ -51,7 +56,8 @@ rule validate_cases:
         raw=config["raw_cases"],
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "target_profiles.csv", "verification.csv",
                                                         "country_aliases.csv", "eu_membership.csv", "regions.csv")],
-        code=modules("reference", "normalise", "schemas", "spreadsheet", "sheets", "ingest"),
+        code=modules("reference", "normalise", "schemas", "spreadsheet", "descriptions", "sheets", "ingest"),
+        descriptions=DESCRIPTIONS,
     output:
         cases=registry.table_path("cases"),
     log:
@@ -59,7 +65,7 @@ rule validate_cases:
     priority: 1  # on the critical path: validate_cases -> compute_statistics -> draw_figures -> render_findings
     params:
         problems="logs/validate_cases.problems.txt",
-        reference_dir=REFERENCE,
+        reference_dir=lambda wildcards, input: os.path.dirname(input.reference[0]),
         periods=json.dumps(config["periods"], sort_keys=True),
         sheet=config["raw_cases_sheet"] or "",
         columns=json.dumps(config["columns"].get("cases", {}), sort_keys=True, ensure_ascii=False),
@@ -79,6 +85,7 @@ rule validate_cases:
             --periods {params.periods:q} \
             --first-year {params.first_year:q} \
             --last-year={params.last_year:q} \
+            --descriptions={input.descriptions:q} \
             > {log:q} 2>&1
         """
 
@@ -88,7 +95,8 @@ rule summarise_survey:
     input:
         raw=config["raw_survey"],
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "country_aliases.csv", "regions.csv")],
-        code=modules("reference", "normalise", "schemas", "spreadsheet", "sheets", "stats", "survey"),
+        code=modules("reference", "normalise", "schemas", "spreadsheet", "descriptions", "sheets", "stats", "survey"),
+        descriptions=DESCRIPTIONS,
     output:
         responses=registry.table_path("survey_responses"),
         summary=registry.table_path("survey_summary"),
@@ -96,7 +104,7 @@ rule summarise_survey:
         "logs/summarise_survey.log",
     params:
         problems="logs/summarise_survey.problems.txt",
-        reference_dir=REFERENCE,
+        reference_dir=lambda wildcards, input: os.path.dirname(input.reference[0]),
         sheet=config["raw_survey_sheet"] or "",
         columns=json.dumps(config["columns"].get("survey", {}), sort_keys=True, ensure_ascii=False),
         confidence_level=config["confidence_level"],
@@ -111,6 +119,7 @@ rule summarise_survey:
             --problems {params.problems:q} \
             --reference-dir {params.reference_dir:q} \
             --confidence-level {params.confidence_level:q} \
+            --descriptions={input.descriptions:q} \
             > {log:q} 2>&1
         """
 
@@ -119,7 +128,8 @@ rule validate_context:
     """Validate the context figures (outside numbers the report cites), each with its source and date."""
     input:
         raw=config["raw_context"],
-        code=modules("reference", "normalise", "schemas", "spreadsheet", "sheets", "context"),
+        code=modules("reference", "normalise", "schemas", "spreadsheet", "descriptions", "sheets", "context"),
+        descriptions=DESCRIPTIONS,
     output:
         context=registry.table_path("context_figures"),
     log:
@@ -132,6 +142,7 @@ rule validate_context:
             --input {input.raw:q} \
             --output {output.context:q} \
             --problems {params.problems:q} \
+            --descriptions={input.descriptions:q} \
             > {log:q} 2>&1
         """
 
@@ -149,8 +160,8 @@ rule compute_statistics:
         "logs/compute_statistics.log",
     priority: 1  # on the critical path: validate_cases -> compute_statistics -> draw_figures -> render_findings
     params:
-        output_dir=registry.PROCESSED,
-        reference_dir=REFERENCE,
+        output_dir=lambda wildcards, output: os.path.dirname(output.tables[0]),
+        reference_dir=lambda wildcards, input: os.path.dirname(input.reference[0]),
         analysis=ANALYSIS,
     shell:
         """
@@ -176,7 +187,7 @@ rule check_claims:
         "logs/check_claims.log",
     params:
         tables=registry.named_options("--table", registry.table_paths(registry.CLAIMS_READS)),
-        reference_dir=REFERENCE,
+        reference_dir=lambda wildcards, input: os.path.dirname(input.reference[0]),
         analysis=ANALYSIS,
         strict="--strict" if str(config["strict_claims"]).lower() == "true" else "",
     shell:
@@ -198,7 +209,8 @@ rule draw_figures:
         tables=registry.table_paths(registry.figure_tables()).values(),
         typology=f"{REFERENCE}/typology.csv",
         style=f"{PACKAGE}/figures.mplstyle",
-        code=modules("registry", "figure_layout", "figure_workers", "plots", "world_map", "figures"),
+        code=modules("registry", "descriptions", "figure_layout", "figure_workers", "plots", "world_map",
+                     "figures"),
     output:
         png=[report(registry.figure_path(name, "png"), caption=f"templates/captions/{name}.rst", category="Figures")
              for name in registry.FIGURES],
@@ -232,17 +244,18 @@ rule render_findings:
         figures=registry.figure_paths("png").values(),
         templates=["templates/findings.md.j2", "templates/findings.html.j2"],
         typology=f"{REFERENCE}/typology.csv",
-        code=modules("registry", "report"),
+        code=modules("registry", "descriptions", "report"),
     output:
         markdown=f"{registry.REPORTS_DIR}/findings.md",
         html=report(f"{registry.REPORTS_DIR}/findings.html", caption="templates/captions/findings.rst",
                     category="Findings"),
+        summary=f"{registry.REPORTS_DIR}/summary.txt",
     log:
         "logs/render_findings.log",
     params:
         tables=registry.named_options("--table", registry.table_paths(registry.REPORT_READS)),
         figures=registry.named_options("--figure", registry.figure_paths("png")),
-        template_dir="templates",
+        template_dir=lambda wildcards, input: os.path.dirname(input.templates[0]),
         analysis=ANALYSIS,
         prosecutions_series=config["prosecutions_series"],
     shell:
@@ -256,5 +269,28 @@ rule render_findings:
             --prosecutions-series {params.prosecutions_series:q} \
             --markdown {output.markdown:q} \
             --html {output.html:q} \
+            --summary {output.summary:q} \
+            > {log:q} 2>&1
+        """
+
+
+rule describe_outputs:
+    """Write the data package that describes every output table (fields, provenance, the inputs' description)."""
+    input:
+        tables=registry.table_paths(registry.all_tables()).values(),
+        descriptions=DESCRIPTIONS,
+        code=modules("descriptions"),
+    output:
+        package=f"{registry.PROCESSED}/datapackage.json",
+    log:
+        "logs/describe_outputs.log",
+    params:
+        tables=registry.named_options("--table", registry.table_paths(registry.all_tables())),
+    shell:
+        """
+        tnr-pipeline describe-outputs \
+            {params.tables} \
+            --descriptions={input.descriptions:q} \
+            --output {output.package:q} \
             > {log:q} 2>&1
         """

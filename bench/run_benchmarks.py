@@ -41,39 +41,80 @@ start = time.perf_counter()
 done = subprocess.run(sys.argv[2:], cwd=sys.argv[1], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 seconds = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime, "peak_bytes": usage.ru_maxrss * 1024,
-                  "returncode": done.returncode, "output": done.stdout}))
+print(json.dumps({"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                  "peak_bytes": usage.ru_maxrss * 1024, "returncode": done.returncode, "output": done.stdout}))
 """
 
 # Spellings a real sheet mixes, so that normalisation works on many distinct values.
-COUNTRIES = [["Georgia", "GE", "GEO", "georgia", " Georgia "], ["Armenia", "AM", "ARM", "armenia"],
-             ["Kazakhstan", "KZ", "KAZ", "kazakhstan"], ["Kyrgyzstan", "Kyrgyz Republic", "KG", "KGZ"],
-             ["Poland", "PL", "POL"], ["Serbia", "RS", "SRB"], ["Germany", "DE", "DEU"], ["France", "FR", "FRA"],
-             ["Spain", "ES", "ESP"], ["Italy", "IT", "ITA"], ["Romania", "RO", "ROU"], ["Cyprus", "CY", "CYP"],
-             ["Bulgaria", "BG", "BGR"], ["Mongolia", "MN", "MNG"], ["Austria", "AT", "AUT"],
-             ["Turkey", "Türkiye", "TR"], ["UK", "United Kingdom", "GB"], ["Czech Republic", "Czechia", "CZ"],
-             ["Moldova", "MD"], ["USA", "United States", "US"]]
-TACTICS = [["assassination", "Assassination"], ["assault", "Assault"], ["rendition", "Rendition"],
-           ["detention", "Detention", "DETENTION"], ["unlawful_deportation", "Unlawful deportation"],
-           ["extradition_request", "Extradition request"], ["digital_threat", "Digital threat"],
-           ["coercion_by_proxy", "Coercion by proxy"], ["denial_of_entry", "Denial of Entry", "denial of entry"],
-           ["denial_of_services", "Denial of Services"]]
-PROFILES = ["activist", "Activist", "journalist", "politician", "human_rights_defender", "Human rights defender",
-            "lawyer", "deserter", "other", "unknown"]
+COUNTRIES = [
+    ["Georgia", "GE", "GEO", "georgia", " Georgia "],
+    ["Armenia", "AM", "ARM", "armenia"],
+    ["Kazakhstan", "KZ", "KAZ", "kazakhstan"],
+    ["Kyrgyzstan", "Kyrgyz Republic", "KG", "KGZ"],
+    ["Poland", "PL", "POL"],
+    ["Serbia", "RS", "SRB"],
+    ["Germany", "DE", "DEU"],
+    ["France", "FR", "FRA"],
+    ["Spain", "ES", "ESP"],
+    ["Italy", "IT", "ITA"],
+    ["Romania", "RO", "ROU"],
+    ["Cyprus", "CY", "CYP"],
+    ["Bulgaria", "BG", "BGR"],
+    ["Mongolia", "MN", "MNG"],
+    ["Austria", "AT", "AUT"],
+    ["Turkey", "Türkiye", "TR"],
+    ["UK", "United Kingdom", "GB"],
+    ["Czech Republic", "Czechia", "CZ"],
+    ["Moldova", "MD"],
+    ["USA", "United States", "US"],
+]
+TACTICS = [
+    ["assassination", "Assassination"],
+    ["assault", "Assault"],
+    ["rendition", "Rendition"],
+    ["detention", "Detention", "DETENTION"],
+    ["unlawful_deportation", "Unlawful deportation"],
+    ["extradition_request", "Extradition request"],
+    ["digital_threat", "Digital threat"],
+    ["coercion_by_proxy", "Coercion by proxy"],
+    ["denial_of_entry", "Denial of Entry", "denial of entry"],
+    ["denial_of_services", "Denial of Services"],
+]
+PROFILES = [
+    "activist",
+    "Activist",
+    "journalist",
+    "politician",
+    "human_rights_defender",
+    "Human rights defender",
+    "lawyer",
+    "deserter",
+    "other",
+    "unknown",
+]
 VERIFICATION = ["verified", "Verified", "single_source", "Single source", "unverified"]
 
 
 def generate_cases(n: int, seed: int = 1) -> list[list[str]]:
     """N synthetic cases, valid under the input contract, with mixed spellings and a personal column."""
     rng = random.Random(seed)
-    rows = [["case_id", "year", "date", "host_country", "tactic", "target_profile", "verification", "source",
-             "notes"]]
+    rows = [["case_id", "year", "date", "host_country", "tactic", "target_profile", "verification", "source", "notes"]]
     for i in range(n):
         year = rng.randint(2014, 2024)
         date = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}" if rng.random() < 0.4 else ""
-        rows.append([f"SYN-{i:07d}", str(year), date, rng.choice(rng.choice(COUNTRIES)),
-                     rng.choice(rng.choice(TACTICS)), rng.choice(PROFILES), rng.choice(VERIFICATION), "media",
-                     "free text that must never leave data/raw"])
+        rows.append(
+            [
+                f"SYN-{i:07d}",
+                str(year),
+                date,
+                rng.choice(rng.choice(COUNTRIES)),
+                rng.choice(rng.choice(TACTICS)),
+                rng.choice(PROFILES),
+                rng.choice(VERIFICATION),
+                "media",
+                "free text that must never leave data/raw",
+            ]
+        )
     return rows
 
 
@@ -92,8 +133,7 @@ def copy_project(destination: Path) -> Path:
     (destination / "data").mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "data" / "claims.csv", destination / "data" / "claims.csv")
     for folder in ("profiles", "src", "templates", "data/raw"):
-        shutil.copytree(ROOT / folder, destination / folder,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        shutil.copytree(ROOT / folder, destination / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     return destination
 
 
@@ -103,8 +143,9 @@ def clean(workdir: Path) -> None:
 
 
 def measure(workdir: Path, *command: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", MEASURE, str(workdir), *command], env=ENV, capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(workdir), *command], env=ENV, capture_output=True, text=True, check=True
+    )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     if result["returncode"] != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{result['output'][-3000:]}")
@@ -113,8 +154,14 @@ def measure(workdir: Path, *command: str) -> dict:
 
 def planned_jobs(workdir: Path, *config: str) -> list[str]:
     """The rules snakemake would run now (from a dry run)."""
-    done = subprocess.run([sys.executable, "-m", "snakemake", "-n", *config], cwd=workdir, env=ENV,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", *config],
+        cwd=workdir,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     table = re.search(r"Job stats:\n(.*?)\n\n", done.stdout + "\n\n", re.S)
     if not table:
         return []
@@ -141,8 +188,10 @@ STEP_IMPORTS = {
     "summarise_survey": ([], "tnr_pipeline.survey, scipy.special"),
     "compute_statistics": (["validate_cases"], "tnr_pipeline.summarise, scipy.special"),
     "check_claims": (["compute_statistics", "summarise_survey"], "tnr_pipeline.claims"),
-    "draw_figures": (["compute_statistics", "summarise_survey", "validate_context"],
-                     "tnr_pipeline.figures, pycountry, svgpath2mpl, pygal_maps_world"),
+    "draw_figures": (
+        ["compute_statistics", "summarise_survey", "validate_context"],
+        "tnr_pipeline.figures, pycountry, svgpath2mpl, pygal_maps_world",
+    ),
     "render_findings": (["draw_figures", "check_claims"], "tnr_pipeline.report, pyarrow.parquet, jinja2, markdown_it"),
 }
 
@@ -152,15 +201,18 @@ def write_skeleton(destination: Path) -> Path:
     destination.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ROOT / "profiles", destination / "profiles")
     real = (ROOT / "Snakefile").read_text(encoding="utf-8")
-    preamble = real[:real.index("onsuccess:")]
-    preamble = re.sub(r'configfile:.*\n|check_config\(config.*\n|validate\(config.*\n|ANALYSIS = .*\n', "", preamble)
+    preamble = real[: real.index("onsuccess:")]
+    preamble = re.sub(r"configfile:.*\n|check_config\(config.*\n|validate\(config.*\n|ANALYSIS = .*\n", "", preamble)
     rules = ['onsuccess:\n    cancel_rate_limiter_timers()\n\n\nrule all:\n    input: "steps/render_findings"\n']
     for step, (after, imports) in STEP_IMPORTS.items():
         inputs = ", ".join(f'"steps/{name}"' for name in after)
-        rules.append(f"rule {step}:\n" + (f"    input: {inputs}\n" if inputs else "")
-                     + f'    output: "steps/{step}"\n    params: same="as the real rules have"\n'
-                     + f"    shell: \"python -c 'import tnr_pipeline.cli, {imports}; tnr_pipeline.cli.os._exit(0)'"
-                     + " && touch {output}\"\n")
+        rules.append(
+            f"rule {step}:\n"
+            + (f"    input: {inputs}\n" if inputs else "")
+            + f'    output: "steps/{step}"\n    params: same="as the real rules have"\n'
+            + f"    shell: \"python -c 'import tnr_pipeline.cli, {imports}; tnr_pipeline.cli.os._exit(0)'"
+            + ' && touch {output}"\n'
+        )
     (destination / "Snakefile").write_text(preamble + "\n\n".join(rules), encoding="utf-8")
     return destination
 
@@ -168,18 +220,22 @@ def write_skeleton(destination: Path) -> Path:
 def run_round(work: Path, skeleton: Path, floor: Path) -> dict[str, dict]:
     """One measurement of every scenario, in turn: a slow minute on the machine then weighs on all of them."""
     one_rule = (sys.executable, "-m", "snakemake", "--cores", "1", "--quiet")
-    measured = {"floor_a": measure(floor, *one_rule),
-                "floor_b": measure(floor, sys.executable, "-c",
-                                   "import pandas, pyarrow, pandera.pandas, matplotlib.pyplot, jinja2")}
+    measured = {
+        "floor_a": measure(floor, *one_rule),
+        "floor_b": measure(
+            floor, sys.executable, "-c", "import pandas, pyarrow, pandera.pandas, matplotlib.pyplot, jinja2"
+        ),
+    }
     shutil.rmtree(skeleton / "steps", ignore_errors=True)
     shutil.rmtree(skeleton / ".snakemake", ignore_errors=True)
     measured["floor_c"] = snakemake(skeleton)
     clean(work)
     measured["cold"] = snakemake(work)
     measured["noop"] = dict(snakemake(work), jobs=planned_jobs(work))
-    for key, path, text in (("template", work / "templates" / "findings.md.j2", "{# edited by the benchmark #}\n"),
-                            ("style", work / "src" / "tnr_pipeline" / "figures.mplstyle",
-                             "# edited by the benchmark\n")):
+    for key, path, text in (
+        ("template", work / "templates" / "findings.md.j2", "{# edited by the benchmark #}\n"),
+        ("style", work / "src" / "tnr_pipeline" / "figures.mplstyle", "# edited by the benchmark\n"),
+    ):
         append(path, text)
         jobs = planned_jobs(work)
         measured[key] = dict(snakemake(work), jobs=jobs)
@@ -206,10 +262,14 @@ NAMES = {
 
 
 def summarise(name: str, runs: list[dict]) -> dict:
-    return {"scenario": name, "median_seconds": statistics.median(r["seconds"] for r in runs),
-            "runs_seconds": [round(r["seconds"], 3) for r in runs],
-            "median_cpu_seconds": statistics.median(r["cpu_seconds"] for r in runs),
-            "peak_bytes": max(r["peak_bytes"] for r in runs), "jobs": runs[-1].get("jobs")}
+    return {
+        "scenario": name,
+        "median_seconds": statistics.median(r["seconds"] for r in runs),
+        "runs_seconds": [round(r["seconds"], 3) for r in runs],
+        "median_cpu_seconds": statistics.median(r["cpu_seconds"] for r in runs),
+        "peak_bytes": max(r["peak_bytes"] for r in runs),
+        "jobs": runs[-1].get("jobs"),
+    }
 
 
 def run_benchmarks(repetitions: int, big: int) -> tuple[dict, list[dict]]:
@@ -244,6 +304,7 @@ def run_benchmarks(repetitions: int, big: int) -> tuple[dict, list[dict]]:
 
 def targets(results: dict, rounds: list[dict]) -> list[dict]:
     """Each ratio is taken within a round, then the median over rounds is compared with the limit."""
+
     def ratio(numerator, denominator) -> float:
         return statistics.median(numerator(r) / denominator(r) for r in rounds)
 
@@ -254,20 +315,47 @@ def targets(results: dict, rounds: list[dict]) -> list[dict]:
         ("no-op rebuild <= 1.3 x floor a", ratio(seconds("noop"), seconds("floor_a")), 1.3),
         ("template edit <= 1.6 x floor a", ratio(seconds("template"), seconds("floor_a")), 1.6),
     ]
-    rows = [{"target": name, "ratio": round(value, 2), "limit": limit, "met": value <= limit}
-            for name, value, limit in checks]
+    rows = [
+        {"target": name, "ratio": round(value, 2), "limit": limit, "met": value <= limit}
+        for name, value, limit in checks
+    ]
     template_jobs = results["template"]["jobs"]
-    rows.append({"target": "template edit reruns only the document step", "ratio": None, "limit": None,
-                 "met": template_jobs == ["render_findings"], "detail": template_jobs})
+    rows.append(
+        {
+            "target": "template edit reruns only the document step",
+            "ratio": None,
+            "limit": None,
+            "met": template_jobs == ["render_findings"],
+            "detail": template_jobs,
+        }
+    )
     if "big" in results:
         big = results["big"]
         big_ratio = statistics.median(big["ratio_to_shipped_cold"])
-        rows.append({"target": "big cold build <= 3 x shipped cold build", "ratio": round(big_ratio, 2),
-                     "limit": 3.0, "met": big_ratio <= 3.0})
-        rows.append({"target": "big cold build peak memory <= 2 GiB", "ratio": round(big["peak_bytes"] / 2**30, 2),
-                     "limit": 2.0, "met": big["peak_bytes"] <= 2 * 2**30})
-    rows.append({"target": "(context) floor c / (floor a + floor b): this design's own limit on a cold build",
-                 "ratio": round(ratio(seconds("floor_c"), floors), 2), "limit": None, "met": None})
+        rows.append(
+            {
+                "target": "big cold build <= 3 x shipped cold build",
+                "ratio": round(big_ratio, 2),
+                "limit": 3.0,
+                "met": big_ratio <= 3.0,
+            }
+        )
+        rows.append(
+            {
+                "target": "big cold build peak memory <= 2 GiB",
+                "ratio": round(big["peak_bytes"] / 2**30, 2),
+                "limit": 2.0,
+                "met": big["peak_bytes"] <= 2 * 2**30,
+            }
+        )
+    rows.append(
+        {
+            "target": "(context) floor c / (floor a + floor b): this design's own limit on a cold build",
+            "ratio": round(ratio(seconds("floor_c"), floors), 2),
+            "limit": None,
+            "met": None,
+        }
+    )
     return rows
 
 
@@ -279,11 +367,19 @@ def machine() -> dict:
         memory = Path("/proc/meminfo").read_text().splitlines()[0].split(":")[1].strip()
     cpu = ""
     if Path("/proc/cpuinfo").exists():
-        names = [line.split(":")[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                 if line.startswith("model name")]
+        names = [
+            line.split(":")[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ]
         cpu = names[0] if names else ""
-    return {"cores": multiprocessing.cpu_count(), "memory": memory, "cpu": cpu, "python": platform.python_version(),
-            "platform": platform.platform()}
+    return {
+        "cores": multiprocessing.cpu_count(),
+        "memory": memory,
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
 
 
 def print_table(results: dict, checks: list[dict]) -> None:
@@ -291,8 +387,10 @@ def print_table(results: dict, checks: list[dict]) -> None:
     print(f"{'scenario':<58} {'median s':>9} {'x floor a':>10} {'cpu s':>6} {'peak MiB':>9}  jobs")
     for row in results.values():
         jobs = ", ".join(row["jobs"]) if row["jobs"] else ("-" if row["jobs"] is not None else "")
-        print(f"{row['scenario']:<58} {row['median_seconds']:>9.2f} {row['median_seconds'] / floor:>10.2f} "
-              f"{row['median_cpu_seconds']:>6.2f} {row['peak_bytes'] / 2**20:>9.0f}  {jobs}")
+        print(
+            f"{row['scenario']:<58} {row['median_seconds']:>9.2f} {row['median_seconds'] / floor:>10.2f} "
+            f"{row['median_cpu_seconds']:>6.2f} {row['peak_bytes'] / 2**20:>9.0f}  {jobs}"
+        )
     print()
     for check in checks:
         verdict = {True: "MET   ", False: "MISSED", None: "      "}[check["met"]]
@@ -317,10 +415,14 @@ def main() -> int:
     results, rounds = run_benchmarks(args.repeat, args.big)
     checks = targets(results, rounds)
     print_table(results, checks)
-    report = {"machine": machine(), "repetitions": args.repeat, "results": results, "targets": checks,
-              "rounds": [{key: {k: v for k, v in run.items() if k != "output"} for key, run in r.items()}
-                         for r in rounds],
-              "wall_seconds": round(time.time() - started, 1)}
+    report = {
+        "machine": machine(),
+        "repetitions": args.repeat,
+        "results": results,
+        "targets": checks,
+        "rounds": [{key: {k: v for k, v in run.items() if k != "output"} for key, run in r.items()} for r in rounds],
+        "wall_seconds": round(time.time() - started, 1),
+    }
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.json}")

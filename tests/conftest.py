@@ -16,15 +16,31 @@ from tnr_pipeline.reference import Reference
 from tnr_pipeline.settings import parse_analysis, parse_periods, parse_scopes
 
 ROOT = Path(__file__).resolve().parents[1]
-PERIODS_JSON = json.dumps({"pre_war": {"label": "Pre-war", "first_year": 2014, "last_year": 2021},
-                           "post_invasion": {"label": "Post-invasion", "first_year": 2022, "last_year": 2024}})
-SCOPES_JSON = json.dumps({"all": {"label": "All cases"},
-                          "excluding_denial_of_entry": {"label": "Excluding DoE", "exclude_tactics": ["denial_of_entry"]},
-                          "freedom_house_physical": {"label": "FH physical", "fh_counted_only": True}})
-ANALYSIS = {"periods": json.loads(PERIODS_JSON), "baseline": "pre_war", "comparison": "post_invasion",
-            "scopes": json.loads(SCOPES_JSON), "confidence_level": 0.95,
-            "scope_roles": {"headline": "all", "without_denial_of_entry": "excluding_denial_of_entry",
-                            "freedom_house": "freedom_house_physical"}}
+PERIODS_JSON = json.dumps(
+    {
+        "pre_war": {"label": "Pre-war", "first_year": 2014, "last_year": 2021},
+        "post_invasion": {"label": "Post-invasion", "first_year": 2022, "last_year": 2024},
+    }
+)
+SCOPES_JSON = json.dumps(
+    {
+        "all": {"label": "All cases"},
+        "excluding_denial_of_entry": {"label": "Excluding DoE", "exclude_tactics": ["denial_of_entry"]},
+        "freedom_house_physical": {"label": "FH physical", "fh_counted_only": True},
+    }
+)
+ANALYSIS = {
+    "periods": json.loads(PERIODS_JSON),
+    "baseline": "pre_war",
+    "comparison": "post_invasion",
+    "scopes": json.loads(SCOPES_JSON),
+    "confidence_level": 0.95,
+    "scope_roles": {
+        "headline": "all",
+        "without_denial_of_entry": "excluding_denial_of_entry",
+        "freedom_house": "freedom_house_physical",
+    },
+}
 ANALYSIS_JSON = json.dumps(ANALYSIS)
 MARKER = "PERSONAL-MARKER-7f3a"
 
@@ -99,14 +115,21 @@ def copy_project(destination: Path) -> Path:
     shutil.copy(ROOT / "data" / "claims.csv", destination / "data" / "claims.csv")
     for folder in ("profiles", "src", "templates"):
         if (ROOT / folder).exists():
-            shutil.copytree(ROOT / folder, destination / folder,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+            shutil.copytree(
+                ROOT / folder, destination / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+            )
     (destination / "data" / "raw").mkdir(parents=True)
-    for name in ("survey.csv", "context_figures.csv"):
+    for name in ("survey.csv", "context_figures.csv", "datapackage.json"):
         shutil.copy(ROOT / "data" / "raw" / name, destination / "data" / "raw" / name)
     return destination
 
 
 def run_snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=workdir, env=pipeline_env(),
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", *args],
+        cwd=workdir,
+        env=pipeline_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -32,8 +32,9 @@ def _ordering(workdir) -> set[tuple[str, str]]:
     graph = run_snakemake(workdir, "--rulegraph", "--forceall")
     assert graph.returncode == 0, graph.stderr
     names = dict(re.findall(r'^\s*(\d+)\[label = "(\w+)"', graph.stdout, re.M))
-    pairs = {(names[a], names[b]) for a, b in re.findall(r"^\s*(\d+) -> (\d+)", graph.stdout, re.M)
-             if names[b] != "all"}
+    pairs = {
+        (names[a], names[b]) for a, b in re.findall(r"^\s*(\d+) -> (\d+)", graph.stdout, re.M) if names[b] != "all"
+    }
     while True:
         more = {(a, d) for a, b in pairs for c, d in pairs if b == c} - pairs
         if not more:

@@ -8,43 +8,58 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
+from test_stats import make_cases
 from tnr_pipeline import claims
 from tnr_pipeline.problems import InputInvalid
 from tnr_pipeline.reference import Reference
 from tnr_pipeline.summarise import compute_tables
-from test_stats import make_cases
 
 
 @pytest.fixture()
 def tables(periods, scopes, reference, analysis):
-    cases = make_cases([("GEO", 2022, "denial_of_entry")] * 5 + [("ARM", 2016, "detention")] * 2
-                       + [("ARM", 2023, "detention")] * 3 + [("ESP", 2024, "assassination")]
-                       + [("KAZ", 2015, "digital_threat")], periods)
+    cases = make_cases(
+        [("GEO", 2022, "denial_of_entry")] * 5
+        + [("ARM", 2016, "detention")] * 2
+        + [("ARM", 2023, "detention")] * 3
+        + [("ESP", 2024, "assassination")]
+        + [("KAZ", 2015, "digital_threat")],
+        periods,
+    )
     computed = compute_tables(cases, reference, analysis)
-    survey = pd.DataFrame({"question": ["reduced_presence", "reduced_presence", "considered_relocating",
-                                        "considered_relocating"], "answer": ["yes", "no", "yes", "no"],
-                           "n": [3, 7, 2, 6], "respondents": [10, 10, 8, 8], "share": [0.3, 0.7, 0.25, 0.75],
-                           "ci_low": [0.1, 0.4, 0.07, 0.4], "ci_high": [0.6, 0.9, 0.6, 0.93],
-                           "confidence_level": [0.95] * 4})
+    survey = pd.DataFrame(
+        {
+            "question": ["reduced_presence", "reduced_presence", "considered_relocating", "considered_relocating"],
+            "answer": ["yes", "no", "yes", "no"],
+            "n": [3, 7, 2, 6],
+            "respondents": [10, 10, 8, 8],
+            "share": [0.3, 0.7, 0.25, 0.75],
+            "ci_low": [0.1, 0.4, 0.07, 0.4],
+            "ci_high": [0.6, 0.9, 0.6, 0.93],
+            "confidence_level": [0.95] * 4,
+        }
+    )
     return {"cases": cases, **computed, "survey_summary": survey}
 
 
-@pytest.mark.parametrize("metric, expected", [
-    ("n_cases", 12),
-    ("n_cases tactic=denial_of_entry host_country=GEO year=2022", 5),
-    ("n_cases year=2022..", 9),
-    ("n_cases year=..2021", 3),
-    ("n_cases year=2016..2023 host_country=ARM", 5),
-    ("n_cases period=pre_war", 3),
-    ("n_host_countries", 4),
-    ("period_cases scope=all period=post_invasion", 9),
-    ("cases_ratio scope=all", 3.0),
-    ("new_countries scope=all", ["ESP", "GEO"]),
-    ("new_countries scope=excluding_denial_of_entry", ["ESP"]),
-    ("top_countries n=2 period=post_invasion scope=all", ["ARM", "GEO"]),
-    ("survey_respondents", 10),
-    ("survey_respondents question=considered_relocating", 8),
-])
+@pytest.mark.parametrize(
+    "metric, expected",
+    [
+        ("n_cases", 12),
+        ("n_cases tactic=denial_of_entry host_country=GEO year=2022", 5),
+        ("n_cases year=2022..", 9),
+        ("n_cases year=..2021", 3),
+        ("n_cases year=2016..2023 host_country=ARM", 5),
+        ("n_cases period=pre_war", 3),
+        ("n_host_countries", 4),
+        ("period_cases scope=all period=post_invasion", 9),
+        ("cases_ratio scope=all", 3.0),
+        ("new_countries scope=all", ["ESP", "GEO"]),
+        ("new_countries scope=excluding_denial_of_entry", ["ESP"]),
+        ("top_countries n=2 period=post_invasion scope=all", ["ARM", "GEO"]),
+        ("survey_respondents", 10),
+        ("survey_respondents question=considered_relocating", 8),
+    ],
+)
 def test_metrics(tables, metric, expected):
     assert claims.measure(metric, tables) == expected
 
@@ -54,18 +69,26 @@ def test_ratio_metric_reads_period_ratios(tables):
     assert claims.measure("ratio scope=all", tables) == pytest.approx(8.0)
 
 
-@pytest.mark.parametrize("check, observed, expected, result", [
-    ("equals", 118, "118", True), ("equals", 117, "118", False),
-    ("at_least", 43, "43", True), ("at_least", 42, "43", False),
-    ("at_most", 3, "4", True),
-    ("rounds_to", 8.18, "8", True), ("rounds_to", 7.5, "8", True), ("rounds_to", 8.5, "8", False),
-    ("rounds_to", math.inf, "8", False),
-    ("between", 0.31, "0.28..0.34", True), ("between", 0.4, "0.28..0.34", False),
-    ("includes_all", ["ESP", "ITA", "ROU", "FRA"], "ITA ROU ESP", True),
-    ("includes_all", ["ESP", "ITA"], "ITA ROU ESP", False),
-    ("equals_set", ["ARM", "GEO", "KAZ"], "GEO ARM KAZ", True),
-    ("equals_set", ["ARM", "GEO", "KGZ"], "GEO ARM KAZ", False),
-])
+@pytest.mark.parametrize(
+    "check, observed, expected, result",
+    [
+        ("equals", 118, "118", True),
+        ("equals", 117, "118", False),
+        ("at_least", 43, "43", True),
+        ("at_least", 42, "43", False),
+        ("at_most", 3, "4", True),
+        ("rounds_to", 8.18, "8", True),
+        ("rounds_to", 7.5, "8", True),
+        ("rounds_to", 8.5, "8", False),
+        ("rounds_to", math.inf, "8", False),
+        ("between", 0.31, "0.28..0.34", True),
+        ("between", 0.4, "0.28..0.34", False),
+        ("includes_all", ["ESP", "ITA", "ROU", "FRA"], "ITA ROU ESP", True),
+        ("includes_all", ["ESP", "ITA"], "ITA ROU ESP", False),
+        ("equals_set", ["ARM", "GEO", "KAZ"], "GEO ARM KAZ", True),
+        ("equals_set", ["ARM", "GEO", "KGZ"], "GEO ARM KAZ", False),
+    ],
+)
 def test_checks(check, observed, expected, result):
     assert claims.holds(check, observed, expected) is result
 
@@ -92,8 +115,9 @@ def test_a_tie_at_the_cut_of_top_countries_never_holds(tables):
 
 def _claims_file(tmp_path, rows):
     path = tmp_path / "claims.csv"
-    pd.DataFrame(rows, columns=["claim_id", "section", "claim", "metric", "check", "expected"]).to_csv(path,
-                                                                                                     index=False)
+    pd.DataFrame(rows, columns=["claim_id", "section", "claim", "metric", "check", "expected"]).to_csv(
+        path, index=False
+    )
     return path
 
 
@@ -111,13 +135,25 @@ def _write_tables(tmp_path, tables):
 
 
 def _run(path, tmp_path, tables, analysis, strict=False):
-    return claims.run(str(path), _write_tables(tmp_path, tables), str(tmp_path / "claims.parquet"),
-                      str(Reference().directory), analysis, strict, {})
+    return claims.run(
+        str(path),
+        _write_tables(tmp_path, tables),
+        str(tmp_path / "claims.parquet"),
+        str(Reference().directory),
+        analysis,
+        strict,
+        {},
+    )
 
 
 def test_false_claim_is_reported_not_fatal(tmp_path, tables, analysis):
-    path = _claims_file(tmp_path, [["a", "F1", "Twelve cases.", "n_cases", "equals", "12"],
-                                   ["b", "F1", "A hundred cases.", "n_cases", "at_least", "100"]])
+    path = _claims_file(
+        tmp_path,
+        [
+            ["a", "F1", "Twelve cases.", "n_cases", "equals", "12"],
+            ["b", "F1", "A hundred cases.", "n_cases", "at_least", "100"],
+        ],
+    )
     result = _run(path, tmp_path, tables, analysis)
     assert result["holds"].tolist() == [True, False]
     assert result["observed"].tolist() == ["12", "12"]
@@ -125,8 +161,13 @@ def test_false_claim_is_reported_not_fatal(tmp_path, tables, analysis):
 
 
 def test_strict_mode_fails_and_names_the_claim(tmp_path, tables, analysis):
-    path = _claims_file(tmp_path, [["a", "F1", "Twelve cases.", "n_cases", "equals", "12"],
-                                   ["hundred", "F1", "A hundred cases.", "n_cases", "at_least", "100"]])
+    path = _claims_file(
+        tmp_path,
+        [
+            ["a", "F1", "Twelve cases.", "n_cases", "equals", "12"],
+            ["hundred", "F1", "A hundred cases.", "n_cases", "at_least", "100"],
+        ],
+    )
     with pytest.raises(claims.ClaimsFailed, match="hundred: A hundred cases"):
         _run(path, tmp_path, tables, analysis, strict=True)
     assert not (tmp_path / "claims.parquet").exists()
@@ -139,35 +180,53 @@ def test_shipped_claims_file_is_well_formed():
     assert (shipped["claim"].str.len() > 10).all()
 
 
-@pytest.mark.parametrize("row, message", [
-    (["typo", "F2", "No DoE.", "n_cases tactic=denial_of_entrys", "equals", "0"],
-     'row 2 (claim "typo"), column "metric": "n_cases tactic=denial_of_entrys": tactic \'denial_of_entrys\' is not '
-     'known'),
-    (["empty", "F3", "New.", "new_countries scope=all", "includes_all", ""],
-     'row 2 (claim "empty"), column "expected": expected is empty'),
-    (["zero", "F2", "Some.", "n_cases", "at_least", "0"],
-     'row 2 (claim "zero"), column "expected": at_least 0 holds for every possible value'),
-    (["extra", "M", "40.", "survey_n question=reduced_presence answer=yes scope=all", "equals", "3"],
-     "survey_n does not take scope="),
-    (["country", "F1", "Poland.", "n_cases host_country=Poland", "at_least", "5"],
-     "host_country 'Poland' is not known"),
-    (["period", "F1", "29.", "period_cases scope=all period=prewar", "equals", "29"],
-     "period 'prewar' is not known. Allowed: pre_war, post_invasion"),
-    (["scope", "F1", "8.", "ratio scope=everything", "rounds_to", "8"], "scope 'everything' is not known"),
-    (["answer", "F5", "x.", "survey_share question=reduced_presence answer=maybe", "between", "0.2..0.4"],
-     "answer 'maybe' is not known. Allowed: yes, no"),
-    (["question", "F5", "x.", "survey_n question=left answer=yes", "equals", "1"], "question 'left' is not known"),
-    (["metric", "F1", "x.", "n_victims", "equals", "1"], '"n_victims" is not a metric'),
-    (["check", "F1", "x.", "n_cases", "roughly", "1"], '"roughly" is not a check'),
-    (["kind", "F1", "x.", "new_countries scope=all", "at_least", "2"], "check at_least does not apply"),
-    (["share", "F5", "x.", "survey_share question=reduced_presence answer=yes", "at_most", "1"],
-     "could not fail"),
-    (["range", "F5", "x.", "survey_share question=reduced_presence answer=yes", "between", "0.4..0.2"],
-     "starts above where it ends"),
-    (["year", "F1", "x.", "n_cases year=2024..2022", "at_least", "1"], "starts after it ends"),
-    (["code", "F3", "x.", "new_countries scope=all", "includes_all", "ITA Spain"], "'Spain' is not an ISO 3166-1"),
-    (["n", "F3", "x.", "top_countries n=0 period=post_invasion scope=all", "equals_set", "GEO"], "n '0' is not"),
-])
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        (
+            ["typo", "F2", "No DoE.", "n_cases tactic=denial_of_entrys", "equals", "0"],
+            'row 2 (claim "typo"), column "metric": "n_cases tactic=denial_of_entrys": '
+            "tactic 'denial_of_entrys' is not known",
+        ),
+        (
+            ["empty", "F3", "New.", "new_countries scope=all", "includes_all", ""],
+            'row 2 (claim "empty"), column "expected": expected is empty',
+        ),
+        (
+            ["zero", "F2", "Some.", "n_cases", "at_least", "0"],
+            'row 2 (claim "zero"), column "expected": at_least 0 holds for every possible value',
+        ),
+        (
+            ["extra", "M", "40.", "survey_n question=reduced_presence answer=yes scope=all", "equals", "3"],
+            "survey_n does not take scope=",
+        ),
+        (
+            ["country", "F1", "Poland.", "n_cases host_country=Poland", "at_least", "5"],
+            "host_country 'Poland' is not known",
+        ),
+        (
+            ["period", "F1", "29.", "period_cases scope=all period=prewar", "equals", "29"],
+            "period 'prewar' is not known. Allowed: pre_war, post_invasion",
+        ),
+        (["scope", "F1", "8.", "ratio scope=everything", "rounds_to", "8"], "scope 'everything' is not known"),
+        (
+            ["answer", "F5", "x.", "survey_share question=reduced_presence answer=maybe", "between", "0.2..0.4"],
+            "answer 'maybe' is not known. Allowed: yes, no",
+        ),
+        (["question", "F5", "x.", "survey_n question=left answer=yes", "equals", "1"], "question 'left' is not known"),
+        (["metric", "F1", "x.", "n_victims", "equals", "1"], '"n_victims" is not a metric'),
+        (["check", "F1", "x.", "n_cases", "roughly", "1"], '"roughly" is not a check'),
+        (["kind", "F1", "x.", "new_countries scope=all", "at_least", "2"], "check at_least does not apply"),
+        (["share", "F5", "x.", "survey_share question=reduced_presence answer=yes", "at_most", "1"], "could not fail"),
+        (
+            ["range", "F5", "x.", "survey_share question=reduced_presence answer=yes", "between", "0.4..0.2"],
+            "starts above where it ends",
+        ),
+        (["year", "F1", "x.", "n_cases year=2024..2022", "at_least", "1"], "starts after it ends"),
+        (["code", "F3", "x.", "new_countries scope=all", "includes_all", "ITA Spain"], "'Spain' is not an ISO 3166-1"),
+        (["n", "F3", "x.", "top_countries n=0 period=post_invasion scope=all", "equals_set", "GEO"], "n '0' is not"),
+    ],
+)
 def test_a_claim_that_cannot_be_checked_is_refused_with_its_row(tmp_path, tables, analysis, row, message):
     path = _claims_file(tmp_path, [row])
     with pytest.raises(InputInvalid) as raised:
@@ -177,9 +236,14 @@ def test_a_claim_that_cannot_be_checked_is_refused_with_its_row(tmp_path, tables
 
 
 def test_every_problem_of_the_claims_file_comes_at_once(tmp_path, tables, analysis):
-    path = _claims_file(tmp_path, [["a", "F", "x.", "n_cases tactic=nope", "equals", "1"],
-                                   ["a", "F", "y.", "ratio scope=all", "at_least", "0"],
-                                   ["", "F", "z.", "n_cases", "equals", "1.5"]])
+    path = _claims_file(
+        tmp_path,
+        [
+            ["a", "F", "x.", "n_cases tactic=nope", "equals", "1"],
+            ["a", "F", "y.", "ratio scope=all", "at_least", "0"],
+            ["", "F", "z.", "n_cases", "equals", "1.5"],
+        ],
+    )
     with pytest.raises(InputInvalid) as raised:
         _run(path, tmp_path, tables, analysis)
     text = str(raised.value)

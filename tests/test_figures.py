@@ -5,20 +5,26 @@ from __future__ import annotations
 import pytest
 
 from conftest import ANALYSIS_JSON, PERIODS_JSON
+from test_stats import make_cases
 from tnr_pipeline import figure_layout, figures, io, plots, registry, world_map
 from tnr_pipeline.reference import Reference
 from tnr_pipeline.settings import parse_analysis, parse_periods
 from tnr_pipeline.summarise import compute_tables
-from test_stats import make_cases
 
 
 @pytest.fixture(scope="module")
 def drawn(tmp_path_factory):
     periods, analysis, reference = parse_periods(PERIODS_JSON), parse_analysis(ANALYSIS_JSON), Reference()
-    cases = make_cases([("GEO", 2022, "denial_of_entry")] * 6 + [("ARM", 2016, "detention")] * 2
-                       + [("ARM", 2023, "detention")] * 3 + [("ESP", 2024, "assassination")], periods)
-    cases = cases.assign(host_country_name=cases["host_country"].map({"GEO": "Georgia", "ARM": "Armenia",
-                                                                     "ESP": "Spain"}))
+    cases = make_cases(
+        [("GEO", 2022, "denial_of_entry")] * 6
+        + [("ARM", 2016, "detention")] * 2
+        + [("ARM", 2023, "detention")] * 3
+        + [("ESP", 2024, "assassination")],
+        periods,
+    )
+    cases = cases.assign(
+        host_country_name=cases["host_country"].map({"GEO": "Georgia", "ARM": "Armenia", "ESP": "Spain"})
+    )
     from test_report import small_context, small_survey_summary
 
     tables = compute_tables(cases, reference, analysis)
@@ -31,15 +37,22 @@ def drawn(tmp_path_factory):
     typology = str(reference.directory / "typology.csv")
     paths = {name: str(folder / f"{name}.parquet") for name in tables}
     for target, workers in zip(out, (2, 1)):
-        figures.run(paths, {name: str(target / name) for name in registry.FIGURES}, typology, analysis,
-                    "ovd_info_prosecutions", workers)
+        figures.run(
+            paths,
+            {name: str(target / name) for name in registry.FIGURES},
+            typology,
+            analysis,
+            "ovd_info_prosecutions",
+            workers,
+        )
     return tables, out
 
 
 def test_every_figure_written_as_png_and_svg(drawn):
     _, (first, _) = drawn
-    assert sorted(p.name for p in first.iterdir()) == sorted(f"{n}.{e}" for n in registry.FIGURES
-                                                             for e in ("png", "svg"))
+    assert sorted(p.name for p in first.iterdir()) == sorted(
+        f"{n}.{e}" for n in registry.FIGURES for e in ("png", "svg")
+    )
 
 
 def test_rebuild_is_byte_identical_whether_drawn_by_two_workers_or_one(drawn):
@@ -59,13 +72,21 @@ def test_titles_state_numbers_from_the_tables(drawn):
     typology = Reference().typology
     ratio = tables["period_ratios"].set_index("scope").loc["all", "ratio"]
     analysis = parse_analysis(ANALYSIS_JSON)
-    figure = plots.plot_cases_per_year(tables["annual_counts"], tables["period_summary"], tables["period_ratios"],
-                                       typology, analysis, ["annual_counts"], "src")
+    figure = plots.plot_cases_per_year(
+        tables["annual_counts"],
+        tables["period_summary"],
+        tables["period_ratios"],
+        typology,
+        analysis,
+        ["annual_counts"],
+        "src",
+    )
     assert f"rose {ratio:.1f}-fold from Pre-war to Post-invasion" in title(figure)
     mix = plots.plot_tactic_mix(tables["period_breakdowns"], typology, "all", periods, ["period_breakdowns"], "src")
     assert title(mix).startswith("Denial of Entry made up 60% of cases in Post-invasion, 0% in")
-    countries = plots.plot_countries(tables["country_summary"], "all", periods[0], periods[1], ["country_summary"],
-                                     "src")
+    countries = plots.plot_countries(
+        tables["country_summary"], "all", periods[0], periods[1], ["country_summary"], "src"
+    )
     assert "3 host countries; 2 with a first case after 2021" in title(countries)
 
 
@@ -90,11 +111,14 @@ def test_period_means_follow_the_roles_and_the_confidence_level(drawn):
 
 
 def test_long_titles_wrap_within_the_figure():
-    lines = figure_layout.wrap("Denial of Entry made up 48% of cases in Post-invasion (2022–2024), 0% in Pre-war "
-                         "(2014–2021)", 8.76, 12, "bold")
+    lines = figure_layout.wrap(
+        "Denial of Entry made up 48% of cases in Post-invasion (2022–2024), 0% in Pre-war (2014–2021)", 8.76, 12, "bold"
+    )
     assert len(lines) == 2 and all(figure_layout.text_width(line, 12, "bold") <= 8.76 for line in lines)
     assert " ".join(lines).endswith("0% in Pre-war (2014–2021)")
-    assert figure_layout.label_margin(["Romania  [EU, new]"]) > figure_layout.label_margin(["Spain"]) > figure_layout.EDGE
+    assert (
+        figure_layout.label_margin(["Romania  [EU, new]"]) > figure_layout.label_margin(["Spain"]) > figure_layout.EDGE
+    )
 
 
 def test_map_outlines_come_from_the_installed_package():

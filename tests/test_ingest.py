@@ -13,8 +13,9 @@ from tnr_pipeline.problems import InputInvalid
 def run_ingest(tmp_path, path, periods, sheet=None):
     output, report = tmp_path / "out" / "cases.parquet", tmp_path / "out" / "problems.txt"
     config = {"test": True}
-    ingest.run(str(path), str(output), str(report), str(ingest.Reference().directory), periods, 1991, 2026, sheet,
-               config)
+    ingest.run(
+        str(path), str(output), str(report), str(ingest.Reference().directory), periods, 1991, 2026, sheet, config
+    )
     return pd.read_parquet(output), report
 
 
@@ -38,9 +39,21 @@ def with_cell(row_position: int, column: str, value: str) -> pd.DataFrame:
 
 def test_small_sheet_is_normalised(tmp_path, periods):
     cases, report = run_ingest(tmp_path, write_csv(SMALL_SHEET, tmp_path / "cases.csv"), periods)
-    assert list(cases.columns) == ["case_id", "year", "date", "host_country", "host_country_name", "eu_member",
-                                   "region", "tactic", "tactic_family", "fh_counted", "target_profile",
-                                   "verification", "period"]
+    assert list(cases.columns) == [
+        "case_id",
+        "year",
+        "date",
+        "host_country",
+        "host_country_name",
+        "eu_member",
+        "region",
+        "tactic",
+        "tactic_family",
+        "fh_counted",
+        "target_profile",
+        "verification",
+        "period",
+    ]
     assert cases["case_id"].tolist() == sorted(SMALL_SHEET["case_id"])
     row = cases.set_index("case_id")
     assert row.loc["K-02", "host_country"] == "KAZ" and row.loc["K-02", "tactic"] == "extradition_request"
@@ -64,8 +77,14 @@ def test_uk_is_an_eu_member_through_2019_only(reference):
 
 
 def test_year_outside_every_period_has_no_period(tmp_path, periods):
-    cases, _ = run_ingest(tmp_path, write_csv(with_cell(0, "year", "2010").assign(
-        date=lambda f: f["date"].where(f["case_id"] != "K-01", "")), tmp_path / "c.csv"), periods)
+    cases, _ = run_ingest(
+        tmp_path,
+        write_csv(
+            with_cell(0, "year", "2010").assign(date=lambda f: f["date"].where(f["case_id"] != "K-01", "")),
+            tmp_path / "c.csv",
+        ),
+        periods,
+    )
     assert pd.isna(cases.set_index("case_id").loc["K-01", "period"])
 
 
@@ -75,8 +94,9 @@ def test_missing_column_is_named(tmp_path, periods):
 
 
 def test_missing_optional_columns_are_fine(tmp_path, periods):
-    cases, _ = run_ingest(tmp_path, write_csv(SMALL_SHEET.drop(columns=["date", "full_name"]),
-                                              tmp_path / "c.csv"), periods)
+    cases, _ = run_ingest(
+        tmp_path, write_csv(SMALL_SHEET.drop(columns=["date", "full_name"]), tmp_path / "c.csv"), periods
+    )
     assert cases["date"].isna().all() and len(cases) == 12
 
 
@@ -84,14 +104,18 @@ def test_duplicate_ids_name_every_row(tmp_path, periods):
     frame = SMALL_SHEET.copy()
     frame.loc[[3, 7, 10], "case_id"] = "DUP-1"
     messages = problems_for(tmp_path, frame, periods)
-    assert messages == ['rows 5, 9, 12, column "case_id": "DUP-1" is used by more than one row. '
-                        "Allowed: a case_id that no other row uses."]
+    assert messages == [
+        'rows 5, 9, 12, column "case_id": "DUP-1" is used by more than one row. '
+        "Allowed: a case_id that no other row uses."
+    ]
 
 
 def test_non_numeric_year_is_reported_with_its_row(tmp_path, periods):
     messages = problems_for(tmp_path, with_cell(4, "year", "twenty twenty-two"), periods)
-    assert messages == ['row 6, column "year": "twenty twenty-two" is not a year written in digits. '
-                        "Allowed: a year from 1991 to 2026, in digits (e.g. 2022)."]
+    assert messages == [
+        'row 6, column "year": "twenty twenty-two" is not a year written in digits. '
+        "Allowed: a year from 1991 to 2026, in digits (e.g. 2022)."
+    ]
 
 
 def test_fractional_year_is_not_a_year(tmp_path, periods):
@@ -101,8 +125,7 @@ def test_fractional_year_is_not_a_year(tmp_path, periods):
 
 def test_year_out_of_range(tmp_path, periods):
     messages = problems_for(tmp_path, with_cell(2, "year", "1985"), periods)
-    assert messages == ['row 4, column "year": "1985" is outside the allowed years. '
-                        "Allowed: a year from 1991 to 2026."]
+    assert messages == ['row 4, column "year": "1985" is outside the allowed years. Allowed: a year from 1991 to 2026.']
 
 
 def test_unknown_country_suggests_close_names(tmp_path, periods):
@@ -138,8 +161,10 @@ def test_empty_id(tmp_path, periods):
 
 def test_date_outside_its_year(tmp_path, periods):
     messages = problems_for(tmp_path, with_cell(3, "date", "2021-12-31"), periods)
-    assert messages == ['row 5, column "date": "2021-12-31" does not fall in the row\'s year (2022). '
-                        "Allowed: a date in the year given in 'year'."]
+    assert messages == [
+        'row 5, column "date": "2021-12-31" does not fall in the row\'s year (2022). '
+        "Allowed: a date in the year given in 'year'."
+    ]
 
 
 def test_impossible_date(tmp_path, periods):
@@ -149,16 +174,21 @@ def test_impossible_date(tmp_path, periods):
 
 def test_several_faults_in_one_file_all_reported(tmp_path, periods):
     frame = SMALL_SHEET.copy()
-    frame.loc[0, "year"] = "abc"          # row 2: not a number
-    frame.loc[1, "year"] = "1900"         # row 3: out of range
+    frame.loc[0, "year"] = "abc"  # row 2: not a number
+    frame.loc[1, "year"] = "1900"  # row 3: out of range
     frame.loc[2, "host_country"] = "Atlantis"
     frame.loc[4, "tactic"] = "teleport"
-    frame.loc[6, "case_id"] = "K-01"      # duplicates row 2
-    frame.loc[9, "date"] = "2023-01-01"   # row 11: year is 2024
+    frame.loc[6, "case_id"] = "K-01"  # duplicates row 2
+    frame.loc[9, "date"] = "2023-01-01"  # row 11: year is 2024
     messages = problems_for(tmp_path, frame, periods)
     assert [m.split(":")[0] for m in messages] == [
-        'rows 2, 8, column "case_id"', 'row 2, column "year"', 'row 3, column "year"',
-        'row 4, column "host_country"', 'row 6, column "tactic"', 'row 11, column "date"']
+        'rows 2, 8, column "case_id"',
+        'row 2, column "year"',
+        'row 3, column "year"',
+        'row 4, column "host_country"',
+        'row 6, column "tactic"',
+        'row 11, column "date"',
+    ]
 
 
 def test_unconvertible_year_does_not_hide_other_problems_in_the_column(tmp_path, periods):
@@ -166,8 +196,11 @@ def test_unconvertible_year_does_not_hide_other_problems_in_the_column(tmp_path,
     frame.loc[1, "year"] = "3000"
     frame.loc[2, "year"] = ""
     messages = problems_for(tmp_path, frame, periods)
-    assert [m.split(":")[0] for m in messages] == ['row 2, column "year"', 'row 3, column "year"',
-                                                   'row 4, column "year"']
+    assert [m.split(":")[0] for m in messages] == [
+        'row 2, column "year"',
+        'row 3, column "year"',
+        'row 4, column "year"',
+    ]
     assert "the cell is empty" in messages[2]
 
 
@@ -208,10 +241,12 @@ def test_windows_1252_file_is_read_as_such(tmp_path, periods):
 
 def test_csv_semicolon_bom_and_xlsx_give_identical_cases(tmp_path, periods):
     results = []
-    for name, writer in [("comma.csv", lambda p: write_csv(SMALL_SHEET, p)),
-                         ("semicolon.csv", lambda p: write_csv(SMALL_SHEET, p, sep=";")),
-                         ("bom.csv", lambda p: write_csv(SMALL_SHEET, p, bom=True)),
-                         ("sheet.xlsx", lambda p: write_xlsx(SMALL_SHEET, p))]:
+    for name, writer in [
+        ("comma.csv", lambda p: write_csv(SMALL_SHEET, p)),
+        ("semicolon.csv", lambda p: write_csv(SMALL_SHEET, p, sep=";")),
+        ("bom.csv", lambda p: write_csv(SMALL_SHEET, p, bom=True)),
+        ("sheet.xlsx", lambda p: write_xlsx(SMALL_SHEET, p)),
+    ]:
         folder = tmp_path / name.replace(".", "_")
         folder.mkdir()
         cases, _ = run_ingest(folder, writer(folder / name), periods)

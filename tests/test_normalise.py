@@ -4,17 +4,39 @@ import pandas as pd
 import pytest
 
 from tnr_pipeline.io import map_distinct
-from tnr_pipeline.spreadsheet import normalise_header
 from tnr_pipeline.normalise import parse_date, parse_year, to_codes
+from tnr_pipeline.spreadsheet import normalise_header
 
 
-@pytest.mark.parametrize("text, code", [
-    ("Russia", "RUS"), ("russian federation", "RUS"), ("Turkey", "TUR"), ("Türkiye", "TUR"), ("UK", "GBR"),
-    ("United Kingdom", "GBR"), ("Kyrgyz Republic", "KGZ"), ("Kyrgyzstan", "KGZ"), ("Czech Republic", "CZE"),
-    ("Czechia", "CZE"), ("Moldova", "MDA"), ("USA", "USA"), ("  Georgia ", "GEO"), ("GE", "GEO"), ("geo", "GEO"),
-    ("ge", "GEO"), ("Ivory Coast", "CIV"), ("Burma", "MMR"), ("South  Korea", "KOR"), ("Kosovo", "XKX"),
-    ("ARM", "ARM"), ("am", "ARM"), ("Serbia", "SRB"), ("Mongolia", "MNG"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Russia", "RUS"),
+        ("russian federation", "RUS"),
+        ("Turkey", "TUR"),
+        ("Türkiye", "TUR"),
+        ("UK", "GBR"),
+        ("United Kingdom", "GBR"),
+        ("Kyrgyz Republic", "KGZ"),
+        ("Kyrgyzstan", "KGZ"),
+        ("Czech Republic", "CZE"),
+        ("Czechia", "CZE"),
+        ("Moldova", "MDA"),
+        ("USA", "USA"),
+        ("  Georgia ", "GEO"),
+        ("GE", "GEO"),
+        ("geo", "GEO"),
+        ("ge", "GEO"),
+        ("Ivory Coast", "CIV"),
+        ("Burma", "MMR"),
+        ("South  Korea", "KOR"),
+        ("Kosovo", "XKX"),
+        ("ARM", "ARM"),
+        ("am", "ARM"),
+        ("Serbia", "SRB"),
+        ("Mongolia", "MNG"),
+    ],
+)
 def test_country_spellings_map_to_alpha3(reference, text, code):
     assert to_codes(pd.Series([text]), reference.country_lookup).iloc[0] == code
 
@@ -29,18 +51,27 @@ def test_suggestions_name_the_closest_countries(reference):
     assert "Kazakhstan" in reference.suggest_countries("Kazakstan")
 
 
-@pytest.mark.parametrize("text, code", [
-    ("Denial of Entry", "denial_of_entry"), ("denial_of_entry", "denial_of_entry"), ("DENIAL OF ENTRY", "denial_of_entry"),
-    ("denial-of-services", "denial_of_services"), ("Extradition request", "extradition_request"),
-    ("assassination", "assassination"), ("Unlawful deportation", "unlawful_deportation"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Denial of Entry", "denial_of_entry"),
+        ("denial_of_entry", "denial_of_entry"),
+        ("DENIAL OF ENTRY", "denial_of_entry"),
+        ("denial-of-services", "denial_of_services"),
+        ("Extradition request", "extradition_request"),
+        ("assassination", "assassination"),
+        ("Unlawful deportation", "unlawful_deportation"),
+    ],
+)
 def test_tactic_codes_and_labels(reference, text, code):
     assert to_codes(pd.Series([text]), reference.tactic_lookup).iloc[0] == code
 
 
 def test_profile_and_verification_labels(reference):
-    assert to_codes(pd.Series(["Human rights defender"]), reference.target_profile_lookup).iloc[0] == \
-        "human_rights_defender"
+    assert (
+        to_codes(pd.Series(["Human rights defender"]), reference.target_profile_lookup).iloc[0]
+        == "human_rights_defender"
+    )
     assert to_codes(pd.Series(["Single source"]), reference.verification_lookup).iloc[0] == "single_source"
     assert pd.isna(to_codes(pd.Series(["spy"]), reference.target_profile_lookup).iloc[0])
 

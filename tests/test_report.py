@@ -8,45 +8,74 @@ import sys
 import pandas as pd
 import pytest
 
-from tnr_pipeline import claims, io, report
-from tnr_pipeline.summarise import compute_tables
 from conftest import ANALYSIS, PERIODS_JSON, ROOT, SCOPES_JSON
 from test_stats import make_cases
+from tnr_pipeline import claims, io, report
+from tnr_pipeline.summarise import compute_tables
 
 HOSTILE = "<script>alert('x')</script> | *bold* [link](http://example.invalid)"
 
 
 @pytest.fixture()
 def tables(periods, scopes, reference, analysis):
-    cases = make_cases([("GEO", 2022, "denial_of_entry")] * 4 + [("ARM", 2017, "detention")] * 2
-                       + [("ARM", 2023, "detention")] * 3 + [("ESP", 2024, "assassination")], periods)
-    cases = cases.assign(host_country_name=cases["host_country"].map({"GEO": "Georgia", "ARM": "Armenia",
-                                                                     "ESP": "Spain"}))
+    cases = make_cases(
+        [("GEO", 2022, "denial_of_entry")] * 4
+        + [("ARM", 2017, "detention")] * 2
+        + [("ARM", 2023, "detention")] * 3
+        + [("ESP", 2024, "assassination")],
+        periods,
+    )
+    cases = cases.assign(
+        host_country_name=cases["host_country"].map({"GEO": "Georgia", "ARM": "Armenia", "ESP": "Spain"})
+    )
     computed = compute_tables(cases, reference, analysis)
-    ledger = pd.DataFrame([["n", "Finding 1", HOSTILE, "n_cases", "equals", "10"],
-                           ["r", "Finding 1", "Eightfold.", "ratio scope=all", "rounds_to", "8"]],
-                          columns=["claim_id", "section", "claim", "metric", "check", "expected"])
-    return {"cases": cases, **computed, "claims": claims.check_claims(ledger, {"cases": cases, **computed}),
-            "survey_summary": small_survey_summary(reference), "context_figures": small_context()}
+    ledger = pd.DataFrame(
+        [
+            ["n", "Finding 1", HOSTILE, "n_cases", "equals", "10"],
+            ["r", "Finding 1", "Eightfold.", "ratio scope=all", "rounds_to", "8"],
+        ],
+        columns=["claim_id", "section", "claim", "metric", "check", "expected"],
+    )
+    return {
+        "cases": cases,
+        **computed,
+        "claims": claims.check_claims(ledger, {"cases": cases, **computed}),
+        "survey_summary": small_survey_summary(reference),
+        "context_figures": small_context(),
+    }
 
 
 def small_survey_summary(reference):
     from tnr_pipeline import stats
 
-    responses = pd.DataFrame({"respondent_id": ["a", "b", "c"], "country_of_residence": ["DEU", "GEO", "DEU"],
-                              "tactics_experienced": ["denial_of_entry", "", ""],
-                              "reduced_presence": pd.array([True, False, None], dtype="boolean"),
-                              "considered_relocating": pd.array([True, True, False], dtype="boolean"),
-                              "experienced_tnr": pd.array([True, False, False], dtype="boolean")})
-    return stats.summarise_survey(responses, ("reduced_presence", "considered_relocating", "experienced_tnr"),
-                                  reference.tactic_codes)
+    responses = pd.DataFrame(
+        {
+            "respondent_id": ["a", "b", "c"],
+            "country_of_residence": ["DEU", "GEO", "DEU"],
+            "tactics_experienced": ["denial_of_entry", "", ""],
+            "reduced_presence": pd.array([True, False, None], dtype="boolean"),
+            "considered_relocating": pd.array([True, True, False], dtype="boolean"),
+            "experienced_tnr": pd.array([True, False, False], dtype="boolean"),
+        }
+    )
+    return stats.summarise_survey(
+        responses, ("reduced_presence", "considered_relocating", "experienced_tnr"), reference.tactic_codes
+    )
 
 
 def small_context():
-    return pd.DataFrame({"figure_id": ["exodus_estimate", "p_2022"], "series": [None, "ovd_info_prosecutions"],
-                         "year": pd.array([None, 2022], dtype="Int64"), "refers_to": ["2022", "2022"],
-                         "value": [900000.0, 846.0], "unit": ["people", "cases"], "measures": ["m", "m"],
-                         "source": ["s1", "s2"]})
+    return pd.DataFrame(
+        {
+            "figure_id": ["exodus_estimate", "p_2022"],
+            "series": [None, "ovd_info_prosecutions"],
+            "year": pd.array([None, 2022], dtype="Int64"),
+            "refers_to": ["2022", "2022"],
+            "value": [900000.0, 846.0],
+            "unit": ["people", "cases"],
+            "measures": ["m", "m"],
+            "source": ["s1", "s2"],
+        }
+    )
 
 
 def _render(tmp_path, tables, analysis, reference):
@@ -84,8 +113,17 @@ def test_template_renders_numbers_from_the_tables(tmp_path, tables, analysis, re
     assert "Denial of Entry accounts for 4 cases" in markdown
     assert "Georgia (4), Armenia (3), Spain (1)" in markdown
     assert "rounds to 8 —" in markdown
-    for section in ("## Finding 1", "## Finding 2", "## Finding 3", "## Finding 4", "## Finding 5",
-                    "## Claims ledger", "## Methodology", "## Data dictionary", "## Provenance"):
+    for section in (
+        "## Finding 1",
+        "## Finding 2",
+        "## Finding 3",
+        "## Finding 4",
+        "## Finding 5",
+        "## Claims ledger",
+        "## Methodology",
+        "## Data dictionary",
+        "## Provenance",
+    ):
         assert section in markdown
     assert "ab" * 32 in markdown
     assert "1 of 2 (50.0%, Wilson 95% CI" in markdown  # reduced presence: one of the two who answered
@@ -127,14 +165,17 @@ def test_missing_context_value_fails_loudly(tmp_path, tables, analysis, referenc
 
 
 def test_report_module_imports_no_pandas_pandera_or_matplotlib():
-    code = ("import sys; from tnr_pipeline import cli, report; "
-            "print(sorted(m for m in ('pandas', 'pandera', 'matplotlib', 'scipy') if m in sys.modules))")
+    code = (
+        "import sys; from tnr_pipeline import cli, report; "
+        "print(sorted(m for m in ('pandas', 'pandera', 'matplotlib', 'scipy') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 
 
 def test_periods_and_scopes_json_match_config():
     import json
+
     import yaml
 
     config = yaml.safe_load((ROOT / "config.yaml").read_text())

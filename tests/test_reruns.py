@@ -24,8 +24,9 @@ def built(tmp_path_factory):
     workdir = copy_project(tmp_path_factory.mktemp("reruns"))
     shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
     env = {**pipeline_env(), "PYTHONPROFILEIMPORTTIME": "1"}
-    result = subprocess.run([sys.executable, "-m", "snakemake"], cwd=workdir, env=env, capture_output=True,
-                            text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake"], cwd=workdir, env=env, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stdout + result.stderr[-5000:]
     summary = run_snakemake(workdir, "--detailed-summary")
     assert summary.returncode == 0, summary.stderr
@@ -62,8 +63,11 @@ def _downstream(rules: dict, start: set[str]) -> set[str]:
     while changed:
         changed = False
         for rule, entry in rules.items():
-            if rule not in found and rule != "all" and any(
-                    entry["inputs"] & rules[other]["outputs"] for other in found):
+            if (
+                rule not in found
+                and rule != "all"
+                and any(entry["inputs"] & rules[other]["outputs"] for other in found)
+            ):
                 found.add(rule)
                 changed = True
     return found
@@ -77,8 +81,11 @@ def _planned(workdir: Path) -> set[str]:
     if not table:
         assert "Nothing to be done" in output, f"no job list and no 'Nothing to be done' in the dry run:\n{output}"
         return set()
-    return {row.split()[0] for row in table.group(1).splitlines()[2:] if row.split()
-            and row.split()[0] not in ("total", "all")}
+    return {
+        row.split()[0]
+        for row in table.group(1).splitlines()[2:]
+        if row.split() and row.split()[0] not in ("total", "all")
+    }
 
 
 def test_each_rule_declares_exactly_the_modules_its_step_imports(built):
@@ -104,8 +111,14 @@ def test_snakemake_itself_imports_no_pandas_pandera_matplotlib_or_scipy(built):
     build_trace = (workdir / "logs" / "snakemake_imports.txt").read_text()
     assert "| snakemake" in build_trace
     assert not imported_libraries(build_trace, *DATA_LIBRARIES)
-    noop = subprocess.run([sys.executable, "-m", "snakemake"], cwd=workdir, capture_output=True, text=True,
-                          env={**pipeline_env(), "PYTHONPROFILEIMPORTTIME": "1"}, timeout=600)
+    noop = subprocess.run(
+        [sys.executable, "-m", "snakemake"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env={**pipeline_env(), "PYTHONPROFILEIMPORTTIME": "1"},
+        timeout=600,
+    )
     assert noop.returncode == 0, noop.stderr[-3000:]
     assert "Nothing to be done" in noop.stderr
     assert not imported_libraries(noop.stderr, *DATA_LIBRARIES)
@@ -116,8 +129,26 @@ def test_nothing_to_do_after_a_build(built):
     assert _planned(workdir) == set()
 
 
-EDITS = ["report", "figures", "plots", "world_map", "figure_layout", "figure_workers", "registry", "settings",
-         "stats", "claims", "ingest", "survey", "context", "summarise", "schemas", "io", "reference", "sheets"]
+EDITS = [
+    "report",
+    "figures",
+    "plots",
+    "world_map",
+    "figure_layout",
+    "figure_workers",
+    "registry",
+    "settings",
+    "stats",
+    "claims",
+    "ingest",
+    "survey",
+    "context",
+    "summarise",
+    "schemas",
+    "io",
+    "reference",
+    "sheets",
+]
 
 
 @pytest.mark.parametrize("module", EDITS)
@@ -137,12 +168,15 @@ def test_editing_a_module_reruns_exactly_the_steps_that_use_it(built, module):
     assert _planned(workdir) == set()
 
 
-@pytest.mark.parametrize("relative, first", [
-    ("templates/findings.md.j2", {"render_findings"}),
-    ("src/tnr_pipeline/figures.mplstyle", {"draw_figures"}),
-    ("data/claims.csv", {"check_claims"}),
-    ("data/raw/survey.csv", {"summarise_survey"}),
-])
+@pytest.mark.parametrize(
+    "relative, first",
+    [
+        ("templates/findings.md.j2", {"render_findings"}),
+        ("src/tnr_pipeline/figures.mplstyle", {"draw_figures"}),
+        ("data/claims.csv", {"check_claims"}),
+        ("data/raw/survey.csv", {"summarise_survey"}),
+    ],
+)
 def test_editing_a_template_style_or_data_file_reruns_only_what_depends_on_it(built, relative, first):
     workdir, rules, _ = built
     path = workdir / relative

@@ -43,29 +43,43 @@ def test_the_shipped_config_has_no_problem(monkeypatch):
 PERIODS = shipped_config()["periods"]
 
 
-@pytest.mark.parametrize("changes, expected", [
-    ({"periods": {**PERIODS, "later": {"label": "L", "first_year": 2024, "last_year": 2026}}},
-     "periods.post_invasion (2022–2024) and periods.later (2024–2026) overlap"),
-    ({"periods": {**PERIODS, "pre_war": {"label": "P", "first_year": 2021, "last_year": 2014}}},
-     "periods.pre_war: first_year 2021 is after last_year 2014"),
-    ({"comparison": "pre_war"}, "baseline and comparison are both 'pre_war'"),
-    ({"baseline": "prewar"}, "baseline: 'prewar' is not one of the periods (pre_war, post_invasion)"),
-    ({"scopes": {"all": {"label": "All"}, "x": {"exclude_tactics": ["denial_of_entrys"]}}},
-     "scopes.x.exclude_tactics: 'denial_of_entrys' is not a tactic of the typology"),
-    ({"scope_roles": {"headline": "all", "without_denial_of_entry": "nope", "freedom_house": "all"}},
-     "scope_roles.without_denial_of_entry: 'nope' is not one of the scopes"),
-    ({"confidence_level": 1.5}, "confidence_level: 1.5 is greater than or equal to the maximum of 1"),
-    ({"confidence_level": 0}, "confidence_level: 0 is less than or equal to the minimum of 0"),
-    ({"first_year": 2020, "last_year": 2010}, "last_year: 2010 is before first_year 2020"),
-    ({"raw_cases": "no/such/file.csv"}, "raw_cases: 'no/such/file.csv' does not exist"),
-    ({"claims": "data"}, "claims: 'data' is a folder, not a file"),
-    ({"colour": "red"}, "config: unknown setting(s) colour"),
-    ({"periods": {"a": {"first_year": "2014", "last_year": 2021}, "b": {"first_year": 2022, "last_year": 2024}}},
-     "periods.a.first_year: '2014' is not of type 'integer'"),
-])
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        (
+            {"periods": {**PERIODS, "later": {"label": "L", "first_year": 2024, "last_year": 2026}}},
+            "periods.post_invasion (2022–2024) and periods.later (2024–2026) overlap",
+        ),
+        (
+            {"periods": {**PERIODS, "pre_war": {"label": "P", "first_year": 2021, "last_year": 2014}}},
+            "periods.pre_war: first_year 2021 is after last_year 2014",
+        ),
+        ({"comparison": "pre_war"}, "baseline and comparison are both 'pre_war'"),
+        ({"baseline": "prewar"}, "baseline: 'prewar' is not one of the periods (pre_war, post_invasion)"),
+        (
+            {"scopes": {"all": {"label": "All"}, "x": {"exclude_tactics": ["denial_of_entrys"]}}},
+            "scopes.x.exclude_tactics: 'denial_of_entrys' is not a tactic of the typology",
+        ),
+        (
+            {"scope_roles": {"headline": "all", "without_denial_of_entry": "nope", "freedom_house": "all"}},
+            "scope_roles.without_denial_of_entry: 'nope' is not one of the scopes",
+        ),
+        ({"confidence_level": 1.5}, "confidence_level: 1.5 is greater than or equal to the maximum of 1"),
+        ({"confidence_level": 0}, "confidence_level: 0 is less than or equal to the minimum of 0"),
+        ({"first_year": 2020, "last_year": 2010}, "last_year: 2010 is before first_year 2020"),
+        ({"raw_cases": "no/such/file.csv"}, "raw_cases: 'no/such/file.csv' does not exist"),
+        ({"claims": "data"}, "claims: 'data' is a folder, not a file"),
+        ({"colour": "red"}, "config: unknown setting(s) colour"),
+        (
+            {"periods": {"a": {"first_year": "2014", "last_year": 2021}, "b": {"first_year": 2022, "last_year": 2024}}},
+            "periods.a.first_year: '2014' is not of type 'integer'",
+        ),
+    ],
+)
 def test_each_bad_setting_is_named_with_its_value(monkeypatch, changes, expected):
-    assert any(expected in problem for problem in problems_of(monkeypatch, **changes)), \
-        problems_of(monkeypatch, **changes)
+    assert any(expected in problem for problem in problems_of(monkeypatch, **changes)), problems_of(
+        monkeypatch, **changes
+    )
 
 
 def test_every_problem_comes_at_once(monkeypatch):
@@ -75,8 +89,7 @@ def test_every_problem_comes_at_once(monkeypatch):
 
 def test_analysis_settings_are_checked_by_each_step():
     with pytest.raises(SettingsError) as raised:
-        parse_analysis({**ANALYSIS, "baseline": "post_invasion", "confidence_level": 1.0},
-                       read_tactic_codes(TYPOLOGY))
+        parse_analysis({**ANALYSIS, "baseline": "post_invasion", "confidence_level": 1.0}, read_tactic_codes(TYPOLOGY))
     assert "baseline and comparison are both 'post_invasion'" in str(raised.value)
     assert "confidence_level: 1.0 is not a number strictly between 0 and 1" in str(raised.value)
     with pytest.raises(SettingsError, match="not JSON"):
@@ -84,15 +97,19 @@ def test_analysis_settings_are_checked_by_each_step():
 
 
 def test_periods_are_chronological_and_roles_independent_of_order():
-    reordered = {**ANALYSIS, "periods": dict(reversed(list(ANALYSIS["periods"].items()))),
-                 "scopes": dict(reversed(list(ANALYSIS["scopes"].items())))}
+    reordered = {
+        **ANALYSIS,
+        "periods": dict(reversed(list(ANALYSIS["periods"].items()))),
+        "scopes": dict(reversed(list(ANALYSIS["scopes"].items()))),
+    }
     analysis, again = parse_analysis(ANALYSIS), parse_analysis(reordered)
     assert analysis.periods == again.periods and analysis.scopes_to_show == again.scopes_to_show
     assert again.role("headline").name == "all" and again.baseline.name == "pre_war"
 
 
-@pytest.mark.parametrize("level, label", [(0.95, "95%"), (0.9, "90%"), (0.975, "97.5%"), (0.8, "80%"),
-                                          (0.999, "99.9%")])
+@pytest.mark.parametrize(
+    "level, label", [(0.95, "95%"), (0.9, "90%"), (0.975, "97.5%"), (0.8, "80%"), (0.999, "99.9%")]
+)
 def test_level_labels_are_built_from_the_level(level, label):
     assert format_level(level) == label
 
@@ -134,7 +151,6 @@ def test_patches_apply_only_to_the_snakemake_release_they_were_checked_on(monkey
 # ---- the workflow ------------------------------------------------------------------------------------------------
 
 
-
 def _bad_config(workdir, **changes):
     path = workdir / "bad.yaml"
     path.write_text(yaml.safe_dump(changes), encoding="utf-8")
@@ -145,16 +161,26 @@ def _bad_config(workdir, **changes):
 def test_snakemake_refuses_bad_settings_naming_each_without_traceback(tmp_path):
     workdir = copy_project(tmp_path / "w")
     shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
-    result = _bad_config(workdir, comparison="pre_war", confidence_level=1.2,
-                         scopes={"odd": {"label": "Odd", "exclude_tactics": ["nonsense"]}},
-                         periods={"extra": {"label": "E", "first_year": 2020, "last_year": 2023},
-                                  "reversed": {"label": "R", "first_year": 2030, "last_year": 2026}})
+    result = _bad_config(
+        workdir,
+        comparison="pre_war",
+        confidence_level=1.2,
+        scopes={"odd": {"label": "Odd", "exclude_tactics": ["nonsense"]}},
+        periods={
+            "extra": {"label": "E", "first_year": 2020, "last_year": 2023},
+            "reversed": {"label": "R", "first_year": 2030, "last_year": 2026},
+        },
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 1
     assert "Traceback" not in output and 'File "' not in output
-    for expected in ("baseline and comparison are both 'pre_war'", "confidence_level: 1.2",
-                     "scopes.odd.exclude_tactics: 'nonsense'", "periods.reversed: first_year 2030 is after",
-                     "overlap"):
+    for expected in (
+        "baseline and comparison are both 'pre_war'",
+        "confidence_level: 1.2",
+        "scopes.odd.exclude_tactics: 'nonsense'",
+        "periods.reversed: first_year 2030 is after",
+        "overlap",
+    ):
         assert expected in output, output
     assert not (workdir / "data" / "processed" / "cases.parquet").exists()
 
@@ -162,7 +188,7 @@ def test_snakemake_refuses_bad_settings_naming_each_without_traceback(tmp_path):
 def _document_numbers(workdir) -> str:
     """The findings up to Provenance (which lists the settings as given, in their order)."""
     markdown = (workdir / "reports" / "findings.md").read_text(encoding="utf-8")
-    return markdown[:markdown.index("## Provenance")]
+    return markdown[: markdown.index("## Provenance")]
 
 
 @pytest.mark.integration
@@ -188,8 +214,7 @@ def test_a_build_at_90_percent_says_90_everywhere_and_reordering_changes_nothing
     assert run_snakemake(normal).returncode == 0
     config["scopes"] = dict(reversed(list(config["scopes"].items())))
     config["periods"] = dict(reversed(list(config["periods"].items())))
-    (workdir / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
-                                         encoding="utf-8")
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     result = run_snakemake(workdir)
     assert result.returncode == 0, result.stdout + result.stderr
     reordered = _document_numbers(workdir)
@@ -197,17 +222,21 @@ def test_a_build_at_90_percent_says_90_everywhere_and_reordering_changes_nothing
     assert "a rate ratio of **8.18 (95% CI 5.33–12.91)**" in reordered
     assert "by a factor of 4.23 (95% CI 2.60–6.98)" in reordered
     for figure in ("period_means", "cases_per_year"):
-        assert (workdir / "figures" / f"{figure}.svg").read_bytes() == \
-            (normal / "figures" / f"{figure}.svg").read_bytes()
+        assert (workdir / "figures" / f"{figure}.svg").read_bytes() == (
+            normal / "figures" / f"{figure}.svg"
+        ).read_bytes()
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("row, expected", [
-    ("typo,F2,x,n_cases tactic=denial_of_entrys,equals,0", 'claim "typo"'),
-    ("empty,F3,x,new_countries scope=all,includes_all,", 'claim "empty"'),
-    ("zero,F2,x,n_cases,at_least,0", 'claim "zero"'),
-    ("extra,M,x,n_cases scope=all,equals,118", 'claim "extra"'),
-])
+@pytest.mark.parametrize(
+    "row, expected",
+    [
+        ("typo,F2,x,n_cases tactic=denial_of_entrys,equals,0", 'claim "typo"'),
+        ("empty,F3,x,new_countries scope=all,includes_all,", 'claim "empty"'),
+        ("zero,F2,x,n_cases,at_least,0", 'claim "zero"'),
+        ("extra,M,x,n_cases scope=all,equals,118", 'claim "extra"'),
+    ],
+)
 def test_a_claims_file_that_cannot_be_checked_stops_the_build(tmp_path, row, expected):
     workdir = copy_project(tmp_path / "w")
     shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")

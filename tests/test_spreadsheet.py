@@ -15,22 +15,60 @@ from tnr_pipeline.problems import InputInvalid
 from tnr_pipeline.reference import Reference
 from tnr_pipeline.spreadsheet import InputFileError, decode, detect_delimiter, read_sheet
 
-RUSSIAN_HEADERS = {"case_id": "Номер дела", "year": "Год", "date": "Дата", "host_country": "Страна",
-                   "tactic": "Тактика", "target_profile": "Профиль", "verification": "Проверка",
-                   "full_name": "ФИО"}
+RUSSIAN_HEADERS = {
+    "case_id": "Номер дела",
+    "year": "Год",
+    "date": "Дата",
+    "host_country": "Страна",
+    "tactic": "Тактика",
+    "target_profile": "Профиль",
+    "verification": "Проверка",
+    "full_name": "ФИО",
+}
 RUSSIAN_VALUES = {
-    "host_country": {"Kazakhstan": "Казахстан", "kz": "Казахстан", "KAZ": "казахстан", "Georgia": "Грузия",
-                     " georgia ": " грузия ", "GEO": "Грузия", "Armenia": "Армения", "ARM": "АРМЕНИЯ",
-                     "Poland": "Польша", "Spain": "Испания", "Turkey": "Турция", "UK": "Великобритания"},
-    "tactic": {"Detention": "Задержание", "extradition request": "Запрос об экстрадиции",
-               "detention": "задержание", "Denial of Entry": "Отказ во въезде", "denial_of_entry": "отказ во въезде",
-               "DENIAL OF ENTRY": "ОТКАЗ ВО ВЪЕЗДЕ", "Unlawful deportation": "Незаконная депортация",
-               "assassination": "Убийство", "coercion by proxy": "Давление через близких", "Assault": "Нападение"},
-    "target_profile": {"Activist": "Активист", "journalist": "Журналист", "lawyer": "Адвокат",
-                       "Human rights defender": "Правозащитник", "politician": "Политик", "deserter": "Дезертир",
-                       "other": "Другое", "unknown": "Неизвестно", "activist": "активист"},
-    "verification": {"verified": "Подтверждено", "Single source": "Один источник", "unverified": "Не подтверждено",
-                     "single_source": "один источник"},
+    "host_country": {
+        "Kazakhstan": "Казахстан",
+        "kz": "Казахстан",
+        "KAZ": "казахстан",
+        "Georgia": "Грузия",
+        " georgia ": " грузия ",
+        "GEO": "Грузия",
+        "Armenia": "Армения",
+        "ARM": "АРМЕНИЯ",
+        "Poland": "Польша",
+        "Spain": "Испания",
+        "Turkey": "Турция",
+        "UK": "Великобритания",
+    },
+    "tactic": {
+        "Detention": "Задержание",
+        "extradition request": "Запрос об экстрадиции",
+        "detention": "задержание",
+        "Denial of Entry": "Отказ во въезде",
+        "denial_of_entry": "отказ во въезде",
+        "DENIAL OF ENTRY": "ОТКАЗ ВО ВЪЕЗДЕ",
+        "Unlawful deportation": "Незаконная депортация",
+        "assassination": "Убийство",
+        "coercion by proxy": "Давление через близких",
+        "Assault": "Нападение",
+    },
+    "target_profile": {
+        "Activist": "Активист",
+        "journalist": "Журналист",
+        "lawyer": "Адвокат",
+        "Human rights defender": "Правозащитник",
+        "politician": "Политик",
+        "deserter": "Дезертир",
+        "other": "Другое",
+        "unknown": "Неизвестно",
+        "activist": "активист",
+    },
+    "verification": {
+        "verified": "Подтверждено",
+        "Single source": "Один источник",
+        "unverified": "Не подтверждено",
+        "single_source": "один источник",
+    },
 }
 
 
@@ -47,8 +85,9 @@ MAPPING = {column: header for column, header in RUSSIAN_HEADERS.items() if colum
 
 def cases_from(tmp_path, path, periods, sheet=None, mapping=None, origin="RUS"):
     output, report = tmp_path / "out" / "cases.parquet", tmp_path / "out" / "problems.txt"
-    ingest.run(str(path), str(output), str(report), str(Reference().directory), periods, 1991, 2026, sheet,
-               {}, mapping, origin)
+    ingest.run(
+        str(path), str(output), str(report), str(Reference().directory), periods, 1991, 2026, sheet, {}, mapping, origin
+    )
     return pd.read_parquet(output)
 
 
@@ -85,10 +124,10 @@ def test_xlsx_with_a_notes_sheet_and_title_rows_gives_the_same_cases(tmp_path, p
     frame["Год"] = frame["Год"].astype(int)
     frame["Дата"] = [pd.Timestamp(v) if v else None for v in frame["Дата"]]
     with pd.ExcelWriter(path) as writer:
-        pd.DataFrame({"Заметки": ["Список дел, не для публикации"]}).to_excel(writer, sheet_name="Notes",
-                                                                              index=False)
+        pd.DataFrame({"Заметки": ["Список дел, не для публикации"]}).to_excel(writer, sheet_name="Notes", index=False)
         pd.DataFrame([["Дела ТНР, 2014–2024"], ["Составлено вручную"]]).to_excel(
-            writer, sheet_name="Дела", index=False, header=False)
+            writer, sheet_name="Дела", index=False, header=False
+        )
         frame.to_excel(writer, sheet_name="Дела", index=False, startrow=2)
     cases = cases_from(tmp_path, path, periods, sheet="Дела", mapping=MAPPING)
     pd.testing.assert_frame_equal(cases, english)
@@ -123,7 +162,7 @@ def test_utf16_and_tab_separated_copies_give_the_same_cases(tmp_path, periods, e
 def test_encodings_are_decided_by_rule():
     assert decode("Грузия;Отказ во въезде".encode("cp1251"), "x.csv")[1] == "Windows-1251"
     assert decode("Géorgie,Türkiye,España".encode("cp1252"), "x.csv")[1] == "Windows-1252"
-    assert decode("Грузия".encode("utf-8"), "x.csv")[1] == "UTF-8"
+    assert decode("Грузия".encode(), "x.csv")[1] == "UTF-8"
     assert decode("\ufeffGeorgia".encode("utf-8"), "x.csv") == ("Georgia", "UTF-8 with byte-order mark")
     assert decode("Грузия".encode("utf-16"), "x.csv") == ("Грузия", "UTF-16")
     with pytest.raises(InputFileError, match="cannot be told apart"):
@@ -139,7 +178,7 @@ def test_delimiters_are_detected_with_a_title_row_above():
 def _truncated_xlsx(path):
     SMALL_SHEET.to_excel(path, index=False)
     data = path.read_bytes()
-    path.write_bytes(data[:len(data) // 2])
+    path.write_bytes(data[: len(data) // 2])
 
 
 def _zip_not_a_workbook(path):
@@ -147,16 +186,22 @@ def _zip_not_a_workbook(path):
         archive.writestr("notes.txt", "not a workbook")
 
 
-@pytest.mark.parametrize("name, make, expected", [
-    ("missing.csv", lambda p: None, "does not exist"),
-    ("folder.csv", lambda p: p.mkdir(), "is a folder, not a file"),
-    ("truncated.xlsx", _truncated_xlsx, "damaged or truncated"),
-    ("archive.xlsx", _zip_not_a_workbook, "save it again"),
-    ("locked.xlsx", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600),
-     "password-protected"),
-    ("cases.pdf", lambda p: p.write_bytes(b"%PDF-1.4"), "is not a spreadsheet this pipeline reads"),
-    ("empty.csv", lambda p: p.write_bytes(b""), "is empty"),
-])
+@pytest.mark.parametrize(
+    "name, make, expected",
+    [
+        ("missing.csv", lambda p: None, "does not exist"),
+        ("folder.csv", lambda p: p.mkdir(), "is a folder, not a file"),
+        ("truncated.xlsx", _truncated_xlsx, "damaged or truncated"),
+        ("archive.xlsx", _zip_not_a_workbook, "save it again"),
+        (
+            "locked.xlsx",
+            lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600),
+            "password-protected",
+        ),
+        ("cases.pdf", lambda p: p.write_bytes(b"%PDF-1.4"), "is not a spreadsheet this pipeline reads"),
+        ("empty.csv", lambda p: p.write_bytes(b""), "is empty"),
+    ],
+)
 def test_unreadable_files_get_one_message_naming_the_file(tmp_path, periods, name, make, expected):
     path = tmp_path / name
     make(path)
@@ -169,10 +214,27 @@ def test_unreadable_file_from_the_command_line_exits_one_without_traceback(tmp_p
     path = tmp_path / "truncated.xlsx"
     _truncated_xlsx(path)
     output = tmp_path / "out" / "cases.parquet"
-    result = subprocess.run(["tnr-pipeline", "validate-cases", "--input", str(path), "--output", str(output),
-                             "--problems", str(tmp_path / "problems.txt"), "--reference-dir",
-                             str(Reference().directory), "--periods", PERIODS_JSON, "--first-year", "1991"],
-                            capture_output=True, text=True, env=pipeline_env())
+    result = subprocess.run(
+        [
+            "tnr-pipeline",
+            "validate-cases",
+            "--input",
+            str(path),
+            "--output",
+            str(output),
+            "--problems",
+            str(tmp_path / "problems.txt"),
+            "--reference-dir",
+            str(Reference().directory),
+            "--periods",
+            PERIODS_JSON,
+            "--first-year",
+            "1991",
+        ],
+        capture_output=True,
+        text=True,
+        env=pipeline_env(),
+    )
     assert result.returncode == 1
     assert "truncated.xlsx" in result.stderr and "Traceback" not in result.stderr
     assert not output.exists()
@@ -195,8 +257,7 @@ def test_a_case_in_the_origin_state_is_refused_row_by_row(tmp_path, periods):
     assert len(cases_from(tmp_path, write_csv(frame, tmp_path / "c.csv"), periods, origin="BLR")) == 12
 
 
-@pytest.mark.parametrize("headers", [("case_id", "Case ID"), ("Host country", "host_country"),
-                                     ("tactic", " TACTIC ")])
+@pytest.mark.parametrize("headers", [("case_id", "Case ID"), ("Host country", "host_country"), ("tactic", " TACTIC ")])
 def test_a_header_that_appears_twice_in_any_spelling_is_refused(tmp_path, periods, headers):
     frame = SMALL_SHEET.copy()
     frame.insert(len(frame.columns), "extra", frame.iloc[:, 0])
@@ -230,17 +291,36 @@ def test_the_questionnaire_is_read_the_same_way(tmp_path):
     from conftest import ROOT
 
     frame = pd.read_csv(ROOT / "data" / "raw" / "survey.csv", dtype=str, keep_default_na=False)
-    headers = {"respondent_id": "Респондент", "country_of_residence": "Страна проживания",
-               "tactics_experienced": "Тактики", "reduced_presence": "Сократил присутствие",
-               "considered_relocating": "Думал о переезде", "experienced_tnr": "Сталкивался с ТНР"}
+    headers = {
+        "respondent_id": "Респондент",
+        "country_of_residence": "Страна проживания",
+        "tactics_experienced": "Тактики",
+        "reduced_presence": "Сократил присутствие",
+        "considered_relocating": "Думал о переезде",
+        "experienced_tnr": "Сталкивался с ТНР",
+    }
     path = tmp_path / "анкета.csv"
-    path.write_bytes(("Анкета 2024\n" + frame.rename(columns=headers).to_csv(index=False, sep=";"))
-                     .encode("cp1251"))
+    path.write_bytes(("Анкета 2024\n" + frame.rename(columns=headers).to_csv(index=False, sep=";")).encode("cp1251"))
     out = tmp_path / "out"
-    summary = survey.run(str(path), str(out / "r.parquet"), str(out / "s.parquet"), str(out / "p.txt"),
-                         str(Reference().directory), 0.95, {}, headers)
-    english = survey.run(str(ROOT / "data" / "raw" / "survey.csv"), str(out / "r2.parquet"), str(out / "s2.parquet"),
-                         str(out / "p2.txt"), str(Reference().directory), 0.95, {})
+    summary = survey.run(
+        str(path),
+        str(out / "r.parquet"),
+        str(out / "s.parquet"),
+        str(out / "p.txt"),
+        str(Reference().directory),
+        0.95,
+        {},
+        headers,
+    )
+    english = survey.run(
+        str(ROOT / "data" / "raw" / "survey.csv"),
+        str(out / "r2.parquet"),
+        str(out / "s2.parquet"),
+        str(out / "p2.txt"),
+        str(Reference().directory),
+        0.95,
+        {},
+    )
     pd.testing.assert_frame_equal(summary, english)
 
 
@@ -262,8 +342,10 @@ def test_snakemake_reads_a_russian_sheet_with_a_columns_mapping_from_a_configfil
     raw = workdir / "data" / "raw" / "дела.csv"
     raw.write_bytes(russian_sheet().to_csv(index=False, sep=";").encode("cp1251"))
     settings = workdir / "russian.yaml"
-    settings.write_text(yaml.safe_dump({"raw_cases": "data/raw/дела.csv", "columns": {"cases": MAPPING}},
-                                       allow_unicode=True), encoding="utf-8")
+    settings.write_text(
+        yaml.safe_dump({"raw_cases": "data/raw/дела.csv", "columns": {"cases": MAPPING}}, allow_unicode=True),
+        encoding="utf-8",
+    )
     result = run_snakemake(workdir, "data/processed/cases.parquet", "--configfile", str(settings))
     assert result.returncode == 0, result.stdout + result.stderr
     pd.testing.assert_frame_equal(pd.read_parquet(workdir / "data" / "processed" / "cases.parquet"), english)

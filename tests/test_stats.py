@@ -17,8 +17,12 @@ from tnr_pipeline.summarise import breakdown_categories, compute_tables
 
 TACTICS = ["assassination", "detention", "denial_of_entry", "digital_threat"]
 FH = {"assassination": True, "detention": True, "denial_of_entry": False, "digital_threat": False}
-FAMILY = {"assassination": "direct_attack", "detention": "co_opting_host_states", "denial_of_entry": "mobility_controls",
-          "digital_threat": "threats_from_a_distance"}
+FAMILY = {
+    "assassination": "direct_attack",
+    "detention": "co_opting_host_states",
+    "denial_of_entry": "mobility_controls",
+    "digital_threat": "threats_from_a_distance",
+}
 
 
 def make_cases(rows: list[tuple[str, int, str]], periods: list[Period]) -> pd.DataFrame:
@@ -28,10 +32,16 @@ def make_cases(rows: list[tuple[str, int, str]], periods: list[Period]) -> pd.Da
     for p in periods:
         period = period.mask(frame["year"].between(p.first_year, p.last_year), p.name)
     return frame.assign(
-        case_id=[f"C{i:05d}" for i in range(len(frame))], year=frame["year"].astype("int64"),
-        host_country_name=frame["host_country"], region="Other", tactic_family=frame["tactic"].map(FAMILY),
-        fh_counted=frame["tactic"].map(FH).astype(bool), target_profile="activist", verification="verified",
-        period=period)
+        case_id=[f"C{i:05d}" for i in range(len(frame))],
+        year=frame["year"].astype("int64"),
+        host_country_name=frame["host_country"],
+        region="Other",
+        tactic_family=frame["tactic"].map(FAMILY),
+        fh_counted=frame["tactic"].map(FH).astype(bool),
+        target_profile="activist",
+        verification="verified",
+        period=period,
+    )
 
 
 def independent_interval(x_base, t_base, x_comp, t_comp, level=0.95):
@@ -50,8 +60,11 @@ def test_report_headline_numbers():
     assert round(result["ratio"], 2) == 8.18
     assert (round(result["ci_low"], 2), round(result["ci_high"], 2)) == (5.33, 12.91)
     without_doe = stats.rate_ratio(29, 8, 46, 3)
-    assert (round(without_doe["ratio"], 2), round(without_doe["ci_low"], 2), round(without_doe["ci_high"], 2)) \
-        == (4.23, 2.60, 6.98)
+    assert (round(without_doe["ratio"], 2), round(without_doe["ci_low"], 2), round(without_doe["ci_high"], 2)) == (
+        4.23,
+        2.60,
+        6.98,
+    )
 
 
 def test_hand_computed_ratio():
@@ -77,8 +90,13 @@ def test_zero_comparison_gives_zero_ratio():
     assert result["ratio"] == 0 and result["ci_low"] == 0 and 0 < result["ci_high"] < math.inf
 
 
-@given(x_base=st.integers(0, 400), x_comp=st.integers(0, 400), t_base=st.integers(1, 30),
-       t_comp=st.integers(1, 30), level=st.sampled_from([0.8, 0.9, 0.95, 0.99]))
+@given(
+    x_base=st.integers(0, 400),
+    x_comp=st.integers(0, 400),
+    t_base=st.integers(1, 30),
+    t_comp=st.integers(1, 30),
+    level=st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+)
 @settings(max_examples=200, deadline=None)
 def test_interval_matches_independent_implementation(x_base, x_comp, t_base, t_comp, level):
     if x_base + x_comp == 0:
@@ -92,8 +110,9 @@ def test_interval_matches_independent_implementation(x_base, x_comp, t_base, t_c
 
 
 def test_annual_counts_grid_is_complete(periods):
-    cases = make_cases([("GEO", 2022, "denial_of_entry"), ("GEO", 2022, "denial_of_entry"),
-                        ("KAZ", 2010, "detention")], periods)
+    cases = make_cases(
+        [("GEO", 2022, "denial_of_entry"), ("GEO", 2022, "denial_of_entry"), ("KAZ", 2010, "detention")], periods
+    )
     counts = stats.count_annual(cases, TACTICS, periods)
     assert counts["year"].min() == 2010 and counts["year"].max() == 2024
     assert len(counts) == 15 * len(TACTICS)
@@ -103,8 +122,13 @@ def test_annual_counts_grid_is_complete(periods):
 
 
 def test_period_summary_by_hand(periods, scopes):
-    cases = make_cases([("GEO", 2022, "denial_of_entry")] * 6 + [("ARM", 2023, "detention")] * 3
-                       + [("KAZ", 2015, "detention")] * 4 + [("KAZ", 2016, "digital_threat")] * 4, periods)
+    cases = make_cases(
+        [("GEO", 2022, "denial_of_entry")] * 6
+        + [("ARM", 2023, "detention")] * 3
+        + [("KAZ", 2015, "detention")] * 4
+        + [("KAZ", 2016, "digital_threat")] * 4,
+        periods,
+    )
     summary = stats.summarise_periods(cases, periods, scopes).set_index(["scope", "period"])
     assert summary.loc[("all", "pre_war"), "cases"] == 8
     assert summary.loc[("all", "pre_war"), "annual_mean"] == 1.0
@@ -117,8 +141,15 @@ def test_period_summary_by_hand(periods, scopes):
 
 
 def test_country_summary_marks_new_countries_and_zeros(periods, scopes):
-    cases = make_cases([("GEO", 2022, "denial_of_entry"), ("ARM", 2015, "detention"), ("ARM", 2023, "detention"),
-                        ("ESP", 2024, "assassination")], periods)
+    cases = make_cases(
+        [
+            ("GEO", 2022, "denial_of_entry"),
+            ("ARM", 2015, "detention"),
+            ("ARM", 2023, "detention"),
+            ("ESP", 2024, "assassination"),
+        ],
+        periods,
+    )
     eu = pd.Series({"ESP": True, "ARM": False, "GEO": False})
     summary = stats.summarise_countries(cases, periods, scopes, periods[1], eu)
     assert len(summary) == 3 * len(scopes) * len(periods)
@@ -133,8 +164,7 @@ def test_country_summary_marks_new_countries_and_zeros(periods, scopes):
 
 def test_a_country_with_cases_before_the_baseline_is_not_new(periods, scopes):
     # POL: a case in 2012 (before any period), none in the baseline, one in the comparison: not new.
-    cases = make_cases([("POL", 2012, "detention"), ("POL", 2023, "detention"), ("ESP", 2024, "detention")],
-                       periods)
+    cases = make_cases([("POL", 2012, "detention"), ("POL", 2023, "detention"), ("ESP", 2024, "detention")], periods)
     eu = pd.Series({"POL": True, "ESP": True})
     summary = stats.summarise_countries(cases, periods, scopes, periods[1], eu)
     new = summary[summary["new_in_comparison"] & (summary["scope"] == "all")]["host_country"].unique()
@@ -143,8 +173,15 @@ def test_a_country_with_cases_before_the_baseline_is_not_new(periods, scopes):
 
 @st.composite
 def case_tables(draw):
-    rows = draw(st.lists(st.tuples(st.sampled_from(["GEO", "ARM", "KAZ", "POL", "ESP"]), st.integers(2012, 2026),
-                                   st.sampled_from(TACTICS)), min_size=0, max_size=80))
+    rows = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["GEO", "ARM", "KAZ", "POL", "ESP"]), st.integers(2012, 2026), st.sampled_from(TACTICS)
+            ),
+            min_size=0,
+            max_size=80,
+        )
+    )
     return rows
 
 
@@ -213,17 +250,19 @@ def test_no_case_at_all_still_gives_valid_tables(periods, scopes, reference, ana
 
 
 def test_tables_with_intervals_carry_their_confidence_level(periods, reference):
-    from tnr_pipeline.settings import parse_analysis
     from conftest import ANALYSIS
+    from tnr_pipeline.settings import parse_analysis
 
     analysis = parse_analysis({**ANALYSIS, "confidence_level": 0.9})
-    tables = compute_tables(make_cases([("GEO", 2022, "detention"), ("ARM", 2015, "detention")], periods),
-                            reference, analysis)
+    tables = compute_tables(
+        make_cases([("GEO", 2022, "detention"), ("ARM", 2015, "detention")], periods), reference, analysis
+    )
     assert tables["period_summary"]["confidence_level"].eq(0.9).all()
     assert tables["period_ratios"]["confidence_level"].eq(0.9).all()
 
 
 # ---- against a really independent method: root-finding on the distributions themselves -----------------------
+
 
 def _root(function, low, high):
     from scipy.optimize import brentq
@@ -243,8 +282,13 @@ def root_found_ratio_interval(x_base, t_base, x_comp, t_comp, level):
     return low, high
 
 
-@given(x_base=st.integers(1, 200), x_comp=st.integers(0, 200), t_base=st.integers(1, 20), t_comp=st.integers(1, 20),
-       level=st.sampled_from([0.8, 0.9, 0.95, 0.99]))
+@given(
+    x_base=st.integers(1, 200),
+    x_comp=st.integers(0, 200),
+    t_base=st.integers(1, 20),
+    t_comp=st.integers(1, 20),
+    level=st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+)
 @settings(max_examples=150, deadline=None)
 def test_ratio_interval_matches_root_finding(x_base, x_comp, t_base, t_comp, level):
     result = stats.rate_ratio(x_base, t_base, x_comp, t_comp, level)
@@ -259,8 +303,11 @@ def test_mean_interval_matches_root_finding_on_the_poisson(cases, years, level):
     """Garwood's interval solves P(X >= x | mu_low) = alpha/2 and P(X <= x | mu_high) = alpha/2 for X ~ Poisson."""
     alpha = 1 - level
     low, high = stats.poisson_mean_interval(cases, years, level)
-    expected_low = 0.0 if cases == 0 else _root(lambda mu: scipy_stats.poisson.sf(cases - 1, mu) - alpha / 2,
-                                                1e-12, 10 * cases + 50)
+    expected_low = (
+        0.0
+        if cases == 0
+        else _root(lambda mu: scipy_stats.poisson.sf(cases - 1, mu) - alpha / 2, 1e-12, 10 * cases + 50)
+    )
     expected_high = _root(lambda mu: scipy_stats.poisson.cdf(cases, mu) - alpha / 2, 1e-12, 10 * cases + 50)
     assert low * years == pytest.approx(expected_low, rel=1e-7, abs=1e-12)
     assert high * years == pytest.approx(expected_high, rel=1e-7)

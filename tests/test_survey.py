@@ -21,16 +21,30 @@ SURVEY = pd.DataFrame(
         ["R3", "Poland", "denial_of_services", "Yes", "yes", "yes", f"{MARKER}"],
         ["R4", "Armenia", "", "no", "no", "", ""],
     ],
-    columns=["respondent_id", "country_of_residence", "tactics_experienced", "reduced_presence",
-             "considered_relocating", "experienced_tnr", "free_text"],
+    columns=[
+        "respondent_id",
+        "country_of_residence",
+        "tactics_experienced",
+        "reduced_presence",
+        "considered_relocating",
+        "experienced_tnr",
+        "free_text",
+    ],
 )
 
 
 def run_survey(tmp_path, frame):
     raw = write_csv(frame, tmp_path / "survey.csv")
     out = tmp_path / "out"
-    summary = survey.run(str(raw), str(out / "responses.parquet"), str(out / "summary.parquet"),
-                         str(out / "problems.txt"), str(survey.Reference().directory), 0.95, {})
+    summary = survey.run(
+        str(raw),
+        str(out / "responses.parquet"),
+        str(out / "summary.parquet"),
+        str(out / "problems.txt"),
+        str(survey.Reference().directory),
+        0.95,
+        {},
+    )
     return summary, pd.read_parquet(out / "responses.parquet")
 
 
@@ -65,8 +79,15 @@ def test_no_respondents_gives_missing_interval():
 
 def test_shipped_reconstruction_gives_the_report_numbers(tmp_path):
     out = tmp_path / "out"
-    summary = survey.run(str(ROOT / "data" / "raw" / "survey.csv"), str(out / "r.parquet"), str(out / "s.parquet"),
-                         str(out / "p.txt"), str(survey.Reference().directory), 0.95, {})
+    summary = survey.run(
+        str(ROOT / "data" / "raw" / "survey.csv"),
+        str(out / "r.parquet"),
+        str(out / "s.parquet"),
+        str(out / "p.txt"),
+        str(survey.Reference().directory),
+        0.95,
+        {},
+    )
     row = summary.set_index(["question", "answer"]).loc[("reduced_presence", "yes")]
     assert (row["n"], row["respondents"]) == (13, 40)
     assert (round(row["share"], 3), round(row["ci_low"], 3), round(row["ci_high"], 3)) == (0.325, 0.201, 0.480)
@@ -102,8 +123,12 @@ def test_survey_bad_input_lists_every_problem(tmp_path):
     bad.loc[3, "experienced_tnr"] = "no"
     messages = survey_problems(tmp_path, bad)
     assert [m.split(":")[0] for m in messages] == [
-        'rows 2, 4, column "respondent_id"', 'row 2, column "tactics_experienced"', 'row 3, column "reduced_presence"',
-        'row 5, column "country_of_residence"', 'row 5, column "experienced_tnr"']
+        'rows 2, 4, column "respondent_id"',
+        'row 2, column "tactics_experienced"',
+        'row 3, column "reduced_presence"',
+        'row 5, column "country_of_residence"',
+        'row 5, column "experienced_tnr"',
+    ]
     assert "Closest known names: Armenia" in messages[3]
     assert MARKER not in "\n".join(messages)
 
@@ -137,6 +162,9 @@ def test_context_figure_without_source_or_number_is_refused(tmp_path):
     with pytest.raises(InputInvalid) as raised:
         run_context(tmp_path, frame)
     messages = [str(p) for p in raised.value.problems]
-    assert [m.split(":")[0] for m in messages] == ['row 3, column "source"', 'row 4, column "value"',
-                                                   'row 4, column "year"']
+    assert [m.split(":")[0] for m in messages] == [
+        'row 3, column "source"',
+        'row 4, column "value"',
+        'row 4, column "year"',
+    ]
     assert not (tmp_path / "out" / "context.parquet").exists()

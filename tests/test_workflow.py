@@ -105,9 +105,12 @@ def test_unknown_config_key_is_rejected(tmp_path):
 
 
 def _output_files(workdir: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(workdir)): p.read_bytes()
-            for folder in ("data/processed", "figures", "reports") for p in sorted((workdir / folder).rglob("*"))
-            if p.is_file() and not p.name.startswith(".")}
+    return {
+        str(p.relative_to(workdir)): p.read_bytes()
+        for folder in ("data/processed", "figures", "reports")
+        for p in sorted((workdir / folder).rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
 
 
 def test_shipped_build_writes_figures_and_documents(shipped_build):
@@ -156,9 +159,18 @@ def test_html_renders_in_chromium_with_every_image_and_no_network(shipped_build)
     page_url = (workdir / "reports" / "findings.html").as_uri()
     requests: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = playwright.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         page = browser.new_page()
         page.on("request", lambda request: requests.append(request.url))
         page.goto(page_url, wait_until="load")

@@ -76,9 +76,11 @@ class ClaimsFailed(SettingsError):
 
     def __init__(self, lines: list[str]):
         self.problems = lines
-        ValueError.__init__(self, f"{len(lines)} claim(s) of the report do not hold on this data and strict_claims "
-                                  "is on, so the claims ledger was not written:\n"
-                                  + "\n".join(f"  - {line}" for line in lines))
+        ValueError.__init__(
+            self,
+            f"{len(lines)} claim(s) of the report do not hold on this data and strict_claims "
+            "is on, so the claims ledger was not written:\n" + "\n".join(f"  - {line}" for line in lines),
+        )
 
 
 class Ranked(list):
@@ -111,6 +113,7 @@ def year_range(value: str) -> tuple[float, float]:
 
 # ---- checking the claims file ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Vocabulary:
     """The codes a claim may name: from the settings, the reference data and the survey summary."""
@@ -124,8 +127,13 @@ class Vocabulary:
     @classmethod
     def of(cls, analysis: Analysis, tactics: list[str], countries, survey_summary: pd.DataFrame) -> Vocabulary:
         answers = {q: tuple(rows["answer"]) for q, rows in survey_summary.groupby("question", sort=False)}
-        return cls(tuple(p.name for p in analysis.periods), tuple(s.name for s in analysis.scopes), tuple(tactics),
-                   frozenset(countries), answers)
+        return cls(
+            tuple(p.name for p in analysis.periods),
+            tuple(s.name for s in analysis.scopes),
+            tuple(tactics),
+            frozenset(countries),
+            answers,
+        )
 
 
 def _one_of(value: str, allowed, what: str) -> str | None:
@@ -139,8 +147,11 @@ def argument_problems(name: str, arguments: dict[str, str], words: Vocabulary) -
     """What is wrong with a metric's arguments: unknown or missing ones, and values that are not existing codes."""
     metric = METRICS[name]
     takes = (*metric.required, *metric.optional)
-    problems = [f"{name} does not take {key}= (it takes: {', '.join(takes) or 'no argument'})"
-                for key in arguments if key not in takes]
+    problems = [
+        f"{name} does not take {key}= (it takes: {', '.join(takes) or 'no argument'})"
+        for key in arguments
+        if key not in takes
+    ]
     problems += [f"{name} needs {key}=" for key in metric.required if key not in arguments]
     for key, value in arguments.items():
         if key not in takes:
@@ -185,8 +196,11 @@ def expected_problems(check: str, kind: str, expected: str, words: Vocabulary) -
         return [f"check {check} does not apply to this metric's value ({kind}); use one of {', '.join(fitting)}"]
     if kind == CODES:
         codes = expected.split()
-        return [f"expected {code!r} is not an ISO 3166-1 alpha-3 country code" for code in codes
-                if code not in words.countries]
+        return [
+            f"expected {code!r} is not an ISO 3166-1 alpha-3 country code"
+            for code in codes
+            if code not in words.countries
+        ]
     top = 1.0 if kind == SHARE else math.inf
     if check == "between":
         low, separator, high = expected.partition("..")
@@ -202,8 +216,10 @@ def expected_problems(check: str, kind: str, expected: str, words: Vocabulary) -
     if value is None:
         return [f"expected {expected!r} is not a number"]
     if check == "at_least" and value <= 0:
-        return [f"at_least {expected} holds for every possible value, so the claim could not fail; "
-                "write the report's lower bound"]
+        return [
+            f"at_least {expected} holds for every possible value, so the claim could not fail; "
+            "write the report's lower bound"
+        ]
     if check == "at_most" and value >= top:
         return [f"at_most {expected} holds for every possible value, so the claim could not fail"]
     if kind == COUNT and check == "equals" and not value.is_integer():
@@ -216,13 +232,25 @@ def claim_problems(claims: pd.DataFrame, words: Vocabulary) -> list[Problem]:
     problems = []
     missing = [column for column in CLAIM_COLUMNS if column not in claims.columns]
     if missing:
-        return [Problem(0, column, f'column "{column}" is missing. The claims file needs these columns: '
-                                   f'{", ".join(CLAIM_COLUMNS)} (header in row 1).') for column in missing]
+        return [
+            Problem(
+                0,
+                column,
+                f'column "{column}" is missing. The claims file needs these columns: '
+                f"{', '.join(CLAIM_COLUMNS)} (header in row 1).",
+            )
+            for column in missing
+        ]
     duplicated = claims["claim_id"][claims["claim_id"].duplicated(keep=False) & (claims["claim_id"] != "")]
     for claim_id in dict.fromkeys(duplicated):
         rows = claims.index[claims["claim_id"] == claim_id].tolist()
-        problems.append(Problem(rows[0], "claim_id", f'rows {", ".join(map(str, rows))}, column "claim_id": '
-                                                     f'"{claim_id}" is used by more than one claim.'))
+        problems.append(
+            Problem(
+                rows[0],
+                "claim_id",
+                f'rows {", ".join(map(str, rows))}, column "claim_id": "{claim_id}" is used by more than one claim.',
+            )
+        )
     for row, claim in claims.iterrows():
         where = f'row {row} (claim "{claim["claim_id"]}")' if claim["claim_id"] else f"row {row}"
         empty = [column for column in CLAIM_COLUMNS if column != "expected" and claim[column] == ""]
@@ -236,14 +264,22 @@ def claim_problems(claims: pd.DataFrame, words: Vocabulary) -> list[Problem]:
             problems.append(Problem(row, "metric", f'{where}, column "metric": "{claim["metric"]}": {error}.'))
             continue
         if name not in METRICS:
-            problems.append(Problem(row, "metric", f'{where}, column "metric": "{name}" is not a metric. Allowed: '
-                                                   f'{", ".join(METRICS)}.'))
+            problems.append(
+                Problem(
+                    row, "metric", f'{where}, column "metric": "{name}" is not a metric. Allowed: {", ".join(METRICS)}.'
+                )
+            )
             continue
         for problem in argument_problems(name, arguments, words):
             problems.append(Problem(row, "metric", f'{where}, column "metric": "{claim["metric"]}": {problem}.'))
         if claim["check"] not in CHECKS:
-            problems.append(Problem(row, "check", f'{where}, column "check": "{claim["check"]}" is not a check. '
-                                                  f'Allowed: {", ".join(CHECKS)}.'))
+            problems.append(
+                Problem(
+                    row,
+                    "check",
+                    f'{where}, column "check": "{claim["check"]}" is not a check. Allowed: {", ".join(CHECKS)}.',
+                )
+            )
             continue
         for problem in expected_problems(claim["check"], METRICS[name].kind, claim["expected"], words):
             problems.append(Problem(row, "expected", f'{where}, column "expected": {problem}.'))
@@ -251,6 +287,7 @@ def claim_problems(claims: pd.DataFrame, words: Vocabulary) -> list[Problem]:
 
 
 # ---- measuring --------------------------------------------------------------------------------------------------
+
 
 def _filter_cases(cases: pd.DataFrame, filters: dict[str, str]) -> pd.DataFrame:
     keep = pd.Series(True, index=cases.index)
@@ -304,8 +341,11 @@ def measure(metric: str, tables: dict[str, pd.DataFrame]) -> object:
         return row["comparison_cases"] / row["baseline_cases"] if row["baseline_cases"] else math.inf
     countries = tables.get("country_summary")
     if name == "new_countries":
-        return sorted(countries.loc[(countries["scope"] == args["scope"]) & countries["new_in_comparison"],
-                                    "host_country"].unique())
+        return sorted(
+            countries.loc[
+                (countries["scope"] == args["scope"]) & countries["new_in_comparison"], "host_country"
+            ].unique()
+        )
     if name == "top_countries":
         rows = countries[(countries["scope"] == args["scope"]) & (countries["period"] == args["period"])]
         return rank_countries(rows[rows["cases"] > 0], int(args["n"]))
@@ -342,8 +382,10 @@ def holds(check: str, observed: object, expected: str) -> bool:
 
 def format_observed(observed: object) -> str:
     if isinstance(observed, Ranked) and observed.tied:
-        return (" ".join(observed) + f" (then a tie at the cut: {' '.join(observed.tied)} with "
-                f"{observed.tied_cases} cases each)").lstrip()
+        return (
+            " ".join(observed) + f" (then a tie at the cut: {' '.join(observed.tied)} with "
+            f"{observed.tied_cases} cases each)"
+        ).lstrip()
     if isinstance(observed, list):
         return " ".join(observed)
     if isinstance(observed, float):
@@ -356,10 +398,18 @@ def check_claims(claims: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.Da
     rows = []
     for claim in claims.itertuples(index=False):
         observed = measure(claim.metric, tables)
-        rows.append({"claim_id": claim.claim_id, "section": claim.section, "claim": claim.claim,
-                     "metric": claim.metric, "check": claim.check, "expected": str(claim.expected),
-                     "observed": format_observed(observed), "holds": bool(holds(claim.check, observed,
-                                                                                str(claim.expected)))})
+        rows.append(
+            {
+                "claim_id": claim.claim_id,
+                "section": claim.section,
+                "claim": claim.claim,
+                "metric": claim.metric,
+                "check": claim.check,
+                "expected": str(claim.expected),
+                "observed": format_observed(observed),
+                "holds": bool(holds(claim.check, observed, str(claim.expected))),
+            }
+        )
     return pd.DataFrame(rows, columns=["claim_id", *CLAIM_COLUMNS[1:], "observed", "holds"])
 
 
@@ -370,8 +420,15 @@ def read_claims(path: str | Path) -> pd.DataFrame:
     return load_sheet(path, CLAIM_COLUMNS).frame
 
 
-def run(claims_path: str, table_paths: dict[str, str], output: str, reference_dir: str, analysis: Analysis,
-        strict: bool, config: dict) -> pd.DataFrame:
+def run(
+    claims_path: str,
+    table_paths: dict[str, str],
+    output: str,
+    reference_dir: str,
+    analysis: Analysis,
+    strict: bool,
+    config: dict,
+) -> pd.DataFrame:
     """Check the claims file, measure every claim and write claims.parquet; in strict mode fail, writing nothing,
     if any does not hold. A claims file with problems stops the step, each problem named with its row."""
     from tnr_pipeline.reference import Reference
@@ -379,21 +436,22 @@ def run(claims_path: str, table_paths: dict[str, str], output: str, reference_di
 
     tables = {name: io.read_parquet(path) for name, path in table_paths.items()}
     reference = Reference(reference_dir)
-    words = Vocabulary.of(analysis, reference.tactic_codes, set(reference.country_lookup.values()),
-                          tables["survey_summary"])
+    words = Vocabulary.of(
+        analysis, reference.tactic_codes, set(reference.country_lookup.values()), tables["survey_summary"]
+    )
     claims = read_claims(claims_path)
     problems = claim_problems(claims, words)
     if problems:
         raise InputInvalid(Path(claims_path).name, problems)
-    inputs = {}
-    for path in table_paths.values():
-        inputs.update(io.read_provenance(path)["inputs_sha256"])
-    inputs[claims_path] = io.sha256_file(claims_path)
+    meta = io.merge_provenance([io.read_provenance(path) for path in table_paths.values()], config)
+    meta["inputs_sha256"] = dict(sorted({**meta["inputs_sha256"], claims_path: io.sha256_file(claims_path)}.items()))
     result = check_claims(claims, tables)
     failed = result[~result["holds"]]
     if strict and len(failed):
-        lines = [f"{row.claim_id}: {row.claim} (expected {row.check} {row.expected}, observed {row.observed})"
-                 for row in failed.itertuples()]
+        lines = [
+            f"{row.claim_id}: {row.claim} (expected {row.check} {row.expected}, observed {row.observed})"
+            for row in failed.itertuples()
+        ]
         raise ClaimsFailed(lines)
-    save_table(result, "claims", output, io.provenance(inputs, config), allowed={"check": list(CHECKS)})
+    save_table(result, "claims", output, meta, allowed={"check": list(CHECKS)})
     return result

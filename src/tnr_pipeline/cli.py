@@ -64,10 +64,28 @@ def validate_cases(args: argparse.Namespace) -> None:
 
     periods = parse_periods(args.periods)
     last_year = args.last_year or datetime.date.today().year
-    config = {"periods": json.loads(args.periods), "first_year": args.first_year, "last_year": last_year,
-              "sheet": args.sheet, "columns": _columns(args.columns), "origin_country": args.origin_country}
-    rows = ingest.run(args.input, args.output, args.problems, args.reference_dir, periods, args.first_year,
-                      last_year, args.sheet, config, _columns(args.columns), args.origin_country)
+    config = {
+        "periods": json.loads(args.periods),
+        "first_year": args.first_year,
+        "last_year": last_year,
+        "sheet": args.sheet,
+        "columns": _columns(args.columns),
+        "origin_country": args.origin_country,
+    }
+    rows = ingest.run(
+        args.input,
+        args.output,
+        args.problems,
+        args.reference_dir,
+        periods,
+        args.first_year,
+        last_year,
+        args.sheet,
+        config,
+        _columns(args.columns),
+        args.origin_country,
+        args.descriptions,
+    )
     print(f"validate-cases: {rows} cases written to {args.output}")
 
 
@@ -83,8 +101,15 @@ def check_claims(args: argparse.Namespace) -> None:
     from tnr_pipeline import claims
 
     analysis = _analysis(args, args.reference_dir)
-    result = claims.run(args.claims, parse_named(args.table, "--table"), args.output, args.reference_dir, analysis,
-                        args.strict, {"strict_claims": args.strict, "claims": args.claims})
+    result = claims.run(
+        args.claims,
+        parse_named(args.table, "--table"),
+        args.output,
+        args.reference_dir,
+        analysis,
+        args.strict,
+        {"strict_claims": args.strict, "claims": args.claims},
+    )
     print(f"check-claims: {int(result['holds'].sum())} of {len(result)} claims hold")
     for row in result[~result["holds"]].itertuples():
         print(f"  does not hold: {row.claim_id} (expected {row.check} {row.expected}, observed {row.observed})")
@@ -93,18 +118,41 @@ def check_claims(args: argparse.Namespace) -> None:
 def draw_figures(args: argparse.Namespace) -> None:
     from tnr_pipeline import figures
 
-    written = figures.run(parse_named(args.table, "--table"), parse_named(args.figure, "--figure"), args.typology,
-                          _analysis(args, typology=args.typology), args.prosecutions_series, args.workers)
+    written = figures.run(
+        parse_named(args.table, "--table"),
+        parse_named(args.figure, "--figure"),
+        args.typology,
+        _analysis(args, typology=args.typology),
+        args.prosecutions_series,
+        args.workers,
+    )
     print(f"draw-figures: {len(written)} files written")
 
 
 def render_findings(args: argparse.Namespace) -> None:
     from tnr_pipeline import report
 
-    report.run(parse_named(args.table, "--table"), parse_named(args.figure, "--figure"), args.template_dir,
-               args.typology, args.markdown, args.html, _analysis(args, typology=args.typology),
-               args.prosecutions_series)
+    report.run(
+        parse_named(args.table, "--table"),
+        parse_named(args.figure, "--figure"),
+        args.template_dir,
+        args.typology,
+        args.markdown,
+        args.html,
+        _analysis(args, typology=args.typology),
+        args.prosecutions_series,
+        args.summary,
+    )
     print(f"render-findings: wrote {args.markdown} and {args.html}")
+
+
+def describe_outputs(args: argparse.Namespace) -> None:
+    from tnr_pipeline import descriptions
+
+    package = descriptions.write_output_package(
+        parse_named(args.table, "--table"), args.output, args.descriptions or None
+    )
+    print(f"describe-outputs: {len(package['resources'])} tables described in {args.output}")
 
 
 def summarise_survey(args: argparse.Namespace) -> None:
@@ -114,16 +162,25 @@ def summarise_survey(args: argparse.Namespace) -> None:
     problems = level_problems(args.confidence_level)
     if problems:
         raise SettingsError(problems)
-    summary = survey.run(args.input, args.responses, args.summary, args.problems, args.reference_dir,
-                         args.confidence_level, {"confidence_level": args.confidence_level}, _columns(args.columns),
-                         args.sheet)
+    summary = survey.run(
+        args.input,
+        args.responses,
+        args.summary,
+        args.problems,
+        args.reference_dir,
+        args.confidence_level,
+        {"confidence_level": args.confidence_level},
+        _columns(args.columns),
+        args.sheet,
+        args.descriptions,
+    )
     print(f"summarise-survey: {int(summary['respondents'].max())} responses summarised in {args.summary}")
 
 
 def validate_context(args: argparse.Namespace) -> None:
     from tnr_pipeline import context
 
-    n = context.run(args.input, args.output, args.problems, {})
+    n = context.run(args.input, args.output, args.problems, {}, args.descriptions)
     print(f"validate-context: {n} context figures written to {args.output}")
 
 
@@ -132,15 +189,26 @@ SHARED_OPTIONS = {
     "--problems": {"required": True, "help": "validation report to write (the problems, or that there are none)"},
     "--reference-dir": {"required": True, "help": "folder of the reference CSV files"},
     "--periods": {"required": True, "help": "periods as JSON: {name: {label, first_year, last_year}}"},
-    "--analysis": {"required": True, "help": "analysis settings as JSON: periods, baseline, comparison, scopes, "
-                                             "scope_roles, confidence_level (as in config.yaml)"},
+    "--analysis": {
+        "required": True,
+        "help": "analysis settings as JSON: periods, baseline, comparison, scopes, "
+        "scope_roles, confidence_level (as in config.yaml)",
+    },
     "--confidence-level": {"type": float, "required": True, "help": "confidence level of the intervals"},
+    "--descriptions": {
+        "type": _optional_text,
+        "default": None,
+        "help": "the input data package (data/raw/datapackage.json) that describes the inputs",
+    },
     "--sheet": {"type": _optional_text, "default": None, "help": "sheet of a workbook, by name (default: the first)"},
     "--columns": {"default": "{}", "help": "the sheet's own headers as JSON: {contract column: header}"},
-    "--table": {"required": True, "action": "append", "metavar": "NAME=PATH",
-                "help": "a Parquet table the step reads, by its name; repeat"},
-    "--figure": {"required": True, "action": "append", "metavar": "NAME=PATH",
-                 "help": "a figure, by its name; repeat"},
+    "--table": {
+        "required": True,
+        "action": "append",
+        "metavar": "NAME=PATH",
+        "help": "a Parquet table the step reads, by its name; repeat",
+    },
+    "--figure": {"required": True, "action": "append", "metavar": "NAME=PATH", "help": "a figure, by its name; repeat"},
     "--typology": {"required": True, "help": "typology CSV (tactic labels, families, colours)"},
     "--prosecutions-series": {"required": True, "help": "series of the context figures set beside the cases"},
 }
@@ -161,46 +229,108 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tnr-pipeline", description=__doc__.splitlines()[0])
     steps = parser.add_subparsers(dest="step", required=True, metavar="STEP")
     required = {"required": True}
-    _step(steps, "validate-cases", validate_cases, "validate the case spreadsheet and write cases.parquet",
-          ("--problems", "--reference-dir", "--periods", "--sheet", "--columns"), {
-              "--input": {**required, "help": "case spreadsheet (.csv, .tsv or a workbook)"},
-              "--origin-country": {"default": "RUS", "help": "alpha-3 code of the state whose cases abroad are "
-                                                             "counted; a case hosted there is refused"},
-              "--output": {**required, "help": "cases.parquet to write"},
-              "--first-year": {**required, "type": int, "help": "earliest year allowed in the sheet"},
-              "--last-year": {"type": _optional_int, "default": None,
-                              "help": "latest year allowed in the sheet (default: the current year)"}})
-    _step(steps, "compute-statistics", compute_statistics, "period averages, rate ratios and breakdowns",
-          ("--reference-dir", "--analysis"), {
-              "--cases": {**required, "help": "cases.parquet"},
-              "--output-dir": {**required, "help": "folder for the statistics tables"}})
-    _step(steps, "check-claims", check_claims, "check the report's claims against the statistics",
-          ("--table", "--reference-dir", "--analysis"), {
-              "--claims": {**required, "help": "claims CSV (config: claims)"},
-              "--output": {**required, "help": "claims.parquet to write"},
-              "--strict": {"action": "store_true", "help": "fail when any claim does not hold"}})
-    _step(steps, "draw-figures", draw_figures, "draw every figure as PNG and SVG from the tables",
-          ("--table", "--figure", "--typology", "--analysis", "--prosecutions-series"), {
-              "--workers": {"type": int, "default": 1, "help": "figures drawn at once, in forked processes"}})
-    _step(steps, "render-findings", render_findings, "render the findings document (Markdown and HTML)",
-          ("--table", "--figure", "--typology", "--analysis", "--prosecutions-series"), {
-              "--template-dir": {**required, "help": "folder of findings.md.j2 and findings.html.j2"},
-              "--markdown": {**required, "help": "findings.md to write"},
-              "--html": {**required, "help": "findings.html to write"}})
-    _step(steps, "summarise-survey", summarise_survey, "validate the questionnaire and summarise its answers",
-          ("--problems", "--reference-dir", "--confidence-level", "--sheet", "--columns"), {
-              "--input": {**required, "help": "questionnaire sheet (.csv, .tsv or a workbook)"},
-              "--responses": {**required, "help": "survey_responses.parquet to write"},
-              "--summary": {**required, "help": "survey_summary.parquet to write"}})
-    _step(steps, "validate-context", validate_context, "validate the context figures the report cites",
-          ("--problems",), {
-              "--input": {**required, "help": "context figures sheet (.csv or .xlsx)"},
-              "--output": {**required, "help": "context_figures.parquet to write"}})
+    _step(
+        steps,
+        "validate-cases",
+        validate_cases,
+        "validate the case spreadsheet and write cases.parquet",
+        ("--problems", "--reference-dir", "--periods", "--sheet", "--columns", "--descriptions"),
+        {
+            "--input": {**required, "help": "case spreadsheet (.csv, .tsv or a workbook)"},
+            "--origin-country": {
+                "default": "RUS",
+                "help": "alpha-3 code of the state whose cases abroad are counted; a case hosted there is refused",
+            },
+            "--output": {**required, "help": "cases.parquet to write"},
+            "--first-year": {**required, "type": int, "help": "earliest year allowed in the sheet"},
+            "--last-year": {
+                "type": _optional_int,
+                "default": None,
+                "help": "latest year allowed in the sheet (default: the current year)",
+            },
+        },
+    )
+    _step(
+        steps,
+        "compute-statistics",
+        compute_statistics,
+        "period averages, rate ratios and breakdowns",
+        ("--reference-dir", "--analysis"),
+        {
+            "--cases": {**required, "help": "cases.parquet"},
+            "--output-dir": {**required, "help": "folder for the statistics tables"},
+        },
+    )
+    _step(
+        steps,
+        "check-claims",
+        check_claims,
+        "check the report's claims against the statistics",
+        ("--table", "--reference-dir", "--analysis"),
+        {
+            "--claims": {**required, "help": "claims CSV (config: claims)"},
+            "--output": {**required, "help": "claims.parquet to write"},
+            "--strict": {"action": "store_true", "help": "fail when any claim does not hold"},
+        },
+    )
+    _step(
+        steps,
+        "draw-figures",
+        draw_figures,
+        "draw every figure as PNG and SVG from the tables",
+        ("--table", "--figure", "--typology", "--analysis", "--prosecutions-series"),
+        {"--workers": {"type": int, "default": 1, "help": "figures drawn at once, in forked processes"}},
+    )
+    _step(
+        steps,
+        "render-findings",
+        render_findings,
+        "render the findings document (Markdown and HTML)",
+        ("--table", "--figure", "--typology", "--analysis", "--prosecutions-series"),
+        {
+            "--template-dir": {**required, "help": "folder of findings.md.j2 and findings.html.j2"},
+            "--markdown": {**required, "help": "findings.md to write"},
+            "--html": {**required, "help": "findings.html to write"},
+            "--summary": {"default": None, "help": "the build's closing summary (text) to write"},
+        },
+    )
+    _step(
+        steps,
+        "describe-outputs",
+        describe_outputs,
+        "write the data package that describes every output table",
+        ("--table", "--descriptions"),
+        {"--output": {**required, "help": "datapackage.json to write (beside the tables)"}},
+    )
+    _step(
+        steps,
+        "summarise-survey",
+        summarise_survey,
+        "validate the questionnaire and summarise its answers",
+        ("--problems", "--reference-dir", "--confidence-level", "--sheet", "--columns", "--descriptions"),
+        {
+            "--input": {**required, "help": "questionnaire sheet (.csv, .tsv or a workbook)"},
+            "--responses": {**required, "help": "survey_responses.parquet to write"},
+            "--summary": {**required, "help": "survey_summary.parquet to write"},
+        },
+    )
+    _step(
+        steps,
+        "validate-context",
+        validate_context,
+        "validate the context figures the report cites",
+        ("--problems", "--descriptions"),
+        {
+            "--input": {**required, "help": "context figures sheet (.csv or .xlsx)"},
+            "--output": {**required, "help": "context_figures.parquet to write"},
+        },
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from tnr_pipeline.descriptions import DescriptionError
     from tnr_pipeline.problems import InputInvalid
     from tnr_pipeline.settings import SettingsError
 
@@ -209,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     except InputInvalid as invalid:
         print(invalid, file=sys.stderr)
         return 1
-    except SettingsError as error:
+    except (SettingsError, DescriptionError) as error:
         print(f"tnr-pipeline {args.step}: {error}", file=sys.stderr)
         return 1
     return 0

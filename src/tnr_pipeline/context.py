@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from tnr_pipeline import io
+from tnr_pipeline.descriptions import describe_input
 from tnr_pipeline.normalise import parse_number, parse_year
 from tnr_pipeline.schemas import CONTEXT_COLUMNS, context_sheet_schema, save_table
 from tnr_pipeline.sheets import load_sheet, problems_reported_to, validate_sheet
@@ -19,18 +20,20 @@ from tnr_pipeline.sheets import load_sheet, problems_reported_to, validate_sheet
 
 def code_context(sheet: pd.DataFrame) -> pd.DataFrame:
     """A validated context sheet -> typed rows, sorted by figure_id."""
-    figures = pd.DataFrame({
-        "figure_id": sheet["figure_id"].astype("str"),
-        "series": sheet["series"].replace("", pd.NA).astype("str"),
-        "year": parse_year(sheet["year"]),
-        "refers_to": sheet["refers_to"].astype("str"),
-        "value": parse_number(sheet["value"]),
-        **{c: sheet[c].astype("str") for c in ("unit", "measures", "source")},
-    })
+    figures = pd.DataFrame(
+        {
+            "figure_id": sheet["figure_id"].astype("str"),
+            "series": sheet["series"].replace("", pd.NA).astype("str"),
+            "year": parse_year(sheet["year"]),
+            "refers_to": sheet["refers_to"].astype("str"),
+            "value": parse_number(sheet["value"]),
+            **{c: sheet[c].astype("str") for c in ("unit", "measures", "source")},
+        }
+    )
     return figures.sort_values("figure_id", kind="stable").reset_index(drop=True)
 
 
-def run(raw: str, output: str, problems_report: str, config: dict) -> int:
+def run(raw: str, output: str, problems_report: str, config: dict, descriptions: str | None = None) -> int:
     """Validate the context figures and write them; returns the number of figures."""
     schema, rules = context_sheet_schema()
     name = Path(raw).name
@@ -39,6 +42,9 @@ def run(raw: str, output: str, problems_report: str, config: dict) -> int:
         print(read.describe(raw))
         sheet = validate_sheet(read, schema, rules, CONTEXT_COLUMNS, name, raw)
     figures = code_context(sheet)
-    save_table(figures, "context_figures", output, io.provenance({raw: io.sha256_file(raw)}, config))
+    meta = io.provenance(
+        {raw: io.sha256_file(raw)}, config, {raw: describe_input(raw, descriptions, "context figures")}
+    )
+    save_table(figures, "context_figures", output, meta)
     io.write_text(problems_report, f"{name}: no problems found in {len(figures)} figures.\n")
     return len(figures)

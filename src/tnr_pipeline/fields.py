@@ -34,92 +34,183 @@ FIELDS: dict[str, Field] = _fields(
     Field("case_id", TEXT, "Identifier of the case, as given in the case spreadsheet.", unique=True),
     Field("year", INTEGER, "Calendar year in which the case happened."),
     Field("date", DATE, "Date of the case, where the spreadsheet gives one.", nullable=True),
-    Field("host_country", TEXT, "Country where the case happened, as an ISO 3166-1 alpha-3 code.",
-          allowed="ISO 3166-1 alpha-3"),
+    Field(
+        "host_country",
+        TEXT,
+        "Country where the case happened, as an ISO 3166-1 alpha-3 code.",
+        allowed="ISO 3166-1 alpha-3",
+    ),
     Field("host_country_name", TEXT, "Short English name of the host country."),
-    Field("eu_member", BOOLEAN,
-          "Whether the host country was an EU member state in the case's year (accession year <= year; "
-          "the United Kingdom counts through 2019)."),
-    Field("region", TEXT, "Region of the host country, from the reference table of regions.",
-          allowed="see reference/regions.csv"),
-    Field("tactic", TEXT, "Tactic of transnational repression, as a code of the typology.",
-          allowed="see reference/typology.csv"),
+    Field(
+        "eu_member",
+        BOOLEAN,
+        "Whether the host country was an EU member state in the case's year (accession year <= year; "
+        "the United Kingdom counts through 2019).",
+    ),
+    Field(
+        "region",
+        TEXT,
+        "Region of the host country, from the reference table of regions.",
+        allowed="see reference/regions.csv",
+    ),
+    Field(
+        "tactic",
+        TEXT,
+        "Tactic of transnational repression, as a code of the typology.",
+        allowed="see reference/typology.csv",
+    ),
     Field("tactic_family", TEXT, "Family of the tactic in the typology.", allowed="see reference/typology.csv"),
     Field("fh_counted", BOOLEAN, "Whether Freedom House's transnational repression tracker counts this tactic."),
     Field("target_profile", TEXT, "Profile of the targeted person.", allowed="see reference/target_profiles.csv"),
     Field("verification", TEXT, "How well the case is verified.", allowed="see reference/verification.csv"),
-    Field("period", TEXT, "Configured period that contains the case's year; empty when no period does.",
-          nullable=True),
+    Field("period", TEXT, "Configured period that contains the case's year; empty when no period does.", nullable=True),
     Field("scope", TEXT, "Named tactic filter the statistic is computed on (config: scopes)."),
     Field("first_year", INTEGER, "First calendar year of the period."),
     Field("last_year", INTEGER, "Last calendar year of the period."),
     Field("years", INTEGER, "Number of calendar years in the period (last_year - first_year + 1)."),
     Field("cases", INTEGER, "Number of cases."),
     Field("annual_mean", FLOAT, "Average number of cases per calendar year of the period (cases / years)."),
-    Field("annual_mean_ci_low", FLOAT, "Lower bound of the exact (Garwood) Poisson confidence interval for the "
-          "annual mean, at the configured confidence level."),
-    Field("annual_mean_ci_high", FLOAT, "Upper bound of the exact (Garwood) Poisson confidence interval for the "
-          "annual mean, at the configured confidence level."),
+    Field(
+        "annual_mean_ci_low",
+        FLOAT,
+        "Lower bound of the exact (Garwood) Poisson confidence interval for the "
+        "annual mean, at the configured confidence level.",
+    ),
+    Field(
+        "annual_mean_ci_high",
+        FLOAT,
+        "Upper bound of the exact (Garwood) Poisson confidence interval for the "
+        "annual mean, at the configured confidence level.",
+    ),
     Field("baseline", TEXT, "Period the comparison is made against (config: baseline)."),
     Field("comparison", TEXT, "Period compared with the baseline (config: comparison)."),
     Field("baseline_cases", INTEGER, "Cases in the baseline period, in this scope."),
     Field("comparison_cases", INTEGER, "Cases in the comparison period, in this scope."),
     Field("baseline_years", INTEGER, "Calendar years in the baseline period."),
     Field("comparison_years", INTEGER, "Calendar years in the comparison period."),
-    Field("ratio", FLOAT,
-          "Rate ratio: comparison annual mean / baseline annual mean. Infinite when the baseline has no case "
-          "and the comparison has some; missing when neither has a case.", nullable=True),
-    Field("ci_low", FLOAT,
-          "Lower bound of the exact conditional confidence interval for the rate ratio (Clopper-Pearson on the "
-          "comparison period's share of the two periods' cases); missing when neither period has a case.",
-          nullable=True),
-    Field("ci_high", FLOAT,
-          "Upper bound of the exact conditional confidence interval for the rate ratio; infinite when the "
-          "baseline has no case; missing when neither period has a case.", nullable=True),
-    Field("confidence_level", FLOAT, "Confidence level of the intervals in this row, between 0 and 1 "
-          "(config: confidence_level)."),
-    Field("p_value", FLOAT,
-          "Two-sided exact conditional test of equal annual rates (binomial test of the comparison period's "
-          "share against its share of the years); 1 when neither period has a case."),
-    Field("new_in_comparison", BOOLEAN,
-          "The country has no case in any year before the comparison period and at least one in the comparison "
-          "period, in this scope."),
-    Field("eu_member_at_end", BOOLEAN,
-          "Whether the host country is an EU member state in the last year of the comparison period."),
-    Field("dimension", TEXT, "Which case attribute the breakdown is by.",
-          allowed="tactic, tactic_family, target_profile, verification"),
+    Field(
+        "ratio",
+        FLOAT,
+        "Rate ratio: comparison annual mean / baseline annual mean. Infinite when the baseline has no case "
+        "and the comparison has some; missing when neither has a case.",
+        nullable=True,
+    ),
+    Field(
+        "ci_low",
+        FLOAT,
+        "Lower bound of the exact conditional confidence interval for the rate ratio (Clopper-Pearson on the "
+        "comparison period's share of the two periods' cases); missing when neither period has a case.",
+        nullable=True,
+    ),
+    Field(
+        "ci_high",
+        FLOAT,
+        "Upper bound of the exact conditional confidence interval for the rate ratio; infinite when the "
+        "baseline has no case; missing when neither period has a case.",
+        nullable=True,
+    ),
+    Field(
+        "confidence_level",
+        FLOAT,
+        "Confidence level of the intervals in this row, between 0 and 1 (config: confidence_level).",
+    ),
+    Field(
+        "p_value",
+        FLOAT,
+        "Two-sided exact conditional test of equal annual rates (binomial test of the comparison period's "
+        "share against its share of the years); 1 when neither period has a case.",
+    ),
+    Field(
+        "new_in_comparison",
+        BOOLEAN,
+        "The country has no case in any year before the comparison period and at least one in the comparison "
+        "period, in this scope.",
+    ),
+    Field(
+        "eu_member_at_end",
+        BOOLEAN,
+        "Whether the host country is an EU member state in the last year of the comparison period.",
+    ),
+    Field(
+        "dimension",
+        TEXT,
+        "Which case attribute the breakdown is by.",
+        allowed="tactic, tactic_family, target_profile, verification",
+    ),
     Field("category", TEXT, "Code of the category within the dimension."),
     Field("category_label", TEXT, "Readable label of the category."),
-    Field("share", FLOAT, "Share of the period's cases in this scope that fall in the category (0-1); missing "
-          "when the period has no case.", nullable=True),
-    Field("respondent_id", TEXT, "Identifier of the questionnaire response, as given in the survey sheet.",
-          unique=True),
-    Field("country_of_residence", TEXT, "Country where the respondent lives, as an ISO 3166-1 alpha-3 code.",
-          allowed="ISO 3166-1 alpha-3"),
-    Field("tactics_experienced", TEXT, "Typology codes of the tactics the respondent experienced, ';'-separated in "
-          "typology order; empty when none.", allowed="see reference/typology.csv"),
-    Field("reduced_presence", BOOLEAN, "Whether the respondent reduced their public or online presence; missing when "
-          "unanswered.", nullable=True),
-    Field("considered_relocating", BOOLEAN, "Whether the respondent considered relocating again; missing when "
-          "unanswered.", nullable=True),
-    Field("experienced_tnr", BOOLEAN, "Whether the respondent experienced any transnational repression; missing when "
-          "unanswered.", nullable=True),
-    Field("question", TEXT, "The questionnaire item summarised.",
-          allowed="reduced_presence, considered_relocating, experienced_tnr, tactics_experienced, "
-                  "country_of_residence"),
+    Field(
+        "share",
+        FLOAT,
+        "Share of the period's cases in this scope that fall in the category (0-1); missing "
+        "when the period has no case.",
+        nullable=True,
+    ),
+    Field(
+        "respondent_id", TEXT, "Identifier of the questionnaire response, as given in the survey sheet.", unique=True
+    ),
+    Field(
+        "country_of_residence",
+        TEXT,
+        "Country where the respondent lives, as an ISO 3166-1 alpha-3 code.",
+        allowed="ISO 3166-1 alpha-3",
+    ),
+    Field(
+        "tactics_experienced",
+        TEXT,
+        "Typology codes of the tactics the respondent experienced, ';'-separated in typology order; empty when none.",
+        allowed="see reference/typology.csv",
+    ),
+    Field(
+        "reduced_presence",
+        BOOLEAN,
+        "Whether the respondent reduced their public or online presence; missing when unanswered.",
+        nullable=True,
+    ),
+    Field(
+        "considered_relocating",
+        BOOLEAN,
+        "Whether the respondent considered relocating again; missing when unanswered.",
+        nullable=True,
+    ),
+    Field(
+        "experienced_tnr",
+        BOOLEAN,
+        "Whether the respondent experienced any transnational repression; missing when unanswered.",
+        nullable=True,
+    ),
+    Field(
+        "question",
+        TEXT,
+        "The questionnaire item summarised.",
+        allowed="reduced_presence, considered_relocating, experienced_tnr, tactics_experienced, country_of_residence",
+    ),
     Field("answer", TEXT, "The answer counted: yes/no, a typology code or a country code."),
     Field("n", INTEGER, "Respondents who gave this answer."),
     Field("respondents", INTEGER, "Respondents who answered the question (the denominator)."),
     Field("survey_share", FLOAT, "n / respondents; missing when nobody answered.", nullable=True),
-    Field("wilson_low", FLOAT, "Lower bound of the Wilson score interval for the share, at the confidence level "
-          "in confidence_level; missing when nobody answered.", nullable=True),
-    Field("wilson_high", FLOAT, "Upper bound of the Wilson score interval for the share, at the confidence level "
-          "in confidence_level; missing when nobody answered.", nullable=True),
+    Field(
+        "wilson_low",
+        FLOAT,
+        "Lower bound of the Wilson score interval for the share, at the confidence level "
+        "in confidence_level; missing when nobody answered.",
+        nullable=True,
+    ),
+    Field(
+        "wilson_high",
+        FLOAT,
+        "Upper bound of the Wilson score interval for the share, at the confidence level "
+        "in confidence_level; missing when nobody answered.",
+        nullable=True,
+    ),
     Field("figure_id", TEXT, "Identifier of the context figure.", unique=True),
-    Field("series", TEXT, "Name of the yearly series the figure belongs to; empty for a single figure.",
-          nullable=True),
-    Field("context_year", INTEGER, "Calendar year a yearly figure refers to; missing for figures that are not "
-          "yearly.", nullable=True),
+    Field("series", TEXT, "Name of the yearly series the figure belongs to; empty for a single figure.", nullable=True),
+    Field(
+        "context_year",
+        INTEGER,
+        "Calendar year a yearly figure refers to; missing for figures that are not yearly.",
+        nullable=True,
+    ),
     Field("refers_to", TEXT, "The date or period the figure refers to, as the source gives it."),
     Field("value", FLOAT, "The figure's value."),
     Field("unit", TEXT, "Unit of the value."),
@@ -129,55 +220,135 @@ FIELDS: dict[str, Field] = _fields(
     Field("section", TEXT, "Where in the report the claim is made."),
     Field("claim", TEXT, "The report's sentence, quoted."),
     Field("metric", TEXT, "What is measured to check the claim, in the claims file's metric notation."),
-    Field("check", TEXT, "How the observed value is compared with the expected one.",
-          allowed="equals, at_least, at_most, rounds_to, between, includes_all, equals_set"),
+    Field(
+        "check",
+        TEXT,
+        "How the observed value is compared with the expected one.",
+        allowed="equals, at_least, at_most, rounds_to, between, includes_all, equals_set",
+    ),
     Field("expected", TEXT, "The value the report states, as written in the claims file."),
     Field("observed", TEXT, "The value computed from the data."),
     Field("holds", BOOLEAN, "Whether the observed value satisfies the claim."),
 )
 # In country_summary, `first_year` means the country's first case year, not a period's: a second definition.
 FIELDS["first_year_of_country"] = Field(
-    "first_year", INTEGER, "Year of the country's first case in the data, in any scope and period.")
+    "first_year", INTEGER, "Year of the country's first case in the data, in any scope and period."
+)
 
 # Each output table: its description and its columns, in order. A column given as (name, key) takes its
 # definition from FIELDS[key] under another name.
 TABLES: dict[str, tuple[str, list]] = {
-    "cases": ("One row per validated case, with codes normalised and reference attributes added. "
-              "Sorted by case_id. No personal details: only the coded columns are kept.",
-              ["case_id", "year", "date", "host_country", "host_country_name", "eu_member", "region", "tactic",
-               "tactic_family", "fh_counted", "target_profile", "verification", "period"]),
-    "annual_counts": ("Cases per year and tactic: a complete grid over the years of the data and the periods, "
-                      "for every tactic of the typology, zeros included.",
-                      ["year", "tactic", "cases"]),
-    "period_summary": ("Cases and average cases per year for each scope and period.",
-                       ["scope", "period", "first_year", "last_year", "years", "cases", "annual_mean",
-                        "annual_mean_ci_low", "annual_mean_ci_high", "confidence_level"]),
-    "period_ratios": ("Rate ratio of the comparison period's annual mean to the baseline's, with an exact "
-                      "conditional confidence interval and test, for each scope.",
-                      ["scope", "baseline", "comparison", "baseline_cases", "comparison_cases", "baseline_years",
-                       "comparison_years", "ratio", "ci_low", "ci_high", "confidence_level", "p_value"]),
-    "country_summary": ("Cases per host country for each scope and period, zeros included, for every country "
-                        "with any case.",
-                        ["host_country", "host_country_name", "region", "eu_member_at_end", "scope", "period",
-                         "cases", "annual_mean", ("first_year", "first_year_of_country"), "new_in_comparison"]),
-    "period_breakdowns": ("Cases per category of tactic, tactic family, target profile and verification status, "
-                          "for each scope and period, with the category's share of the period's cases.",
-                          ["dimension", "category", "category_label", "scope", "period", "cases", "share"]),
-    "survey_responses": ("One row per questionnaire response, coded columns only (free-text answers never leave "
-                         "data/raw).",
-                         ["respondent_id", "country_of_residence", "tactics_experienced", "reduced_presence",
-                          "considered_relocating", "experienced_tnr"]),
-    "survey_summary": ("Answers to each questionnaire item with their share of the respondents who answered it and "
-                       "a Wilson score interval at the configured confidence level.",
-                       ["question", "answer", "n", "respondents", ("share", "survey_share"), ("ci_low", "wilson_low"),
-                        ("ci_high", "wilson_high"), "confidence_level"]),
-    "context_figures": ("Numbers from outside the case data that the report cites, each with what it measures, its "
-                        "source and the date it refers to.",
-                        ["figure_id", "series", ("year", "context_year"), "refers_to", "value", "unit", "measures",
-                         "source"]),
-    "claims": ("The report's quantitative claims about its case data and questionnaire, each checked against the "
-               "data.",
-               ["claim_id", "section", "claim", "metric", "check", "expected", "observed", "holds"]),
+    "cases": (
+        "One row per validated case, with codes normalised and reference attributes added. "
+        "Sorted by case_id. No personal details: only the coded columns are kept.",
+        [
+            "case_id",
+            "year",
+            "date",
+            "host_country",
+            "host_country_name",
+            "eu_member",
+            "region",
+            "tactic",
+            "tactic_family",
+            "fh_counted",
+            "target_profile",
+            "verification",
+            "period",
+        ],
+    ),
+    "annual_counts": (
+        "Cases per year and tactic: a complete grid over the years of the data and the periods, "
+        "for every tactic of the typology, zeros included.",
+        ["year", "tactic", "cases"],
+    ),
+    "period_summary": (
+        "Cases and average cases per year for each scope and period.",
+        [
+            "scope",
+            "period",
+            "first_year",
+            "last_year",
+            "years",
+            "cases",
+            "annual_mean",
+            "annual_mean_ci_low",
+            "annual_mean_ci_high",
+            "confidence_level",
+        ],
+    ),
+    "period_ratios": (
+        "Rate ratio of the comparison period's annual mean to the baseline's, with an exact "
+        "conditional confidence interval and test, for each scope.",
+        [
+            "scope",
+            "baseline",
+            "comparison",
+            "baseline_cases",
+            "comparison_cases",
+            "baseline_years",
+            "comparison_years",
+            "ratio",
+            "ci_low",
+            "ci_high",
+            "confidence_level",
+            "p_value",
+        ],
+    ),
+    "country_summary": (
+        "Cases per host country for each scope and period, zeros included, for every country with any case.",
+        [
+            "host_country",
+            "host_country_name",
+            "region",
+            "eu_member_at_end",
+            "scope",
+            "period",
+            "cases",
+            "annual_mean",
+            ("first_year", "first_year_of_country"),
+            "new_in_comparison",
+        ],
+    ),
+    "period_breakdowns": (
+        "Cases per category of tactic, tactic family, target profile and verification status, "
+        "for each scope and period, with the category's share of the period's cases.",
+        ["dimension", "category", "category_label", "scope", "period", "cases", "share"],
+    ),
+    "survey_responses": (
+        "One row per questionnaire response, coded columns only (free-text answers never leave data/raw).",
+        [
+            "respondent_id",
+            "country_of_residence",
+            "tactics_experienced",
+            "reduced_presence",
+            "considered_relocating",
+            "experienced_tnr",
+        ],
+    ),
+    "survey_summary": (
+        "Answers to each questionnaire item with their share of the respondents who answered it and "
+        "a Wilson score interval at the configured confidence level.",
+        [
+            "question",
+            "answer",
+            "n",
+            "respondents",
+            ("share", "survey_share"),
+            ("ci_low", "wilson_low"),
+            ("ci_high", "wilson_high"),
+            "confidence_level",
+        ],
+    ),
+    "context_figures": (
+        "Numbers from outside the case data that the report cites, each with what it measures, its "
+        "source and the date it refers to.",
+        ["figure_id", "series", ("year", "context_year"), "refers_to", "value", "unit", "measures", "source"],
+    ),
+    "claims": (
+        "The report's quantitative claims about its case data and questionnaire, each checked against the data.",
+        ["claim_id", "section", "claim", "metric", "check", "expected", "observed", "holds"],
+    ),
 }
 
 
@@ -187,6 +358,9 @@ def table_fields(table: str) -> list[Field]:
     for entry in TABLES[table][1]:
         name, key = entry if isinstance(entry, tuple) else (entry, entry)
         field = FIELDS[key]
-        fields.append(field if field.name == name else Field(name, field.kind, field.description, field.nullable,
-                                                             field.allowed, field.unique))
+        fields.append(
+            field
+            if field.name == name
+            else Field(name, field.kind, field.description, field.nullable, field.allowed, field.unique)
+        )
     return fields

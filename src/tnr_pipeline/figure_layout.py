@@ -25,10 +25,10 @@ def palette() -> list[str]:
 
 # Margins in inches. Figures are laid out with fixed margins rather than tight_layout, which measures every text
 # by drawing the figure once more (a third of all drawing time); only the texts that set a margin are measured.
-EDGE = 0.12          # between the figure's edge and its title or source line
-TICKS = 0.32         # tick labels (10 pt) and their ticks, below or beside an axis
-LABEL = 0.24         # an axis label
-SOURCE = 0.26        # the source line at the foot
+EDGE = 0.12  # between the figure's edge and its title or source line
+TICKS = 0.32  # tick labels (10 pt) and their ticks, below or beside an axis
+LABEL = 0.24  # an axis label
+SOURCE = 0.26  # the source line at the foot
 RIGHT = 0.25
 
 
@@ -37,8 +37,9 @@ def text_width(text: str, size: float, weight: str = "normal") -> float:
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import text_to_path
 
-    width, _, _ = text_to_path.get_text_width_height_descent(text, FontProperties(size=size, weight=weight),
-                                                             ismath=False)
+    width, _, _ = text_to_path.get_text_width_height_descent(
+        text, FontProperties(size=size, weight=weight), ismath=False
+    )
     return width / 72
 
 
@@ -59,19 +60,38 @@ def label_margin(labels, size: float | None = None) -> float:
     return max((text_width(str(label), size) for label in labels), default=0.0) + 0.18 + EDGE
 
 
-def finish(figure, title: str, tables: list[str], source: str, *, left: float = TICKS + LABEL,
-           bottom: float = TICKS + LABEL + SOURCE, right: float = RIGHT, below_title: float = 0.12, **spacing):
+def finish(
+    figure,
+    title: str,
+    tables: list[str],
+    source: str,
+    *,
+    left: float = TICKS + LABEL,
+    bottom: float = TICKS + LABEL + SOURCE,
+    right: float = RIGHT,
+    below_title: float = 0.12,
+    **spacing,
+):
     """Title the figure (wrapped to its width), place its axes with fixed margins in inches and add the source line."""
     width, height = figure.get_size_inches()
     size, weight = plt.rcParams["axes.titlesize"], plt.rcParams["axes.titleweight"]
     lines = wrap(title, width - 2 * EDGE, size, weight)
-    figure.suptitle("\n".join(lines), x=EDGE / width, y=1 - EDGE / height, ha="left", va="top", fontsize=size,
-                    fontweight=weight)
+    figure.suptitle(
+        "\n".join(lines), x=EDGE / width, y=1 - EDGE / height, ha="left", va="top", fontsize=size, fontweight=weight
+    )
     top = EDGE + len(lines) * size * 1.25 / 72 + below_title
-    figure.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height,
-                           **spacing)
-    figure.text(EDGE / width, EDGE / height, f"Source: {', '.join(tables)} ({source}).", fontsize=7, color=GREY,
-                ha="left", va="bottom")
+    figure.subplots_adjust(
+        left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height, **spacing
+    )
+    figure.text(
+        EDGE / width,
+        EDGE / height,
+        f"Source: {', '.join(tables)} ({source}).",
+        fontsize=7,
+        color=GREY,
+        ha="left",
+        va="bottom",
+    )
     return figure
 
 
@@ -114,7 +134,12 @@ def save_figure(figure, stem: str | Path) -> list[Path]:
 
 
 def describe_source(provenance: dict) -> str:
-    """The source line's inputs: each input file's name and hash, and the package version."""
-    inputs = ", ".join(f"{Path(path).name} sha256 {digest[:12]}" for path, digest in
-                       provenance["inputs_sha256"].items())
-    return f"{inputs}; tnr-pipeline {provenance['package_version']}"
+    """The source line's inputs: each input file's name and hash, the package version, and, when any input is a
+    reconstruction, that the data is reconstructed (so a shared image never passes for real cases)."""
+    from tnr_pipeline.descriptions import source_note
+
+    inputs = ", ".join(
+        f"{Path(path).name} sha256 {digest[:12]}" for path, digest in provenance["inputs_sha256"].items()
+    )
+    note = source_note(provenance.get("inputs_described", {}))
+    return f"{inputs}; tnr-pipeline {provenance['package_version']}" + (f". {note.upper()}" if note else "")

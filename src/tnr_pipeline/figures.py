@@ -20,8 +20,13 @@ from tnr_pipeline.settings import Analysis, SettingsError
 STYLE = Path(__file__).with_name("figures.mplstyle")
 
 
-def drawings(tables: dict[str, pd.DataFrame], typology: pd.DataFrame, analysis: Analysis, prosecutions_series: str,
-             sources: dict[str, str]) -> dict:
+def drawings(
+    tables: dict[str, pd.DataFrame],
+    typology: pd.DataFrame,
+    analysis: Analysis,
+    prosecutions_series: str,
+    sources: dict[str, str],
+) -> dict:
     """Each figure of the registry as a function that draws it (slowest first, so parallel workers end together)."""
     headline = analysis.role("headline").name
     baseline, comparison = analysis.baseline, analysis.comparison
@@ -33,50 +38,85 @@ def drawings(tables: dict[str, pd.DataFrame], typology: pd.DataFrame, analysis: 
         import pycountry
 
         alpha2 = {c.alpha_3: c.alpha_2 for c in pycountry.countries}
-        return world_map.plot_host_map(tables["country_summary"], headline, comparison, alpha2,
-                                       world_map.load_country_shapes(), used("host_country_map"),
-                                       sources["host_country_map"])
+        return world_map.plot_host_map(
+            tables["country_summary"],
+            headline,
+            comparison,
+            alpha2,
+            world_map.load_country_shapes(),
+            used("host_country_map"),
+            sources["host_country_map"],
+        )
 
     survey_labels = {**plots.SURVEY_LABELS, **dict(zip(typology["code"], typology["label"]))}
     return {
         "host_country_map": host_country_map,
         "cases_per_year": lambda: plots.plot_cases_per_year(
-            tables["annual_counts"], tables["period_summary"], tables["period_ratios"], typology, analysis,
-            used("cases_per_year"), sources["cases_per_year"]),
+            tables["annual_counts"],
+            tables["period_summary"],
+            tables["period_ratios"],
+            typology,
+            analysis,
+            used("cases_per_year"),
+            sources["cases_per_year"],
+        ),
         "countries_before_after": lambda: plots.plot_countries(
-            tables["country_summary"], headline, baseline, comparison, used("countries_before_after"),
-            sources["countries_before_after"]),
+            tables["country_summary"],
+            headline,
+            baseline,
+            comparison,
+            used("countries_before_after"),
+            sources["countries_before_after"],
+        ),
         "period_means": lambda: plots.plot_period_means(
-            tables["period_summary"], tables["period_ratios"], analysis, used("period_means"),
-            sources["period_means"]),
+            tables["period_summary"], tables["period_ratios"], analysis, used("period_means"), sources["period_means"]
+        ),
         "tactic_mix": lambda: plots.plot_tactic_mix(
-            tables["period_breakdowns"], typology, headline, [baseline, comparison], used("tactic_mix"),
-            sources["tactic_mix"]),
+            tables["period_breakdowns"],
+            typology,
+            headline,
+            [baseline, comparison],
+            used("tactic_mix"),
+            sources["tactic_mix"],
+        ),
         "survey_answers": lambda: plots.plot_survey_answers(
-            tables["survey_summary"], survey_labels, used("survey_answers"), sources["survey_answers"]),
+            tables["survey_summary"], survey_labels, used("survey_answers"), sources["survey_answers"]
+        ),
         "prosecutions_and_cases": lambda: plots.plot_prosecutions_and_cases(
-            tables["context_figures"], tables["annual_counts"], prosecutions_series, used("prosecutions_and_cases"),
-            sources["prosecutions_and_cases"]),
+            tables["context_figures"],
+            tables["annual_counts"],
+            prosecutions_series,
+            used("prosecutions_and_cases"),
+            sources["prosecutions_and_cases"],
+        ),
     }
 
 
-def run(table_paths: dict[str, str], figure_stems: dict[str, str], typology_path: str, analysis: Analysis,
-        prosecutions_series: str, workers: int = 1) -> list[Path]:
+def run(
+    table_paths: dict[str, str],
+    figure_stems: dict[str, str],
+    typology_path: str,
+    analysis: Analysis,
+    prosecutions_series: str,
+    workers: int = 1,
+) -> list[Path]:
     """Draw every figure named in `figure_stems` (name -> path without extension) from the named tables."""
     needed = registry.figure_tables()
     missing = [f"--table {name}=PATH is missing" for name in needed if name not in table_paths]
-    missing += [f"--figure {name}: not a figure. Known: {', '.join(registry.FIGURES)}" for name in figure_stems
-                if name not in registry.FIGURES]
+    missing += [
+        f"--figure {name}: not a figure. Known: {', '.join(registry.FIGURES)}"
+        for name in figure_stems
+        if name not in registry.FIGURES
+    ]
     if missing:
         raise SettingsError(missing, "draw-figures")
     plt.style.use(STYLE)
     tables = {name: io.read_parquet(table_paths[name]) for name in needed}
     provenance = {name: io.read_provenance(table_paths[name]) for name in needed}
-    sources = {}
-    for figure, names in registry.FIGURES.items():
-        inputs = {path: digest for name in names for path, digest in provenance[name]["inputs_sha256"].items()}
-        sources[figure] = describe_source({"inputs_sha256": inputs,
-                                           "package_version": provenance[names[0]]["package_version"]})
+    sources = {
+        figure: describe_source(io.merge_provenance([provenance[name] for name in names]))
+        for figure, names in registry.FIGURES.items()
+    }
     typology = pd.read_csv(typology_path, dtype=str, keep_default_na=False)
     every = drawings(tables, typology, analysis, prosecutions_series, sources)
     return draw_all({name: every[name] for name in every if name in figure_stems}, figure_stems, workers)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from tnr_pipeline import io
+from tnr_pipeline.descriptions import describe_input
 from tnr_pipeline.io import map_distinct
 from tnr_pipeline.normalise import parse_date, parse_year, to_codes
 from tnr_pipeline.reference import OTHER_REGION, Reference
@@ -37,13 +38,20 @@ def load_case_sheet(path: str | Path, sheet: str | None = None, mapping: dict[st
     return load_sheet(path, REQUIRED_CASE_COLUMNS, OPTIONAL_CASE_COLUMNS, mapping, sheet)
 
 
-def validate_case_sheet(read: SheetRead, reference: Reference, first_year: int, last_year: int,
-                        source: str = "case sheet", path: str | Path = "", origin_country: str = "RUS"
-                        ) -> pd.DataFrame:
+def validate_case_sheet(
+    read: SheetRead,
+    reference: Reference,
+    first_year: int,
+    last_year: int,
+    source: str = "case sheet",
+    path: str | Path = "",
+    origin_country: str = "RUS",
+) -> pd.DataFrame:
     """Check the sheet against its schema; raise InputInvalid with every problem at once."""
     schema, rules = case_sheet_schema(reference, first_year, last_year, origin_country)
-    return validate_sheet(read, schema, rules, REQUIRED_CASE_COLUMNS, source, path,
-                          hints={"host_country": country_hint(reference)})
+    return validate_sheet(
+        read, schema, rules, REQUIRED_CASE_COLUMNS, source, path, hints={"host_country": country_hint(reference)}
+    )
 
 
 def normalise_cases(sheet: pd.DataFrame, reference: Reference, periods: list[Period]) -> pd.DataFrame:
@@ -54,23 +62,24 @@ def normalise_cases(sheet: pd.DataFrame, reference: Reference, periods: list[Per
     typology = reference.typology.set_index("code")
     family, fh_counted = typology["family"].to_dict(), typology["fh_counted"].to_dict()
     regions = reference.region_of()
-    date = parse_date(sheet["date"]) if "date" in sheet else pd.Series(pd.NaT, index=sheet.index,
-                                                                       dtype="datetime64[s]")
-    cases = pd.DataFrame({
-        "case_id": sheet["case_id"].astype("str"),
-        "year": year,
-        "date": date,
-        "host_country": host_country,
-        "host_country_name": map_distinct(host_country, reference.country_names.get, dtype="str"),
-        "eu_member": reference.eu_member(host_country, year),
-        "region": map_distinct(host_country, lambda code: regions.get(code, OTHER_REGION), dtype="str"),
-        "tactic": tactic,
-        "tactic_family": map_distinct(tactic, family.get, dtype="str"),
-        "fh_counted": map_distinct(tactic, fh_counted.get, dtype="bool"),
-        "target_profile": to_codes(sheet["target_profile"], reference.target_profile_lookup),
-        "verification": to_codes(sheet["verification"], reference.verification_lookup),
-        "period": assign_period(year, periods),
-    })
+    date = parse_date(sheet["date"]) if "date" in sheet else pd.Series(pd.NaT, index=sheet.index, dtype="datetime64[s]")
+    cases = pd.DataFrame(
+        {
+            "case_id": sheet["case_id"].astype("str"),
+            "year": year,
+            "date": date,
+            "host_country": host_country,
+            "host_country_name": map_distinct(host_country, reference.country_names.get, dtype="str"),
+            "eu_member": reference.eu_member(host_country, year),
+            "region": map_distinct(host_country, lambda code: regions.get(code, OTHER_REGION), dtype="str"),
+            "tactic": tactic,
+            "tactic_family": map_distinct(tactic, family.get, dtype="str"),
+            "fh_counted": map_distinct(tactic, fh_counted.get, dtype="bool"),
+            "target_profile": to_codes(sheet["target_profile"], reference.target_profile_lookup),
+            "verification": to_codes(sheet["verification"], reference.verification_lookup),
+            "period": assign_period(year, periods),
+        }
+    )
     return cases.sort_values("case_id", kind="stable").reset_index(drop=True)
 
 
@@ -87,9 +96,20 @@ def allowed_case_values(reference: Reference, periods: list[Period]) -> dict[str
     }
 
 
-def run(raw: str, output: str, problems_report: str, reference_dir: str, periods: list[Period], first_year: int,
-        last_year: int, sheet: str | None, config: dict, mapping: dict[str, str] | None = None,
-        origin_country: str = "RUS") -> int:
+def run(
+    raw: str,
+    output: str,
+    problems_report: str,
+    reference_dir: str,
+    periods: list[Period],
+    first_year: int,
+    last_year: int,
+    sheet: str | None,
+    config: dict,
+    mapping: dict[str, str] | None = None,
+    origin_country: str = "RUS",
+    descriptions: str | None = None,
+) -> int:
     """Validate the raw sheet and write cases.parquet; on problems write only the problems report. Rows written.
     What was read (file, encoding, delimiter or sheet, header row, columns) is printed for the step's log."""
     reference = Reference(reference_dir)
@@ -99,7 +119,7 @@ def run(raw: str, output: str, problems_report: str, reference_dir: str, periods
         print(read.describe(raw))
         validated = validate_case_sheet(read, reference, first_year, last_year, name, raw, origin_country)
     cases = normalise_cases(validated, reference, periods)
-    meta = io.provenance({raw: io.sha256_file(raw)}, config)
+    meta = io.provenance({raw: io.sha256_file(raw)}, config, {raw: describe_input(raw, descriptions, "case data")})
     save_table(cases, "cases", output, meta, allowed=allowed_case_values(reference, periods))
     io.write_text(problems_report, f"{name}: no problems found in {len(cases)} cases.\n")
     return len(cases)

@@ -47,8 +47,7 @@ def map_distinct(series: pd.Series, function, dtype=None) -> pd.Series:
 def _arrow_type(kind: str):
     import pyarrow as pa
 
-    return {TEXT: pa.string(), INTEGER: pa.int64(), FLOAT: pa.float64(), BOOLEAN: pa.bool_(),
-            DATE: pa.date32()}[kind]
+    return {TEXT: pa.string(), INTEGER: pa.int64(), FLOAT: pa.float64(), BOOLEAN: pa.bool_(), DATE: pa.date32()}[kind]
 
 
 def arrow_schema(table: str):
@@ -82,9 +81,28 @@ def write_text(path: str | Path, text: str) -> None:
         temporary.write_text(text, encoding="utf-8", newline="\n")
 
 
-def provenance(inputs: dict[str, str], config: dict) -> dict:
-    """Provenance recorded in every output: input hashes, the package version and the config values used."""
-    return {"inputs_sha256": dict(sorted(inputs.items())), "package_version": __version__, "config": config}
+def provenance(inputs: dict[str, str], config: dict, described: dict[str, dict] | None = None) -> dict:
+    """Provenance recorded in every output: input hashes, what each input is (its description, whether it is a
+    reconstruction: see `descriptions.describe_input`), the package version and the config values used."""
+    return {
+        "inputs_sha256": dict(sorted(inputs.items())),
+        "inputs_described": dict(sorted((described or {}).items())),
+        "package_version": __version__,
+        "config": config,
+    }
+
+
+def merge_provenance(metas: list[dict], config: dict | None = None) -> dict:
+    """The provenance of an output built from several tables: all their inputs and descriptions, their config
+    values (earlier tables win a clash) and `config` on top."""
+    inputs, described, merged = {}, {}, {}
+    for meta in reversed(metas):
+        inputs.update(meta["inputs_sha256"])
+        described.update(meta.get("inputs_described", {}))
+        merged.update(meta.get("config", {}))
+    merged.update(config or {})
+    version = metas[0]["package_version"] if metas else __version__
+    return {**provenance(inputs, merged, described), "package_version": version}
 
 
 def write_parquet(frame: pd.DataFrame, table: str, path: str | Path, meta: dict) -> None:

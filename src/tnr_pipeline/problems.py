@@ -50,8 +50,13 @@ def _rows(rows: list[int]) -> str:
     return "rows " + ", ".join(str(row) for row in rows)
 
 
-def problems_from_failures(failures: pd.DataFrame, rules: dict, sheet: pd.DataFrame, required: tuple[str, ...],
-                           hints: dict[str, Callable[[str], str]] | None = None) -> list[Problem]:
+def problems_from_failures(
+    failures: pd.DataFrame,
+    rules: dict,
+    sheet: pd.DataFrame,
+    required: tuple[str, ...],
+    hints: dict[str, Callable[[str], str]] | None = None,
+) -> list[Problem]:
     """One Problem per failure: missing columns, duplicated ids (one message naming every row), bad values.
 
     `failures` is pandera's `failure_cases` for a sheet indexed by spreadsheet row; `rules` maps check names to
@@ -62,8 +67,7 @@ def problems_from_failures(failures: pd.DataFrame, rules: dict, sheet: pd.DataFr
     hints = hints or {}
     problems: list[Problem] = []
     seen: set[tuple[str, int]] = set()
-    for check, column, value, index in failures[["check", "column", "failure_case", "index"]].itertuples(
-            index=False):
+    for check, column, value, index in failures[["check", "column", "failure_case", "index"]].itertuples(index=False):
         if check == "column_in_dataframe":
             continue  # reported by sheets.missing_column_problems, with the header row and any mapping
         rule = rules.get(check)
@@ -79,15 +83,22 @@ def problems_from_failures(failures: pd.DataFrame, rules: dict, sheet: pd.DataFr
             rows = sheet.index[sheet[rule.column] == value].tolist()
             if row != rows[0]:
                 continue
-            problems.append(Problem(row, rule.column, f'{_rows(rows)}, column "{rule.column}": {_quote(value)} '
-                                                      f"{rule.problem}. Allowed: {rule.allowed}."))
+            problems.append(
+                Problem(
+                    row,
+                    rule.column,
+                    f'{_rows(rows)}, column "{rule.column}": {_quote(value)} {rule.problem}. Allowed: {rule.allowed}.',
+                )
+            )
             continue
         shown = "the cell" if value == "" else _quote(value)
         problem = rule.problem if value != "" else "is empty"
         message = f'row {row}, column "{rule.column}": {shown} {problem}. Allowed: {rule.allowed}.'
         if check == "date_in_year":
-            message = (f'row {row}, column "{rule.column}": {shown} {rule.problem} '
-                       f'({sheet.at[row, "year"]}). Allowed: {rule.allowed}.')
+            message = (
+                f'row {row}, column "{rule.column}": {shown} {rule.problem} '
+                f"({sheet.at[row, 'year']}). Allowed: {rule.allowed}."
+            )
         hint = hints.get(rule.column)
         if hint and value != "":
             message += hint(value)

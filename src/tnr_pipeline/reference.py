@@ -117,8 +117,9 @@ class Reference:
         for alpha3, names in russian_country_names().items():
             for name in names:
                 lookup.setdefault(lookup_key(name), alpha3)
-        lookup.update({lookup_key(a): code for a, code in zip(self.country_aliases["alias"],
-                                                                self.country_aliases["alpha3"])})
+        lookup.update(
+            {lookup_key(a): code for a, code in zip(self.country_aliases["alias"], self.country_aliases["alpha3"])}
+        )
         return lookup
 
     def suggest_countries(self, text: str, n: int = 3) -> list[str]:

@@ -19,8 +19,7 @@ TABLES_BY_STEP: dict[str, tuple[str, ...]] = {
     "validate_cases": ("cases",),
     "summarise_survey": ("survey_responses", "survey_summary"),
     "validate_context": ("context_figures",),
-    "compute_statistics": ("annual_counts", "period_summary", "period_ratios", "country_summary",
-                           "period_breakdowns"),
+    "compute_statistics": ("annual_counts", "period_summary", "period_ratios", "country_summary", "period_breakdowns"),
     "check_claims": ("claims",),
 }
 STATISTICS = TABLES_BY_STEP["compute_statistics"]
@@ -40,8 +39,17 @@ FIGURES: dict[str, tuple[str, ...]] = {
 }
 
 # The tables the findings document reads.
-REPORT_READS = ("cases", "annual_counts", "period_summary", "period_ratios", "country_summary", "period_breakdowns",
-                "claims", "survey_summary", "context_figures")
+REPORT_READS = (
+    "cases",
+    "annual_counts",
+    "period_summary",
+    "period_ratios",
+    "country_summary",
+    "period_breakdowns",
+    "claims",
+    "survey_summary",
+    "context_figures",
+)
 
 
 def all_tables() -> tuple[str, ...]:
@@ -84,4 +92,3 @@ def figure_paths(extension: str = "png") -> dict[str, str]:
 def named_options(option: str, paths: dict[str, str]) -> str:
     """Command-line options giving each path with its name: `--table cases=data/processed/cases.parquet ...`."""
     return " ".join(f"{option} {shlex.quote(f'{name}={path}')}" for name, path in paths.items())
-

@@ -33,8 +33,10 @@ class SettingsError(ValueError):
     def __init__(self, problems: list[str], source: str = "config"):
         self.problems = problems
         noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__(f"{source}: {len(problems)} {noun} in the settings. Nothing was built; fix these and run "
-                         "again.\n" + "\n".join(f"  - {problem}" for problem in problems))
+        super().__init__(
+            f"{source}: {len(problems)} {noun} in the settings. Nothing was built; fix these and run "
+            "again.\n" + "\n".join(f"  - {problem}" for problem in problems)
+        )
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ def format_level(level: float) -> str:
 
 # ---- checking -------------------------------------------------------------------------------------------------
 
+
 def _is_year(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -115,16 +118,20 @@ def period_problems(spec: object, baseline: object = None, comparison: object = 
         if bad:
             continue
         if first > last:
-            problems.append(f"periods.{name}: first_year {first} is after last_year {last}; a period runs from its "
-                            "first year to its last, both included")
+            problems.append(
+                f"periods.{name}: first_year {first} is after last_year {last}; a period runs from its "
+                "first year to its last, both included"
+            )
             continue
         valid.append((first, last, name))
     valid.sort()
     for i, (first_a, last_a, a) in enumerate(valid):
-        for first_b, last_b, b in valid[i + 1:]:
+        for first_b, last_b, b in valid[i + 1 :]:
             if first_b <= last_a:
-                problems.append(f"periods.{a} ({first_a}–{last_a}) and periods.{b} ({first_b}–{last_b}) overlap: "
-                                "a year may belong to one period only")
+                problems.append(
+                    f"periods.{a} ({first_a}–{last_a}) and periods.{b} ({first_b}–{last_b}) overlap: "
+                    "a year may belong to one period only"
+                )
     names = ", ".join(spec)
     for role, name in (("baseline", baseline), ("comparison", comparison)):
         if name is not None and name not in spec:
@@ -149,8 +156,10 @@ def scope_problems(spec: object, tactic_codes: list[str] | None) -> list[str]:
             continue
         unknown = [code for code in excluded if tactic_codes is not None and code not in tactic_codes]
         for code in unknown:
-            problems.append(f"scopes.{name}.exclude_tactics: {code!r} is not a tactic of the typology. Allowed: "
-                            + ", ".join(tactic_codes or []))
+            problems.append(
+                f"scopes.{name}.exclude_tactics: {code!r} is not a tactic of the typology. Allowed: "
+                + ", ".join(tactic_codes or [])
+            )
         if tactic_codes is not None and not unknown and set(tactic_codes) <= set(excluded):
             problems.append(f"scopes.{name}.exclude_tactics: excludes every tactic, so the scope could hold no case")
     return problems
@@ -160,12 +169,21 @@ def role_problems(roles: object, scope_names: list[str]) -> list[str]:
     """What is wrong with `scope_roles`: every role named, each naming an existing scope."""
     if not isinstance(roles, dict):
         return [f"scope_roles: {roles!r} is not a mapping of role to scope name ({', '.join(SCOPE_ROLES)})"]
-    problems = [f"scope_roles.{role}: missing. Name {SCOPE_ROLES[role]}, one of the scopes ({', '.join(scope_names)})"
-                for role in SCOPE_ROLES if role not in roles]
-    problems += [f"scope_roles.{role}: not a role. Allowed: {', '.join(SCOPE_ROLES)}" for role in roles
-                 if role not in SCOPE_ROLES]
-    problems += [f"scope_roles.{role}: {name!r} is not one of the scopes ({', '.join(scope_names)})"
-                 for role, name in roles.items() if role in SCOPE_ROLES and name not in scope_names]
+    problems = [
+        f"scope_roles.{role}: missing. Name {SCOPE_ROLES[role]}, one of the scopes ({', '.join(scope_names)})"
+        for role in SCOPE_ROLES
+        if role not in roles
+    ]
+    problems += [
+        f"scope_roles.{role}: not a role. Allowed: {', '.join(SCOPE_ROLES)}"
+        for role in roles
+        if role not in SCOPE_ROLES
+    ]
+    problems += [
+        f"scope_roles.{role}: {name!r} is not one of the scopes ({', '.join(scope_names)})"
+        for role, name in roles.items()
+        if role in SCOPE_ROLES and name not in scope_names
+    ]
     return problems
 
 
@@ -183,14 +201,17 @@ def read_tactic_codes(typology_path: str | Path) -> list[str]:
 
 # ---- the analysis settings a step receives ----------------------------------------------------------------------
 
+
 def _periods(spec: dict) -> tuple[Period, ...]:
     periods = [Period(name, p.get("label", name), p["first_year"], p["last_year"]) for name, p in spec.items()]
     return tuple(sorted(periods, key=lambda period: period.first_year))
 
 
 def _scopes(spec: dict) -> tuple[Scope, ...]:
-    return tuple(Scope(name, s.get("label", name), tuple(s.get("exclude_tactics", [])),
-                       bool(s.get("fh_counted_only", False))) for name, s in spec.items())
+    return tuple(
+        Scope(name, s.get("label", name), tuple(s.get("exclude_tactics", [])), bool(s.get("fh_counted_only", False)))
+        for name, s in spec.items()
+    )
 
 
 def _load(text: str | dict) -> dict:
@@ -229,26 +250,34 @@ def analysis_settings(config: dict) -> dict:
 def parse_analysis(text: str | dict, tactic_codes: list[str] | None = None) -> Analysis:
     """The analysis settings, checked as a whole; SettingsError names every problem."""
     spec = _load(text)
-    missing = [key for key in ("periods", "baseline", "comparison", "scopes", "scope_roles", "confidence_level")
-               if key not in spec]
+    missing = [
+        key
+        for key in ("periods", "baseline", "comparison", "scopes", "scope_roles", "confidence_level")
+        if key not in spec
+    ]
     problems = [f"{key}: missing" for key in missing]
     if not missing:
         problems += period_problems(spec["periods"], spec["baseline"], spec["comparison"])
         problems += scope_problems(spec["scopes"], tactic_codes)
-        problems += role_problems(spec["scope_roles"], list(spec["scopes"]) if isinstance(spec["scopes"], dict)
-                                  else [])
+        problems += role_problems(spec["scope_roles"], list(spec["scopes"]) if isinstance(spec["scopes"], dict) else [])
         problems += level_problems(spec["confidence_level"])
     if problems:
         raise SettingsError(problems)
     periods, scopes = _periods(spec["periods"]), _scopes(spec["scopes"])
     by_name = {p.name: p for p in periods}
     scope_by_name = {s.name: s for s in scopes}
-    return Analysis(periods, by_name[spec["baseline"]], by_name[spec["comparison"]], scopes,
-                    {role: scope_by_name[name] for role, name in spec["scope_roles"].items()},
-                    float(spec["confidence_level"]))
+    return Analysis(
+        periods,
+        by_name[spec["baseline"]],
+        by_name[spec["comparison"]],
+        scopes,
+        {role: scope_by_name[name] for role, name in spec["scope_roles"].items()},
+        float(spec["confidence_level"]),
+    )
 
 
 # ---- the whole config, when the workflow starts ---------------------------------------------------------------
+
 
 def _schema_problems(config: dict, schema: dict) -> dict[str, list[str]]:
     """Type and shape problems (JSON Schema), by top-level key, each message naming its key path."""
@@ -272,6 +301,9 @@ def _schema_problems(config: dict, schema: dict) -> dict[str, list[str]]:
 def config_problems(config: dict, schema: dict, typology_path: str | Path) -> list[str]:
     """Every problem with the config: its shape against the schema, then how the settings fit together (each check
     runs when the keys it reads have the right shape, so one run names every problem)."""
+    for key, spec in schema["properties"].items():  # `--config key=null` arrives as the text "null"
+        if "null" in spec.get("type", []) and config.get(key) in ("null", "None", "none", ""):
+            config[key] = None
     by_key = _schema_problems(config, schema)
     problems = [message for messages in by_key.values() for message in messages]
     for key, spec in schema["properties"].items():
@@ -290,14 +322,15 @@ def config_problems(config: dict, schema: dict, typology_path: str | Path) -> li
     last_year = config.get("last_year")
     if fine("first_year", "last_year") and last_year is not None and last_year < config["first_year"]:
         problems.append(f"last_year: {last_year} is before first_year {config['first_year']}")
-    for key in ("raw_cases", "raw_survey", "raw_context", "claims"):
-        if not fine(key):
+    for key in ("raw_cases", "raw_survey", "raw_context", "claims", "input_descriptions"):
+        if not fine(key) or config[key] is None:
             continue
         path = Path(config[key])
         if not path.is_file():
             what = "is a folder, not a file" if path.is_dir() else "does not exist"
-            problems.append(f"{key}: {str(path)!r} {what}. Give the path of the file, relative to the project "
-                            "folder or absolute")
+            problems.append(
+                f"{key}: {str(path)!r} {what}. Give the path of the file, relative to the project folder or absolute"
+            )
     return problems
 
 
@@ -317,6 +350,7 @@ def check_config(config: dict, schema_path: str | Path, typology_path: str | Pat
 
 
 # ---- applying settings to cases -------------------------------------------------------------------------------
+
 
 def assign_period(year: pd.Series, periods: list[Period] | tuple[Period, ...]) -> pd.Series:
     """The name of the period containing each year, or missing when no period does."""

@@ -26,8 +26,13 @@ from tnr_pipeline.spreadsheet import (
 )
 
 
-def load_sheet(path: str | Path, required: tuple[str, ...], optional: tuple[str, ...] = (),
-               mapping: dict[str, str] | None = None, sheet: str | None = None) -> SheetRead:
+def load_sheet(
+    path: str | Path,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    mapping: dict[str, str] | None = None,
+    sheet: str | None = None,
+) -> SheetRead:
     """A sheet read as text (spreadsheet.read_sheet), or InputInvalid naming the file and what to do."""
     try:
         return read_sheet(path, required, optional, mapping, sheet)
@@ -41,37 +46,70 @@ def missing_column_problems(read: SheetRead, required: tuple[str, ...], path: st
     for column, header in read.missing.items():
         if column in read.mapped:
             shown = ", ".join(f'"{h}"' for h in read.headers if h) or "none"
-            problems.append(Problem(0, column, f'column "{header}" (given for {column} in config `columns`) is not '
-                                               f"in the header row (row {read.header_row}). The headers there are: "
-                                               f"{shown}."))
+            problems.append(
+                Problem(
+                    0,
+                    column,
+                    f'column "{header}" (given for {column} in config `columns`) is not '
+                    f"in the header row (row {read.header_row}). The headers there are: "
+                    f"{shown}.",
+                )
+            )
         else:
-            problems.append(Problem(0, column, f'column "{column}" is missing. The sheet needs these columns: '
-                                               f'{", ".join(required)} (header in row {read.header_row}; a header '
-                                               "in another language can be mapped in config `columns`)."))
+            problems.append(
+                Problem(
+                    0,
+                    column,
+                    f'column "{column}" is missing. The sheet needs these columns: '
+                    f"{', '.join(required)} (header in row {read.header_row}; a header "
+                    "in another language can be mapped in config `columns`).",
+                )
+            )
     if problems and Path(path).suffix.lower() in WORKBOOK_SUFFIXES:
         fitting = sheets_with_columns(path, required, read.mapped)
         sheets = ", ".join(workbook_sheets(Path(path)))
-        advice = (f"the sheets with every required column: {', '.join(fitting)}; choose one with "
-                  "raw_cases_sheet (or raw_survey_sheet)" if fitting else "none of them has every required column")
+        advice = (
+            f"the sheets with every required column: {', '.join(fitting)}; choose one with "
+            "raw_cases_sheet (or raw_survey_sheet)"
+            if fitting
+            else "none of them has every required column"
+        )
         problems.append(Problem(0, "", f"The workbook's sheets are: {sheets}; {advice}."))
     return problems
 
 
-def validate_sheet(read: SheetRead, schema: pa.DataFrameSchema, rules: dict, required: tuple[str, ...],
-                   source: str, path: str | Path, hints: dict[str, Callable[[str], str]] | None = None
-                   ) -> pd.DataFrame:
+def validate_sheet(
+    read: SheetRead,
+    schema: pa.DataFrameSchema,
+    rules: dict,
+    required: tuple[str, ...],
+    source: str,
+    path: str | Path,
+    hints: dict[str, Callable[[str], str]] | None = None,
+) -> pd.DataFrame:
     """Validate a text sheet lazily; raise InputInvalid with every problem at once (missing columns and an empty
     sheet included)."""
     sheet = read.frame
     missing = missing_column_problems(read, required, path)
     if len(sheet) == 0:
-        raise InputInvalid(source, missing + [Problem(0, "", "the sheet has no rows below the header row: add one row "
-                                                            f"per entry, starting in row {read.header_row + 1}")])
+        raise InputInvalid(
+            source,
+            missing
+            + [
+                Problem(
+                    0,
+                    "",
+                    "the sheet has no rows below the header row: add one row "
+                    f"per entry, starting in row {read.header_row + 1}",
+                )
+            ],
+        )
     try:
         validated = schema.validate(sheet, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        raise InputInvalid(source, missing + problems_from_failures(errors.failure_cases, rules, sheet, required,
-                                                                    hints)) from None
+        raise InputInvalid(
+            source, missing + problems_from_failures(errors.failure_cases, rules, sheet, required, hints)
+        ) from None
     if missing:
         raise InputInvalid(source, missing)
     return validated
@@ -79,6 +117,7 @@ def validate_sheet(read: SheetRead, schema: pa.DataFrameSchema, rules: dict, req
 
 def country_hint(reference) -> Callable[[str], str]:
     """Advice for an unrecognised country: the closest known names."""
+
     def closest(value: str) -> str:
         names = reference.suggest_countries(value)
         return f" Closest known names: {', '.join(names)}." if names else ""

@@ -51,8 +51,9 @@ def fingerprint_params_without_pandas() -> bool:
 def _is_rate_limiter_timer(thread: threading.Thread) -> bool:
     """The one-second timer the job scheduler starts to re-evaluate its job rate limit (and nothing else)."""
     function = getattr(thread, "function", None)
-    return isinstance(thread, threading.Timer) and \
-        getattr(function, "__qualname__", "").startswith("JobScheduler._schedule_reevalutation")
+    return isinstance(thread, threading.Timer) and getattr(function, "__qualname__", "").startswith(
+        "JobScheduler._schedule_reevalutation"
+    )
 
 
 def cancel_rate_limiter_timers() -> int:

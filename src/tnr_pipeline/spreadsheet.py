@@ -48,13 +48,20 @@ class SheetRead:
 
     def describe(self, path: str | Path) -> str:
         """What was read, in a few lines (headers by name only, never a cell of a personal column)."""
-        dropped = [h for h in self.headers if h and normalise_header(h) not in
-                   {normalise_header(found) for found in self.found.values()}]
+        dropped = [
+            h
+            for h in self.headers
+            if h and normalise_header(h) not in {normalise_header(found) for found in self.found.values()}
+        ]
         found = ", ".join(c if normalise_header(h) == c else f'{c} (from "{h}")' for c, h in self.found.items())
-        lines = [f"read {path}", *self.details, f"header row: {self.header_row}",
-                 f"rows below the header (blank rows left out): {len(self.frame)}",
-                 f"contract columns found: {found or 'none'}",
-                 f"columns dropped, by name: {', '.join(dropped) if dropped else 'none'}"]
+        lines = [
+            f"read {path}",
+            *self.details,
+            f"header row: {self.header_row}",
+            f"rows below the header (blank rows left out): {len(self.frame)}",
+            f"contract columns found: {found or 'none'}",
+            f"columns dropped, by name: {', '.join(dropped) if dropped else 'none'}",
+        ]
         return "\n".join(f"  {line}" if i else line for i, line in enumerate(lines))
 
 
@@ -65,18 +72,18 @@ def normalise_header(name: object) -> str:
 
 # ---- bytes to text ------------------------------------------------------------------------------------------
 
+
 def decode(data: bytes, name: str) -> tuple[str, str]:
     """The text of a CSV file and the encoding read, by a fixed rule: a byte-order mark (UTF-8 or UTF-16) decides;
     else UTF-8 if the bytes are valid UTF-8; else Windows-1251 when the non-ASCII letters stand in words of their
     own (Cyrillic), Windows-1252 when they stand inside Latin words (é, ü, ñ). Undecidable files are refused."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "UTF-8 with byte-order mark"
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "UTF-8 with byte-order mark"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), "UTF-16"
         except UnicodeDecodeError:
-            raise InputFileError(f"'{name}' starts like UTF-16 text but is not: save it again as 'CSV UTF-8'") \
-                from None
+            raise InputFileError(f"'{name}' starts like UTF-16 text but is not: save it again as 'CSV UTF-8'") from None
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -85,15 +92,19 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     own = sum(1 for word in words if min(word) >= 0x80)
     inside = sum(1 for word in words if max(word) >= 0x80 > min(word))
     if own == inside:
-        raise InputFileError(f"'{name}' is not UTF-8, and its encoding cannot be told apart between Windows-1251 "
-                             "(Cyrillic) and Windows-1252 (Western European): save it from Excel as "
-                             "'CSV UTF-8 (comma delimited)'")
+        raise InputFileError(
+            f"'{name}' is not UTF-8, and its encoding cannot be told apart between Windows-1251 "
+            "(Cyrillic) and Windows-1252 (Western European): save it from Excel as "
+            "'CSV UTF-8 (comma delimited)'"
+        )
     encoding, label = ("cp1251", "Windows-1251") if own > inside else ("cp1252", "Windows-1252")
     try:
         return data.decode(encoding), label
     except UnicodeDecodeError as error:
-        raise InputFileError(f"'{name}' is not UTF-8 and not valid {label} text either (byte {error.start}): "
-                             "save it from Excel as 'CSV UTF-8 (comma delimited)'") from None
+        raise InputFileError(
+            f"'{name}' is not UTF-8 and not valid {label} text either (byte {error.start}): "
+            "save it from Excel as 'CSV UTF-8 (comma delimited)'"
+        ) from None
 
 
 def detect_delimiter(text: str, suffix: str) -> str:
@@ -106,6 +117,7 @@ def detect_delimiter(text: str, suffix: str) -> str:
 
 # ---- reading the raw grid ----------------------------------------------------------------------------------
 
+
 def _check_path(path: Path) -> None:
     if not path.exists():
         raise InputFileError(f"'{path}' does not exist: check the path given in config.yaml (or --config)")
@@ -114,8 +126,10 @@ def _check_path(path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES + WORKBOOK_SUFFIXES:
         allowed = ", ".join(CSV_SUFFIXES + WORKBOOK_SUFFIXES)
-        raise InputFileError(f"'{path.name}' is not a spreadsheet this pipeline reads (its name ends in "
-                             f"'{suffix or 'nothing'}'). Allowed: {allowed}. Save it from Excel as .xlsx or as CSV")
+        raise InputFileError(
+            f"'{path.name}' is not a spreadsheet this pipeline reads (its name ends in "
+            f"'{suffix or 'nothing'}'). Allowed: {allowed}. Save it from Excel as .xlsx or as CSV"
+        )
 
 
 def _read_csv_grid(path: Path) -> tuple[pd.DataFrame, list[str]]:
@@ -128,17 +142,25 @@ def _read_csv_grid(path: Path) -> tuple[pd.DataFrame, list[str]]:
     delimiter = detect_delimiter(text, path.suffix.lower())
     width = _widest(text, delimiter)
     try:  # named columns as wide as the widest first row: shorter rows (titles above the header) are padded
-        grid = pd.read_csv(text_io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype="str",
-                           keep_default_na=False, skip_blank_lines=False)
+        grid = pd.read_csv(
+            text_io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            names=range(width),
+            dtype="str",
+            keep_default_na=False,
+            skip_blank_lines=False,
+        )
     except (pd.errors.ParserError, csv.Error) as error:
-        raise InputFileError(f"'{path.name}' cannot be read as a table ({error}): check that no row has more cells "
-                             "than the header") from None
+        raise InputFileError(
+            f"'{path.name}' cannot be read as a table ({error}): check that no row has more cells than the header"
+        ) from None
     return grid.fillna(""), [f"encoding: {encoding}", f"delimiter: {DELIMITERS[delimiter]}"]
 
 
 def _widest(text: str, delimiter: str) -> int:
     """The most cells any of the first rows has."""
-    rows = csv.reader(text_io.StringIO("\n".join(text.splitlines()[:HEADER_SEARCH_ROWS + 5])), delimiter=delimiter)
+    rows = csv.reader(text_io.StringIO("\n".join(text.splitlines()[: HEADER_SEARCH_ROWS + 5])), delimiter=delimiter)
     return max((len(row) for row in rows), default=1) or 1
 
 
@@ -151,13 +173,19 @@ def workbook_sheets(path: Path) -> list[str]:
 def _unreadable_workbook(path: Path) -> InputFileError:
     head = path.read_bytes()[:8]
     if head == OLE2_SIGNATURE and path.suffix.lower() != ".xls":
-        return InputFileError(f"'{path.name}' is password-protected (encrypted): open it in Excel, remove the "
-                              "password (File > Info > Protect Workbook) and save it again")
+        return InputFileError(
+            f"'{path.name}' is password-protected (encrypted): open it in Excel, remove the "
+            "password (File > Info > Protect Workbook) and save it again"
+        )
     if path.suffix.lower() in (".xlsx", ".xlsm", ".ods") and not zipfile.is_zipfile(path):
-        return InputFileError(f"'{path.name}' is not a readable workbook: it is damaged or truncated, or not really "
-                              f"a {path.suffix} file. Open it in Excel or LibreOffice and save it again")
-    return InputFileError(f"'{path.name}' cannot be read as a workbook: it is damaged, password-protected or not "
-                          f"really a {path.suffix} file. Open it in Excel or LibreOffice and save it again as .xlsx")
+        return InputFileError(
+            f"'{path.name}' is not a readable workbook: it is damaged or truncated, or not really "
+            f"a {path.suffix} file. Open it in Excel or LibreOffice and save it again"
+        )
+    return InputFileError(
+        f"'{path.name}' cannot be read as a workbook: it is damaged, password-protected or not "
+        f"really a {path.suffix} file. Open it in Excel or LibreOffice and save it again as .xlsx"
+    )
 
 
 def _read_workbook_grid(path: Path, sheet: str | None) -> tuple[pd.DataFrame, list[str]]:
@@ -197,6 +225,7 @@ def cell_text(value: object) -> str:
 
 # ---- the header -----------------------------------------------------------------------------------------------
 
+
 def _wanted(columns: tuple[str, ...], mapping: dict[str, str]) -> dict[str, str]:
     """Contract column -> the normalised header that stands for it in the sheet."""
     return {column: normalise_header(mapping.get(column, column)) for column in columns}
@@ -234,8 +263,13 @@ def _column_letter(position: int) -> str:
     return letters
 
 
-def read_sheet(path: str | Path, required: tuple[str, ...], optional: tuple[str, ...] = (),
-               mapping: dict[str, str] | None = None, sheet: str | None = None) -> SheetRead:
+def read_sheet(
+    path: str | Path,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    mapping: dict[str, str] | None = None,
+    sheet: str | None = None,
+) -> SheetRead:
     """Read a spreadsheet (CSV in any common encoding and delimiter, or a workbook's sheet) as text.
 
     The header row is the first of the first 20 rows that holds every required header (after `mapping`, contract
@@ -253,8 +287,9 @@ def read_sheet(path: str | Path, required: tuple[str, ...], optional: tuple[str,
         text = grid.apply(lambda column: column.str.strip()) if len(grid.columns) else grid
     else:
         grid, details = _read_workbook_grid(path, sheet)
-        text = pd.DataFrame({i: map_distinct(grid.iloc[:, i], cell_text, dtype="str")
-                             for i in range(grid.shape[1])}, index=grid.index)
+        text = pd.DataFrame(
+            {i: map_distinct(grid.iloc[:, i], cell_text, dtype="str") for i in range(grid.shape[1])}, index=grid.index
+        )
     if text.empty:
         raise InputFileError(f"'{path.name}' is empty: it needs a header row and one row per entry")
     wanted = _wanted(required + optional, mapping)
@@ -262,19 +297,24 @@ def read_sheet(path: str | Path, required: tuple[str, ...], optional: tuple[str,
     headers = [str(cell) for cell in text.iloc[position]]
     duplicates = duplicated_headers(headers)
     if duplicates:
-        named = "; ".join(" and ".join(f'"{h}" (column {_column_letter(i)})' for i, h in _positions(headers, group))
-                          for group in duplicates)
-        raise InputFileError(f"'{path.name}': the header row (row {position + 1}) names a column twice: {named}. "
-                             "Give each column its own header, or delete the copy")
+        named = "; ".join(
+            " and ".join(f'"{h}" (column {_column_letter(i)})' for i, h in _positions(headers, group))
+            for group in duplicates
+        )
+        raise InputFileError(
+            f"'{path.name}': the header row (row {position + 1}) names a column twice: {named}. "
+            "Give each column its own header, or delete the copy"
+        )
     by_header = {normalise_header(h): i for i, h in enumerate(headers) if h}
     found = {c: headers[by_header[h]] for c, h in wanted.items() if h in by_header}
     missing = {c: mapping.get(c, c) for c in required if c not in found}
-    body = text.iloc[position + 1:]
+    body = text.iloc[position + 1 :]
     body = body[(body != "").any(axis=1)]
     frame = pd.DataFrame({column: body[by_header[wanted[column]]] for column in found}, index=body.index)
     frame.index = pd.Index(body.index + 1, name=ROW_INDEX)
-    return SheetRead(frame, position + 1, found, missing, {c: h for c, h in mapping.items() if c in wanted},
-                     headers, details)
+    return SheetRead(
+        frame, position + 1, found, missing, {c: h for c, h in mapping.items() if c in wanted}, headers, details
+    )
 
 
 def _positions(headers: list[str], group: list[str]) -> list[tuple[int, str]]:

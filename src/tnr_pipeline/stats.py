@@ -19,6 +19,7 @@ BREAKDOWN_DIMENSIONS = ("tactic", "tactic_family", "target_profile", "verificati
 
 # ---- exact conditional inference for a ratio of two Poisson rates -------------------------------------------
 
+
 def clopper_pearson(successes: int, trials: int, level: float) -> tuple[float, float]:
     """Exact (Clopper-Pearson) confidence interval for a binomial proportion."""
     from scipy.special import betaincinv
@@ -46,8 +47,13 @@ def binomial_two_sided_p(successes: int, trials: int, probability: float) -> flo
         return 1.0
     k = np.arange(trials + 1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_pmf = (gammaln(trials + 1) - gammaln(k + 1) - gammaln(trials - k + 1)
-                   + k * np.log(probability) + (trials - k) * np.log1p(-probability))
+        log_pmf = (
+            gammaln(trials + 1)
+            - gammaln(k + 1)
+            - gammaln(trials - k + 1)
+            + k * np.log(probability)
+            + (trials - k) * np.log1p(-probability)
+        )
     log_pmf = np.nan_to_num(log_pmf, nan=-np.inf)
     threshold = log_pmf[successes] + math.log1p(1e-7)
     return float(min(1.0, np.exp(log_pmf[log_pmf <= threshold]).sum()))
@@ -57,8 +63,9 @@ def _odds_to_ratio(share: float, exposure_factor: float) -> float:
     return math.inf if share >= 1.0 else share / (1.0 - share) * exposure_factor
 
 
-def rate_ratio(baseline_cases: int, baseline_years: int, comparison_cases: int, comparison_years: int,
-               level: float = 0.95) -> dict[str, float]:
+def rate_ratio(
+    baseline_cases: int, baseline_years: int, comparison_cases: int, comparison_years: int, level: float = 0.95
+) -> dict[str, float]:
     """Rate ratio (comparison / baseline annual mean) with its exact conditional interval and test.
 
     Conditional on the total n, the comparison count is Binomial(n, pi) with pi = r*t_c / (r*t_c + t_b). A
@@ -73,11 +80,16 @@ def rate_ratio(baseline_cases: int, baseline_years: int, comparison_cases: int, 
     if total == 0:
         return {"ratio": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p_value": p_value}
     low, high = clopper_pearson(comparison_cases, total, level)
-    return {"ratio": _odds_to_ratio(comparison_cases / total, factor), "ci_low": _odds_to_ratio(low, factor),
-            "ci_high": _odds_to_ratio(high, factor), "p_value": p_value}
+    return {
+        "ratio": _odds_to_ratio(comparison_cases / total, factor),
+        "ci_low": _odds_to_ratio(low, factor),
+        "ci_high": _odds_to_ratio(high, factor),
+        "p_value": p_value,
+    }
 
 
 # ---- tables ---------------------------------------------------------------------------------------------------
+
 
 def year_span(cases: pd.DataFrame, periods: list[Period]) -> range:
     """From the earlier of the first case year and the first period's start to the later of the ends."""
@@ -107,25 +119,46 @@ def _grid(**levels) -> pd.DataFrame:
 
 
 def _period_frame(periods: list[Period]) -> pd.DataFrame:
-    return pd.DataFrame({"period": [p.name for p in periods], "first_year": [p.first_year for p in periods],
-                         "last_year": [p.last_year for p in periods], "years": [p.years for p in periods]})
+    return pd.DataFrame(
+        {
+            "period": [p.name for p in periods],
+            "first_year": [p.first_year for p in periods],
+            "last_year": [p.last_year for p in periods],
+            "years": [p.years for p in periods],
+        }
+    )
 
 
-def summarise_periods(cases: pd.DataFrame, periods: list[Period], scopes: list[Scope],
-                      level: float = 0.95) -> pd.DataFrame:
+def summarise_periods(
+    cases: pd.DataFrame, periods: list[Period], scopes: list[Scope], level: float = 0.95
+) -> pd.DataFrame:
     """Cases and annual mean, with its exact Poisson interval, for every scope and period."""
     counts = _scoped_counts(cases, scopes, ["period"])
-    summary = (_grid(scope=[s.name for s in scopes], period=[p.name for p in periods])
-               .merge(_period_frame(periods), on="period")
-               .merge(counts, on=["scope", "period"], how="left"))
+    summary = (
+        _grid(scope=[s.name for s in scopes], period=[p.name for p in periods])
+        .merge(_period_frame(periods), on="period")
+        .merge(counts, on=["scope", "period"], how="left")
+    )
     summary["cases"] = summary["cases"].fillna(0).astype("int64")
     summary["annual_mean"] = summary["cases"] / summary["years"]
     bounds = [poisson_mean_interval(int(n), int(t), level) for n, t in zip(summary["cases"], summary["years"])]
     summary["annual_mean_ci_low"] = [low for low, _ in bounds]
     summary["annual_mean_ci_high"] = [high for _, high in bounds]
     summary["confidence_level"] = float(level)
-    return summary[["scope", "period", "first_year", "last_year", "years", "cases", "annual_mean",
-                    "annual_mean_ci_low", "annual_mean_ci_high", "confidence_level"]]
+    return summary[
+        [
+            "scope",
+            "period",
+            "first_year",
+            "last_year",
+            "years",
+            "cases",
+            "annual_mean",
+            "annual_mean_ci_low",
+            "annual_mean_ci_high",
+            "confidence_level",
+        ]
+    ]
 
 
 def compare_periods(period_summary: pd.DataFrame, baseline: str, comparison: str, level: float) -> pd.DataFrame:
@@ -134,33 +167,47 @@ def compare_periods(period_summary: pd.DataFrame, baseline: str, comparison: str
     rows = []
     for scope in period_summary["scope"].unique():
         base, comp = indexed.loc[(scope, baseline)], indexed.loc[(scope, comparison)]
-        rows.append({"scope": scope, "baseline": baseline, "comparison": comparison,
-                     "baseline_cases": int(base["cases"]), "comparison_cases": int(comp["cases"]),
-                     "baseline_years": int(base["years"]), "comparison_years": int(comp["years"]),
-                     **rate_ratio(int(base["cases"]), int(base["years"]), int(comp["cases"]), int(comp["years"]),
-                                  level),
-                     "confidence_level": level})
+        rows.append(
+            {
+                "scope": scope,
+                "baseline": baseline,
+                "comparison": comparison,
+                "baseline_cases": int(base["cases"]),
+                "comparison_cases": int(comp["cases"]),
+                "baseline_years": int(base["years"]),
+                "comparison_years": int(comp["years"]),
+                **rate_ratio(int(base["cases"]), int(base["years"]), int(comp["cases"]), int(comp["years"]), level),
+                "confidence_level": level,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def summarise_countries(cases: pd.DataFrame, periods: list[Period], scopes: list[Scope], comparison: Period,
-                        eu_member_at_end: pd.Series) -> pd.DataFrame:
+def summarise_countries(
+    cases: pd.DataFrame, periods: list[Period], scopes: list[Scope], comparison: Period, eu_member_at_end: pd.Series
+) -> pd.DataFrame:
     """Cases per host country, scope and period (zeros included) for every country with any case.
 
     A country is new in the comparison period, in a scope, when it has no case of that scope in any year before the
     comparison period begins (inside a period or not) and at least one in it. `eu_member_at_end` maps alpha-3 ->
     whether the country is an EU member in the comparison period's last year.
     """
-    countries = (cases.groupby("host_country")
-                 .agg(host_country_name=("host_country_name", "first"), region=("region", "first"),
-                      first_year=("year", "min"))
-                 .reset_index())
+    countries = (
+        cases.groupby("host_country")
+        .agg(host_country_name=("host_country_name", "first"), region=("region", "first"), first_year=("year", "min"))
+        .reset_index()
+    )
     counts = _scoped_counts(cases, scopes, ["host_country", "period"])
-    summary = (_grid(host_country=countries["host_country"].tolist(), scope=[s.name for s in scopes],
-                     period=[p.name for p in periods])
-               .merge(countries, on="host_country")
-               .merge(_period_frame(periods)[["period", "years"]], on="period")
-               .merge(counts, on=["host_country", "scope", "period"], how="left"))
+    summary = (
+        _grid(
+            host_country=countries["host_country"].tolist(),
+            scope=[s.name for s in scopes],
+            period=[p.name for p in periods],
+        )
+        .merge(countries, on="host_country")
+        .merge(_period_frame(periods)[["period", "years"]], on="period")
+        .merge(counts, on=["host_country", "scope", "period"], how="left")
+    )
     summary["cases"] = summary["cases"].fillna(0).astype("int64")
     summary["annual_mean"] = summary["cases"] / summary["years"]
     earlier = _scoped_counts(cases[cases["year"] < comparison.first_year], scopes, ["host_country"])
@@ -169,14 +216,36 @@ def summarise_countries(cases: pd.DataFrame, periods: list[Period], scopes: list
     in_comparison = summary.loc[summary["period"] == comparison.name].set_index(["host_country", "scope"])["cases"]
     summary["new_in_comparison"] = ~keys.isin(had_earlier) & (in_comparison.reindex(keys).fillna(0).to_numpy() > 0)
     summary["eu_member_at_end"] = summary["host_country"].map(eu_member_at_end).fillna(False).astype(bool)
-    summary = summary.astype({"host_country": "str", "host_country_name": "str", "region": "str", "scope": "str",
-                              "period": "str", "first_year": "int64", "new_in_comparison": "bool"})
-    return summary[["host_country", "host_country_name", "region", "eu_member_at_end", "scope", "period", "cases",
-                    "annual_mean", "first_year", "new_in_comparison"]]
+    summary = summary.astype(
+        {
+            "host_country": "str",
+            "host_country_name": "str",
+            "region": "str",
+            "scope": "str",
+            "period": "str",
+            "first_year": "int64",
+            "new_in_comparison": "bool",
+        }
+    )
+    return summary[
+        [
+            "host_country",
+            "host_country_name",
+            "region",
+            "eu_member_at_end",
+            "scope",
+            "period",
+            "cases",
+            "annual_mean",
+            "first_year",
+            "new_in_comparison",
+        ]
+    ]
 
 
-def break_down_periods(cases: pd.DataFrame, periods: list[Period], scopes: list[Scope],
-                       categories: dict[str, dict[str, str]]) -> pd.DataFrame:
+def break_down_periods(
+    cases: pd.DataFrame, periods: list[Period], scopes: list[Scope], categories: dict[str, dict[str, str]]
+) -> pd.DataFrame:
     """Cases per category of each dimension for every scope and period, with the category's share of the period.
 
     `categories` maps each dimension to its categories in order ({code: label}); every category appears, zeros
@@ -200,6 +269,7 @@ def break_down_periods(cases: pd.DataFrame, periods: list[Period], scopes: list[
 
 # ---- the questionnaire ---------------------------------------------------------------------------------------
 
+
 def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion; (nan, nan) when there are no trials."""
     from statistics import NormalDist
@@ -215,8 +285,9 @@ def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[f
     return low, high
 
 
-def summarise_survey(responses: pd.DataFrame, yes_no_questions: tuple[str, ...], tactics: list[str],
-                     level: float = 0.95) -> pd.DataFrame:
+def summarise_survey(
+    responses: pd.DataFrame, yes_no_questions: tuple[str, ...], tactics: list[str], level: float = 0.95
+) -> pd.DataFrame:
     """Counts, shares and Wilson intervals for every questionnaire item.
 
     Yes/no items count 'yes' and 'no' among those who answered; `tactics_experienced` counts, for every tactic
@@ -232,8 +303,10 @@ def summarise_survey(responses: pd.DataFrame, yes_no_questions: tuple[str, ...],
     counts = listed[listed != ""].value_counts()
     rows += [("tactics_experienced", tactic, int(counts.get(tactic, 0)), len(responses)) for tactic in tactics]
     countries = responses["country_of_residence"].value_counts()
-    rows += [("country_of_residence", country, int(countries[country]), len(responses))
-             for country in sorted(countries.index)]
+    rows += [
+        ("country_of_residence", country, int(countries[country]), len(responses))
+        for country in sorted(countries.index)
+    ]
     summary = pd.DataFrame(rows, columns=["question", "answer", "n", "respondents"])
     bounds = [wilson_interval(n, total, level) for n, total in zip(summary["n"], summary["respondents"])]
     summary["share"] = [n / total if total else math.nan for n, total in zip(summary["n"], summary["respondents"])]

@@ -33,9 +33,10 @@ def compute_tables(cases: pd.DataFrame, reference: Reference, analysis: Analysis
     baseline, comparison = analysis.baseline, analysis.comparison
     period_summary = stats.summarise_periods(cases, periods, scopes, level)
     countries = pd.Series(sorted(cases["host_country"].unique()), dtype="str")
-    eu_at_end = pd.Series(reference.eu_member(countries, pd.Series(comparison.last_year,
-                                                                   index=countries.index)).to_numpy(),
-                          index=countries)
+    eu_at_end = pd.Series(
+        reference.eu_member(countries, pd.Series(comparison.last_year, index=countries.index)).to_numpy(),
+        index=countries,
+    )
     return {
         "annual_counts": stats.count_annual(cases, reference.tactic_codes, periods),
         "period_summary": period_summary,
@@ -49,10 +50,13 @@ def run(cases_path: str, output_dir: str, reference_dir: str, analysis: Analysis
     """Compute and save every statistics table; returns rows written per table."""
     reference = Reference(reference_dir)
     cases = io.read_parquet(cases_path)
-    meta = io.provenance(io.read_provenance(cases_path)["inputs_sha256"], config)
+    meta = io.merge_provenance([io.read_provenance(cases_path)], config)
     tables = compute_tables(cases, reference, analysis)
-    allowed = {"scope": [s.name for s in analysis.scopes], "period": sorted(p.name for p in analysis.periods),
-               "tactic": reference.tactic_codes}
+    allowed = {
+        "scope": [s.name for s in analysis.scopes],
+        "period": sorted(p.name for p in analysis.periods),
+        "tactic": reference.tactic_codes,
+    }
     for name, frame in tables.items():
         save_table(frame, name, Path(output_dir) / f"{name}.parquet", meta, allowed=allowed)
     return {name: len(frame) for name, frame in tables.items()}

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from tnr_pipeline import io, stats
+from tnr_pipeline.descriptions import describe_input
 from tnr_pipeline.normalise import parse_yes_no, to_code_lists, to_codes
 from tnr_pipeline.reference import Reference
 from tnr_pipeline.schemas import (
@@ -29,18 +30,29 @@ from tnr_pipeline.sheets import (
 
 def code_responses(sheet: pd.DataFrame, reference: Reference) -> pd.DataFrame:
     """A validated questionnaire sheet -> one coded row per response, sorted by respondent_id."""
-    responses = pd.DataFrame({
-        "respondent_id": sheet["respondent_id"].astype("str"),
-        "country_of_residence": to_codes(sheet["country_of_residence"], reference.country_lookup),
-        "tactics_experienced": to_code_lists(sheet["tactics_experienced"], reference.tactic_lookup),
-        **{question: parse_yes_no(sheet[question]) for question in YES_NO_QUESTIONS},
-    })
+    responses = pd.DataFrame(
+        {
+            "respondent_id": sheet["respondent_id"].astype("str"),
+            "country_of_residence": to_codes(sheet["country_of_residence"], reference.country_lookup),
+            "tactics_experienced": to_code_lists(sheet["tactics_experienced"], reference.tactic_lookup),
+            **{question: parse_yes_no(sheet[question]) for question in YES_NO_QUESTIONS},
+        }
+    )
     return responses.sort_values("respondent_id", kind="stable").reset_index(drop=True)
 
 
-def run(raw: str, responses_path: str, summary_path: str, problems_report: str, reference_dir: str,
-        level: float, config: dict, mapping: dict[str, str] | None = None, sheet_name: str | None = None
-        ) -> pd.DataFrame:
+def run(
+    raw: str,
+    responses_path: str,
+    summary_path: str,
+    problems_report: str,
+    reference_dir: str,
+    level: float,
+    config: dict,
+    mapping: dict[str, str] | None = None,
+    sheet_name: str | None = None,
+    descriptions: str | None = None,
+) -> pd.DataFrame:
     """Validate the questionnaire and write the coded responses and their summary; returns the summary. What was
     read is printed for the step's log."""
     reference = Reference(reference_dir)
@@ -49,14 +61,26 @@ def run(raw: str, responses_path: str, summary_path: str, problems_report: str, 
     with problems_reported_to(problems_report):
         read = load_sheet(raw, REQUIRED_SURVEY_COLUMNS, (), mapping, sheet_name)
         print(read.describe(raw))
-        sheet = validate_sheet(read, schema, rules, REQUIRED_SURVEY_COLUMNS, name, raw,
-                               hints={"country_of_residence": country_hint(reference)})
+        sheet = validate_sheet(
+            read,
+            schema,
+            rules,
+            REQUIRED_SURVEY_COLUMNS,
+            name,
+            raw,
+            hints={"country_of_residence": country_hint(reference)},
+        )
     responses = code_responses(sheet, reference)
     summary = stats.summarise_survey(responses, YES_NO_QUESTIONS, reference.tactic_codes, level)
-    meta = io.provenance({raw: io.sha256_file(raw)}, config)
+    meta = io.provenance({raw: io.sha256_file(raw)}, config, {raw: describe_input(raw, descriptions, "questionnaire")})
     countries = sorted(set(reference.country_lookup.values()))
     save_table(responses, "survey_responses", responses_path, meta, allowed={"country_of_residence": countries})
-    save_table(summary, "survey_summary", summary_path, meta,
-               allowed={"question": [*YES_NO_QUESTIONS, "tactics_experienced", "country_of_residence"]})
+    save_table(
+        summary,
+        "survey_summary",
+        summary_path,
+        meta,
+        allowed={"question": [*YES_NO_QUESTIONS, "tactics_experienced", "country_of_residence"]},
+    )
     io.write_text(problems_report, f"{name}: no problems found in {len(responses)} responses.\n")
     return summary

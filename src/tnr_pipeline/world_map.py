@@ -44,8 +44,9 @@ def _area(path) -> float:
     return (x1 - x0) * (y1 - y0)
 
 
-def _label_countries(axes, shapes: dict[str, list], texts: dict[str, str], order: list[str],
-                     units_per_point: float) -> None:
+def _label_countries(
+    axes, shapes: dict[str, list], texts: dict[str, str], order: list[str], units_per_point: float
+) -> None:
     """Label each country at its largest outline, or nearby with a leader line where labels would collide.
 
     Placement is greedy and deterministic: countries in `order` take the first free spot among their centre
@@ -58,22 +59,41 @@ def _label_countries(axes, shapes: dict[str, list], texts: dict[str, str], order
         x, y = (bx0 + bx1) / 2, (by0 + by1) / 2
         width = len(texts[code]) * 4.6 * units_per_point
         offsets = [(0.0, 0.0)] if bx1 - bx0 > width else []
-        offsets += [(dx * step, dy * step) for step in (45, 80, 115, 150)
-                    for dx, dy in ((0, -1), (1, 0), (0, 1), (-1, 0), (1, -1), (1, 1), (-1, 1), (-1, -1))]
+        offsets += [
+            (dx * step, dy * step)
+            for step in (45, 80, 115, 150)
+            for dx, dy in ((0, -1), (1, 0), (0, 1), (-1, 0), (1, -1), (1, 1), (-1, 1), (-1, -1))
+        ]
         for dx, dy in offsets:
             candidate = (x + dx - width / 2, y + dy - height / 2, x + dx + width / 2, y + dy + height / 2)
-            if all(candidate[2] < b[0] or candidate[0] > b[2] or candidate[3] < b[1] or candidate[1] > b[3]
-                   for b in placed):
+            if all(
+                candidate[2] < b[0] or candidate[0] > b[2] or candidate[3] < b[1] or candidate[1] > b[3] for b in placed
+            ):
                 break
         placed.append(candidate)
         arrow = None if (dx, dy) == (0.0, 0.0) else {"arrowstyle": "-", "color": "#333333", "linewidth": 0.6}
-        axes.annotate(texts[code], (x, y), xytext=(x + dx, y + dy), textcoords="data", ha="center", va="center",
-                      fontsize=7, arrowprops=arrow,
-                      bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.85, "linewidth": 0})
+        axes.annotate(
+            texts[code],
+            (x, y),
+            xytext=(x + dx, y + dy),
+            textcoords="data",
+            ha="center",
+            va="center",
+            fontsize=7,
+            arrowprops=arrow,
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.85, "linewidth": 0},
+        )
 
 
-def plot_host_map(country_summary: pd.DataFrame, scope: str, comparison: Period, alpha2: dict[str, str],
-                  shapes: dict[str, list], tables: list[str], source: str):
+def plot_host_map(
+    country_summary: pd.DataFrame,
+    scope: str,
+    comparison: Period,
+    alpha2: dict[str, str],
+    shapes: dict[str, list],
+    tables: list[str],
+    source: str,
+):
     """Host countries shaded by their cases in the comparison period, on a map drawn from packaged outlines."""
     rows = country_summary[(country_summary["scope"] == scope) & (country_summary["period"] == comparison.name)]
     cases = {alpha2.get(code): int(n) for code, n in zip(rows["host_country"], rows["cases"])}
@@ -93,6 +113,7 @@ def plot_host_map(country_summary: pd.DataFrame, scope: str, comparison: Period,
     # The map's width: the figure's less its edges and the colour bar (15% of the width and a 5% gap, its defaults).
     map_width = (10 - 2 * EDGE) * 0.8
     figure, axes = plt.subplots(figsize=(10, 0.55 + SOURCE + 0.1 + map_width * (y1 - y0) / (x1 - x0)))
+
     # Two collections (other countries, host countries) instead of one patch per outline: far fewer artists.
     # Only outlines that reach into the view are drawn.
     def in_view(path) -> bool:
@@ -103,10 +124,16 @@ def plot_host_map(country_summary: pd.DataFrame, scope: str, comparison: Period,
     axes.add_collection(PathCollection(background, facecolors=LIGHT, edgecolors="#999999", linewidths=0.3))
     hosts = [(path, code) for code, paths in drawn.items() for path in paths if in_view(path)]
     faces = ["#ffffff" if cases[code] == 0 else colormap(norm(cases[code])) for _, code in hosts]
-    axes.add_collection(PathCollection([path for path, _ in hosts], facecolors=faces, edgecolors="black",
-                                       linewidths=0.6))
-    _label_countries(axes, drawn, {code: f"{names[code]} {cases[code]}" for code in drawn},
-                     sorted(drawn, key=lambda code: (-cases[code], code)), (x1 - x0) / 10 / 72)
+    axes.add_collection(
+        PathCollection([path for path, _ in hosts], facecolors=faces, edgecolors="black", linewidths=0.6)
+    )
+    _label_countries(
+        axes,
+        drawn,
+        {code: f"{names[code]} {cases[code]}" for code in drawn},
+        sorted(drawn, key=lambda code: (-cases[code], code)),
+        (x1 - x0) / 10 / 72,
+    )
     axes.set_xlim(x0, x1)
     axes.set_ylim(y1, y0)  # SVG y runs downwards
     axes.set_aspect("equal")
@@ -116,9 +143,20 @@ def plot_host_map(country_summary: pd.DataFrame, scope: str, comparison: Period,
     with_cases = sum(1 for n in cases.values() if n > 0)
     mappable = matplotlib.cm.ScalarMappable(cmap=colormap, norm=norm)
     figure.colorbar(mappable, ax=axes, shrink=0.6, label=f"Cases, {comparison.label}")
-    axes.legend(handles=[Patch(facecolor="#ffffff", edgecolor="black", label="host country, no case in period"),
-                         Patch(facecolor=LIGHT, edgecolor="#999999", label="no case in the data")],
-                loc="lower left", fontsize=7)
-    return finish(figure, f"Cases since {comparison.first_year} in {with_cases} host countries, most in {leaders}",
-                  [*tables, "map outlines: pygal-maps-world"], source, left=EDGE, bottom=SOURCE,
-                  right=EDGE)
+    axes.legend(
+        handles=[
+            Patch(facecolor="#ffffff", edgecolor="black", label="host country, no case in period"),
+            Patch(facecolor=LIGHT, edgecolor="#999999", label="no case in the data"),
+        ],
+        loc="lower left",
+        fontsize=7,
+    )
+    return finish(
+        figure,
+        f"Cases since {comparison.first_year} in {with_cases} host countries, most in {leaders}",
+        [*tables, "map outlines: pygal-maps-world"],
+        source,
+        left=EDGE,
+        bottom=SOURCE,
+        right=EDGE,
+    )

@@ -1,0 +1,193 @@
+"""What data the outputs come from: the description of each input (a Frictionless Data Package beside the raw
+files) and the data package that describes the outputs for reviewers.
+
+What belongs here: finding an input's resource in the input package by its path, reducing it to what every output
+must carry (title, whether it is a reconstruction and why), the wording of the reconstruction notice, and building
+data/processed/datapackage.json from the field definitions and the tables' provenance. Standard library only: the
+figure and report steps call it without pandas.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from tnr_pipeline.fields import BOOLEAN, DATE, FLOAT, INTEGER, TABLES, TEXT, table_fields
+
+RECONSTRUCTION = "tnr:reconstruction"  # the namespaced property of a resource that says whether it is invented
+TABLE_SCHEMA_TYPES = {TEXT: "string", INTEGER: "integer", FLOAT: "number", BOOLEAN: "boolean", DATE: "date"}
+# What each input is, in words a reader understands (the roles the input steps give their inputs).
+ROLES = ("case data", "questionnaire", "context figures")
+
+
+class DescriptionError(ValueError):
+    """The input package cannot be read (not JSON, not a data package); the message names the file."""
+
+
+def read_input_package(path: str | Path | None) -> dict | None:
+    """The input data package (data/raw/datapackage.json), or None when none is given or the file is absent."""
+    if not path or not Path(path).is_file():
+        return None
+    try:
+        package = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise DescriptionError(f"{path}: not a readable JSON data package ({error})") from None
+    if not isinstance(package, dict) or not isinstance(package.get("resources", []), list):
+        raise DescriptionError(f"{path}: not a data package (it needs a list of `resources`)")
+    return package
+
+
+def find_resource(package: dict | None, package_path: str | Path | None, input_path: str | Path) -> dict | None:
+    """The package's resource whose path (relative to the package's folder) is the input file, if any."""
+    if not package:
+        return None
+    folder = Path(package_path).resolve().parent
+    wanted = Path(input_path).resolve()
+    for resource in package.get("resources", []):
+        path = resource.get("path")
+        if isinstance(path, str) and (folder / path).resolve() == wanted:
+            return resource
+    return None
+
+
+def describe_input(input_path: str | Path, package_path: str | Path | None, role: str) -> dict:
+    """What every output built from this input carries about it: its role, whether it is described, its title, and
+    whether it is a reconstruction (with the reason)."""
+    package = read_input_package(package_path)
+    resource = find_resource(package, package_path, input_path)
+    if resource is None:
+        return {"role": role, "described": False, "title": None, "reconstruction": False, "reason": None}
+    flag = resource.get(RECONSTRUCTION) or {}
+    return {
+        "role": role,
+        "described": True,
+        "title": resource.get("title") or resource.get("name"),
+        "reconstruction": bool(flag.get("is_reconstruction")),
+        "reason": flag.get("reason"),
+    }
+
+
+def reconstructed(described: dict[str, dict]) -> dict[str, dict]:
+    """The inputs (path -> description) that are reconstructions."""
+    return {path: info for path, info in described.items() if info.get("reconstruction")}
+
+
+def undescribed(described: dict[str, dict]) -> dict[str, dict]:
+    """The inputs (path -> description) that no input package describes."""
+    return {path: info for path, info in described.items() if not info.get("described")}
+
+
+def source_note(described: dict[str, dict]) -> str:
+    """The words a figure's source line adds when its data is reconstructed: '' otherwise."""
+    roles = sorted({info["role"] for info in reconstructed(described).values()}, key=_role_order)
+    return f"Reconstructed {' and '.join(roles)}, not real cases" if roles else ""
+
+
+def _role_order(role: str) -> int:
+    return ROLES.index(role) if role in ROLES else len(ROLES)
+
+
+# ---- the output package ---------------------------------------------------------------------------------------
+
+
+def field_descriptor(field, allowed: list | None) -> dict:
+    """A Table Schema field from a field definition; allowed values become an `enum` constraint."""
+    descriptor = {"name": field.name, "type": TABLE_SCHEMA_TYPES[field.kind], "description": field.description}
+    constraints = {}
+    if not field.nullable:
+        constraints["required"] = True
+    if field.unique:
+        constraints["unique"] = True
+    if allowed:
+        constraints["enum"] = list(allowed)
+    if constraints:
+        descriptor["constraints"] = constraints
+    return descriptor
+
+
+def table_resource(name: str, path: str | Path, package_dir: str | Path, allowed: dict[str, list]) -> dict:
+    """A tabular data resource for one output table, its fields generated from `fields`."""
+    description, _ = TABLES[name]
+    return {
+        "name": name,
+        "path": Path(os.path.relpath(path, package_dir)).as_posix(),
+        "profile": "tabular-data-resource",
+        "format": "parquet",
+        "mediatype": "application/vnd.apache.parquet",
+        "title": name.replace("_", " ").capitalize(),
+        "description": description,
+        "schema": {"fields": [field_descriptor(field, allowed.get(field.name)) for field in table_fields(name)]},
+    }
+
+
+def output_package(
+    tables: dict[str, dict], package_dir: str | Path, input_package: dict | None, input_package_path: str | None
+) -> dict:
+    """The data package of the outputs: every table (name -> {"path", "provenance"}) as a resource, the merged
+    provenance and the input package's own description."""
+    from tnr_pipeline.io import merge_provenance
+
+    provenance = merge_provenance([table["provenance"] for table in tables.values()])
+    described = provenance["inputs_described"]
+    resources = [
+        table_resource(name, table["path"], package_dir, table["provenance"].get("allowed_values", {}))
+        for name, table in tables.items()
+    ]
+    notice = reconstruction_notice(described)
+    package = {
+        "profile": "tabular-data-package",
+        "name": "tnr-pipeline-outputs",
+        "title": "tnr-pipeline outputs: validated cases, statistics, claims ledger and questionnaire summary",
+        "description": "The tables the pipeline writes, each validated against its schema before it was written. "
+        "Column definitions come from the pipeline's field definitions (fields.py)." + (f" {notice}" if notice else ""),
+        "licenses": (input_package or {}).get("licenses") or [{"name": "MIT", "title": "MIT License"}],
+        "resources": resources,
+        "tnr:provenance": {
+            key: provenance[key] for key in ("inputs_sha256", "inputs_described", "package_version", "config")
+        },
+        "tnr:inputs": _input_summary(input_package, input_package_path),
+    }
+    return package
+
+
+def _input_summary(package: dict | None, path: str | None) -> dict:
+    if package is None:
+        return {"described": False, "note": "no description of the inputs was provided"}
+    keep = ("name", "title", "description", "licenses", "sources")
+    return {
+        "described": True,
+        "path": path,
+        **{key: package[key] for key in keep if key in package},
+        "resources": [
+            {key: value for key, value in resource.items() if key != "schema"}
+            for resource in package.get("resources", [])
+        ],
+    }
+
+
+def reconstruction_notice(described: dict[str, dict]) -> str:
+    """One paragraph naming the reconstructed inputs and what that means for the numbers ('' when none is)."""
+    invented = reconstructed(described)
+    if not invented:
+        return ""
+    parts = [
+        f"the {info['role']} ({Path(path).name}: {info['reason'] or 'a reconstruction'})"
+        for path, info in sorted(invented.items(), key=lambda item: _role_order(item[1]["role"]))
+    ]
+    return (
+        "Reconstructed data, not the real cases: " + "; ".join(parts) + ". Every number computed from them "
+        "shows what the method gives on data consistent with the report's published aggregates; none is a "
+        "finding about real cases or people."
+    )
+
+
+def write_output_package(tables: dict[str, str], output: str | Path, input_package_path: str | None) -> dict:
+    """Write data/processed/datapackage.json for the named tables (name -> Parquet path), atomically."""
+    from tnr_pipeline.io import read_provenance, write_text
+
+    package_dir = Path(output).parent
+    described = {name: {"path": path, "provenance": read_provenance(path)} for name, path in tables.items()}
+    package = output_package(described, package_dir, read_input_package(input_package_path), input_package_path)
+    write_text(output, json.dumps(package, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+    return package

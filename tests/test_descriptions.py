@@ -1,0 +1,220 @@
+"""Every output says what data it comes from: the described inputs, the reconstruction notice, the output data
+package, the build's closing summary, and the release files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import frictionless
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from conftest import ROOT, SMALL_SHEET, copy_project, run_snakemake, write_csv
+from tnr_pipeline import descriptions, io
+from tnr_pipeline.fields import TABLES, table_fields
+
+RAW_PACKAGE = ROOT / "data" / "raw" / "datapackage.json"
+
+
+def test_the_input_package_is_a_valid_data_package_describing_each_shipped_input():
+    package = json.loads(RAW_PACKAGE.read_text(encoding="utf-8"))
+    report = frictionless.Package.validate_descriptor(package)
+    assert report.valid, report.flatten(["note"])
+    for name in ("cases.csv", "survey.csv", "context_figures.csv"):
+        resource = descriptions.find_resource(package, RAW_PACKAGE, ROOT / "data" / "raw" / name)
+        assert resource, name
+        for key in ("title", "description", "sources", "licenses", descriptions.RECONSTRUCTION):
+            assert resource.get(key), (name, key)
+        assert resource[descriptions.RECONSTRUCTION]["reason"]
+    assert descriptions.describe_input(ROOT / "data" / "raw" / "cases.csv", RAW_PACKAGE, "case data")["reconstruction"]
+    assert not descriptions.describe_input(
+        ROOT / "data" / "raw" / "context_figures.csv", RAW_PACKAGE, "context figures"
+    )["reconstruction"]
+
+
+def test_an_input_outside_the_package_is_not_described(tmp_path):
+    elsewhere = write_csv(SMALL_SHEET, tmp_path / "cases.csv")
+    described = descriptions.describe_input(elsewhere, RAW_PACKAGE, "case data")
+    assert described == {
+        "role": "case data",
+        "described": False,
+        "title": None,
+        "reconstruction": False,
+        "reason": None,
+    }
+    assert descriptions.describe_input(elsewhere, None, "case data")["described"] is False
+
+
+def test_an_unreadable_input_package_is_named(tmp_path):
+    bad = tmp_path / "datapackage.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(descriptions.DescriptionError, match="datapackage.json: not a readable JSON data package"):
+        descriptions.describe_input(tmp_path / "cases.csv", bad, "case data")
+
+
+def test_notice_and_source_note_name_the_reconstructed_inputs():
+    described = {
+        "data/raw/cases.csv": {
+            "role": "case data",
+            "described": True,
+            "reconstruction": True,
+            "reason": "invented rows",
+        },
+        "data/raw/context.csv": {"role": "context figures", "described": True, "reconstruction": False, "reason": None},
+    }
+    notice = descriptions.reconstruction_notice(described)
+    assert notice.startswith("Reconstructed data, not the real cases: the case data (cases.csv: invented rows)")
+    assert "context" not in notice
+    assert descriptions.source_note(described) == "Reconstructed case data, not real cases"
+    assert descriptions.reconstruction_notice({}) == "" and descriptions.source_note({}) == ""
+
+
+# ---- the shipped build ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    workdir = copy_project(tmp_path_factory.mktemp("described"))
+    shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
+    result = run_snakemake(workdir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return workdir, result.stdout + result.stderr
+
+
+@pytest.mark.integration
+def test_the_findings_open_with_the_reconstruction_notice(built):
+    workdir, _ = built
+    markdown = (workdir / "reports" / "findings.md").read_text(encoding="utf-8")
+    first_paragraph = markdown.split("\n\n")[1]
+    assert first_paragraph.startswith("> **Reconstructed data, not the real cases: the case data (cases.csv")
+    assert "the questionnaire (survey.csv" in first_paragraph
+    html = (workdir / "reports" / "findings.html").read_text(encoding="utf-8")
+    body = html[html.index("<body") :]
+    assert body.index("Reconstructed data, not the real cases") < body.index("Headline")
+
+
+@pytest.mark.integration
+def test_figures_and_tables_carry_the_reconstruction(built):
+    workdir, _ = built
+    for svg in (workdir / "figures").glob("*.svg"):
+        text = svg.read_text(encoding="utf-8")
+        if svg.stem == "survey_answers":
+            assert "RECONSTRUCTED QUESTIONNAIRE, NOT REAL CASES" in text
+        elif svg.stem != "prosecutions_and_cases":
+            assert "RECONSTRUCTED CASE DATA, NOT REAL CASES" in text, svg.name
+    for table in ("cases", "period_ratios", "claims", "survey_summary"):
+        described = io.read_provenance(workdir / "data" / "processed" / f"{table}.parquet")["inputs_described"]
+        assert any(info["reconstruction"] for info in described.values()), table
+
+
+@pytest.mark.integration
+def test_the_output_package_lists_every_table_with_exactly_its_columns(built):
+    workdir, _ = built
+    processed = workdir / "data" / "processed"
+    package = json.loads((processed / "datapackage.json").read_text(encoding="utf-8"))
+    report = frictionless.Package.validate_descriptor(package)
+    assert report.valid, report.flatten(["note"])
+    resources = {resource["name"]: resource for resource in package["resources"]}
+    assert sorted(resources) == sorted(p.stem for p in processed.glob("*.parquet")) == sorted(TABLES)
+    for name, resource in resources.items():
+        columns = pq.ParquetFile(processed / resource["path"]).schema_arrow.names
+        fields = resource["schema"]["fields"]
+        assert [field["name"] for field in fields] == columns, name
+        assert all(field["description"] for field in fields), name
+        assert [f["description"] for f in fields] == [f.description for f in table_fields(name)]
+    tactic = next(f for f in resources["cases"]["schema"]["fields"] if f["name"] == "tactic")
+    assert "denial_of_entry" in tactic["constraints"]["enum"]
+    provenance = package["tnr:provenance"]
+    assert any(path.endswith("cases.csv") for path in provenance["inputs_sha256"])
+    assert provenance["package_version"] and provenance["config"]["confidence_level"] == 0.95
+    assert package["tnr:inputs"]["described"] and package["tnr:inputs"]["resources"]
+    assert "Reconstructed data" in package["description"]
+
+
+@pytest.mark.integration
+def test_the_build_ends_with_its_summary(built):
+    _, console = built
+    tail = console[console.rindex("tnr-pipeline: findings built.") :]
+    assert "All cases: rate ratio 8.18 (95% CI 5.33–12.91)" in tail
+    assert "Excluding Denial of Entry: rate ratio 4.23 (95% CI 2.60–6.98)" in tail
+    assert "Claims of the report that hold: 18 of 18" in tail
+    assert "Findings: reports/findings.html and reports/findings.md" in tail
+    assert "RECONSTRUCTED DATA" in tail
+
+
+@pytest.mark.integration
+def test_a_sheet_without_a_description_is_reported_in_the_document(tmp_path):
+    workdir = copy_project(tmp_path / "w")
+    outside = write_csv(SMALL_SHEET, tmp_path / "my_cases.csv")
+    result = run_snakemake(workdir, "--config", f"raw_cases={outside}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    markdown = (workdir / "reports" / "findings.md").read_text(encoding="utf-8")
+    from tnr_pipeline.report import escape_markdown
+
+    assert f"No description of the case data was provided: {escape_markdown(outside)}" in markdown
+    assert "the case data (" not in markdown.split("## Headline")[0]  # the cases are not called reconstructed
+    assert "the questionnaire (survey.csv" in markdown.split("## Headline")[0]
+    figure = (workdir / "figures" / "period_means.svg").read_text(encoding="utf-8")
+    assert "RECONSTRUCTED" not in figure
+
+
+# ---- release files ------------------------------------------------------------------------------------------
+
+
+def test_citation_and_licence():
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    for key in ("cff-version", "message", "title", "authors", "version", "license"):
+        assert citation.get(key), key
+    assert citation["license"] == "MIT"
+    report = citation["references"][0]
+    assert report["type"] == "report" and "Transnational Repression by the Russian Federation" in report["title"]
+    licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert licence.startswith("MIT License") and 'license = "MIT"' in pyproject
+    from tnr_pipeline import __version__
+
+    assert citation["version"] == __version__
+    assert "## [Unreleased]" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_small_tables_give_a_valid_output_package(tmp_path):
+    from tnr_pipeline.schemas import save_table
+
+    frame = pd.DataFrame(
+        {
+            "figure_id": ["a"],
+            "series": pd.array([None], dtype="str"),
+            "year": pd.array([None], dtype="Int64"),
+            "refers_to": ["2022"],
+            "value": [1.0],
+            "unit": ["people"],
+            "measures": ["m"],
+            "source": ["s"],
+        }
+    )
+    path = tmp_path / "context_figures.parquet"
+    save_table(
+        frame,
+        "context_figures",
+        path,
+        io.provenance(
+            {"x.csv": "0" * 64},
+            {},
+            {
+                "x.csv": {
+                    "role": "context figures",
+                    "described": False,
+                    "title": None,
+                    "reconstruction": False,
+                    "reason": None,
+                }
+            },
+        ),
+    )
+    package = descriptions.write_output_package({"context_figures": str(path)}, tmp_path / "datapackage.json", None)
+    assert frictionless.Package.validate_descriptor(package).valid
+    assert package["tnr:inputs"] == {"described": False, "note": "no description of the inputs was provided"}
+    assert package["resources"][0]["path"] == "context_figures.parquet"
