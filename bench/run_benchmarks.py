@@ -193,6 +193,10 @@ STEP_IMPORTS = {
         "tnr_pipeline.figures, pycountry, svgpath2mpl, pygal_maps_world",
     ),
     "render_findings": (["draw_figures", "check_claims"], "tnr_pipeline.report, pyarrow.parquet, jinja2, markdown_it"),
+    "describe_outputs": (
+        ["validate_cases", "summarise_survey", "validate_context", "compute_statistics", "check_claims"],
+        "tnr_pipeline.descriptions, pyarrow.parquet",
+    ),
 }
 
 
@@ -202,8 +206,11 @@ def write_skeleton(destination: Path) -> Path:
     shutil.copytree(ROOT / "profiles", destination / "profiles")
     real = (ROOT / "Snakefile").read_text(encoding="utf-8")
     preamble = real[: real.index("onsuccess:")]
-    preamble = re.sub(r"configfile:.*\n|check_config\(config.*\n|validate\(config.*\n|ANALYSIS = .*\n", "", preamble)
-    rules = ['onsuccess:\n    cancel_rate_limiter_timers()\n\n\nrule all:\n    input: "steps/render_findings"\n']
+    # every line that reads the config (the skeleton has none), imports aside
+    preamble = re.sub(r"^(?!from |import ).*\bconfig\b.*\n", "", preamble, flags=re.M)
+    waited_for = {name for after, _ in STEP_IMPORTS.values() for name in after}
+    last = ", ".join(f'"steps/{step}"' for step in STEP_IMPORTS if step not in waited_for)
+    rules = [f"onsuccess:\n    cancel_rate_limiter_timers()\n\n\nrule all:\n    input: {last}\n"]
     for step, (after, imports) in STEP_IMPORTS.items():
         inputs = ", ".join(f'"steps/{name}"' for name in after)
         rules.append(

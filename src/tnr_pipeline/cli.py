@@ -330,7 +330,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from tnr_pipeline.descriptions import DescriptionError
     from tnr_pipeline.problems import InputInvalid
     from tnr_pipeline.settings import SettingsError
 
@@ -339,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     except InputInvalid as invalid:
         print(invalid, file=sys.stderr)
         return 1
-    except (SettingsError, DescriptionError) as error:
+    except SettingsError as error:  # bad settings, a strict claim failing, an unreadable input description
         print(f"tnr-pipeline {args.step}: {error}", file=sys.stderr)
         return 1
     return 0

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from tnr_pipeline.fields import BOOLEAN, DATE, FLOAT, INTEGER, TABLES, TEXT, table_fields
+from tnr_pipeline.settings import SettingsError
 
 RECONSTRUCTION = "tnr:reconstruction"  # the namespaced property of a resource that says whether it is invented
 TABLE_SCHEMA_TYPES = {TEXT: "string", INTEGER: "integer", FLOAT: "number", BOOLEAN: "boolean", DATE: "date"}
@@ -21,8 +22,11 @@ TABLE_SCHEMA_TYPES = {TEXT: "string", INTEGER: "integer", FLOAT: "number", BOOLE
 ROLES = ("case data", "questionnaire", "context figures")
 
 
-class DescriptionError(ValueError):
-    """The input package cannot be read (not JSON, not a data package); the message names the file."""
+class DescriptionError(SettingsError):
+    """The input package (config: input_descriptions) cannot be read (not JSON, not a data package)."""
+
+    def __init__(self, message: str):
+        super().__init__([message], "input_descriptions")
 
 
 def read_input_package(path: str | Path | None) -> dict | None:
