@@ -152,7 +152,7 @@ rule compute_statistics:
     input:
         cases=registry.table_path("cases"),
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "target_profiles.csv", "verification.csv",
-                                                        "eu_membership.csv")],
+                                                        "eu_membership.csv", "region_groups.csv")],
         code=modules("reference", "normalise", "schemas", "stats", "summarise"),
     output:
         tables=registry.table_paths(registry.STATISTICS).values(),

@@ -35,6 +35,7 @@ ANALYSIS = {
     "comparison": "post_invasion",
     "scopes": json.loads(SCOPES_JSON),
     "confidence_level": 0.95,
+    "baseline_starts": [2016, 2018],
     "scope_roles": {
         "headline": "all",
         "without_denial_of_entry": "excluding_denial_of_entry",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from conftest import ANALYSIS_JSON, PERIODS_JSON
 from test_stats import make_cases
-from tnr_pipeline import figure_layout, figures, io, plots, registry, world_map
+from tnr_pipeline import claims, figure_layout, figures, io, plots, registry, world_map
 from tnr_pipeline.reference import Reference
 from tnr_pipeline.settings import parse_analysis, parse_periods
 from tnr_pipeline.summarise import compute_tables
@@ -29,6 +30,11 @@ def drawn(tmp_path_factory):
 
     tables = compute_tables(cases, reference, analysis)
     tables.update(survey_summary=small_survey_summary(reference), context_figures=small_context())
+    ledger = pd.DataFrame(
+        [["eightfold", "F1", "Eightfold.", "ratio scope=all", "rounds_to", "8"]],
+        columns=["claim_id", "section", "claim", "metric", "check", "expected"],
+    )
+    tables["claims"] = claims.check_claims(ledger, {"cases": cases, **tables})
     folder = tmp_path_factory.mktemp("tables")
     meta = io.provenance({"data/raw/cases.csv": "cd" * 32}, {})
     for name, frame in tables.items():

@@ -38,6 +38,7 @@ def make_cases(rows: list[tuple[str, int, str]], periods: list[Period]) -> pd.Da
         region="Other",
         tactic_family=frame["tactic"].map(FAMILY),
         fh_counted=frame["tactic"].map(FH).astype(bool),
+        eu_member=frame["host_country"].isin(["ESP", "POL", "DEU"]),
         target_profile="activist",
         verification="verified",
         period=period,

@@ -35,7 +35,7 @@ def test_shipped_data_gives_118_cases_and_the_report_numbers(shipped_build):
     assert tuple(ratios.loc["excluding_denial_of_entry", ["ratio", "ci_low", "ci_high"]]) == (4.23, 2.60, 6.98)
     claims = pd.read_parquet(processed / "claims.parquet")
     assert claims["holds"].all(), claims.loc[~claims["holds"], ["claim_id", "observed"]]
-    assert len(claims) >= 18
+    assert len(claims) >= 20
     survey = pd.read_parquet(processed / "survey_summary.parquet").set_index(["question", "answer"])
     assert tuple(survey.loc[("reduced_presence", "yes"), ["n", "respondents"]]) == (13, 40)
 
@@ -121,7 +121,7 @@ def test_shipped_build_writes_figures_and_documents(shipped_build):
     assert len(pngs) >= 5 and len(svgs) == len(pngs)
     markdown = files["reports/findings.md"].decode()
     assert "8.18 (95% CI 5.33–12.91)" in markdown and "4.23 (95% CI 2.60–6.98)" in markdown
-    assert "18 of 18" in markdown
+    assert "20 of 20" in markdown
     assert "13 of 40 (32.5%, Wilson 95% CI 20.1%–48.0%)" in markdown
 
 

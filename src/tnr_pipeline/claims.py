@@ -17,7 +17,13 @@ Metrics (each takes exactly the arguments listed; [ ] marks optional ones):
                                                                               tie at the cut never holds
   survey_respondents [question=Q]                                             respondents (who answered Q)
   survey_n question=Q answer=A / survey_share question=Q answer=A             from survey_summary
-Checks: equals, at_least, at_most, rounds_to (to the nearest whole number), between (A..B), includes_all
+  min_variant_ci_low scope=S                                                  the lowest ci_low of any robustness
+                                                                              variant of the scope
+  near_abroad_excess_p scope=S                                                Fisher's p of the near abroad against
+                                                                              the EU when the near abroad's rate
+                                                                              ratio is the larger, else 1
+Checks: equals, at_least, above (strictly), at_most, rounds_to (to the nearest whole number), between (A..B),
+includes_all
 (space-separated codes all among the observed), equals_set (exactly the observed codes). A threshold that no
 value could fail (at_least 0, a share at_most 1) is refused.
 """
@@ -59,11 +65,14 @@ METRICS = {
     "survey_respondents": Metric((), ("question",), COUNT),
     "survey_n": Metric(("question", "answer"), (), COUNT),
     "survey_share": Metric(("question", "answer"), (), SHARE),
+    "min_variant_ci_low": Metric(("scope",), (), NUMBER),
+    "near_abroad_excess_p": Metric(("scope",), (), SHARE),
 }
 CHECKS = {
     "equals": (COUNT, NUMBER, SHARE),
     "at_least": (COUNT, NUMBER, SHARE),
     "at_most": (COUNT, NUMBER, SHARE),
+    "above": (NUMBER, SHARE),
     "rounds_to": (COUNT, NUMBER),
     "between": (COUNT, NUMBER, SHARE),
     "includes_all": (CODES,),
@@ -220,6 +229,8 @@ def expected_problems(check: str, kind: str, expected: str, words: Vocabulary) -
             f"at_least {expected} holds for every possible value, so the claim could not fail; "
             "write the report's lower bound"
         ]
+    if check == "above" and value < 0:
+        return [f"above {expected} holds for every possible value, so the claim could not fail"]
     if check == "at_most" and value >= top:
         return [f"at_most {expected} holds for every possible value, so the claim could not fail"]
     if kind == COUNT and check == "equals" and not value.is_integer():
@@ -349,6 +360,13 @@ def measure(metric: str, tables: dict[str, pd.DataFrame]) -> object:
     if name == "top_countries":
         rows = countries[(countries["scope"] == args["scope"]) & (countries["period"] == args["period"])]
         return rank_countries(rows[rows["cases"] > 0], int(args["n"]))
+    if name == "min_variant_ci_low":
+        rows = tables["robustness"]
+        return float(rows.loc[rows["scope"] == args["scope"], "ci_low"].min())
+    if name == "near_abroad_excess_p":
+        rows = tables["region_ratios"].set_index(["scope", "region_group"])
+        near, eu = rows.loc[(args["scope"], "near_abroad"), "ratio"], rows.loc[(args["scope"], "eu"), "ratio"]
+        return float(rows.loc[(args["scope"], "near_abroad_vs_eu"), "p_value"]) if near > eu else 1.0
     survey = tables.get("survey_summary")
     if name == "survey_respondents":
         rows = survey[survey["question"] == args["question"]] if "question" in args else survey
@@ -375,6 +393,8 @@ def holds(check: str, observed: object, expected: str) -> bool:
         return value == target
     if check == "at_least":
         return value >= target
+    if check == "above":
+        return value > target
     if check == "at_most":
         return value <= target
     return math.isfinite(value) and math.floor(value + 0.5) == target  # rounds_to

@@ -121,6 +121,21 @@ FIELDS: dict[str, Field] = _fields(
         "share against its share of the years); 1 when neither period has a case.",
     ),
     Field(
+        "variant",
+        TEXT,
+        "Which assumption is varied: exact_poisson (as period_ratios), quasi_poisson (yearly counts overdispersed), "
+        "drop_YYYY (that year left out of its period), baseline_from_YYYY (the baseline starting that year), "
+        "verified_only (only verified cases).",
+    ),
+    Field("description", TEXT, "What the row computes, in words; where it has no interval, why."),
+    Field("region_label", TEXT, "Readable name of the region group (reference/region_groups.csv)."),
+    Field(
+        "region_group",
+        TEXT,
+        "Region group of the host countries (reference/region_groups.csv), or near_abroad_vs_eu for the comparison "
+        "of the near abroad's rate ratio with the EU's.",
+    ),
+    Field(
         "new_in_comparison",
         BOOLEAN,
         "The country has no case in any year before the comparison period and at least one in the comparison "
@@ -230,6 +245,13 @@ FIELDS: dict[str, Field] = _fields(
     Field("observed", TEXT, "The value computed from the data."),
     Field("holds", BOOLEAN, "Whether the observed value satisfies the claim."),
 )
+FIELDS["p_value_where_defined"] = Field(
+    "p_value",
+    FLOAT,
+    "Two-sided p-value of the row's test of equal annual rates (exact binomial; for quasi_poisson the t test of the "
+    "log ratio; for near_abroad_vs_eu Fisher's exact test); missing where it is not defined.",
+    nullable=True,
+)
 # In country_summary, `first_year` means the country's first case year, not a period's: a second definition.
 FIELDS["first_year_of_country"] = Field(
     "first_year", INTEGER, "Year of the country's first case in the data, in any scope and period."
@@ -293,6 +315,43 @@ TABLES: dict[str, tuple[str, list]] = {
             "ci_high",
             "confidence_level",
             "p_value",
+        ],
+    ),
+    "robustness": (
+        "The rate ratio under each assumption the headline rests on, for every scope: overdispersed yearly counts, "
+        "each year left out, later baseline starts, verified cases only.",
+        [
+            "scope",
+            "variant",
+            "description",
+            "baseline_cases",
+            "baseline_years",
+            "comparison_cases",
+            "comparison_years",
+            "ratio",
+            "ci_low",
+            "ci_high",
+            "confidence_level",
+            ("p_value", "p_value_where_defined"),
+        ],
+    ),
+    "region_ratios": (
+        "Cases and rate ratio of each region group (near abroad, EU, rest of the world) for every scope, and the "
+        "near abroad against the EU: the ratio of their rate ratios with Fisher's exact test.",
+        [
+            "scope",
+            "region_group",
+            "region_label",
+            "description",
+            "baseline_cases",
+            "baseline_years",
+            "comparison_cases",
+            "comparison_years",
+            "ratio",
+            "ci_low",
+            "ci_high",
+            "confidence_level",
+            ("p_value", "p_value_where_defined"),
         ],
     ),
     "country_summary": (

@@ -80,18 +80,12 @@ def finish(
         "\n".join(lines), x=EDGE / width, y=1 - EDGE / height, ha="left", va="top", fontsize=size, fontweight=weight
     )
     top = EDGE + len(lines) * size * 1.25 / 72 + below_title
+    source_lines = wrap(f"Source: {', '.join(tables)} ({source}).", width - 2 * EDGE - 0.3, 7)  # room for hinting
+    bottom += (len(source_lines) - 1) * 7 * 1.25 / 72  # a long source line wraps, and takes its room
     figure.subplots_adjust(
         left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height, **spacing
     )
-    figure.text(
-        EDGE / width,
-        EDGE / height,
-        f"Source: {', '.join(tables)} ({source}).",
-        fontsize=7,
-        color=GREY,
-        ha="left",
-        va="bottom",
-    )
+    figure.text(EDGE / width, EDGE / height, "\n".join(source_lines), fontsize=7, color=GREY, ha="left", va="bottom")
     return figure
 
 

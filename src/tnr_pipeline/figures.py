@@ -82,6 +82,14 @@ def drawings(
         "survey_answers": lambda: plots.plot_survey_answers(
             tables["survey_summary"], survey_labels, used("survey_answers"), sources["survey_answers"]
         ),
+        "robustness": lambda: plots.plot_robustness(
+            tables["robustness"],
+            tables["region_ratios"],
+            tables["claims"],
+            analysis,
+            used("robustness"),
+            sources["robustness"],
+        ),
         "prosecutions_and_cases": lambda: plots.plot_prosecutions_and_cases(
             tables["context_figures"],
             tables["annual_counts"],

@@ -363,3 +363,104 @@ def plot_survey_answers(survey_summary: pd.DataFrame, labels: dict[str, str], ta
             f"Reduced public and online presence: {row['n']} of {row['respondents']} respondents ({row['share']:.1%})"
         )
     return finish(figure, title, tables, source, left=label_margin(rows["label"]))
+
+
+def _report_marks(claims: pd.DataFrame, scopes) -> list[tuple[float, str]]:
+    """The report's own ratios to mark ("eightfold", "fourfold"): the expected value of each `rounds_to` claim on a
+    scope's ratio, read from the claims ledger."""
+    marks = []
+    for scope in scopes:
+        rows = claims[(claims["metric"] == f"ratio scope={scope.name}") & (claims["check"] == "rounds_to")]
+        marks += [
+            (float(expected), f"the report: ×{expected} ({scope.label.lower()})") for expected in rows["expected"]
+        ]
+    return marks
+
+
+def plot_robustness(
+    robustness: pd.DataFrame,
+    region_ratios: pd.DataFrame,
+    claims: pd.DataFrame,
+    analysis: Analysis,
+    tables: list[str],
+    source: str,
+):
+    """Forest plot: every variant's rate ratio and interval for the headline and without-Denial-of-Entry scopes,
+    the report's own ratios marked; beside it, each region group's rate ratio in the headline scope."""
+    colours = palette()
+    scopes = list(dict.fromkeys(analysis.roles[role] for role in ("headline", "without_denial_of_entry")))
+    variants = list(dict.fromkeys(robustness["variant"]))
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(11, 0.32 * len(variants) + 2.6), gridspec_kw={"width_ratios": [2.4, 1]}
+    )
+    rows = robustness.set_index(["scope", "variant"])
+    for k, scope in enumerate(scopes):
+        offset = (k - (len(scopes) - 1) / 2) * 0.18
+        for y, variant in enumerate(reversed(variants)):
+            _interval(
+                left, rows.loc[(scope.name, variant)], y + offset, colours[k], "o", scope.label if y == 0 else None
+            )
+    for value, label in _report_marks(claims, scopes):
+        left.axvline(value, color=GREY, linestyle="--", linewidth=1)
+        left.annotate(label, (value, len(variants) - 0.4), rotation=90, fontsize=7, color=GREY, ha="right", va="top")
+    left.axvline(1, color="black", linewidth=0.8)
+    left.set_xscale("log")
+    left.set_yticks(range(len(variants)), list(reversed(variants)))
+    level = format_level(float(robustness["confidence_level"].iloc[0]))
+    left.set_xlabel(f"Rate ratio, {analysis.comparison.label} vs {analysis.baseline.label} ({level} interval)")
+    left.legend(loc="lower left", fontsize=8)
+    headline = analysis.role("headline")
+    mine = region_ratios[region_ratios["scope"] == headline.name]
+    groups = mine[mine["region_group"] != "near_abroad_vs_eu"].iloc[::-1]
+    for y, (_, row) in enumerate(groups.iterrows()):
+        _interval(right, row, y, colours[2], "s", None)
+    right.axvline(1, color="black", linewidth=0.8)
+    right.set_xscale("log")
+    right.set_yticks(range(len(groups)), list(groups["region_group"]))
+    panel_title = f"Region groups ({headline.label.lower()})"
+    versus = mine[mine["region_group"] == "near_abroad_vs_eu"]
+    if len(versus):
+        row = versus.iloc[0]
+        panel_title += f"\nnear abroad vs EU: ×{number(row['ratio'])}\nFisher's exact p = {row['p_value']:.2g}"
+    right.set_title(panel_title, fontsize=9)
+    right.set_xlabel("Rate ratio")
+    head = robustness[robustness["scope"] == headline.name]
+    title = (
+        f"The {headline.label.lower()} ratio stays between {head['ratio'].min():.1f} and "
+        f"{head['ratio'].max():.1f} under every variant; the lowest interval bound is {head['ci_low'].min():.1f}"
+    )
+    margin = label_margin(variants)
+    gap = label_margin(groups["region_group"]) + 0.2
+    panels = figure.get_figwidth() - margin - 0.4 - gap
+    return finish(
+        figure,
+        title,
+        tables,
+        source,
+        left=margin,
+        bottom=TICKS + LABEL + SOURCE + 0.1,
+        right=0.4,
+        below_title=0.65,
+        wspace=gap / (panels / 2),
+    )
+
+
+def _interval(axes, row, y: float, colour: str, marker: str, label: str | None) -> None:
+    """One rate ratio and its interval on a log axis; a ratio of zero or none is left out, an open bound drawn to
+    the ratio."""
+    ratio = row["ratio"]
+    if not np.isfinite(ratio) or ratio <= 0:
+        return
+    low = row["ci_low"] if np.isfinite(row["ci_low"]) and row["ci_low"] > 0 else ratio
+    high = row["ci_high"] if np.isfinite(row["ci_high"]) else ratio
+    axes.errorbar(
+        ratio,
+        y,
+        xerr=[[ratio - low], [high - ratio]],
+        fmt=marker,
+        color=colour,
+        markersize=4,
+        capsize=2,
+        linewidth=1,
+        label=label,
+    )

@@ -73,6 +73,7 @@ class Reference:
         self.country_aliases = _read(self.directory, "country_aliases.csv")
         self.eu_membership = _read(self.directory, "eu_membership.csv")
         self.regions = _read(self.directory, "regions.csv")
+        self.region_groups = _read(self.directory, "region_groups.csv")
 
     @property
     def tactic_codes(self) -> list[str]:

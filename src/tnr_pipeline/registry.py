@@ -19,13 +19,29 @@ TABLES_BY_STEP: dict[str, tuple[str, ...]] = {
     "validate_cases": ("cases",),
     "summarise_survey": ("survey_responses", "survey_summary"),
     "validate_context": ("context_figures",),
-    "compute_statistics": ("annual_counts", "period_summary", "period_ratios", "country_summary", "period_breakdowns"),
+    "compute_statistics": (
+        "annual_counts",
+        "period_summary",
+        "period_ratios",
+        "country_summary",
+        "period_breakdowns",
+        "robustness",
+        "region_ratios",
+    ),
     "check_claims": ("claims",),
 }
 STATISTICS = TABLES_BY_STEP["compute_statistics"]
 
 # The tables the claims' metrics read.
-CLAIMS_READS = ("cases", "period_summary", "period_ratios", "country_summary", "survey_summary")
+CLAIMS_READS = (
+    "cases",
+    "period_summary",
+    "period_ratios",
+    "country_summary",
+    "survey_summary",
+    "robustness",
+    "region_ratios",
+)
 
 # Each figure and the tables it is drawn from (its source line names them).
 FIGURES: dict[str, tuple[str, ...]] = {
@@ -36,6 +52,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "host_country_map": ("country_summary",),
     "prosecutions_and_cases": ("context_figures", "annual_counts"),
     "survey_answers": ("survey_summary",),
+    "robustness": ("robustness", "region_ratios", "claims"),
 }
 
 # The tables the findings document reads.
@@ -49,6 +66,8 @@ REPORT_READS = (
     "claims",
     "survey_summary",
     "context_figures",
+    "robustness",
+    "region_ratios",
 )
 
 

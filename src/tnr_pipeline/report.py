@@ -189,6 +189,30 @@ def versions() -> dict[str, str]:
     return found
 
 
+def robustness_context(robustness: list[dict], regions: list[dict], analysis: Analysis) -> dict:
+    """The robustness section's rows: every variant for the headline and without-Denial-of-Entry scopes side by
+    side, the leave-one-year-out extremes of the headline, and the region groups of the headline scope."""
+    headline, without = analysis.role("headline").name, analysis.role("without_denial_of_entry").name
+    by_key = {(row["scope"], row["variant"]): row for row in robustness}
+    variants = list(dict.fromkeys(row["variant"] for row in robustness))
+    mine = [by_key[(headline, variant)] for variant in variants]
+    dropped = [row for row in mine if row["variant"].startswith("drop_") and row["ratio"] == row["ratio"]]
+    bounded = [row["ci_low"] for row in mine if row["ci_low"] == row["ci_low"]]
+    return {
+        "robustness_rows": [
+            {"variant": v, "headline": by_key[(headline, v)], "without": by_key[(without, v)]} for v in variants
+        ],
+        "robust_quasi": by_key[(headline, "quasi_poisson")],
+        "robust_lowest_bound": min(bounded) if bounded else math.nan,
+        "robust_drop_low": min(dropped, key=lambda row: row["ratio"]) if dropped else None,
+        "robust_drop_high": max(dropped, key=lambda row: row["ratio"]) if dropped else None,
+        "regions": [row for row in regions if row["scope"] == headline and row["region_group"] != "near_abroad_vs_eu"],
+        "region_versus": next(
+            (row for row in regions if row["scope"] == headline and row["region_group"] == "near_abroad_vs_eu"), None
+        ),
+    }
+
+
 def build_context(
     tables: dict[str, list[dict]],
     cases: dict,
@@ -266,6 +290,7 @@ def build_context(
         "dictionary": data_dictionary(),
         "provenance": provenance,
         "inputs": [{"path": path, "sha256": digest} for path, digest in provenance["inputs_sha256"].items()],
+        **robustness_context(tables["robustness"], tables["region_ratios"], analysis),
         "reconstruction_notice": reconstruction_notice(provenance["inputs_described"]),
         "undescribed": [dict(info, path=path) for path, info in undescribed(provenance["inputs_described"]).items()],
         "versions": versions(),

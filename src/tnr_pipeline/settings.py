@@ -74,6 +74,7 @@ class Analysis:
     scopes: tuple[Scope, ...]  # in config order (the order tables and figures list them in)
     roles: dict[str, Scope] = field(hash=False)  # role name (SCOPE_ROLES) -> scope
     confidence_level: float = 0.95
+    baseline_starts: tuple[int, ...] = ()  # later starts of the baseline the robustness analysis tries
 
     def role(self, name: str) -> Scope:
         return self.roles[name]
@@ -187,6 +188,22 @@ def role_problems(roles: object, scope_names: list[str]) -> list[str]:
     return problems
 
 
+def baseline_start_problems(starts: object, periods: object, baseline: object) -> list[str]:
+    """What is wrong with `baseline_starts`: each a year after the baseline's first year, within the baseline."""
+    if not isinstance(starts, list) or not all(_is_year(start) for start in starts):
+        return [f"baseline_starts: {starts!r} is not a list of years"]
+    period = periods.get(baseline) if isinstance(periods, dict) else None
+    if not isinstance(period, dict) or not all(_is_year(period.get(k)) for k in ("first_year", "last_year")):
+        return []  # reported as a period problem
+    first, last = period["first_year"], period["last_year"]
+    return [
+        f"baseline_starts: {start} is not a later start of the baseline {baseline} ({first}–{last}). Allowed: "
+        f"a year from {first + 1} to {last}"
+        for start in starts
+        if not first < start <= last
+    ]
+
+
 def level_problems(level: object) -> list[str]:
     if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
         return [f"confidence_level: {level!r} is not a number strictly between 0 and 1 (e.g. 0.95)"]
@@ -243,7 +260,7 @@ def parse_scopes(text: str | dict, tactic_codes: list[str] | None = None) -> lis
 
 def analysis_settings(config: dict) -> dict:
     """The part of the config the analysis steps receive (as JSON, through the command line)."""
-    keys = ("periods", "baseline", "comparison", "scopes", "scope_roles", "confidence_level")
+    keys = ("periods", "baseline", "comparison", "scopes", "scope_roles", "confidence_level", "baseline_starts")
     return {key: config[key] for key in keys}
 
 
@@ -261,6 +278,8 @@ def parse_analysis(text: str | dict, tactic_codes: list[str] | None = None) -> A
         problems += scope_problems(spec["scopes"], tactic_codes)
         problems += role_problems(spec["scope_roles"], list(spec["scopes"]) if isinstance(spec["scopes"], dict) else [])
         problems += level_problems(spec["confidence_level"])
+        if not problems:
+            problems += baseline_start_problems(spec.get("baseline_starts", []), spec["periods"], spec["baseline"])
     if problems:
         raise SettingsError(problems)
     periods, scopes = _periods(spec["periods"]), _scopes(spec["scopes"])
@@ -271,8 +290,9 @@ def parse_analysis(text: str | dict, tactic_codes: list[str] | None = None) -> A
         by_name[spec["baseline"]],
         by_name[spec["comparison"]],
         scopes,
-        {role: scope_by_name[name] for role, name in spec["scope_roles"].items()},
+        {role: scope_by_name[spec["scope_roles"][role]] for role in SCOPE_ROLES},
         float(spec["confidence_level"]),
+        tuple(spec.get("baseline_starts", [])),
     )
 
 
@@ -319,6 +339,8 @@ def config_problems(config: dict, schema: dict, typology_path: str | Path) -> li
         problems += scope_problems(config["scopes"], read_tactic_codes(typology_path))
     if fine("scopes", "scope_roles"):
         problems += role_problems(config["scope_roles"], list(config["scopes"]))
+    if fine("periods", "baseline", "baseline_starts"):
+        problems += baseline_start_problems(config["baseline_starts"], config["periods"], config["baseline"])
     last_year = config.get("last_year")
     if fine("first_year", "last_year") and last_year is not None and last_year < config["first_year"]:
         problems.append(f"last_year: {last_year} is before first_year {config['first_year']}")

@@ -314,3 +314,221 @@ def summarise_survey(
     summary["ci_high"] = [high for _, high in bounds]
     summary["confidence_level"] = float(level)
     return summary.astype({"n": "int64", "respondents": "int64"})
+
+
+# ---- robustness: how much the headline depends on its assumptions -------------------------------------------
+
+
+def yearly_counts(cases: pd.DataFrame, scope: Scope, period: Period) -> list[int]:
+    """Cases of a scope in each calendar year of a period, zeros included, in year order."""
+    kept = cases[in_scope(cases, scope) & cases["year"].between(period.first_year, period.last_year)]
+    counts = kept.groupby("year").size()
+    return [int(counts.get(year, 0)) for year in range(period.first_year, period.last_year + 1)]
+
+
+def pearson_dispersion(periods_counts: list[list[int]]) -> tuple[float, int]:
+    """Pearson's X² / (n − 2) over the yearly counts of two periods, each year against its period's mean, and n.
+    A period with no case adds nothing to X² (every year equals its mean of zero)."""
+    chi_square = 0.0
+    for counts in periods_counts:
+        mean = sum(counts) / len(counts)
+        if mean > 0:
+            chi_square += sum((count - mean) ** 2 / mean for count in counts)
+    n = sum(len(counts) for counts in periods_counts)
+    return (chi_square / (n - 2) if n > 2 else math.nan), n
+
+
+def quasi_poisson_ratio(baseline_counts: list[int], comparison_counts: list[int], level: float) -> dict:
+    """Rate ratio with a quasi-Poisson (Pearson-scaled) Wald interval on the log scale.
+
+    phi = max(1, X² / (n − 2)); the interval is r · exp(∓ t · sqrt(phi) · sqrt(1/x_b + 1/x_c)) with t the
+    (1 + level)/2 quantile of Student's t on n − 2 degrees of freedom, and the p-value the matching two-sided t test
+    of log r = 0. With a zero count, or fewer than three years, there is no interval; `why` says so.
+    """
+    from scipy.special import stdtr, stdtrit
+
+    x_b, x_c = sum(baseline_counts), sum(comparison_counts)
+    t_b, t_c = len(baseline_counts), len(comparison_counts)
+    dispersion, n = pearson_dispersion([baseline_counts, comparison_counts])
+    ratio = (x_c / t_c) / (x_b / t_b) if x_b else (math.inf if x_c else math.nan)
+    result = {
+        "ratio": ratio,
+        "ci_low": math.nan,
+        "ci_high": math.nan,
+        "p_value": math.nan,
+        "dispersion": dispersion,
+        "n_years": n,
+        "why": "",
+    }
+    if x_b == 0 or x_c == 0:
+        result["why"] = "no interval: a period has no case, so the log rate ratio has no standard error"
+        return result
+    if n <= 2:
+        result["why"] = "no interval: fewer than three years leave no degrees of freedom for the dispersion"
+        return result
+    phi = max(1.0, dispersion)
+    standard_error = math.sqrt(phi) * math.sqrt(1 / x_b + 1 / x_c)
+    t = float(stdtrit(n - 2, (1 + level) / 2))
+    statistic = abs(math.log(ratio)) / standard_error
+    result.update(
+        ci_low=ratio * math.exp(-t * standard_error),
+        ci_high=ratio * math.exp(t * standard_error),
+        p_value=float(2 * stdtr(n - 2, -statistic)),
+    )
+    return result
+
+
+def _exact_row(x_b: int, t_b: int, x_c: int, t_c: int, level: float) -> dict:
+    base = {"baseline_cases": x_b, "baseline_years": t_b, "comparison_cases": x_c, "comparison_years": t_c}
+    if t_b == 0 or t_c == 0:
+        return {**base, "ratio": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p_value": math.nan}
+    return {**base, **rate_ratio(x_b, t_b, x_c, t_c, level)}
+
+
+def robustness_variants(cases: pd.DataFrame, analysis, baseline_starts: list[int]) -> pd.DataFrame:
+    """One row per scope and variant: the rate ratio under each assumption the headline rests on.
+
+    exact_poisson (as period_ratios), quasi_poisson (overdispersion), drop_YYYY (each year of both periods left
+    out), baseline_from_YYYY (the baseline starting later) and verified_only (only verified cases).
+    """
+    level, baseline, comparison = analysis.confidence_level, analysis.baseline, analysis.comparison
+    rows = []
+    for scope in analysis.scopes:
+        base_counts, comp_counts = yearly_counts(cases, scope, baseline), yearly_counts(cases, scope, comparison)
+        x_b, x_c, t_b, t_c = sum(base_counts), sum(comp_counts), len(base_counts), len(comp_counts)
+
+        def add(variant: str, description: str, values: dict, scope: Scope = scope) -> None:
+            rows.append({"scope": scope.name, "variant": variant, "description": description, **values})
+
+        add("exact_poisson", "Exact conditional interval, as in period_ratios.", _exact_row(x_b, t_b, x_c, t_c, level))
+        quasi = quasi_poisson_ratio(base_counts, comp_counts, level)
+        described = (
+            f"Quasi-Poisson: dispersion {quasi['dispersion']:.2f} from {quasi['n_years']} yearly counts "
+            f"(used: {max(1.0, quasi['dispersion']):.2f}); Wald interval on the log scale with Student's t "
+            f"on {quasi['n_years'] - 2} degrees of freedom."
+            if not quasi["why"]
+            else f"Quasi-Poisson: {quasi['why']}."
+        )
+        add(
+            "quasi_poisson",
+            described,
+            {
+                "baseline_cases": x_b,
+                "baseline_years": t_b,
+                "comparison_cases": x_c,
+                "comparison_years": t_c,
+                **{k: quasi[k] for k in ("ratio", "ci_low", "ci_high", "p_value")},
+            },
+        )
+        for period, counts in ((baseline, base_counts), (comparison, comp_counts)):
+            for offset, count in enumerate(counts):
+                year = period.first_year + offset
+                left = (x_b - count, t_b - 1, x_c, t_c) if period is baseline else (x_b, t_b, x_c - count, t_c - 1)
+                note = f"{year} ({count} cases) left out of {period.label}."
+                if 0 in (left[1], left[3]):
+                    note += " No ratio: the period has no other year."
+                add(f"drop_{year}", note, _exact_row(*left, level))
+        for start in baseline_starts:
+            later = Period(baseline.name, baseline.label, start, baseline.last_year)
+            counts = yearly_counts(cases, scope, later)
+            add(
+                f"baseline_from_{start}",
+                f"Baseline from {start} to {baseline.last_year} ({later.years} years).",
+                _exact_row(sum(counts), later.years, x_c, t_c, level),
+            )
+        verified = cases[cases["verification"] == "verified"]
+        v_b, v_c = sum(yearly_counts(verified, scope, baseline)), sum(yearly_counts(verified, scope, comparison))
+        add(
+            "verified_only",
+            "Only cases whose verification is 'verified'" + (" (none is)." if v_b + v_c == 0 else "."),
+            _exact_row(v_b, t_b, v_c, t_c, level),
+        )
+    frame = pd.DataFrame(rows)
+    frame["confidence_level"] = float(level)
+    return frame.astype(
+        {"baseline_cases": "int64", "baseline_years": "int64", "comparison_cases": "int64", "comparison_years": "int64"}
+    )
+
+
+def fisher_exact_two_sided(a: int, b: int, c: int, d: int) -> float:
+    """Two-sided Fisher exact test of the 2×2 table [[a, b], [c, d]]: the total hypergeometric probability (margins
+    fixed) of the tables no more likely than the one observed."""
+    from scipy.special import gammaln
+
+    row, column, total = a + b, a + c, a + b + c + d
+    low, high = max(0, column - (total - row)), min(row, column)
+    k = np.arange(low, high + 1)
+
+    def log_choose(n, r):
+        return gammaln(n + 1) - gammaln(r + 1) - gammaln(n - r + 1)
+
+    log_pmf = log_choose(row, k) + log_choose(total - row, column - k) - log_choose(total, column)
+    threshold = log_pmf[a - low] + math.log1p(1e-7)
+    return float(min(1.0, np.exp(log_pmf[log_pmf <= threshold]).sum()))
+
+
+def assign_region_groups(cases: pd.DataFrame, groups: pd.DataFrame) -> pd.Series:
+    """Each case's region group, by the groups' rules in order: listed members, EU membership in the case's year,
+    then the rest."""
+    group = pd.Series(pd.NA, index=cases.index, dtype="str")
+    for rule in groups.itertuples():
+        if rule.rule == "members":
+            hit = cases["host_country"].isin(rule.members.split())
+        elif rule.rule == "eu_member":
+            hit = cases["eu_member"].astype(bool)
+        else:
+            hit = pd.Series(True, index=cases.index)
+        group = group.mask(group.isna() & hit, rule.group)
+    return group
+
+
+def compare_region_groups(cases: pd.DataFrame, analysis, groups: pd.DataFrame) -> pd.DataFrame:
+    """For each scope: each region group's cases in both periods and its rate ratio (exact interval), then the near
+    abroad against the EU: the ratio of the two rate ratios and the two-sided Fisher exact p-value of the 2×2 table
+    (group × period), the exact conditional test that the two rate ratios are equal."""
+    level, baseline, comparison = analysis.confidence_level, analysis.baseline, analysis.comparison
+    in_group = assign_region_groups(cases, groups)
+    labels = dict(zip(groups["group"], groups["label"]))
+    rows = []
+    for scope in analysis.scopes:
+        counts = {}
+        for name in groups["group"]:
+            chosen = cases[in_group == name]
+            x_b = sum(yearly_counts(chosen, scope, baseline))
+            x_c = sum(yearly_counts(chosen, scope, comparison))
+            counts[name] = (x_b, x_c)
+            rows.append(
+                {
+                    "scope": scope.name,
+                    "region_group": name,
+                    "region_label": labels[name],
+                    "description": f"{labels[name]}: rate ratio with its exact conditional interval.",
+                    **_exact_row(x_b, baseline.years, x_c, comparison.years, level),
+                }
+            )
+        (near_b, near_c), (eu_b, eu_c) = counts["near_abroad"], counts["eu"]
+        ratio_of_ratios = (
+            (near_c * eu_b) / (near_b * eu_c) if near_b and eu_c else (math.inf if near_c and eu_b else math.nan)
+        )
+        rows.append(
+            {
+                "scope": scope.name,
+                "region_group": "near_abroad_vs_eu",
+                "region_label": f"{labels['near_abroad']} against {labels['eu']}",
+                "description": f"{labels['near_abroad']} against {labels['eu']}: the ratio of their rate ratios "
+                "and the two-sided Fisher exact test of the 2×2 table (group × period).",
+                "baseline_cases": near_b + eu_b,
+                "baseline_years": baseline.years,
+                "comparison_cases": near_c + eu_c,
+                "comparison_years": comparison.years,
+                "ratio": ratio_of_ratios,
+                "ci_low": math.nan,
+                "ci_high": math.nan,
+                "p_value": fisher_exact_two_sided(near_b, near_c, eu_b, eu_c),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    frame["confidence_level"] = float(level)
+    return frame.astype(
+        {"baseline_cases": "int64", "baseline_years": "int64", "comparison_cases": "int64", "comparison_years": "int64"}
+    )

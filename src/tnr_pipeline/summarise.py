@@ -43,6 +43,8 @@ def compute_tables(cases: pd.DataFrame, reference: Reference, analysis: Analysis
         "period_ratios": stats.compare_periods(period_summary, baseline.name, comparison.name, level),
         "country_summary": stats.summarise_countries(cases, periods, scopes, comparison, eu_at_end),
         "period_breakdowns": stats.break_down_periods(cases, periods, scopes, breakdown_categories(reference)),
+        "robustness": stats.robustness_variants(cases, analysis, list(analysis.baseline_starts)),
+        "region_ratios": stats.compare_region_groups(cases, analysis, reference.region_groups),
     }
 
 
@@ -56,6 +58,7 @@ def run(cases_path: str, output_dir: str, reference_dir: str, analysis: Analysis
         "scope": [s.name for s in analysis.scopes],
         "period": sorted(p.name for p in analysis.periods),
         "tactic": reference.tactic_codes,
+        "region_group": [*reference.region_groups["group"], "near_abroad_vs_eu"],
     }
     for name, frame in tables.items():
         save_table(frame, name, Path(output_dir) / f"{name}.parquet", meta, allowed=allowed)
