@@ -146,6 +146,20 @@ def render_findings(args: argparse.Namespace) -> None:
     print(f"render-findings: wrote {args.markdown} and {args.html}")
 
 
+def diff(args: argparse.Namespace) -> None:
+    from tnr_pipeline import diff as comparison
+
+    text, report = comparison.run(args.old, args.new, args.format, args.repository)
+    if args.output:
+        from tnr_pipeline.io import write_text
+
+        write_text(args.output, text)
+    print(text, end="")
+    broken = [c["claim_id"] for c in report["claims_changed"] if c["was"] and not c["now"]]
+    if broken and args.fail_on_broken_claims:
+        raise comparison.BrokenClaims(broken)
+
+
 def describe_outputs(args: argparse.Namespace) -> None:
     from tnr_pipeline import descriptions
 
@@ -292,6 +306,24 @@ def build_parser() -> argparse.ArgumentParser:
             "--markdown": {**required, "help": "findings.md to write"},
             "--html": {**required, "help": "findings.html to write"},
             "--summary": {"default": None, "help": "the build's closing summary (text) to write"},
+        },
+    )
+    _step(
+        steps,
+        "diff",
+        diff,
+        "compare two builds (data/processed/ folders or git revisions), table by table",
+        (),
+        {
+            "old": {"help": "the build before: a data/processed/ folder, or a git revision to build"},
+            "new": {"help": "the build after: a data/processed/ folder, or a git revision to build"},
+            "--format": {"choices": ["markdown", "json"], "default": "markdown", "help": "report format"},
+            "--output": {"default": None, "help": "also write the report to this file"},
+            "--repository": {"default": ".", "help": "the git repository whose revisions are named (default: here)"},
+            "--fail-on-broken-claims": {
+                "action": "store_true",
+                "help": "exit 1 when a claim that held no longer holds (strict_claims)",
+            },
         },
     )
     _step(

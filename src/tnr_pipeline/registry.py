@@ -32,6 +32,22 @@ TABLES_BY_STEP: dict[str, tuple[str, ...]] = {
 }
 STATISTICS = TABLES_BY_STEP["compute_statistics"]
 
+# The columns that identify a row of each table (what `tnr-pipeline diff` matches rows on).
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "cases": ("case_id",),
+    "survey_responses": ("respondent_id",),
+    "survey_summary": ("question", "answer"),
+    "context_figures": ("figure_id",),
+    "annual_counts": ("year", "tactic"),
+    "period_summary": ("scope", "period"),
+    "period_ratios": ("scope",),
+    "country_summary": ("host_country", "scope", "period"),
+    "period_breakdowns": ("dimension", "category", "scope", "period"),
+    "robustness": ("scope", "variant"),
+    "region_ratios": ("scope", "region_group"),
+    "claims": ("claim_id",),
+}
+
 # The tables the claims' metrics read.
 CLAIMS_READS = (
     "cases",
