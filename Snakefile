@@ -208,6 +208,7 @@ rule draw_figures:
     input:
         tables=registry.table_paths(registry.figure_tables()).values(),
         typology=f"{REFERENCE}/typology.csv",
+        claims=config["claims"],
         style=f"{PACKAGE}/figures.mplstyle",
         code=modules("registry", "descriptions", "figure_layout", "figure_workers", "plots", "world_map",
                      "figures"),
@@ -230,6 +231,7 @@ rule draw_figures:
             {params.tables} \
             {params.figures} \
             --typology {input.typology:q} \
+            --claims {input.claims:q} \
             --analysis {params.analysis:q} \
             --prosecutions-series {params.prosecutions_series:q} \
             --workers {resources.figure_workers} \

@@ -189,7 +189,7 @@ STEP_IMPORTS = {
     "compute_statistics": (["validate_cases"], "tnr_pipeline.summarise, scipy.special"),
     "check_claims": (["compute_statistics", "summarise_survey"], "tnr_pipeline.claims"),
     "draw_figures": (
-        ["compute_statistics", "summarise_survey", "validate_context", "check_claims"],
+        ["compute_statistics", "summarise_survey", "validate_context"],
         "tnr_pipeline.figures, pycountry, svgpath2mpl, pygal_maps_world",
     ),
     "render_findings": (["draw_figures", "check_claims"], "tnr_pipeline.report, pyarrow.parquet, jinja2, markdown_it"),

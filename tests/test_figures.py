@@ -36,6 +36,7 @@ def drawn(tmp_path_factory):
     )
     tables["claims"] = claims.check_claims(ledger, {"cases": cases, **tables})
     folder = tmp_path_factory.mktemp("tables")
+    ledger.to_csv(folder / "claims.csv", index=False)
     meta = io.provenance({"data/raw/cases.csv": "cd" * 32}, {})
     for name, frame in tables.items():
         io.write_parquet(frame, name, folder / f"{name}.parquet", meta)
@@ -50,6 +51,7 @@ def drawn(tmp_path_factory):
             analysis,
             "ovd_info_prosecutions",
             workers,
+            str(folder / "claims.csv"),
         )
     return tables, out
 

@@ -125,6 +125,7 @@ def draw_figures(args: argparse.Namespace) -> None:
         _analysis(args, typology=args.typology),
         args.prosecutions_series,
         args.workers,
+        args.claims,
     )
     print(f"draw-figures: {len(written)} files written")
 
@@ -293,7 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
         draw_figures,
         "draw every figure as PNG and SVG from the tables",
         ("--table", "--figure", "--typology", "--analysis", "--prosecutions-series"),
-        {"--workers": {"type": int, "default": 1, "help": "figures drawn at once, in forked processes"}},
+        {
+            "--workers": {"type": int, "default": 1, "help": "figures drawn at once, in forked processes"},
+            "--claims": {"default": None, "help": "the claims file: the report's own ratios are marked from it"},
+        },
     )
     _step(
         steps,

@@ -26,6 +26,7 @@ def drawings(
     analysis: Analysis,
     prosecutions_series: str,
     sources: dict[str, str],
+    claims: pd.DataFrame,
 ) -> dict:
     """Each figure of the registry as a function that draws it (slowest first, so parallel workers end together)."""
     headline = analysis.role("headline").name
@@ -85,7 +86,7 @@ def drawings(
         "robustness": lambda: plots.plot_robustness(
             tables["robustness"],
             tables["region_ratios"],
-            tables["claims"],
+            claims,
             analysis,
             used("robustness"),
             sources["robustness"],
@@ -107,8 +108,10 @@ def run(
     analysis: Analysis,
     prosecutions_series: str,
     workers: int = 1,
+    claims_path: str | None = None,
 ) -> list[Path]:
-    """Draw every figure named in `figure_stems` (name -> path without extension) from the named tables."""
+    """Draw every figure named in `figure_stems` (name -> path without extension) from the named tables; the claims
+    file gives the report's own ratios to mark."""
     needed = registry.figure_tables()
     missing = [f"--table {name}=PATH is missing" for name in needed if name not in table_paths]
     missing += [
@@ -126,5 +129,10 @@ def run(
         for figure, names in registry.FIGURES.items()
     }
     typology = pd.read_csv(typology_path, dtype=str, keep_default_na=False)
-    every = drawings(tables, typology, analysis, prosecutions_series, sources)
+    claims = (
+        pd.read_csv(claims_path, dtype=str, keep_default_na=False)
+        if claims_path
+        else pd.DataFrame(columns=["metric", "check", "expected"])
+    )
+    every = drawings(tables, typology, analysis, prosecutions_series, sources, claims)
     return draw_all({name: every[name] for name in every if name in figure_stems}, figure_stems, workers)

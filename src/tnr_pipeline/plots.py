@@ -367,13 +367,15 @@ def plot_survey_answers(survey_summary: pd.DataFrame, labels: dict[str, str], ta
 
 def _report_marks(claims: pd.DataFrame, scopes) -> list[tuple[float, str]]:
     """The report's own ratios to mark ("eightfold", "fourfold"): the expected value of each `rounds_to` claim on a
-    scope's ratio, read from the claims ledger."""
+    scope's ratio, read from the claims file (checked by the claims step; a value that is not a number is skipped)."""
     marks = []
     for scope in scopes:
-        rows = claims[(claims["metric"] == f"ratio scope={scope.name}") & (claims["check"] == "rounds_to")]
-        marks += [
-            (float(expected), f"the report: ×{expected} ({scope.label.lower()})") for expected in rows["expected"]
-        ]
+        rows = claims[(claims["metric"].str.strip() == f"ratio scope={scope.name}") & (claims["check"] == "rounds_to")]
+        for expected in rows["expected"]:
+            try:
+                marks.append((float(expected), f"the report: ×{expected} ({scope.label.lower()})"))
+            except ValueError:
+                continue
     return marks
 
 

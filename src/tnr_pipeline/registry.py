@@ -68,7 +68,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "host_country_map": ("country_summary",),
     "prosecutions_and_cases": ("context_figures", "annual_counts"),
     "survey_answers": ("survey_summary",),
-    "robustness": ("robustness", "region_ratios", "claims"),
+    "robustness": ("robustness", "region_ratios"),
 }
 
 # The tables the findings document reads.
