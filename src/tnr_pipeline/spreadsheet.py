@@ -16,6 +16,7 @@ import io as text_io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,6 +74,15 @@ def normalise_header(name: object) -> str:
 # ---- bytes to text ------------------------------------------------------------------------------------------
 
 
+CODECS = {
+    "UTF-8 with byte-order mark": "utf-8-sig",
+    "UTF-16": "utf-16",
+    "UTF-8": "utf-8",
+    "Windows-1251": "cp1251",
+    "Windows-1252": "cp1252",
+}  # the encoding's name -> Python's codec
+
+
 def decode(data: bytes, name: str) -> tuple[str, str]:
     """The text of a CSV file and the encoding read, by a fixed rule: a byte-order mark (UTF-8 or UTF-16) decides;
     else UTF-8 if the bytes are valid UTF-8; else Windows-1251 when the non-ASCII letters stand in words of their
@@ -111,8 +121,14 @@ def detect_delimiter(text: str, suffix: str) -> str:
     """Comma, semicolon or tab: the one that splits the first rows into the most columns (tab for .tsv)."""
     if suffix == ".tsv":
         return "\t"
-    widest = {delimiter: _widest(text, delimiter) for delimiter in DELIMITERS}
+    head = _head(text)
+    widest = {delimiter: _widest(head, delimiter) for delimiter in DELIMITERS}
     return max(DELIMITERS, key=lambda d: widest[d])  # ties go to the first: comma, then semicolon
+
+
+def _head(text: str) -> str:
+    """The first rows of a text, where the header and any title rows above it stand."""
+    return "".join(islice(text_io.StringIO(text), HEADER_SEARCH_ROWS + 5))
 
 
 # ---- reading the raw grid ----------------------------------------------------------------------------------
@@ -136,14 +152,17 @@ def _read_csv_grid(path: Path) -> tuple[pd.DataFrame, list[str]]:
     """Every row and cell of a CSV as text (ragged rows padded), and how it was read."""
     import pandas as pd
 
-    text, encoding = decode(path.read_bytes(), path.name)
+    text, encoding = decode(path.read_bytes(), path.name)  # decided on the whole file, then let go
     if not text.strip():
         raise InputFileError(f"'{path.name}' is empty: it needs a header row and one row per case")
-    delimiter = detect_delimiter(text, path.suffix.lower())
-    width = _widest(text, delimiter)
+    head = _head(text)
+    del text
+    delimiter = detect_delimiter(head, path.suffix.lower())
+    width = _widest(head, delimiter)
     try:  # named columns as wide as the widest first row: shorter rows (titles above the header) are padded
         grid = pd.read_csv(
-            text_io.StringIO(text),
+            path,
+            encoding=CODECS[encoding],
             sep=delimiter,
             header=None,
             names=range(width),
@@ -160,7 +179,7 @@ def _read_csv_grid(path: Path) -> tuple[pd.DataFrame, list[str]]:
 
 def _widest(text: str, delimiter: str) -> int:
     """The most cells any of the first rows has."""
-    rows = csv.reader(text_io.StringIO("\n".join(text.splitlines()[: HEADER_SEARCH_ROWS + 5])), delimiter=delimiter)
+    rows = csv.reader(text_io.StringIO(_head(text)), delimiter=delimiter)
     return max((len(row) for row in rows), default=1) or 1
 
 

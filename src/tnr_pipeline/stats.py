@@ -319,10 +319,13 @@ def summarise_survey(
 # ---- robustness: how much the headline depends on its assumptions -------------------------------------------
 
 
-def yearly_counts(cases: pd.DataFrame, scope: Scope, period: Period) -> list[int]:
-    """Cases of a scope in each calendar year of a period, zeros included, in year order."""
-    kept = cases[in_scope(cases, scope) & cases["year"].between(period.first_year, period.last_year)]
-    counts = kept.groupby("year").size()
+def count_by_year(cases: pd.DataFrame, scope: Scope, by: list[str] | None = None) -> pd.Series:
+    """Cases of a scope per year (and per the columns in `by`): one grouped count to read every period from."""
+    return cases[in_scope(cases, scope)].groupby([*(by or []), "year"]).size()
+
+
+def yearly_counts(counts: pd.Series, period: Period) -> list[int]:
+    """Each calendar year's count in a period, zeros included, in year order, from a per-year count."""
     return [int(counts.get(year, 0)) for year in range(period.first_year, period.last_year + 1)]
 
 
@@ -394,7 +397,8 @@ def robustness_variants(cases: pd.DataFrame, analysis, baseline_starts: list[int
     level, baseline, comparison = analysis.confidence_level, analysis.baseline, analysis.comparison
     rows = []
     for scope in analysis.scopes:
-        base_counts, comp_counts = yearly_counts(cases, scope, baseline), yearly_counts(cases, scope, comparison)
+        by_year = count_by_year(cases, scope)
+        base_counts, comp_counts = yearly_counts(by_year, baseline), yearly_counts(by_year, comparison)
         x_b, x_c, t_b, t_c = sum(base_counts), sum(comp_counts), len(base_counts), len(comp_counts)
 
         def add(variant: str, description: str, values: dict, scope: Scope = scope) -> None:
@@ -430,14 +434,15 @@ def robustness_variants(cases: pd.DataFrame, analysis, baseline_starts: list[int
                 add(f"drop_{year}", note, _exact_row(*left, level))
         for start in baseline_starts:
             later = Period(baseline.name, baseline.label, start, baseline.last_year)
-            counts = yearly_counts(cases, scope, later)
+            counts = yearly_counts(by_year, later)
             add(
                 f"baseline_from_{start}",
                 f"Baseline from {start} to {baseline.last_year} ({later.years} years).",
                 _exact_row(sum(counts), later.years, x_c, t_c, level),
             )
         verified = cases[cases["verification"] == "verified"]
-        v_b, v_c = sum(yearly_counts(verified, scope, baseline)), sum(yearly_counts(verified, scope, comparison))
+        verified_by_year = count_by_year(verified, scope)
+        v_b, v_c = sum(yearly_counts(verified_by_year, baseline)), sum(yearly_counts(verified_by_year, comparison))
         add(
             "verified_only",
             "Only cases whose verification is 'verified'" + (" (none is)." if v_b + v_c == 0 else "."),
@@ -487,15 +492,16 @@ def compare_region_groups(cases: pd.DataFrame, analysis, groups: pd.DataFrame) -
     abroad against the EU: the ratio of the two rate ratios and the two-sided Fisher exact p-value of the 2×2 table
     (group × period), the exact conditional test that the two rate ratios are equal."""
     level, baseline, comparison = analysis.confidence_level, analysis.baseline, analysis.comparison
-    in_group = assign_region_groups(cases, groups)
+    grouped = cases.assign(region_group=assign_region_groups(cases, groups))
     labels = dict(zip(groups["group"], groups["label"]))
     rows = []
     for scope in analysis.scopes:
         counts = {}
+        by_group = count_by_year(grouped, scope, ["region_group"])
         for name in groups["group"]:
-            chosen = cases[in_group == name]
-            x_b = sum(yearly_counts(chosen, scope, baseline))
-            x_c = sum(yearly_counts(chosen, scope, comparison))
+            chosen = by_group.xs(name, level="region_group") if name in by_group.index.get_level_values(0) else {}
+            x_b = sum(yearly_counts(chosen, baseline))
+            x_c = sum(yearly_counts(chosen, comparison))
             counts[name] = (x_b, x_c)
             rows.append(
                 {
