@@ -323,3 +323,13 @@ def test_p_value_matches_summing_the_binomial_pmf(x, n_extra, probability):
     expected = min(1.0, pmf[pmf <= pmf[x] * (1 + 1e-7)].sum())
     observed = stats.binomial_two_sided_p(x, n, probability)
     assert observed == pytest.approx(expected, rel=1e-6, abs=1e-300)
+
+
+@given(n=st.integers(20_001, 3_000_000), probability=st.floats(0.02, 0.98), spread=st.floats(-30, 30))
+@settings(max_examples=80, deadline=None)
+def test_p_value_for_many_trials_matches_scipy_binomtest(n, probability, spread):
+    """Above LARGE_TRIALS the test is summed by its tails; scipy's binomtest is the independent reference."""
+    x = int(min(n, max(0, n * probability + spread * math.sqrt(n * probability * (1 - probability)))))
+    expected = scipy_stats.binomtest(x, n, probability).pvalue
+    observed = stats.binomial_two_sided_p(x, n, probability)
+    assert observed == pytest.approx(expected, rel=1e-5, abs=1e-290)

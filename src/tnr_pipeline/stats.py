@@ -45,6 +45,8 @@ def binomial_two_sided_p(successes: int, trials: int, probability: float) -> flo
 
     if trials == 0:
         return 1.0
+    if trials > LARGE_TRIALS:
+        return _binomial_two_sided_p_by_tails(successes, trials, probability)
     k = np.arange(trials + 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_pmf = (
@@ -57,6 +59,43 @@ def binomial_two_sided_p(successes: int, trials: int, probability: float) -> flo
     log_pmf = np.nan_to_num(log_pmf, nan=-np.inf)
     threshold = log_pmf[successes] + math.log1p(1e-7)
     return float(min(1.0, np.exp(log_pmf[log_pmf <= threshold]).sum()))
+
+
+LARGE_TRIALS = 20_000  # above this, the same test is summed by its two tails instead of term by term
+
+
+def _binomial_two_sided_p_by_tails(successes: int, trials: int, probability: float) -> float:
+    """The same two-sided test for many trials: the outcomes no more likely than the one observed form the two
+    tails of the unimodal distribution, each summed exactly by the regularised incomplete beta function (scipy's
+    bdtr/bdtrc) after finding where the far tail starts by bisection on the log-probability."""
+    from scipy.special import bdtr, bdtrc, gammaln
+
+    def log_pmf(k: int) -> float:
+        if probability in (0.0, 1.0):
+            return 0.0 if k == (trials if probability == 1.0 else 0) else -math.inf
+        return float(
+            gammaln(trials + 1)
+            - gammaln(k + 1)
+            - gammaln(trials - k + 1)
+            + k * math.log(probability)
+            + (trials - k) * math.log1p(-probability)
+        )
+
+    threshold = log_pmf(successes) + math.log1p(1e-7)
+    mode = min(trials, int(math.floor((trials + 1) * probability)))
+    if successes <= mode:
+        low, high = mode, trials + 1  # the first k above the mode whose probability is at most the observed one
+        while low < high:
+            middle = (low + high) // 2
+            low, high = (middle + 1, high) if log_pmf(middle) > threshold else (low, middle)
+        upper = float(bdtrc(low - 1, trials, probability)) if low <= trials else 0.0
+        return float(min(1.0, bdtr(successes, trials, probability) + upper))
+    low, high = -1, mode  # the last k below the mode whose probability is at most the observed one
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (low, middle - 1) if log_pmf(middle) > threshold else (middle, high)
+    lower = float(bdtr(low, trials, probability)) if low >= 0 else 0.0
+    return float(min(1.0, lower + bdtrc(successes - 1, trials, probability)))
 
 
 def _odds_to_ratio(share: float, exposure_factor: float) -> float:
@@ -319,9 +358,14 @@ def summarise_survey(
 # ---- robustness: how much the headline depends on its assumptions -------------------------------------------
 
 
-def count_by_year(cases: pd.DataFrame, scope: Scope, by: list[str] | None = None) -> pd.Series:
-    """Cases of a scope per year (and per the columns in `by`): one grouped count to read every period from."""
-    return cases[in_scope(cases, scope)].groupby([*(by or []), "year"]).size()
+def count_by_year(
+    cases: pd.DataFrame, scope: Scope, by: list[str] | None = None, where: pd.Series | None = None
+) -> pd.Series:
+    """Cases of a scope (among those `where` keeps) per year and per the columns in `by`: one grouped count to read
+    every period from. Only the grouping columns are taken, so a large table is not copied."""
+    keep = in_scope(cases, scope) if where is None else in_scope(cases, scope) & where
+    columns = [*(by or []), "year"]
+    return cases.loc[keep, columns].groupby(columns).size()
 
 
 def yearly_counts(counts: pd.Series, period: Period) -> list[int]:
@@ -440,8 +484,7 @@ def robustness_variants(cases: pd.DataFrame, analysis, baseline_starts: list[int
                 f"Baseline from {start} to {baseline.last_year} ({later.years} years).",
                 _exact_row(sum(counts), later.years, x_c, t_c, level),
             )
-        verified = cases[cases["verification"] == "verified"]
-        verified_by_year = count_by_year(verified, scope)
+        verified_by_year = count_by_year(cases, scope, where=cases["verification"] == "verified")
         v_b, v_c = sum(yearly_counts(verified_by_year, baseline)), sum(yearly_counts(verified_by_year, comparison))
         add(
             "verified_only",
