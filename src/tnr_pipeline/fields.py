@@ -257,6 +257,19 @@ FIELDS["first_year_of_country"] = Field(
     "first_year", INTEGER, "Year of the country's first case in the data, in any scope and period."
 )
 
+# The columns every table of rate ratios shares after its own keys (robustness, region_ratios).
+RATIO_COLUMNS = [
+    "baseline_cases",
+    "baseline_years",
+    "comparison_cases",
+    "comparison_years",
+    "ratio",
+    "ci_low",
+    "ci_high",
+    "confidence_level",
+    ("p_value", "p_value_where_defined"),
+]
+
 # Each output table: its description and its columns, in order. A column given as (name, key) takes its
 # definition from FIELDS[key] under another name.
 TABLES: dict[str, tuple[str, list]] = {
@@ -324,15 +337,7 @@ TABLES: dict[str, tuple[str, list]] = {
             "scope",
             "variant",
             "description",
-            "baseline_cases",
-            "baseline_years",
-            "comparison_cases",
-            "comparison_years",
-            "ratio",
-            "ci_low",
-            "ci_high",
-            "confidence_level",
-            ("p_value", "p_value_where_defined"),
+            *RATIO_COLUMNS,
         ],
     ),
     "region_ratios": (
@@ -343,15 +348,7 @@ TABLES: dict[str, tuple[str, list]] = {
             "region_group",
             "region_label",
             "description",
-            "baseline_cases",
-            "baseline_years",
-            "comparison_cases",
-            "comparison_years",
-            "ratio",
-            "ci_low",
-            "ci_high",
-            "confidence_level",
-            ("p_value", "p_value_where_defined"),
+            *RATIO_COLUMNS,
         ],
     ),
     "country_summary": (
