@@ -396,12 +396,11 @@ def plot_robustness(
         1, 2, figsize=(11, 0.32 * len(variants) + 2.6), gridspec_kw={"width_ratios": [2.4, 1]}
     )
     rows = robustness.set_index(["scope", "variant"])
+    positions = np.arange(len(variants))
     for k, scope in enumerate(scopes):
         offset = (k - (len(scopes) - 1) / 2) * 0.18
-        for y, variant in enumerate(reversed(variants)):
-            _interval(
-                left, rows.loc[(scope.name, variant)], y + offset, colours[k], "o", scope.label if y == 0 else None
-            )
+        mine = rows.loc[scope.name].reindex(list(reversed(variants)))
+        _intervals(left, mine, positions + offset, colours[k], "o", scope.label)
     for value, label in _report_marks(claims, scopes):
         left.axvline(value, color=GREY, linestyle="--", linewidth=1)
         left.annotate(label, (value, len(variants) - 0.4), rotation=90, fontsize=7, color=GREY, ha="right", va="top")
@@ -414,8 +413,7 @@ def plot_robustness(
     headline = analysis.role("headline")
     mine = region_ratios[region_ratios["scope"] == headline.name]
     groups = mine[mine["region_group"] != "near_abroad_vs_eu"].iloc[::-1]
-    for y, (_, row) in enumerate(groups.iterrows()):
-        _interval(right, row, y, colours[2], "s", None)
+    _intervals(right, groups, np.arange(len(groups)), colours[2], "s", None)
     right.axvline(1, color="black", linewidth=0.8)
     right.set_xscale("log")
     right.set_yticks(range(len(groups)), list(groups["region_group"]))
@@ -447,22 +445,24 @@ def plot_robustness(
     )
 
 
-def _interval(axes, row, y: float, colour: str, marker: str, label: str | None) -> None:
-    """One rate ratio and its interval on a log axis; a ratio of zero or none is left out, an open bound drawn to
-    the ratio."""
-    ratio = row["ratio"]
-    if not np.isfinite(ratio) or ratio <= 0:
-        return
-    low = row["ci_low"] if np.isfinite(row["ci_low"]) and row["ci_low"] > 0 else ratio
-    high = row["ci_high"] if np.isfinite(row["ci_high"]) else ratio
+def _intervals(axes, rows: pd.DataFrame, y: np.ndarray, colour: str, marker: str, label: str | None) -> None:
+    """Rate ratios and their intervals on a log axis, in one call; a ratio of zero or none is left out, an open bound
+    drawn to the ratio."""
+    ratio = rows["ratio"].to_numpy(dtype=float)
+    shown = np.isfinite(ratio) & (ratio > 0)
+    low = rows["ci_low"].to_numpy(dtype=float)
+    high = rows["ci_high"].to_numpy(dtype=float)
+    low = np.where(np.isfinite(low) & (low > 0), low, ratio)
+    high = np.where(np.isfinite(high), high, ratio)
     axes.errorbar(
-        ratio,
-        y,
-        xerr=[[ratio - low], [high - ratio]],
+        ratio[shown],
+        y[shown],
+        xerr=[(ratio - low)[shown], (high - ratio)[shown]],
         fmt=marker,
         color=colour,
         markersize=4,
         capsize=2,
         linewidth=1,
+        linestyle="none",
         label=label,
     )
