@@ -34,7 +34,8 @@ def modules(*names):
 
 onsuccess:
     cancel_rate_limiter_timers()
-    print_build_summary(f"{registry.REPORTS_DIR}/summary.txt")
+    print_build_summary(f"{registry.REPORTS_DIR}/summary.txt",
+                        tables=list(registry.table_paths(registry.all_tables()).values()))
 
 
 onerror:

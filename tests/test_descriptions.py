@@ -218,3 +218,18 @@ def test_small_tables_give_a_valid_output_package(tmp_path):
     assert frictionless.Package.validate_descriptor(package).valid
     assert package["tnr:inputs"] == {"described": False, "note": "no description of the inputs was provided"}
     assert package["resources"][0]["path"] == "context_figures.parquet"
+
+
+def test_the_summary_is_not_printed_when_a_table_is_newer(tmp_path, capsys):
+    import os
+
+    from tnr_pipeline.console import print_build_summary
+
+    summary, table = tmp_path / "summary.txt", tmp_path / "cases.parquet"
+    summary.write_text("tnr-pipeline: findings built.\n", encoding="utf-8")
+    table.write_bytes(b"x")
+    os.utime(table, (summary.stat().st_mtime - 10, summary.stat().st_mtime - 10))
+    assert print_build_summary(summary, [str(table)]) and "findings built" in capsys.readouterr().out
+    os.utime(table, (summary.stat().st_mtime + 10, summary.stat().st_mtime + 10))
+    assert not print_build_summary(summary, [str(table)]) and capsys.readouterr().out == ""
+    assert not print_build_summary(tmp_path / "missing.txt")
