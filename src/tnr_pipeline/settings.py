@@ -86,10 +86,6 @@ class Analysis:
         roles = list(dict.fromkeys(self.roles[role] for role in SCOPE_ROLES))
         return tuple(roles + sorted((s for s in self.scopes if s not in roles), key=lambda s: s.name))
 
-    @property
-    def level_label(self) -> str:
-        return format_level(self.confidence_level)
-
 
 def format_level(level: float) -> str:
     """0.95 -> '95%', 0.9 -> '90%', 0.975 -> '97.5%': the interval's level as people write it."""
