@@ -450,14 +450,15 @@ def _intervals(axes, rows: pd.DataFrame, y: np.ndarray, colour: str, marker: str
     drawn to the ratio."""
     ratio = rows["ratio"].to_numpy(dtype=float)
     shown = np.isfinite(ratio) & (ratio > 0)
-    low = rows["ci_low"].to_numpy(dtype=float)
-    high = rows["ci_high"].to_numpy(dtype=float)
+    ratio, y = ratio[shown], y[shown]
+    low = rows["ci_low"].to_numpy(dtype=float)[shown]
+    high = rows["ci_high"].to_numpy(dtype=float)[shown]
     low = np.where(np.isfinite(low) & (low > 0), low, ratio)
     high = np.where(np.isfinite(high), high, ratio)
     axes.errorbar(
-        ratio[shown],
-        y[shown],
-        xerr=[(ratio - low)[shown], (high - ratio)[shown]],
+        ratio,
+        y,
+        xerr=[ratio - low, high - ratio],
         fmt=marker,
         color=colour,
         markersize=4,
