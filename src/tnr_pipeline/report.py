@@ -50,7 +50,7 @@ def format_share(value: float, digits: int = 0) -> str:
 
 
 def format_mean_interval(row: dict) -> Raw:
-    """'3.6 a year (95% CI 2.4–5.2)' from a period_summary row (the level from its confidence_level)."""
+    """'3.6 a year (80% CI 2.7–4.7)' from a period_summary row (the level from its confidence_level)."""
     return Raw(
         f"{format_number(row['annual_mean'])} a year ({format_level(row['confidence_level'])} CI "
         f"{format_number(row['annual_mean_ci_low'])}–{format_number(row['annual_mean_ci_high'])})"
@@ -58,7 +58,7 @@ def format_mean_interval(row: dict) -> Raw:
 
 
 def format_ratio_interval(row: dict) -> Raw:
-    """'8.18 (95% CI 5.33–12.91)' from a period_ratios row (the level from its confidence_level)."""
+    """'8.18 (80% CI 6.04–11.13)' from a period_ratios row (the level from its confidence_level)."""
     return Raw(
         f"{format_number(row['ratio'], 2)} ({format_level(row['confidence_level'])} CI "
         f"{format_number(row['ci_low'], 2)}–{format_number(row['ci_high'], 2)})"
@@ -66,7 +66,7 @@ def format_ratio_interval(row: dict) -> Raw:
 
 
 def format_survey_share(row: dict) -> Raw:
-    """'13 of 40 (32.5%, Wilson 95% CI 20.1%–48.0%)' from a survey_summary row (the level from its
+    """'13 of 40 (32.5%, Wilson 80% CI 24.1%–42.1%)' from a survey_summary row (the level from its
     confidence_level)."""
     return Raw(
         f"{row['n']} of {row['respondents']} ({format_share(row['share'], 1)}, Wilson "

@@ -88,7 +88,7 @@ class Analysis:
 
 
 def format_level(level: float) -> str:
-    """0.95 -> '95%', 0.9 -> '90%', 0.975 -> '97.5%': the interval's level as people write it."""
+    """0.8 -> '80%', 0.975 -> '97.5%': the interval's level as people write it."""
     return f"{level * 100:.10g}%"
 
 
