@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from tnr_pipeline.fields import table_fields
 from tnr_pipeline.settings import Period, Scope, in_scope
 
 BREAKDOWN_DIMENSIONS = ("tactic", "tactic_family", "target_profile", "verification")
@@ -191,20 +192,7 @@ def summarise_periods(
     summary["annual_mean_ci_low"] = [low for low, _ in bounds]
     summary["annual_mean_ci_high"] = [high for _, high in bounds]
     summary["confidence_level"] = float(level)
-    return summary[
-        [
-            "scope",
-            "period",
-            "first_year",
-            "last_year",
-            "years",
-            "cases",
-            "annual_mean",
-            "annual_mean_ci_low",
-            "annual_mean_ci_high",
-            "confidence_level",
-        ]
-    ]
+    return summary[[field.name for field in table_fields("period_summary")]]
 
 
 def compare_periods(period_summary: pd.DataFrame, baseline: str, comparison: str, level: float) -> pd.DataFrame:
