@@ -135,6 +135,11 @@ def rate_ratio(
     }
 
 
+def in_table_order(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """A computed table's columns, in the order its field definitions give (fields.TABLES)."""
+    return frame[[field.name for field in table_fields(table)]]
+
+
 # ---- tables ---------------------------------------------------------------------------------------------------
 
 
@@ -192,7 +197,7 @@ def summarise_periods(
     summary["annual_mean_ci_low"] = [low for low, _ in bounds]
     summary["annual_mean_ci_high"] = [high for _, high in bounds]
     summary["confidence_level"] = float(level)
-    return summary[[field.name for field in table_fields("period_summary")]]
+    return in_table_order(summary, "period_summary")
 
 
 def compare_periods(period_summary: pd.DataFrame, baseline: str, comparison: str, level: float) -> pd.DataFrame:
@@ -261,20 +266,7 @@ def summarise_countries(
             "new_in_comparison": "bool",
         }
     )
-    return summary[
-        [
-            "host_country",
-            "host_country_name",
-            "region",
-            "eu_member_at_end",
-            "scope",
-            "period",
-            "cases",
-            "annual_mean",
-            "first_year",
-            "new_in_comparison",
-        ]
-    ]
+    return in_table_order(summary, "country_summary")
 
 
 def break_down_periods(
@@ -298,7 +290,7 @@ def break_down_periods(
     breakdown = pd.concat(frames, ignore_index=True)
     total = pd.Series(list(zip(breakdown["scope"], breakdown["period"]))).map(totals).to_numpy()
     breakdown["share"] = np.where(total > 0, breakdown["cases"] / np.where(total > 0, total, 1), np.nan)
-    return breakdown[["dimension", "category", "category_label", "scope", "period", "cases", "share"]]
+    return in_table_order(breakdown, "period_breakdowns")
 
 
 # ---- the questionnaire ---------------------------------------------------------------------------------------
