@@ -113,7 +113,7 @@ def run(
     """Draw every figure named in `figure_stems` (name -> path without extension) from the named tables; the claims
     file gives the report's own ratios to mark."""
     needed = registry.figure_tables()
-    missing = [f"--table {name}=PATH is missing" for name in needed if name not in table_paths]
+    missing = registry.missing_named("--table", needed, table_paths)
     missing += [
         f"--figure {name}: not a figure. Known: {', '.join(registry.FIGURES)}"
         for name in figure_stems

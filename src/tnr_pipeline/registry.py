@@ -124,6 +124,11 @@ def figure_paths(extension: str = "png") -> dict[str, str]:
     return {name: figure_path(name, extension) for name in FIGURES}
 
 
+def missing_named(option: str, needed, given: dict[str, str]) -> list[str]:
+    """A problem for each name a step needs but was not given as `option NAME=PATH`."""
+    return [f"{option} {name}=PATH is missing" for name in needed if name not in given]
+
+
 def named_options(option: str, paths: dict[str, str]) -> str:
     """Command-line options giving each path with its name: `--table cases=data/processed/cases.parquet ...`."""
     return " ".join(f"{option} {shlex.quote(f'{name}={path}')}" for name, path in paths.items())

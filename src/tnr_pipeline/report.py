@@ -364,8 +364,8 @@ def run(
     build's closing summary."""
     from tnr_pipeline.settings import SettingsError
 
-    missing = [f"--table {name}=PATH is missing" for name in registry.REPORT_READS if name not in table_paths]
-    missing += [f"--figure {name}=PATH is missing" for name in registry.FIGURES if name not in figure_paths]
+    missing = registry.missing_named("--table", registry.REPORT_READS, table_paths)
+    missing += registry.missing_named("--figure", registry.FIGURES, figure_paths)
     if missing:
         raise SettingsError(missing, "render-findings")
     tables = {name: read_records(table_paths[name]) for name in registry.REPORT_READS if name != "cases"}
