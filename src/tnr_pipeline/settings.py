@@ -208,8 +208,11 @@ def level_problems(level: object) -> list[str]:
 
 def read_tactic_codes(typology_path: str | Path) -> list[str]:
     """The tactic codes of the typology, read with the csv module (cheap enough for the Snakefile's start)."""
-    with open(typology_path, encoding="utf-8", newline="") as handle:
-        return [row["code"] for row in csv.DictReader(handle)]
+    try:
+        with open(typology_path, encoding="utf-8", newline="") as handle:
+            return [row["code"] for row in csv.DictReader(handle)]
+    except (OSError, KeyError, UnicodeDecodeError) as error:
+        raise SettingsError([f"typology {str(typology_path)!r} cannot be read as the typology CSV ({error})"]) from None
 
 
 # ---- the analysis settings a step receives ----------------------------------------------------------------------
