@@ -46,8 +46,9 @@ rule all:
     """Build every output: the validated cases, the statistics, the claims ledger, the figures, the findings."""
     input:
         tables=registry.table_paths(registry.all_tables()).values(),
-        figures=[registry.figure_path(name, ext) for name in registry.FIGURES for ext in registry.FIGURE_FORMATS],
-        findings=[f"{registry.REPORTS_DIR}/findings.md", f"{registry.REPORTS_DIR}/findings.html"],
+        figures=[registry.figure_path(name, ext, language) for name in registry.FIGURES
+                 for ext in registry.FIGURE_FORMATS for language in config["languages"]],
+        findings=[registry.findings_path(ext, language) for ext in ("md", "html") for language in config["languages"]],
         data_package=f"{registry.PROCESSED}/datapackage.json",
 
 
@@ -204,15 +205,54 @@ rule check_claims:
         """
 
 
+# The figure and report steps run once per language: the rules below write the source language's outputs
+# (figures/, reports/findings.*), and `use rule ... with:` makes the translated ones (figures/{language}/,
+# reports/findings.{language}.*), which also read the language's compiled catalogue. So editing a catalogue reruns
+# only its language's outputs, and editing the template reruns every language's document but no figure.
+TRANSLATED = [language for language in config["languages"] if language != registry.SOURCE_LANGUAGE]
+
+
+wildcard_constraints:
+    language="|".join(TRANSLATED) or "(?!)",
+
+
+rule compile_translations:
+    """Check that a language's catalogue translates every message, and compile it for the figure and report steps."""
+    input:
+        catalogue=registry.catalogue("{language}"),
+        code=modules("registry", "i18n"),
+    output:
+        compiled=registry.compiled_catalogue("{language}"),
+    log:
+        "logs/compile_translations.{language}.log",
+    shell:
+        """
+        tnr-pipeline compile-translations \
+            --catalogue {input.catalogue:q} \
+            --output {output.compiled:q} \
+            > {log:q} 2>&1
+        """
+
+
+FIGURE_INPUTS = dict(
+    tables=registry.table_paths(registry.figure_tables()).values(),
+    typology=f"{REFERENCE}/typology.csv",
+    claims=config["claims"],
+    style=f"{PACKAGE}/figures.mplstyle",
+    code=modules("registry", "i18n", "descriptions", "figure_layout", "figure_workers", "plots", "world_map",
+                 "figures"),
+)
+FIGURE_PARAMS = dict(
+    tables=registry.named_options("--table", registry.table_paths(registry.figure_tables())),
+    analysis=ANALYSIS,
+    prosecutions_series=config["prosecutions_series"],
+)
+
+
 rule draw_figures:
     """Draw every figure as PNG and SVG from the tables."""
     input:
-        tables=registry.table_paths(registry.figure_tables()).values(),
-        typology=f"{REFERENCE}/typology.csv",
-        claims=config["claims"],
-        style=f"{PACKAGE}/figures.mplstyle",
-        code=modules("registry", "descriptions", "figure_layout", "figure_workers", "plots", "world_map",
-                     "figures"),
+        **FIGURE_INPUTS,
     output:
         png=[report(registry.figure_path(name, "png"), caption=f"templates/captions/{name}.rst", category="Figures")
              for name in registry.FIGURES],
@@ -222,10 +262,10 @@ rule draw_figures:
     resources:
         figure_workers=config["figure_workers"],
     params:
-        tables=registry.named_options("--table", registry.table_paths(registry.figure_tables())),
+        **FIGURE_PARAMS,
         figures=registry.named_options("--figure", registry.figure_stems()),
-        analysis=ANALYSIS,
-        prosecutions_series=config["prosecutions_series"],
+        language=registry.SOURCE_LANGUAGE,
+        catalogue="",
     shell:
         """
         tnr-pipeline draw-figures \
@@ -236,31 +276,62 @@ rule draw_figures:
             --analysis {params.analysis:q} \
             --prosecutions-series {params.prosecutions_series:q} \
             --workers {resources.figure_workers} \
+            --language {params.language:q} \
+            --catalogue={params.catalogue:q} \
             > {log:q} 2>&1
         """
+
+
+use rule draw_figures as draw_translated_figures with:
+    input:
+        **FIGURE_INPUTS,
+        catalogue=registry.compiled_catalogue("{language}"),
+    output:
+        png=[report(registry.figure_path(name, "png", "{language}"), caption=f"templates/captions/{name}.rst",
+                    category="Figures ({language})") for name in registry.FIGURES],
+        svg=[registry.figure_path(name, "svg", "{language}") for name in registry.FIGURES],
+    log:
+        "logs/draw_figures.{language}.log",
+    params:
+        **FIGURE_PARAMS,
+        figures=lambda wildcards: registry.named_options("--figure", registry.figure_stems(wildcards.language)),
+        language=lambda wildcards: wildcards.language,
+        catalogue=lambda wildcards, input: input.catalogue,
+
+
+REPORT_INPUTS = dict(
+    tables=registry.table_paths(registry.REPORT_READS).values(),
+    templates=["templates/findings.md.j2", "templates/findings.html.j2"],
+    typology=f"{REFERENCE}/typology.csv",
+    region_groups=f"{REFERENCE}/region_groups.csv",
+    claims=config["claims"],
+    code=modules("registry", "i18n", "descriptions", "report"),
+)
+REPORT_PARAMS = dict(
+    tables=registry.named_options("--table", registry.table_paths(registry.REPORT_READS)),
+    template_dir=lambda wildcards, input: os.path.dirname(input.templates[0]),
+    analysis=ANALYSIS,
+    prosecutions_series=config["prosecutions_series"],
+)
 
 
 rule render_findings:
     """Render the findings document as Markdown and self-contained HTML from the tables and figures."""
     input:
-        tables=registry.table_paths(registry.REPORT_READS).values(),
+        **REPORT_INPUTS,
         figures=registry.figure_paths("png").values(),
-        templates=["templates/findings.md.j2", "templates/findings.html.j2"],
-        typology=f"{REFERENCE}/typology.csv",
-        code=modules("registry", "descriptions", "report"),
     output:
-        markdown=f"{registry.REPORTS_DIR}/findings.md",
-        html=report(f"{registry.REPORTS_DIR}/findings.html", caption="templates/captions/findings.rst",
-                    category="Findings"),
+        markdown=registry.findings_path("md"),
+        html=report(registry.findings_path("html"), caption="templates/captions/findings.rst", category="Findings"),
         summary=f"{registry.REPORTS_DIR}/summary.txt",
     log:
         "logs/render_findings.log",
     params:
-        tables=registry.named_options("--table", registry.table_paths(registry.REPORT_READS)),
+        **REPORT_PARAMS,
         figures=registry.named_options("--figure", registry.figure_paths("png")),
-        template_dir=lambda wildcards, input: os.path.dirname(input.templates[0]),
-        analysis=ANALYSIS,
-        prosecutions_series=config["prosecutions_series"],
+        language=registry.SOURCE_LANGUAGE,
+        catalogue="",
+        summary=lambda wildcards, output: f"--summary {output.summary}",
     shell:
         """
         tnr-pipeline render-findings \
@@ -268,13 +339,36 @@ rule render_findings:
             {params.figures} \
             --template-dir {params.template_dir:q} \
             --typology {input.typology:q} \
+            --region-groups {input.region_groups:q} \
+            --claims {input.claims:q} \
             --analysis {params.analysis:q} \
             --prosecutions-series {params.prosecutions_series:q} \
             --markdown {output.markdown:q} \
             --html {output.html:q} \
-            --summary {output.summary:q} \
+            --language {params.language:q} \
+            --catalogue={params.catalogue:q} \
+            {params.summary} \
             > {log:q} 2>&1
         """
+
+
+use rule render_findings as render_translated_findings with:
+    input:
+        **REPORT_INPUTS,
+        figures=registry.figure_paths("png", "{language}").values(),
+        catalogue=registry.compiled_catalogue("{language}"),
+    output:
+        markdown=registry.findings_path("md", "{language}"),
+        html=report(registry.findings_path("html", "{language}"), caption="templates/captions/findings.rst",
+                    category="Findings ({language})"),
+    log:
+        "logs/render_findings.{language}.log",
+    params:
+        **REPORT_PARAMS,
+        figures=lambda wildcards: registry.named_options("--figure", registry.figure_paths("png", wildcards.language)),
+        language=lambda wildcards: wildcards.language,
+        catalogue=lambda wildcards, input: input.catalogue,
+        summary="",
 
 
 rule describe_outputs:

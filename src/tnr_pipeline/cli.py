@@ -115,6 +115,31 @@ def check_claims(args: argparse.Namespace) -> None:
         print(f"  does not hold: {row.claim_id} (expected {row.check} {row.expected}, observed {row.observed})")
 
 
+def _language(args: argparse.Namespace):
+    """The language a figure or report step writes in, with its compiled catalogue (none for the source language)."""
+    from tnr_pipeline.i18n import load_language
+    from tnr_pipeline.settings import SettingsError
+
+    try:
+        return load_language(args.language, args.catalogue)
+    except (OSError, ValueError) as error:
+        raise SettingsError(
+            [f"--language {args.language}: its compiled catalogue cannot be read ({error}); give --catalogue FILE.mo"],
+            "command line",
+        ) from None
+
+
+def compile_translations(args: argparse.Namespace) -> None:
+    from tnr_pipeline.i18n import catalogue_problems, compile_catalogue
+    from tnr_pipeline.settings import SettingsError
+
+    problems = catalogue_problems(args.catalogue)
+    if problems:
+        raise SettingsError(problems, f"catalogue {args.catalogue}")
+    compile_catalogue(args.catalogue, args.output)
+    print(f"compile-translations: {args.catalogue} -> {args.output}")
+
+
 def draw_figures(args: argparse.Namespace) -> None:
     from tnr_pipeline import figures
 
@@ -126,8 +151,9 @@ def draw_figures(args: argparse.Namespace) -> None:
         args.prosecutions_series,
         args.workers,
         args.claims,
+        _language(args),
     )
-    print(f"draw-figures: {len(written)} files written")
+    print(f"draw-figures: {len(written)} files written ({args.language})")
 
 
 def render_findings(args: argparse.Namespace) -> None:
@@ -143,8 +169,11 @@ def render_findings(args: argparse.Namespace) -> None:
         _analysis(args, typology=args.typology),
         args.prosecutions_series,
         args.summary,
+        _language(args),
+        args.claims,
+        args.region_groups,
     )
-    print(f"render-findings: wrote {args.markdown} and {args.html}")
+    print(f"render-findings: wrote {args.markdown} and {args.html} ({args.language})")
 
 
 def diff(args: argparse.Namespace) -> None:
@@ -226,6 +255,8 @@ SHARED_OPTIONS = {
     "--figure": {"required": True, "action": "append", "metavar": "NAME=PATH", "help": "a figure, by its name; repeat"},
     "--typology": {"required": True, "help": "typology CSV (tactic labels, families, colours)"},
     "--prosecutions-series": {"required": True, "help": "series of the context figures set beside the cases"},
+    "--language": {"default": "en", "help": "language of the outputs (config: languages); default en"},
+    "--catalogue": {"default": None, "help": "the language's compiled catalogue (.mo); not needed for en"},
 }
 
 
@@ -293,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
         "draw-figures",
         draw_figures,
         "draw every figure as PNG and SVG from the tables",
-        ("--table", "--figure", "--typology", "--analysis", "--prosecutions-series"),
+        ("--table", "--figure", "--typology", "--analysis", "--prosecutions-series", "--language", "--catalogue"),
         {
             "--workers": {"type": int, "default": 1, "help": "figures drawn at once, in forked processes"},
             "--claims": {"default": None, "help": "the claims file: the report's own ratios are marked from it"},
@@ -304,12 +335,25 @@ def build_parser() -> argparse.ArgumentParser:
         "render-findings",
         render_findings,
         "render the findings document (Markdown and HTML)",
-        ("--table", "--figure", "--typology", "--analysis", "--prosecutions-series"),
+        ("--table", "--figure", "--typology", "--analysis", "--prosecutions-series", "--language", "--catalogue"),
         {
             "--template-dir": {**required, "help": "folder of findings.md.j2 and findings.html.j2"},
             "--markdown": {**required, "help": "findings.md to write"},
             "--html": {**required, "help": "findings.html to write"},
             "--summary": {"default": None, "help": "the build's closing summary (text) to write"},
+            "--claims": {"default": None, "help": "the claims file: the claims' words in other languages (claim_ru)"},
+            "--region-groups": {"default": None, "help": "region groups CSV: the groups' names in other languages"},
+        },
+    )
+    _step(
+        steps,
+        "compile-translations",
+        compile_translations,
+        "check a language's catalogue (every message translated) and compile it",
+        (),
+        {
+            "--catalogue": {**required, "help": "the catalogue to compile (.po)"},
+            "--output": {**required, "help": "the compiled catalogue to write (.mo)"},
         },
     )
     _step(

@@ -14,7 +14,7 @@ import pandas as pd
 from tnr_pipeline import io
 from tnr_pipeline.descriptions import describe_input
 from tnr_pipeline.normalise import parse_number, parse_year
-from tnr_pipeline.schemas import CONTEXT_COLUMNS, context_sheet_schema, save_table
+from tnr_pipeline.schemas import CONTEXT_COLUMNS, CONTEXT_TRANSLATED, context_sheet_schema, save_table
 from tnr_pipeline.sheets import load_sheet, problems_reported_to, validate_sheet
 
 
@@ -28,6 +28,7 @@ def code_context(sheet: pd.DataFrame) -> pd.DataFrame:
             "refers_to": sheet["refers_to"].astype("str"),
             "value": parse_number(sheet["value"]),
             **{c: sheet[c].astype("str") for c in ("unit", "measures", "source")},
+            **{c: sheet[c].replace("", pd.NA).astype("str") for c in CONTEXT_TRANSLATED if c in sheet},
         }
     )
     return figures.sort_values("figure_id", kind="stable").reset_index(drop=True)
@@ -38,10 +39,13 @@ def run(raw: str, output: str, problems_report: str, config: dict, descriptions:
     schema, rules = context_sheet_schema()
     name = Path(raw).name
     with problems_reported_to(problems_report):
-        read = load_sheet(raw, CONTEXT_COLUMNS)
+        read = load_sheet(raw, CONTEXT_COLUMNS, CONTEXT_TRANSLATED)
         print(read.describe(raw))
         sheet = validate_sheet(read, schema, rules, CONTEXT_COLUMNS, name, raw)
     figures = code_context(sheet)
+    for column in CONTEXT_TRANSLATED:  # a sheet without the translations: the Russian edition shows the English
+        if column not in figures:
+            figures[column] = pd.Series(pd.NA, index=figures.index, dtype="str")
     meta = io.provenance(
         {raw: io.sha256_file(raw)}, config, {raw: describe_input(raw, descriptions, "context figures")}
     )

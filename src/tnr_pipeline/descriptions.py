@@ -14,12 +14,14 @@ import os
 from pathlib import Path
 
 from tnr_pipeline.fields import BOOLEAN, DATE, FLOAT, INTEGER, TABLES, TEXT, table_fields
+from tnr_pipeline.i18n import N_, SOURCE_LANGUAGE, Language
 from tnr_pipeline.settings import SettingsError
 
 RECONSTRUCTION = "tnr:reconstruction"  # the namespaced property of a resource that says whether it is invented
 TABLE_SCHEMA_TYPES = {TEXT: "string", INTEGER: "integer", FLOAT: "number", BOOLEAN: "boolean", DATE: "date"}
-# What each input is, in words a reader understands (the roles the input steps give their inputs).
-ROLES = ("case data", "questionnaire", "context figures")
+# What each input is, in words a reader understands (the roles the input steps give their inputs; translated where
+# they are shown).
+ROLES = (N_("case data"), N_("questionnaire"), N_("context figures"))
 
 
 class DescriptionError(SettingsError):
@@ -82,10 +84,14 @@ def undescribed(described: dict[str, dict]) -> dict[str, dict]:
     return {path: info for path, info in described.items() if not info.get("described")}
 
 
-def source_note(described: dict[str, dict]) -> str:
+def source_note(described: dict[str, dict], lang: Language | None = None) -> str:
     """The words a figure's source line adds when its data is reconstructed: '' otherwise."""
+    lang = lang or Language(SOURCE_LANGUAGE)
     roles = sorted({info["role"] for info in reconstructed(described).values()}, key=_role_order)
-    return f"Reconstructed {' and '.join(roles)}, not real cases" if roles else ""
+    if not roles:
+        return ""
+    named = lang.gettext(" and ").join(lang.gettext(role) for role in roles)
+    return lang.gettext("Reconstructed {inputs}, not real cases").format(inputs=named)
 
 
 def _role_order(role: str) -> int:
@@ -170,20 +176,27 @@ def _input_summary(package: dict | None, path: str | None) -> dict:
     }
 
 
-def reconstruction_notice(described: dict[str, dict]) -> str:
-    """One paragraph naming the reconstructed inputs and what that means for the numbers ('' when none is)."""
+def reconstruction_notice(described: dict[str, dict], lang: Language | None = None) -> str:
+    """One paragraph naming the reconstructed inputs and what that means for the numbers ('' when none is). The
+    reasons are quoted from the input package, which is written in English: another edition names each input and
+    says what a reconstruction means, without them."""
+    lang = lang or Language(SOURCE_LANGUAGE)
     invented = reconstructed(described)
     if not invented:
         return ""
-    parts = [
-        f"the {info['role']} ({Path(path).name}: {info['reason'] or 'a reconstruction'})"
-        for path, info in sorted(invented.items(), key=lambda item: _role_order(item[1]["role"]))
-    ]
-    return (
-        "Reconstructed data, not the real cases: " + "; ".join(parts) + ". Every number computed from them "
-        "shows what the method gives on data consistent with the report's published aggregates; none is a "
-        "finding about real cases or people."
-    )
+    parts = []
+    for path, info in sorted(invented.items(), key=lambda item: _role_order(item[1]["role"])):
+        if lang.code == SOURCE_LANGUAGE:
+            part = "the {role} ({file}: {reason})"
+            reason = info["reason"] or "a reconstruction"
+        else:
+            part, reason = lang.gettext("the {role} ({file})"), ""
+        parts.append(part.format(role=lang.gettext(info["role"]), file=Path(path).name, reason=reason))
+    return lang.gettext(
+        "Reconstructed data, not the real cases: {inputs}. Every number computed from them shows what the method "
+        "gives on data consistent with the report's published aggregates; none is a finding about real cases or "
+        "people."
+    ).format(inputs="; ".join(parts))
 
 
 def write_output_package(tables: dict[str, str], output: str | Path, input_package_path: str | None) -> dict:

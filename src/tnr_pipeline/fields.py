@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tnr_pipeline.i18n import N_
+
 # Logical types, mapped to pandas and pyarrow types in `schemas`.
-TEXT, INTEGER, FLOAT, BOOLEAN, DATE = "text", "integer", "float", "boolean", "date"
+TEXT, INTEGER, FLOAT, BOOLEAN, DATE = N_("text"), N_("integer"), N_("float"), N_("boolean"), N_("date")
 
 
 @dataclass(frozen=True)
@@ -31,230 +33,286 @@ def _fields(*fields: Field) -> dict[str, Field]:
 
 
 FIELDS: dict[str, Field] = _fields(
-    Field("case_id", TEXT, "Identifier of the case, as given in the case spreadsheet.", unique=True),
-    Field("year", INTEGER, "Calendar year in which the case happened."),
-    Field("date", DATE, "Date of the case, where the spreadsheet gives one.", nullable=True),
+    Field("case_id", TEXT, N_("Identifier of the case, as given in the case spreadsheet."), unique=True),
+    Field("year", INTEGER, N_("Calendar year in which the case happened.")),
+    Field("date", DATE, N_("Date of the case, where the spreadsheet gives one."), nullable=True),
     Field(
         "host_country",
         TEXT,
-        "Country where the case happened, as an ISO 3166-1 alpha-3 code.",
-        allowed="ISO 3166-1 alpha-3",
+        N_("Country where the case happened, as an ISO 3166-1 alpha-3 code."),
+        allowed=N_("ISO 3166-1 alpha-3"),
     ),
-    Field("host_country_name", TEXT, "Short English name of the host country."),
+    Field("host_country_name", TEXT, N_("Short English name of the host country.")),
     Field(
         "eu_member",
         BOOLEAN,
-        "Whether the host country was an EU member state in the case's year (accession year <= year; "
-        "the United Kingdom counts through 2019).",
+        N_(
+            "Whether the host country was an EU member state in the case's year (accession year <= year; "
+            "the United Kingdom counts through 2019)."
+        ),
     ),
     Field(
         "region",
         TEXT,
-        "Region of the host country, from the reference table of regions.",
-        allowed="see reference/regions.csv",
+        N_("Region of the host country, from the reference table of regions."),
+        allowed=N_("see reference/regions.csv"),
     ),
     Field(
         "tactic",
         TEXT,
-        "Tactic of transnational repression, as a code of the typology.",
-        allowed="see reference/typology.csv",
+        N_("Tactic of transnational repression, as a code of the typology."),
+        allowed=N_("see reference/typology.csv"),
     ),
-    Field("tactic_family", TEXT, "Family of the tactic in the typology.", allowed="see reference/typology.csv"),
-    Field("fh_counted", BOOLEAN, "Whether Freedom House's transnational repression tracker counts this tactic."),
-    Field("target_profile", TEXT, "Profile of the targeted person.", allowed="see reference/target_profiles.csv"),
-    Field("verification", TEXT, "How well the case is verified.", allowed="see reference/verification.csv"),
-    Field("period", TEXT, "Configured period that contains the case's year; empty when no period does.", nullable=True),
-    Field("scope", TEXT, "Named tactic filter the statistic is computed on (config: scopes)."),
-    Field("first_year", INTEGER, "First calendar year of the period."),
-    Field("last_year", INTEGER, "Last calendar year of the period."),
-    Field("years", INTEGER, "Number of calendar years in the period (last_year - first_year + 1)."),
-    Field("cases", INTEGER, "Number of cases."),
-    Field("annual_mean", FLOAT, "Average number of cases per calendar year of the period (cases / years)."),
+    Field("tactic_family", TEXT, N_("Family of the tactic in the typology."), allowed=N_("see reference/typology.csv")),
+    Field("fh_counted", BOOLEAN, N_("Whether Freedom House's transnational repression tracker counts this tactic.")),
+    Field(
+        "target_profile", TEXT, N_("Profile of the targeted person."), allowed=N_("see reference/target_profiles.csv")
+    ),
+    Field("verification", TEXT, N_("How well the case is verified."), allowed=N_("see reference/verification.csv")),
+    Field(
+        "period", TEXT, N_("Configured period that contains the case's year; empty when no period does."), nullable=True
+    ),
+    Field("scope", TEXT, N_("Named tactic filter the statistic is computed on (config: scopes).")),
+    Field("first_year", INTEGER, N_("First calendar year of the period.")),
+    Field("last_year", INTEGER, N_("Last calendar year of the period.")),
+    Field("years", INTEGER, N_("Number of calendar years in the period (last_year - first_year + 1).")),
+    Field("cases", INTEGER, N_("Number of cases.")),
+    Field("annual_mean", FLOAT, N_("Average number of cases per calendar year of the period (cases / years).")),
     Field(
         "annual_mean_ci_low",
         FLOAT,
-        "Lower bound of the exact (Garwood) Poisson confidence interval for the "
-        "annual mean, at the configured confidence level.",
+        N_(
+            "Lower bound of the exact (Garwood) Poisson confidence interval for the "
+            "annual mean, at the configured confidence level."
+        ),
     ),
     Field(
         "annual_mean_ci_high",
         FLOAT,
-        "Upper bound of the exact (Garwood) Poisson confidence interval for the "
-        "annual mean, at the configured confidence level.",
+        N_(
+            "Upper bound of the exact (Garwood) Poisson confidence interval for the "
+            "annual mean, at the configured confidence level."
+        ),
     ),
-    Field("baseline", TEXT, "Period the comparison is made against (config: baseline)."),
-    Field("comparison", TEXT, "Period compared with the baseline (config: comparison)."),
-    Field("baseline_cases", INTEGER, "Cases in the baseline period, in this scope."),
-    Field("comparison_cases", INTEGER, "Cases in the comparison period, in this scope."),
-    Field("baseline_years", INTEGER, "Calendar years in the baseline period."),
-    Field("comparison_years", INTEGER, "Calendar years in the comparison period."),
+    Field("baseline", TEXT, N_("Period the comparison is made against (config: baseline).")),
+    Field("comparison", TEXT, N_("Period compared with the baseline (config: comparison).")),
+    Field("baseline_cases", INTEGER, N_("Cases in the baseline period, in this scope.")),
+    Field("comparison_cases", INTEGER, N_("Cases in the comparison period, in this scope.")),
+    Field("baseline_years", INTEGER, N_("Calendar years in the baseline period.")),
+    Field("comparison_years", INTEGER, N_("Calendar years in the comparison period.")),
     Field(
         "ratio",
         FLOAT,
-        "Rate ratio: comparison annual mean / baseline annual mean. Infinite when the baseline has no case "
-        "and the comparison has some; missing when neither has a case.",
+        N_(
+            "Rate ratio: comparison annual mean / baseline annual mean. Infinite when the baseline has no case "
+            "and the comparison has some; missing when neither has a case."
+        ),
         nullable=True,
     ),
     Field(
         "ci_low",
         FLOAT,
-        "Lower bound of the exact conditional confidence interval for the rate ratio (Clopper-Pearson on the "
-        "comparison period's share of the two periods' cases); missing when neither period has a case.",
+        N_(
+            "Lower bound of the exact conditional confidence interval for the rate ratio (Clopper-Pearson on the "
+            "comparison period's share of the two periods' cases); missing when neither period has a case."
+        ),
         nullable=True,
     ),
     Field(
         "ci_high",
         FLOAT,
-        "Upper bound of the exact conditional confidence interval for the rate ratio; infinite when the "
-        "baseline has no case; missing when neither period has a case.",
+        N_(
+            "Upper bound of the exact conditional confidence interval for the rate ratio; infinite when the "
+            "baseline has no case; missing when neither period has a case."
+        ),
         nullable=True,
     ),
     Field(
         "confidence_level",
         FLOAT,
-        "Confidence level of the intervals in this row, between 0 and 1 (config: confidence_level).",
+        N_("Confidence level of the intervals in this row, between 0 and 1 (config: confidence_level)."),
     ),
     Field(
         "p_value",
         FLOAT,
-        "Two-sided exact conditional test of equal annual rates (binomial test of the comparison period's "
-        "share against its share of the years); 1 when neither period has a case.",
+        N_(
+            "Two-sided exact conditional test of equal annual rates (binomial test of the comparison period's "
+            "share against its share of the years); 1 when neither period has a case."
+        ),
     ),
     Field(
         "variant",
         TEXT,
-        "Which assumption is varied: exact_poisson (as period_ratios), quasi_poisson (yearly counts overdispersed), "
-        "drop_YYYY (that year left out of its period), baseline_from_YYYY (the baseline starting that year), "
-        "verified_only (only verified cases).",
+        N_(
+            "Which assumption is varied: exact_poisson (as period_ratios), "
+            "quasi_poisson (yearly counts overdispersed), "
+            "drop_YYYY (that year left out of its period), baseline_from_YYYY (the baseline starting that year), "
+            "verified_only (only verified cases)."
+        ),
     ),
-    Field("description", TEXT, "What the row computes, in words; where it has no interval, why."),
-    Field("region_label", TEXT, "Readable name of the region group (reference/region_groups.csv)."),
+    Field("description", TEXT, N_("What the row computes, in words; where it has no interval, why.")),
+    Field(
+        "dispersion",
+        FLOAT,
+        N_(
+            "Dispersion of the yearly counts estimated by the quasi-Poisson model (Pearson chi-square / (years - 2)), "
+            "before it is floored at 1; missing in the other variants and where it cannot be estimated."
+        ),
+        nullable=True,
+    ),
+    Field("region_label", TEXT, N_("Readable name of the region group (reference/region_groups.csv).")),
     Field(
         "region_group",
         TEXT,
-        "Region group of the host countries (reference/region_groups.csv), or near_abroad_vs_eu for the comparison "
-        "of the near abroad's rate ratio with the EU's.",
+        N_(
+            "Region group of the host countries (reference/region_groups.csv), or near_abroad_vs_eu for the comparison "
+            "of the near abroad's rate ratio with the EU's."
+        ),
     ),
     Field(
         "new_in_comparison",
         BOOLEAN,
-        "The country has no case in any year before the comparison period and at least one in the comparison "
-        "period, in this scope.",
+        N_(
+            "The country has no case in any year before the comparison period and at least one in the comparison "
+            "period, in this scope."
+        ),
     ),
     Field(
         "eu_member_at_end",
         BOOLEAN,
-        "Whether the host country is an EU member state in the last year of the comparison period.",
+        N_("Whether the host country is an EU member state in the last year of the comparison period."),
     ),
     Field(
         "dimension",
         TEXT,
-        "Which case attribute the breakdown is by.",
-        allowed="tactic, tactic_family, target_profile, verification",
+        N_("Which case attribute the breakdown is by."),
+        allowed=N_("tactic, tactic_family, target_profile, verification"),
     ),
-    Field("category", TEXT, "Code of the category within the dimension."),
-    Field("category_label", TEXT, "Readable label of the category."),
+    Field("category", TEXT, N_("Code of the category within the dimension.")),
+    Field("category_label", TEXT, N_("Readable label of the category.")),
     Field(
         "share",
         FLOAT,
-        "Share of the period's cases in this scope that fall in the category (0-1); missing "
-        "when the period has no case.",
+        N_(
+            "Share of the period's cases in this scope that fall in the category (0-1); missing "
+            "when the period has no case."
+        ),
         nullable=True,
     ),
     Field(
-        "respondent_id", TEXT, "Identifier of the questionnaire response, as given in the survey sheet.", unique=True
+        "respondent_id",
+        TEXT,
+        N_("Identifier of the questionnaire response, as given in the survey sheet."),
+        unique=True,
     ),
     Field(
         "country_of_residence",
         TEXT,
-        "Country where the respondent lives, as an ISO 3166-1 alpha-3 code.",
-        allowed="ISO 3166-1 alpha-3",
+        N_("Country where the respondent lives, as an ISO 3166-1 alpha-3 code."),
+        allowed=N_("ISO 3166-1 alpha-3"),
     ),
     Field(
         "tactics_experienced",
         TEXT,
-        "Typology codes of the tactics the respondent experienced, ';'-separated in typology order; empty when none.",
-        allowed="see reference/typology.csv",
+        N_(
+            "Typology codes of the tactics the respondent experienced, ';'-separated in typology order; "
+            "empty when none."
+        ),
+        allowed=N_("see reference/typology.csv"),
     ),
     Field(
         "reduced_presence",
         BOOLEAN,
-        "Whether the respondent reduced their public or online presence; missing when unanswered.",
+        N_("Whether the respondent reduced their public or online presence; missing when unanswered."),
         nullable=True,
     ),
     Field(
         "considered_relocating",
         BOOLEAN,
-        "Whether the respondent considered relocating again; missing when unanswered.",
+        N_("Whether the respondent considered relocating again; missing when unanswered."),
         nullable=True,
     ),
     Field(
         "experienced_tnr",
         BOOLEAN,
-        "Whether the respondent experienced any transnational repression; missing when unanswered.",
+        N_("Whether the respondent experienced any transnational repression; missing when unanswered."),
         nullable=True,
     ),
     Field(
         "question",
         TEXT,
-        "The questionnaire item summarised.",
-        allowed="reduced_presence, considered_relocating, experienced_tnr, tactics_experienced, country_of_residence",
+        N_("The questionnaire item summarised."),
+        allowed=N_(
+            "reduced_presence, considered_relocating, experienced_tnr, tactics_experienced, country_of_residence"
+        ),
     ),
-    Field("answer", TEXT, "The answer counted: yes/no, a typology code or a country code."),
-    Field("n", INTEGER, "Respondents who gave this answer."),
-    Field("respondents", INTEGER, "Respondents who answered the question (the denominator)."),
-    Field("survey_share", FLOAT, "n / respondents; missing when nobody answered.", nullable=True),
+    Field("answer", TEXT, N_("The answer counted: yes/no, a typology code or a country code.")),
+    Field("n", INTEGER, N_("Respondents who gave this answer.")),
+    Field("respondents", INTEGER, N_("Respondents who answered the question (the denominator).")),
+    Field("survey_share", FLOAT, N_("n / respondents; missing when nobody answered."), nullable=True),
     Field(
         "wilson_low",
         FLOAT,
-        "Lower bound of the Wilson score interval for the share, at the confidence level "
-        "in confidence_level; missing when nobody answered.",
+        N_(
+            "Lower bound of the Wilson score interval for the share, at the confidence level "
+            "in confidence_level; missing when nobody answered."
+        ),
         nullable=True,
     ),
     Field(
         "wilson_high",
         FLOAT,
-        "Upper bound of the Wilson score interval for the share, at the confidence level "
-        "in confidence_level; missing when nobody answered.",
+        N_(
+            "Upper bound of the Wilson score interval for the share, at the confidence level "
+            "in confidence_level; missing when nobody answered."
+        ),
         nullable=True,
     ),
-    Field("figure_id", TEXT, "Identifier of the context figure.", unique=True),
-    Field("series", TEXT, "Name of the yearly series the figure belongs to; empty for a single figure.", nullable=True),
+    Field("figure_id", TEXT, N_("Identifier of the context figure."), unique=True),
+    Field(
+        "series", TEXT, N_("Name of the yearly series the figure belongs to; empty for a single figure."), nullable=True
+    ),
     Field(
         "context_year",
         INTEGER,
-        "Calendar year a yearly figure refers to; missing for figures that are not yearly.",
+        N_("Calendar year a yearly figure refers to; missing for figures that are not yearly."),
         nullable=True,
     ),
-    Field("refers_to", TEXT, "The date or period the figure refers to, as the source gives it."),
-    Field("value", FLOAT, "The figure's value."),
-    Field("unit", TEXT, "Unit of the value."),
-    Field("measures", TEXT, "What the figure measures."),
-    Field("source", TEXT, "Where the figure comes from."),
-    Field("claim_id", TEXT, "Identifier of the claim in the claims file (config: claims).", unique=True),
-    Field("section", TEXT, "Where in the report the claim is made."),
-    Field("claim", TEXT, "The report's sentence, quoted."),
-    Field("metric", TEXT, "What is measured to check the claim, in the claims file's metric notation."),
+    Field("refers_to", TEXT, N_("The date or period the figure refers to, as the source gives it.")),
+    Field("value", FLOAT, N_("The figure's value.")),
+    Field("unit", TEXT, N_("Unit of the value.")),
+    Field("measures", TEXT, N_("What the figure measures.")),
+    Field("source", TEXT, N_("Where the figure comes from.")),
+    Field("unit_ru", TEXT, N_("The unit in Russian, for the Russian edition; empty when not given."), nullable=True),
+    Field("measures_ru", TEXT, N_("What the figure measures, in Russian; empty when not given."), nullable=True),
+    Field("source_ru", TEXT, N_("Where the figure comes from, in Russian; empty when not given."), nullable=True),
+    Field("claim_id", TEXT, N_("Identifier of the claim in the claims file (config: claims)."), unique=True),
+    Field("section", TEXT, N_("Where in the report the claim is made.")),
+    Field("claim", TEXT, N_("The report's sentence, quoted.")),
+    Field("metric", TEXT, N_("What is measured to check the claim, in the claims file's metric notation.")),
     Field(
         "check",
         TEXT,
-        "How the observed value is compared with the expected one.",
-        allowed="equals, at_least, at_most, rounds_to, between, includes_all, equals_set",
+        N_("How the observed value is compared with the expected one."),
+        allowed=N_("equals, at_least, at_most, rounds_to, between, includes_all, equals_set"),
     ),
-    Field("expected", TEXT, "The value the report states, as written in the claims file."),
-    Field("observed", TEXT, "The value computed from the data."),
-    Field("holds", BOOLEAN, "Whether the observed value satisfies the claim."),
+    Field("expected", TEXT, N_("The value the report states, as written in the claims file.")),
+    Field("observed", TEXT, N_("The value computed from the data.")),
+    Field("holds", BOOLEAN, N_("Whether the observed value satisfies the claim.")),
 )
 FIELDS["p_value_where_defined"] = Field(
     "p_value",
     FLOAT,
-    "Two-sided p-value of the row's test of equal annual rates (exact binomial; for quasi_poisson the t test of the "
-    "log ratio; for near_abroad_vs_eu Fisher's exact test); missing where it is not defined.",
+    N_(
+        "Two-sided p-value of the row's test of equal annual rates (exact binomial; "
+        "for quasi_poisson the t test of the "
+        "log ratio; for near_abroad_vs_eu Fisher's exact test); missing where it is not defined."
+    ),
     nullable=True,
 )
 # In country_summary, `first_year` means the country's first case year, not a period's: a second definition.
 FIELDS["first_year_of_country"] = Field(
-    "first_year", INTEGER, "Year of the country's first case in the data, in any scope and period."
+    "first_year", INTEGER, N_("Year of the country's first case in the data, in any scope and period.")
 )
 
 # The columns every table of rate ratios shares after its own keys (robustness, region_ratios).
@@ -274,8 +332,10 @@ RATIO_COLUMNS = [
 # definition from FIELDS[key] under another name.
 TABLES: dict[str, tuple[str, list]] = {
     "cases": (
-        "One row per validated case, with codes normalised and reference attributes added. "
-        "Sorted by case_id. No personal details: only the coded columns are kept.",
+        N_(
+            "One row per validated case, with codes normalised and reference attributes added. "
+            "Sorted by case_id. No personal details: only the coded columns are kept."
+        ),
         [
             "case_id",
             "year",
@@ -293,12 +353,14 @@ TABLES: dict[str, tuple[str, list]] = {
         ],
     ),
     "annual_counts": (
-        "Cases per year and tactic: a complete grid over the years of the data and the periods, "
-        "for every tactic of the typology, zeros included.",
+        N_(
+            "Cases per year and tactic: a complete grid over the years of the data and the periods, "
+            "for every tactic of the typology, zeros included."
+        ),
         ["year", "tactic", "cases"],
     ),
     "period_summary": (
-        "Cases and average cases per year for each scope and period.",
+        N_("Cases and average cases per year for each scope and period."),
         [
             "scope",
             "period",
@@ -313,8 +375,10 @@ TABLES: dict[str, tuple[str, list]] = {
         ],
     ),
     "period_ratios": (
-        "Rate ratio of the comparison period's annual mean to the baseline's, with an exact "
-        "conditional confidence interval and test, for each scope.",
+        N_(
+            "Rate ratio of the comparison period's annual mean to the baseline's, with an exact "
+            "conditional confidence interval and test, for each scope."
+        ),
         [
             "scope",
             "baseline",
@@ -331,18 +395,23 @@ TABLES: dict[str, tuple[str, list]] = {
         ],
     ),
     "robustness": (
-        "The rate ratio under each assumption the headline rests on, for every scope: overdispersed yearly counts, "
-        "each year left out, later baseline starts, verified cases only.",
+        N_(
+            "The rate ratio under each assumption the headline rests on, for every scope: overdispersed yearly counts, "
+            "each year left out, later baseline starts, verified cases only."
+        ),
         [
             "scope",
             "variant",
             "description",
             *RATIO_COLUMNS,
+            "dispersion",
         ],
     ),
     "region_ratios": (
-        "Cases and rate ratio of each region group (near abroad, EU, rest of the world) for every scope, and the "
-        "near abroad against the EU: the ratio of their rate ratios with Fisher's exact test.",
+        N_(
+            "Cases and rate ratio of each region group (near abroad, EU, rest of the world) for every scope, and the "
+            "near abroad against the EU: the ratio of their rate ratios with Fisher's exact test."
+        ),
         [
             "scope",
             "region_group",
@@ -352,7 +421,7 @@ TABLES: dict[str, tuple[str, list]] = {
         ],
     ),
     "country_summary": (
-        "Cases per host country for each scope and period, zeros included, for every country with any case.",
+        N_("Cases per host country for each scope and period, zeros included, for every country with any case."),
         [
             "host_country",
             "host_country_name",
@@ -367,12 +436,14 @@ TABLES: dict[str, tuple[str, list]] = {
         ],
     ),
     "period_breakdowns": (
-        "Cases per category of tactic, tactic family, target profile and verification status, "
-        "for each scope and period, with the category's share of the period's cases.",
+        N_(
+            "Cases per category of tactic, tactic family, target profile and verification status, "
+            "for each scope and period, with the category's share of the period's cases."
+        ),
         ["dimension", "category", "category_label", "scope", "period", "cases", "share"],
     ),
     "survey_responses": (
-        "One row per questionnaire response, coded columns only (free-text answers never leave data/raw).",
+        N_("One row per questionnaire response, coded columns only (free-text answers never leave data/raw)."),
         [
             "respondent_id",
             "country_of_residence",
@@ -383,8 +454,10 @@ TABLES: dict[str, tuple[str, list]] = {
         ],
     ),
     "survey_summary": (
-        "Answers to each questionnaire item with their share of the respondents who answered it and "
-        "a Wilson score interval at the configured confidence level.",
+        N_(
+            "Answers to each questionnaire item with their share of the respondents who answered it and "
+            "a Wilson score interval at the configured confidence level."
+        ),
         [
             "question",
             "answer",
@@ -397,12 +470,26 @@ TABLES: dict[str, tuple[str, list]] = {
         ],
     ),
     "context_figures": (
-        "Numbers from outside the case data that the report cites, each with what it measures, its "
-        "source and the date it refers to.",
-        ["figure_id", "series", ("year", "context_year"), "refers_to", "value", "unit", "measures", "source"],
+        N_(
+            "Numbers from outside the case data that the report cites, each with what it measures, its "
+            "source and the date it refers to."
+        ),
+        [
+            "figure_id",
+            "series",
+            ("year", "context_year"),
+            "refers_to",
+            "value",
+            "unit",
+            "measures",
+            "source",
+            "unit_ru",
+            "measures_ru",
+            "source_ru",
+        ],
     ),
     "claims": (
-        "The report's quantitative claims about its case data and questionnaire, each checked against the data.",
+        N_("The report's quantitative claims about its case data and questionnaire, each checked against the data."),
         ["claim_id", "section", "claim", "metric", "check", "expected", "observed", "holds"],
     ),
 }

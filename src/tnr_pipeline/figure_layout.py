@@ -2,7 +2,8 @@
 
 What belongs here: fixed-margin layout measured from the few texts that set a margin (rather than tight_layout,
 which draws the figure once more to measure every text), the small axis helpers the plots share, number wording
-for titles, and `save_figure`, which writes PNG and SVG byte-reproducibly. No figure is drawn here.
+for titles (in the figure's language), and `save_figure`, which writes PNG and SVG byte-reproducibly. No figure is
+drawn here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from tnr_pipeline import io  # noqa: E402
+from tnr_pipeline.i18n import Language  # noqa: E402
 
 GREY, LIGHT = "#777777", "#e8e8e8"
 
@@ -65,6 +67,7 @@ def finish(
     title: str,
     tables: list[str],
     source: str,
+    lang: Language,
     *,
     left: float = TICKS + LABEL,
     bottom: float = TICKS + LABEL + SOURCE,
@@ -80,7 +83,8 @@ def finish(
         "\n".join(lines), x=EDGE / width, y=1 - EDGE / height, ha="left", va="top", fontsize=size, fontweight=weight
     )
     top = EDGE + len(lines) * size * 1.25 / 72 + below_title
-    source_lines = wrap(f"Source: {', '.join(tables)} ({source}).", width - 2 * EDGE - 0.3, 7)  # room for hinting
+    source_text = lang.gettext("Source: {tables} ({source}).").format(tables=", ".join(tables), source=source)
+    source_lines = wrap(source_text, width - 2 * EDGE - 0.3, 7)  # room for hinting
     bottom += (len(source_lines) - 1) * 7 * 1.25 / 72  # a long source line wraps, and takes its room
     figure.subplots_adjust(
         left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height, **spacing
@@ -95,23 +99,21 @@ def gridlines_across(axes) -> None:
     axes.grid(axis="y", visible=False)
 
 
-def share_axis(axes, label: str) -> None:
-    """An x axis of shares from 0 to 100%."""
+def share_axis(axes, label: str, lang: Language) -> None:
+    """An x axis of shares from 0 to 100%, written as the language writes percentages."""
     axes.set_xlim(0, 1)
-    axes.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    axes.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, _: lang.percent(value, 0)))
     gridlines_across(axes)
     axes.set_xlabel(label)
 
 
-def fold(ratio: float) -> str:
+def fold(ratio: float, lang: Language) -> str:
     """'8.2-fold', or what an infinite or missing ratio means (no case in the baseline, or in neither period)."""
     if ratio != ratio:
-        return "(no case in either period)"
-    return f"{ratio:.1f}-fold" if ratio != float("inf") else "from zero"
-
-
-def number(value: float) -> str:
-    return f"{value:.2f}" if value != float("inf") else "∞"
+        return lang.gettext("(no case in either period)")
+    if ratio == float("inf"):
+        return lang.gettext("from zero")
+    return lang.gettext("{ratio}-fold").format(ratio=lang.number(ratio, 1))
 
 
 def save_figure(figure, stem: str | Path) -> list[Path]:
@@ -127,7 +129,7 @@ def save_figure(figure, stem: str | Path) -> list[Path]:
     return written
 
 
-def describe_source(provenance: dict) -> str:
+def describe_source(provenance: dict, lang: Language) -> str:
     """The source line's inputs: each input file's name and hash, the package version, and, when any input is a
     reconstruction, that the data is reconstructed (so a shared image never passes for real cases)."""
     from tnr_pipeline.descriptions import source_note
@@ -135,5 +137,5 @@ def describe_source(provenance: dict) -> str:
     inputs = ", ".join(
         f"{Path(path).name} sha256 {digest[:12]}" for path, digest in provenance["inputs_sha256"].items()
     )
-    note = source_note(provenance.get("inputs_described", {}))
+    note = source_note(provenance.get("inputs_described", {}), lang)
     return f"{inputs}; tnr-pipeline {provenance['package_version']}" + (f". {note.upper()}" if note else "")

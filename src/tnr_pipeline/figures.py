@@ -15,6 +15,7 @@ import pandas as pd
 from tnr_pipeline import io, plots, registry, world_map
 from tnr_pipeline.figure_layout import describe_source, plt
 from tnr_pipeline.figure_workers import draw_all
+from tnr_pipeline.i18n import SOURCE_LANGUAGE, Language, describe_scope
 from tnr_pipeline.settings import Analysis, SettingsError
 
 STYLE = Path(__file__).with_name("figures.mplstyle")
@@ -27,10 +28,14 @@ def drawings(
     prosecutions_series: str,
     sources: dict[str, str],
     claims: pd.DataFrame,
+    lang: Language,
 ) -> dict:
-    """Each figure of the registry as a function that draws it (slowest first, so parallel workers end together)."""
+    """Each figure of the registry as a function that draws it (slowest first, so parallel workers end together),
+    in the language `lang`."""
     headline = analysis.role("headline").name
     baseline, comparison = analysis.baseline, analysis.comparison
+    tactic_labels = {row["code"]: lang.label(row) for row in typology.to_dict("records")}
+    scope_phrases = {scope.name: describe_scope(scope, lang, tactic_labels) for scope in analysis.scopes}
 
     def used(name: str) -> list[str]:
         return list(registry.FIGURES[name])
@@ -47,9 +52,13 @@ def drawings(
             world_map.load_country_shapes(),
             used("host_country_map"),
             sources["host_country_map"],
+            lang,
         )
 
-    survey_labels = {**plots.SURVEY_LABELS, **dict(zip(typology["code"], typology["label"]))}
+    survey_labels = {
+        **{question: lang.gettext(label) for question, label in plots.SURVEY_LABELS.items()},
+        **tactic_labels,
+    }
     return {
         "host_country_map": host_country_map,
         "cases_per_year": lambda: plots.plot_cases_per_year(
@@ -60,6 +69,7 @@ def drawings(
             analysis,
             used("cases_per_year"),
             sources["cases_per_year"],
+            lang,
         ),
         "countries_before_after": lambda: plots.plot_countries(
             tables["country_summary"],
@@ -68,9 +78,16 @@ def drawings(
             comparison,
             used("countries_before_after"),
             sources["countries_before_after"],
+            lang,
         ),
         "period_means": lambda: plots.plot_period_means(
-            tables["period_summary"], tables["period_ratios"], analysis, used("period_means"), sources["period_means"]
+            tables["period_summary"],
+            tables["period_ratios"],
+            analysis,
+            used("period_means"),
+            sources["period_means"],
+            lang,
+            scope_phrases,
         ),
         "tactic_mix": lambda: plots.plot_tactic_mix(
             tables["period_breakdowns"],
@@ -79,9 +96,10 @@ def drawings(
             [baseline, comparison],
             used("tactic_mix"),
             sources["tactic_mix"],
+            lang,
         ),
         "survey_answers": lambda: plots.plot_survey_answers(
-            tables["survey_summary"], survey_labels, used("survey_answers"), sources["survey_answers"]
+            tables["survey_summary"], survey_labels, used("survey_answers"), sources["survey_answers"], lang
         ),
         "robustness": lambda: plots.plot_robustness(
             tables["robustness"],
@@ -90,6 +108,8 @@ def drawings(
             analysis,
             used("robustness"),
             sources["robustness"],
+            lang,
+            scope_phrases,
         ),
         "prosecutions_and_cases": lambda: plots.plot_prosecutions_and_cases(
             tables["context_figures"],
@@ -97,6 +117,7 @@ def drawings(
             prosecutions_series,
             used("prosecutions_and_cases"),
             sources["prosecutions_and_cases"],
+            lang,
         ),
     }
 
@@ -109,9 +130,11 @@ def run(
     prosecutions_series: str,
     workers: int = 1,
     claims_path: str | None = None,
+    lang: Language | None = None,
 ) -> list[Path]:
-    """Draw every figure named in `figure_stems` (name -> path without extension) from the named tables; the claims
-    file gives the report's own ratios to mark."""
+    """Draw every figure named in `figure_stems` (name -> path without extension) from the named tables, in the
+    language `lang` (default: the source language); the claims file gives the report's own ratios to mark."""
+    lang = lang or Language(SOURCE_LANGUAGE)
     needed = registry.figure_tables()
     missing = registry.missing_named("--table", needed, table_paths)
     missing += [
@@ -125,7 +148,7 @@ def run(
     tables = {name: io.read_parquet(table_paths[name]) for name in needed}
     provenance = {name: io.read_provenance(table_paths[name]) for name in needed}
     sources = {
-        figure: describe_source(io.merge_provenance([provenance[name] for name in names]))
+        figure: describe_source(io.merge_provenance([provenance[name] for name in names]), lang)
         for figure, names in registry.FIGURES.items()
     }
     typology = pd.read_csv(typology_path, dtype=str, keep_default_na=False)
@@ -134,5 +157,5 @@ def run(
         if claims_path
         else pd.DataFrame(columns=["metric", "check", "expected"])
     )
-    every = drawings(tables, typology, analysis, prosecutions_series, sources, claims)
+    every = drawings(tables, typology, analysis, prosecutions_series, sources, claims, lang)
     return draw_all({name: every[name] for name in every if name in figure_stems}, figure_stems, workers)

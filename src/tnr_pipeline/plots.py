@@ -23,18 +23,19 @@ from tnr_pipeline.figure_layout import (
     fold,
     gridlines_across,
     label_margin,
-    number,
     palette,
     plt,
     share_axis,
 )
-from tnr_pipeline.settings import Analysis, Period, format_level
+from tnr_pipeline.i18n import N_, Language
+from tnr_pipeline.settings import Analysis, Period
 
 DENIAL_OF_ENTRY = "denial_of_entry"
+# The questionnaire's yes/no items as the figure names them (source-language messages, translated where drawn).
 SURVEY_LABELS = {
-    "reduced_presence": "Reduced public or online presence",
-    "considered_relocating": "Considered relocating again",
-    "experienced_tnr": "Experienced any TNR",
+    "reduced_presence": N_("Reduced public or online presence"),
+    "considered_relocating": N_("Considered relocating again"),
+    "experienced_tnr": N_("Experienced any TNR"),
 }
 
 
@@ -46,12 +47,14 @@ def plot_cases_per_year(
     analysis: Analysis,
     tables: list[str],
     source: str,
+    lang: Language,
 ):
     """Cases per year stacked by tactic family (Denial of Entry its own band), periods shaded, the headline scope's
     period means drawn; the title gives its rate ratio from the baseline to the comparison period."""
+    _ = lang.gettext
     families = list(dict.fromkeys(typology["family"]))
-    labels = dict(zip(typology["family"], typology["family_label"]))
-    doe_label = typology.set_index("code").loc[DENIAL_OF_ENTRY, "label"]
+    labels = {row["family"]: lang.label(row, "family_label") for row in typology.to_dict("records")}
+    doe_label = lang.label(typology.set_index("code").loc[DENIAL_OF_ENTRY].to_dict())
     band = annual_counts["tactic"].map(dict(zip(typology["code"], typology["family"])))
     band = band.where(annual_counts["tactic"] != DENIAL_OF_ENTRY, DENIAL_OF_ENTRY)
     table = annual_counts.assign(band=band).pivot_table(
@@ -94,32 +97,38 @@ def plot_cases_per_year(
             zorder=3,
         )
         axes.annotate(
-            f"{period.label}: {mean:.1f} a year",
+            _("{period}: {mean} a year").format(period=period.label_in(lang.code), mean=lang.number(mean, 1)),
             (period.first_year - 0.45, mean),
             xytext=(2, 4),
             textcoords="offset points",
             fontsize=8,
         )
-    axes.set_xlabel("Year")
-    axes.set_ylabel("Cases")
+    axes.set_xlabel(_("Year"))
+    axes.set_ylabel(_("Cases"))
     axes.set_xticks(table.index)
     axes.tick_params(axis="x", labelrotation=45)
-    axes.legend(loc="upper left", title="Tactic family")
+    axes.legend(loc="upper left", title=_("Tactic family"))
     ratio = float(period_ratios.set_index("scope").loc[headline, "ratio"])
-    return finish(
-        figure,
-        f"Cases per year rose {fold(ratio)} from {analysis.baseline.label} to {analysis.comparison.label}",
-        tables,
-        source,
-        bottom=0.5 + LABEL + SOURCE,
+    title = _("Cases per year rose {fold} from {baseline} to {comparison}").format(
+        fold=fold(ratio, lang),
+        baseline=analysis.baseline.label_in(lang.code),
+        comparison=analysis.comparison.label_in(lang.code),
     )
+    return finish(figure, title, tables, source, lang, bottom=0.5 + LABEL + SOURCE)
 
 
 def plot_period_means(
-    period_summary: pd.DataFrame, period_ratios: pd.DataFrame, analysis: Analysis, tables: list[str], source: str
+    period_summary: pd.DataFrame,
+    period_ratios: pd.DataFrame,
+    analysis: Analysis,
+    tables: list[str],
+    source: str,
+    lang: Language,
+    scope_phrases: dict[str, str],
 ):
     """Annual means of the baseline and comparison period for each scope with their intervals, the rate ratio and
     its interval written on; the title gives the headline and the without-Denial-of-Entry ratios."""
+    _ = lang.gettext
     colours = palette()
     figure, axes = plt.subplots()
     ratios = period_ratios.set_index("scope")
@@ -140,47 +149,57 @@ def plot_period_means(
                 yerr=error,
                 capsize=4,
                 color=colour,
-                label=period.label if i == 0 else None,
+                label=period.label_in(lang.code) if i == 0 else None,
                 error_kw={"linewidth": 1},
             )
         ratio = ratios.loc[scope.name]
         top = summary.loc[(scope.name, analysis.comparison.name), "annual_mean_ci_high"]
         axes.annotate(
-            f"×{number(ratio['ratio'])}\n[{number(ratio['ci_low'])}, {number(ratio['ci_high'])}]",
+            _("×{ratio}\n[{low}, {high}]").format(
+                ratio=lang.number(ratio["ratio"], 2),
+                low=lang.number(ratio["ci_low"], 2),
+                high=lang.number(ratio["ci_high"], 2),
+            ),
             (i, top),
             xytext=(0, 6),
             textcoords="offset points",
             ha="center",
             fontsize=8,
         )
-    axes.set_xticks(range(len(scopes)), [scope.label for scope in scopes])
-    mean_level = format_level(float(period_summary["confidence_level"].iloc[0]))
-    axes.set_ylabel(f"Average cases per year ({mean_level} interval)")
-    ratio_level = format_level(float(ratios["confidence_level"].iloc[0]))
+    axes.set_xticks(range(len(scopes)), [scope.label_in(lang.code) for scope in scopes])
+    mean_level = lang.level(float(period_summary["confidence_level"].iloc[0]))
+    axes.set_ylabel(_("Average cases per year ({level} interval)").format(level=mean_level))
+    ratio_level = lang.level(float(ratios["confidence_level"].iloc[0]))
     headline, without = analysis.role("headline"), analysis.role("without_denial_of_entry")
     axes.legend(loc="upper right")
     axes.margins(y=0.15)
     figure.text(
         EDGE / figure.get_figwidth(),
         (EDGE + SOURCE) / figure.get_figheight(),
-        f"Rate ratio with exact conditional {ratio_level} interval written above each pair.",
+        _("Rate ratio with exact conditional {level} interval written above each pair.").format(level=ratio_level),
         fontsize=8,
         color=GREY,
     )
-    return finish(
-        figure,
-        f"Annual cases rose {fold(ratios.loc[headline.name, 'ratio'])} ({headline.label.lower()}), "
-        f"{fold(ratios.loc[without.name, 'ratio'])} ({without.label.lower()})",
-        tables,
-        source,
-        bottom=TICKS + 0.22 + SOURCE + 0.05,
+    title = _("Annual cases rose {fold} ({scope}), {fold_without} ({scope_without})").format(
+        fold=fold(ratios.loc[headline.name, "ratio"], lang),
+        scope=scope_phrases[headline.name],
+        fold_without=fold(ratios.loc[without.name, "ratio"], lang),
+        scope_without=scope_phrases[without.name],
     )
+    return finish(figure, title, tables, source, lang, bottom=TICKS + 0.22 + SOURCE + 0.05)
 
 
 def plot_countries(
-    country_summary: pd.DataFrame, scope: str, baseline: Period, comparison: Period, tables: list[str], source: str
+    country_summary: pd.DataFrame,
+    scope: str,
+    baseline: Period,
+    comparison: Period,
+    tables: list[str],
+    source: str,
+    lang: Language,
 ):
     """Cases per host country before and after, EU members and countries new in the comparison period marked."""
+    _ = lang.gettext
     colours = palette()
     rows = country_summary[country_summary["scope"] == scope]
     wide = rows.pivot_table(index="host_country", columns="period", values="cases", aggfunc="sum")
@@ -188,33 +207,33 @@ def plot_countries(
     wide = wide.assign(total=wide[comparison.name]).sort_values(["total", baseline.name], ascending=True)
     figure, axes = plt.subplots(figsize=(9, 0.38 * len(wide) + 1.8))
     y = np.arange(len(wide))
-    axes.barh(y + 0.2, wide[baseline.name], 0.4, color=colours[0], label=baseline.label)
-    axes.barh(y - 0.2, wide[comparison.name], 0.4, color=colours[1], label=comparison.label)
+    axes.barh(y + 0.2, wide[baseline.name], 0.4, color=colours[0], label=baseline.label_in(lang.code))
+    axes.barh(y - 0.2, wide[comparison.name], 0.4, color=colours[1], label=comparison.label_in(lang.code))
     names = []
     for code in wide.index:
-        name = info.loc[code, "host_country_name"]
-        marks = (["EU"] if info.loc[code, "eu_member_at_end"] else []) + (
-            ["new"] if info.loc[code, "new_in_comparison"] else []
+        name = lang.country_name(code, info.loc[code, "host_country_name"])
+        marks = ([_("EU")] if info.loc[code, "eu_member_at_end"] else []) + (
+            [_("new")] if info.loc[code, "new_in_comparison"] else []
         )
         names.append(f"{name}  [{', '.join(marks)}]" if marks else name)
     axes.set_yticks(y, names)
     for position, value in zip(y, wide[comparison.name]):
         axes.text(value + 0.3, position - 0.2, str(int(value)), va="center", fontsize=7)
     gridlines_across(axes)
-    new = info[info["new_in_comparison"]]["host_country_name"].tolist()
+    new_rows = info[info["new_in_comparison"]]
+    new = [lang.country_name(code, name) for code, name in zip(new_rows.index, new_rows["host_country_name"])]
     axes.legend(loc="lower right")
     axes.set_xlabel(
-        f"Cases   ([EU] EU member state in {comparison.last_year}; [new] no case before "
-        f"{comparison.first_year}, at least one since)"
+        _(
+            "Cases   ([{eu}] EU member state in {last_year}; [{new}] no case before {first_year}, at least one since)"
+        ).format(eu=_("EU"), new=_("new"), last_year=comparison.last_year, first_year=comparison.first_year)
     )
-    return finish(
-        figure,
-        f"{len(wide)} host countries; {len(new)} with a first case after "
-        f"{comparison.first_year - 1}" + (f": {', '.join(new)}" if new else ""),
-        tables,
-        source,
-        left=label_margin(names),
-    )
+    title = lang.ngettext(
+        "{n} host country; {n_new} with a first case after {year}",
+        "{n} host countries; {n_new} with a first case after {year}",
+        len(wide),
+    ).format(n=len(wide), n_new=len(new), year=comparison.first_year - 1) + (f": {', '.join(new)}" if new else "")
+    return finish(figure, title, tables, source, lang, left=label_margin(names))
 
 
 def _text_colour(colour: str) -> str:
@@ -229,12 +248,15 @@ def plot_tactic_mix(
     periods: list[Period],
     tables: list[str],
     source: str,
+    lang: Language,
 ):
     """Share of each tactic in each period (100% bars, the typology's colours), Denial of Entry hatched."""
+    _ = lang.gettext
     colours = dict(zip(typology["code"], typology["colour"]))
     rows = period_breakdowns[(period_breakdowns["dimension"] == "tactic") & (period_breakdowns["scope"] == scope)]
     tactics = list(dict.fromkeys(rows["category"]))
-    labels = dict(zip(rows["category"], rows["category_label"]))
+    translated = {row["code"]: lang.label(row) for row in typology.to_dict("records")}
+    labels = {code: translated.get(code, label) for code, label in zip(rows["category"], rows["category_label"])}
     shares = rows.pivot_table(index="period", columns="category", values="share", aggfunc="sum").fillna(0)
     figure, axes = plt.subplots(figsize=(9, 1.2 * len(periods) + 2.2))
     for j, period in enumerate(periods):
@@ -255,16 +277,16 @@ def plot_tactic_mix(
                 axes.text(
                     left + share / 2,
                     j,
-                    f"{share:.0%}",
+                    lang.percent(share, 0),
                     ha="center",
                     va="center",
                     fontsize=7,
                     color=_text_colour(colours[tactic]),
                 )
             left += share
-    period_labels = [p.label for p in periods]
+    period_labels = [p.label_in(lang.code) for p in periods]
     axes.set_yticks(range(len(periods)), period_labels)
-    share_axis(axes, "Share of the period's cases")
+    share_axis(axes, _("Share of the period's cases"), lang)
     last = shares.loc[periods[-1].name] if periods[-1].name in shares.index else pd.Series(0.0, index=tactics)
     top = last.idxmax()
     before = shares.loc[periods[0].name, top] if periods[0].name in shares.index else 0.0
@@ -272,20 +294,34 @@ def plot_tactic_mix(
     figure.legend(
         loc="lower center", bbox_to_anchor=(0.5, (EDGE + SOURCE - 0.1) / figure.get_figheight()), ncol=5, fontsize=8
     )
+    title = _("{tactic} made up {share} of cases in {period}, {share_before} in {period_before}").format(
+        tactic=labels[top],
+        share=lang.percent(last[top], 0),
+        period=periods[-1].label_in(lang.code),
+        share_before=lang.percent(before, 0),
+        period_before=periods[0].label_in(lang.code),
+    )
     return finish(
         figure,
-        f"{labels[top]} made up {last[top]:.0%} of cases in {periods[-1].label}, {before:.0%} in {periods[0].label}",
+        title,
         tables,
         source,
+        lang,
         left=label_margin(period_labels),
         bottom=TICKS + LABEL + 0.2 * legend_rows + 0.2 + SOURCE,
     )
 
 
 def plot_prosecutions_and_cases(
-    context_figures: pd.DataFrame, annual_counts: pd.DataFrame, series: str, tables: list[str], source: str
+    context_figures: pd.DataFrame,
+    annual_counts: pd.DataFrame,
+    series: str,
+    tables: list[str],
+    source: str,
+    lang: Language,
 ):
     """Domestic prosecutions (a context series) beside transnational repression cases, for the years with both."""
+    _ = lang.gettext
     colours = palette()
     yearly = context_figures[context_figures["series"] == series].dropna(subset=["year"])
     cases = annual_counts.groupby("year")["cases"].sum()
@@ -295,23 +331,22 @@ def plot_prosecutions_and_cases(
     labels = [str(y) for y in years]
     left.bar(labels, [values[y] for y in years], color=colours[0])
     right.bar(labels, [cases[y] for y in years], color=colours[1])
-    unit = yearly["unit"].iloc[0] if len(yearly) else ""
-    left.set_title("Political persecution in Russia", fontsize=10)
-    left.set_ylabel(f"{unit.capitalize()} (OVD-Info)" if unit else "Count")
-    right.set_title("Transnational repression cases", fontsize=10)
-    right.set_ylabel("Cases (this data)")
+    unit = lang.label(yearly.iloc[0].to_dict(), "unit") if len(yearly) else ""
+    left.set_title(_("Political persecution in Russia"), fontsize=10)
+    left.set_ylabel(_("{unit} (OVD-Info)").format(unit=unit[:1].upper() + unit[1:]) if unit else _("Count"))
+    right.set_title(_("Transnational repression cases"), fontsize=10)
+    right.set_ylabel(_("Cases (this data)"))
     for axes, numbers in ((left, [values[y] for y in years]), (right, [cases[y] for y in years])):
         for x, value in zip(labels, numbers):
             axes.annotate(
-                f"{value:,.0f}", (x, value), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8
+                lang.number(value, 0), (x, value), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8
             )
-    title = "Domestic prosecutions and cases abroad"
+    title = _("Domestic prosecutions and cases abroad")
     if len(years) >= 2:
         first, last = years[0], years[-1]
         abroad = cases[last] / cases[first] if cases[first] else float("inf")
-        title = (
-            f"From {first} to {last}, domestic prosecutions rose {fold(values[last] / values[first])} "
-            f"and cases abroad {fold(abroad)}"
+        title = _("From {first} to {last}, domestic prosecutions rose {fold} and cases abroad {fold_abroad}").format(
+            first=first, last=last, fold=fold(values[last] / values[first], lang), fold_abroad=fold(abroad, lang)
         )
     gap = TICKS + LABEL + 0.3  # the right panel's tick labels and axis label
     panel = (figure.get_figwidth() - (TICKS + LABEL + 0.4) - RIGHT - gap) / 2
@@ -320,6 +355,7 @@ def plot_prosecutions_and_cases(
         title,
         tables,
         source,
+        lang,
         left=TICKS + LABEL + 0.4,
         bottom=TICKS + SOURCE,
         below_title=0.35,
@@ -327,8 +363,12 @@ def plot_prosecutions_and_cases(
     )
 
 
-def plot_survey_answers(survey_summary: pd.DataFrame, labels: dict[str, str], tables: list[str], source: str):
-    """Share answering yes to each questionnaire item and share reporting each tactic, with Wilson intervals."""
+def plot_survey_answers(
+    survey_summary: pd.DataFrame, labels: dict[str, str], tables: list[str], source: str, lang: Language
+):
+    """Share answering yes to each questionnaire item and share reporting each tactic, with Wilson intervals (the
+    items' and tactics' names given in `labels`, in the figure's language)."""
+    _ = lang.gettext
     colours = palette()
     yes = survey_summary[survey_summary["answer"] == "yes"]
     tactics = survey_summary[(survey_summary["question"] == "tactics_experienced")]
@@ -351,21 +391,26 @@ def plot_survey_answers(survey_summary: pd.DataFrame, labels: dict[str, str], ta
         color=[colours[0] if group == 0 else colours[5] for group in rows["group"]],
     )
     for y, row in rows.iterrows():
-        axes.text(row["ci_high"] + 0.01, y, f"{row['n']} of {row['respondents']}", va="center", fontsize=7)
+        text = _("{n} of {respondents}").format(n=row["n"], respondents=row["respondents"])
+        axes.text(row["ci_high"] + 0.01, y, text, va="center", fontsize=7)
     axes.set_yticks(rows.index, rows["label"])
-    level = format_level(float(survey_summary["confidence_level"].iloc[0]))
-    share_axis(axes, f"Share of respondents (Wilson {level} interval)")
+    level = lang.level(float(survey_summary["confidence_level"].iloc[0]))
+    share_axis(axes, _("Share of respondents (Wilson {level} interval)").format(level=level), lang)
     reduced = yes[yes["question"] == "reduced_presence"]
-    title = "Questionnaire answers"
+    title = _("Questionnaire answers")
     if len(reduced):
         row = reduced.iloc[0]
-        title = (
-            f"Reduced public and online presence: {row['n']} of {row['respondents']} respondents ({row['share']:.1%})"
-        )
-    return finish(figure, title, tables, source, left=label_margin(rows["label"]))
+        title = lang.ngettext(
+            "Reduced public and online presence: {n} of {respondents} respondent ({share})",
+            "Reduced public and online presence: {n} of {respondents} respondents ({share})",
+            int(row["respondents"]),
+        ).format(n=row["n"], respondents=row["respondents"], share=lang.percent(row["share"], 1))
+    return finish(figure, title, tables, source, lang, left=label_margin(rows["label"]))
 
 
-def _report_marks(claims: pd.DataFrame, scopes) -> list[tuple[float, str]]:
+def _report_marks(
+    claims: pd.DataFrame, scopes, lang: Language, scope_phrases: dict[str, str]
+) -> list[tuple[float, str]]:
     """The report's own ratios to mark ("eightfold", "fourfold"): the expected value of each `rounds_to` claim on a
     scope's ratio, read from the claims file (checked by the claims step; a value that is not a number is skipped)."""
     marks = []
@@ -373,7 +418,10 @@ def _report_marks(claims: pd.DataFrame, scopes) -> list[tuple[float, str]]:
         rows = claims[(claims["metric"].str.strip() == f"ratio scope={scope.name}") & (claims["check"] == "rounds_to")]
         for expected in rows["expected"]:
             try:
-                marks.append((float(expected), f"the report: ×{expected} ({scope.label.lower()})"))
+                label = lang.gettext("the report: ×{ratio} ({scope})").format(
+                    ratio=expected, scope=scope_phrases[scope.name]
+                )
+                marks.append((float(expected), label))
             except ValueError:
                 continue
     return marks
@@ -386,9 +434,12 @@ def plot_robustness(
     analysis: Analysis,
     tables: list[str],
     source: str,
+    lang: Language,
+    scope_phrases: dict[str, str],
 ):
     """Forest plot: every variant's rate ratio and interval for the headline and without-Denial-of-Entry scopes,
     the report's own ratios marked; beside it, each region group's rate ratio in the headline scope."""
+    _ = lang.gettext
     colours = palette()
     scopes = list(dict.fromkeys(analysis.roles[role] for role in ("headline", "without_denial_of_entry")))
     variants = list(dict.fromkeys(robustness["variant"]))
@@ -400,15 +451,21 @@ def plot_robustness(
     for k, scope in enumerate(scopes):
         offset = (k - (len(scopes) - 1) / 2) * 0.18
         mine = rows.loc[scope.name].reindex(list(reversed(variants)))
-        _intervals(left, mine, positions + offset, colours[k], "o", scope.label)
-    for value, label in _report_marks(claims, scopes):
+        _intervals(left, mine, positions + offset, colours[k], "o", scope.label_in(lang.code))
+    for value, label in _report_marks(claims, scopes, lang, scope_phrases):
         left.axvline(value, color=GREY, linestyle="--", linewidth=1)
         left.annotate(label, (value, len(variants) - 0.4), rotation=90, fontsize=7, color=GREY, ha="right", va="top")
     left.axvline(1, color="black", linewidth=0.8)
     left.set_xscale("log")
     left.set_yticks(range(len(variants)), list(reversed(variants)))
-    level = format_level(float(robustness["confidence_level"].iloc[0]))
-    left.set_xlabel(f"Rate ratio, {analysis.comparison.label} vs {analysis.baseline.label} ({level} interval)")
+    level = lang.level(float(robustness["confidence_level"].iloc[0]))
+    left.set_xlabel(
+        _("Rate ratio, {comparison} vs {baseline} ({level} interval)").format(
+            comparison=analysis.comparison.label_in(lang.code),
+            baseline=analysis.baseline.label_in(lang.code),
+            level=level,
+        )
+    )
     left.legend(loc="lower left", fontsize=8)
     headline = analysis.role("headline")
     mine = region_ratios[region_ratios["scope"] == headline.name]
@@ -417,17 +474,23 @@ def plot_robustness(
     right.axvline(1, color="black", linewidth=0.8)
     right.set_xscale("log")
     right.set_yticks(range(len(groups)), list(groups["region_group"]))
-    panel_title = f"Region groups ({headline.label.lower()})"
+    panel_title = _("Region groups ({scope})").format(scope=scope_phrases[headline.name])
     versus = mine[mine["region_group"] == "near_abroad_vs_eu"]
     if len(versus):
         row = versus.iloc[0]
-        panel_title += f"\nnear abroad vs EU: ×{number(row['ratio'])}\nFisher's exact p = {row['p_value']:.2g}"
+        panel_title += "\n" + _("near abroad vs EU: ×{ratio}\nFisher's exact p = {p}").format(
+            ratio=lang.number(row["ratio"], 2), p=lang.general(row["p_value"], 2)
+        )
     right.set_title(panel_title, fontsize=9)
-    right.set_xlabel("Rate ratio")
+    right.set_xlabel(_("Rate ratio"))
     head = robustness[robustness["scope"] == headline.name]
-    title = (
-        f"The {headline.label.lower()} ratio stays between {head['ratio'].min():.1f} and "
-        f"{head['ratio'].max():.1f} under every variant; the lowest interval bound is {head['ci_low'].min():.1f}"
+    title = _(
+        "The ratio ({scope}) stays between {low} and {high} under every variant; the lowest interval bound is {bound}"
+    ).format(
+        scope=scope_phrases[headline.name],
+        low=lang.number(head["ratio"].min(), 1),
+        high=lang.number(head["ratio"].max(), 1),
+        bound=lang.number(head["ci_low"].min(), 1),
     )
     margin = label_margin(variants)
     gap = label_margin(groups["region_group"]) + 0.2
@@ -437,6 +500,7 @@ def plot_robustness(
         title,
         tables,
         source,
+        lang,
         left=margin,
         bottom=TICKS + LABEL + SOURCE + 0.1,
         right=0.4,

@@ -13,6 +13,9 @@ PROCESSED = "data/processed"
 FIGURES_DIR = "figures"
 REPORTS_DIR = "reports"
 FIGURE_FORMATS = ("png", "svg")
+SOURCE_LANGUAGE = "en"  # the language of the msgids: its outputs keep the plain names (figures/x.png, findings.md)
+CATALOGUES = "src/tnr_pipeline/locale"  # <language>/LC_MESSAGES/messages.po, edited by translators
+COMPILED_CATALOGUES = "build/locale"  # the .mo files compiled from them (never committed)
 
 # The Parquet tables each step writes, in the order the step writes them.
 TABLES_BY_STEP: dict[str, tuple[str, ...]] = {
@@ -106,22 +109,39 @@ def figure_tables() -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for tables in FIGURES.values() for name in tables))
 
 
-def figure_stem(name: str) -> str:
-    """A figure's path without its extension: the figure step writes one file per format beside it."""
-    return f"{FIGURES_DIR}/{name}"
+def figure_stem(name: str, language: str = SOURCE_LANGUAGE) -> str:
+    """A figure's path without its extension: the figure step writes one file per format beside it. The source
+    language's figures are in figures/, another language's in figures/<language>/ (a wildcard works too)."""
+    return f"{FIGURES_DIR}/{name}" if language == SOURCE_LANGUAGE else f"{FIGURES_DIR}/{language}/{name}"
 
 
-def figure_stems() -> dict[str, str]:
-    return {name: figure_stem(name) for name in FIGURES}
+def figure_stems(language: str = SOURCE_LANGUAGE) -> dict[str, str]:
+    return {name: figure_stem(name, language) for name in FIGURES}
 
 
-def figure_path(name: str, extension: str = "png") -> str:
-    return f"{figure_stem(name)}.{extension}"
+def figure_path(name: str, extension: str = "png", language: str = SOURCE_LANGUAGE) -> str:
+    return f"{figure_stem(name, language)}.{extension}"
 
 
-def figure_paths(extension: str = "png") -> dict[str, str]:
-    """{figure name: path} of every figure in one format."""
-    return {name: figure_path(name, extension) for name in FIGURES}
+def figure_paths(extension: str = "png", language: str = SOURCE_LANGUAGE) -> dict[str, str]:
+    """{figure name: path} of every figure in one format and language."""
+    return {name: figure_path(name, extension, language) for name in FIGURES}
+
+
+def findings_path(extension: str, language: str = SOURCE_LANGUAGE) -> str:
+    """reports/findings.md in the source language, reports/findings.<language>.md in another."""
+    infix = "" if language == SOURCE_LANGUAGE else f".{language}"
+    return f"{REPORTS_DIR}/findings{infix}.{extension}"
+
+
+def catalogue(language: str) -> str:
+    """A language's editable gettext catalogue."""
+    return f"{CATALOGUES}/{language}/LC_MESSAGES/messages.po"
+
+
+def compiled_catalogue(language: str) -> str:
+    """The .mo file compiled from a language's catalogue, which the steps load."""
+    return f"{COMPILED_CATALOGUES}/{language}/LC_MESSAGES/messages.mo"
 
 
 def missing_named(option: str, needed, given: dict[str, str]) -> list[str]:

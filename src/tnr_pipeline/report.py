@@ -1,9 +1,9 @@
 """Stage 5, render_findings: the Parquet tables and figures -> reports/findings.md and reports/findings.html.
 
-What belongs here: gathering the template's context from the tables (selecting and labelling rows, never computing
-new statistics), the jinja2 environment and its filters (registered in one place), and the HTML edge: Markdown to
-HTML with raw HTML disabled, figures embedded as data URIs, nothing loaded from the network. Imports neither
-pandera nor matplotlib.
+What belongs here: gathering the template's context from the tables (selecting and labelling rows in the document's
+language, never computing new statistics), the jinja2 environment with gettext and its filters (in one place), and
+the HTML edge: Markdown to HTML with raw HTML disabled, figures embedded as data URIs, nothing loaded from the
+network. Imports neither pandas, pandera nor matplotlib.
 """
 
 from __future__ import annotations
@@ -18,14 +18,21 @@ from pathlib import Path
 from tnr_pipeline import __version__, io, registry
 from tnr_pipeline.descriptions import reconstruction_notice, undescribed
 from tnr_pipeline.fields import TABLES, table_fields
-from tnr_pipeline.settings import SCOPE_ROLES, Analysis, format_level
+from tnr_pipeline.i18n import N_, SOURCE_LANGUAGE, Language, describe_scope
+from tnr_pipeline.settings import SCOPE_ROLES, Analysis
 
 MARKDOWN_SPECIAL = {c: "\\" + c for c in "\\`*_[]<>|#~"}
 VERSIONED = ("pandas", "pyarrow", "pandera", "matplotlib", "snakemake", "scipy", "jinja2", "pycountry")
 
 
 class Raw(str):
-    """Template text that is already Markdown (figure references): not escaped."""
+    """Template text that is already Markdown (figure references, formatted numbers, translated messages): not
+    escaped again. A translated message filled in with `%` escapes the data it is filled with."""
+
+    def __mod__(self, values):
+        if isinstance(values, dict):
+            return Raw(str.__mod__(self, {key: escape_markdown(value) for key, value in values.items()}))
+        return Raw(str.__mod__(self, values))
 
 
 def escape_markdown(value: object) -> str:
@@ -37,56 +44,131 @@ def escape_markdown(value: object) -> str:
     return "".join(MARKDOWN_SPECIAL.get(c, c) for c in str(value))
 
 
-def format_number(value: float, digits: int = 1) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if isinstance(value, float) and math.isinf(value):
-        return "∞"
-    return f"{value:,.{digits}f}"
+# The words for the claims' checks (claims.CHECKS), as the ledger shows them.
+CHECK_WORDS = {
+    "equals": N_("equals"),
+    "at_least": N_("at least"),
+    "at_most": N_("at most"),
+    "above": N_("above"),
+    "rounds_to": N_("rounds to"),
+    "between": N_("between"),
+    "includes_all": N_("includes all of"),
+    "equals_set": N_("is exactly"),
+}
 
 
-def format_share(value: float, digits: int = 0) -> str:
-    return "n/a" if value is None or math.isnan(value) else f"{value:.{digits}%}"
+class Filters:
+    """The template's filters, in one language: numbers, intervals and verdicts as that language writes them."""
+
+    def __init__(self, lang: Language):
+        self.lang = lang
+
+    def number(self, value: float, digits: int = 1) -> Raw:
+        return Raw(self.lang.number(value, digits))
+
+    def share(self, value: float, digits: int = 0) -> Raw:
+        return Raw(self.lang.percent(value, digits))
+
+    def p_value(self, value: float) -> Raw:
+        return Raw(self.lang.general(value, 2))
+
+    def cases(self, n: int) -> Raw:
+        """'1 case', '5 cases'; 'случай', 'случая', 'случаев' by Russian's plural rules."""
+        return Raw(self.lang.ngettext("{n} case", "{n} cases", n).format(n=n))
+
+    def years(self, n: int) -> Raw:
+        return Raw(self.lang.ngettext("{n} year", "{n} years", n).format(n=n))
+
+    def mean_interval(self, row: dict) -> Raw:
+        """'3.6 a year (95% CI 2.4–5.2)' from a period_summary row (the level from its confidence_level)."""
+        return Raw(
+            self.lang.gettext("{mean} a year ({level} CI {low}–{high})").format(
+                mean=self.lang.number(row["annual_mean"]),
+                level=self.lang.level(row["confidence_level"]),
+                low=self.lang.number(row["annual_mean_ci_low"]),
+                high=self.lang.number(row["annual_mean_ci_high"]),
+            )
+        )
+
+    def ratio_interval(self, row: dict) -> Raw:
+        """'8.18 (95% CI 5.33–12.91)' from a row with ratio, ci_low, ci_high and confidence_level."""
+        return Raw(
+            self.lang.gettext("{ratio} ({level} CI {low}–{high})").format(
+                ratio=self.lang.number(row["ratio"], 2),
+                level=self.lang.level(row["confidence_level"]),
+                low=self.lang.number(row["ci_low"], 2),
+                high=self.lang.number(row["ci_high"], 2),
+            )
+        )
+
+    def survey_share(self, row: dict) -> Raw:
+        """'13 of 40 (32.5%, Wilson 95% CI 20.1%–48.0%)' from a survey_summary row."""
+        return Raw(
+            self.lang.gettext("{n} of {respondents} ({share}, Wilson {level} CI {low}–{high})").format(
+                n=row["n"],
+                respondents=row["respondents"],
+                share=self.lang.percent(row["share"], 1),
+                level=self.lang.level(row["confidence_level"]),
+                low=self.lang.percent(row["ci_low"], 1),
+                high=self.lang.percent(row["ci_high"], 1),
+            )
+        )
+
+    def check(self, code: str) -> Raw:
+        return Raw(escape_markdown(self.lang.gettext(CHECK_WORDS.get(code, code.replace("_", " ")))))
+
+    def verdict(self, claim: dict | None) -> Raw:
+        """'rounds to 8 — holds' from a claims row; a dash when the report makes no such claim."""
+        if not claim:
+            return Raw("—")
+        expected = escape_markdown(self.lang.decimals(claim["expected"]))
+        return Raw(f"{self.check(claim['check'])} {expected} — {self.holds(claim)}")
+
+    def decimals(self, text: str) -> Raw:
+        return Raw(escape_markdown(self.lang.decimals(text)))
+
+    def interval(self, row: dict) -> Raw:
+        """'95% CI 5.33–12.91' from a row with ci_low, ci_high and confidence_level."""
+        return Raw(
+            self.lang.gettext("{level} CI {low}–{high}").format(
+                level=self.lang.level(row["confidence_level"]),
+                low=self.lang.number(row["ci_low"], 2),
+                high=self.lang.number(row["ci_high"], 2),
+            )
+        )
+
+    def holds(self, claim: dict) -> Raw:
+        return Raw(self.lang.gettext("holds") if claim["holds"] else self.lang.gettext("**does not hold**"))
+
+    def counted(self, rows: list[dict], mark_eu: bool = False) -> list[Raw]:
+        """Country rows as 'Poland (6)', or 'Italy (EU, 1)' with `mark_eu` for EU member states."""
+        _ = self.lang.gettext
+        return [
+            Raw(
+                (_("{name} (EU, {n})") if mark_eu and row["eu_member_at_end"] else _("{name} ({n})")).format(
+                    name=escape_markdown(row["name"]), n=row["cases"]
+                )
+            )
+            for row in rows
+        ]
+
+    def join_list(self, items: list, separator: str = ", ") -> Raw:
+        return Raw(separator.join(escape_markdown(item) for item in items))
+
+    def join(self, items: list) -> Raw:
+        """'A, B and C' as the language joins a list (each item escaped unless already Markdown)."""
+        items = [escape_markdown(item) for item in items]
+        if len(items) < 2:
+            return Raw("".join(items))
+        return Raw(self.lang.gettext("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1]))
 
 
-def format_mean_interval(row: dict) -> Raw:
-    """'3.6 a year (80% CI 2.7–4.7)' from a period_summary row (the level from its confidence_level)."""
-    return Raw(
-        f"{format_number(row['annual_mean'])} a year ({format_level(row['confidence_level'])} CI "
-        f"{format_number(row['annual_mean_ci_low'])}–{format_number(row['annual_mean_ci_high'])})"
-    )
-
-
-def format_ratio_interval(row: dict) -> Raw:
-    """'8.18 (80% CI 6.04–11.13)' from a period_ratios row (the level from its confidence_level)."""
-    return Raw(
-        f"{format_number(row['ratio'], 2)} ({format_level(row['confidence_level'])} CI "
-        f"{format_number(row['ci_low'], 2)}–{format_number(row['ci_high'], 2)})"
-    )
-
-
-def format_survey_share(row: dict) -> Raw:
-    """'13 of 40 (32.5%, Wilson 80% CI 24.1%–42.1%)' from a survey_summary row (the level from its
-    confidence_level)."""
-    return Raw(
-        f"{row['n']} of {row['respondents']} ({format_share(row['share'], 1)}, Wilson "
-        f"{format_level(row['confidence_level'])} CI {format_share(row['ci_low'], 1)}–"
-        f"{format_share(row['ci_high'], 1)})"
-    )
-
-
-def format_claim_verdict(claim: dict | None) -> Raw:
-    """'rounds to 8 — holds' from a claims row; a dash when the report makes no such claim."""
-    if not claim:
-        return Raw("—")
-    verdict = "holds" if claim["holds"] else "**does not hold**"
-    return Raw(f"{escape_markdown(claim['check'].replace('_', ' '))} {escape_markdown(claim['expected'])} — {verdict}")
-
-
-def environment(template_dir: str | Path):
-    """The jinja2 environment: strict, whitespace-tidy, escaping every data value for Markdown."""
+def environment(template_dir: str | Path, lang: Language | None = None):
+    """The jinja2 environment in one language: strict, whitespace-tidy, escaping every data value for Markdown,
+    with gettext (jinja2's i18n extension) and the language's filters."""
     import jinja2
 
+    lang = lang or Language(SOURCE_LANGUAGE)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(template_dir)),
         undefined=jinja2.StrictUndefined,
@@ -95,16 +177,36 @@ def environment(template_dir: str | Path):
         keep_trailing_newline=True,
         finalize=escape_markdown,
         autoescape=False,
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
     )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(
+        lambda message: Raw(lang.gettext(message)),
+        lambda singular, plural, n: Raw(lang.ngettext(singular, plural, n)),
+        newstyle=True,
+        pgettext=lambda context, message: Raw(lang.pgettext(context, message)),
+    )
+    filters = Filters(lang)
     env.filters.update(
-        num=format_number,
-        pct=format_share,
+        num=filters.number,
+        pct=filters.share,
+        pvalue=filters.p_value,
         md=escape_markdown,
-        mean_ci=format_mean_interval,
-        ratio_ci=format_ratio_interval,
-        verdict=format_claim_verdict,
-        survey_share=format_survey_share,
-        level=format_level,
+        code=lambda text: Raw("`" + str(text).replace("`", "").replace("|", "\\|") + "`"),
+        decimals=filters.decimals,
+        ci=filters.interval,
+        cases=filters.cases,
+        years=filters.years,
+        mean_ci=filters.mean_interval,
+        ratio_ci=filters.ratio_interval,
+        verdict=filters.verdict,
+        holds=filters.holds,
+        check=filters.check,
+        survey_share=filters.survey_share,
+        level=lang.level,
+        join_and=filters.join,
+        join_list=filters.join_list,
+        counted=filters.counted,
     )
     return env
 
@@ -153,29 +255,44 @@ def _one(rows: list[dict], **conditions) -> dict:
     return matches[0]
 
 
+def read_csv_rows(path: str | Path | None) -> list[dict]:
+    """A small CSV of words (region groups, the claims file) as rows; none when no path is given."""
+    if not path:
+        return []
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
 def _by_cases(rows: list[dict]) -> list[dict]:
-    """Most cases first, then by name."""
-    return sorted(rows, key=lambda row: (-row["cases"], row["host_country_name"]))
+    """Most cases first, then by name (in the document's language)."""
+    return sorted(rows, key=lambda row: (-row["cases"], row["name"]))
 
 
-def data_dictionary() -> list[dict]:
-    """Every output table and its columns, from the same field definitions the pandera schemas are built from."""
+def _named(rows: list[dict], lang: Language) -> list[dict]:
+    """Country rows with `name`: the country's name in the document's language."""
+    return [dict(row, name=lang.country_name(row["host_country"], row["host_country_name"])) for row in rows]
+
+
+def data_dictionary(lang: Language) -> list[dict]:
+    """Every output table and its columns, from the same field definitions the pandera schemas are built from, in
+    the document's language."""
+    _ = lang.gettext
     return [
         {
             "table": table,
-            "description": description,
+            "description": _(description),
             "fields": [
                 {
                     "name": f.name,
-                    "kind": f.kind,
+                    "kind": _(f.kind),
                     "nullable": f.nullable,
-                    "description": f.description,
-                    "allowed": f.allowed,
+                    "description": _(f.description),
+                    "allowed": _(f.allowed) if f.allowed else "",
                 }
                 for f in table_fields(table)
             ],
         }
-        for table, (description, _) in TABLES.items()
+        for table, (description, _columns) in TABLES.items()
     ]
 
 
@@ -189,11 +306,65 @@ def versions() -> dict[str, str]:
     return found
 
 
-def robustness_context(robustness: list[dict], regions: list[dict], analysis: Analysis) -> dict:
+def describe_variant(row: dict, reference: dict, analysis: Analysis, lang: Language) -> str:
+    """What a robustness row computes, in the document's language, from its variant and numbers (`reference`: the
+    scope's exact_poisson row, whose counts the variants change)."""
+    _ = lang.gettext
+    variant = row["variant"]
+    if variant == "exact_poisson":
+        return _("Exact conditional interval, as in period_ratios.")
+    if variant == "quasi_poisson":
+        if row["ci_low"] == row["ci_low"]:
+            n_years = row["baseline_years"] + row["comparison_years"]
+            return _(
+                "Quasi-Poisson: dispersion {dispersion} from {n} yearly counts (used: {used}); Wald interval on the "
+                "log scale with Student's t on {df} degrees of freedom."
+            ).format(
+                dispersion=lang.number(row["dispersion"], 2),
+                n=n_years,
+                used=lang.number(max(1.0, row["dispersion"]), 2),
+                df=n_years - 2,
+            )
+        if 0 in (row["baseline_cases"], row["comparison_cases"]):
+            return _("Quasi-Poisson: no interval: a period has no case, so the log rate ratio has no standard error.")
+        return _("Quasi-Poisson: no interval: fewer than three years leave no degrees of freedom for the dispersion.")
+    if variant.startswith("drop_"):
+        in_baseline = row["baseline_years"] < reference["baseline_years"]
+        period = analysis.baseline if in_baseline else analysis.comparison
+        side = "baseline" if in_baseline else "comparison"
+        text = _("{year} ({cases}) left out of {period}.").format(
+            year=variant[len("drop_") :],
+            cases=lang.ngettext("{n} case", "{n} cases", reference[f"{side}_cases"] - row[f"{side}_cases"]).format(
+                n=reference[f"{side}_cases"] - row[f"{side}_cases"]
+            ),
+            period=period.label_in(lang.code),
+        )
+        return text + (" " + _("No ratio: the period has no other year.") if row[f"{side}_years"] == 0 else "")
+    if variant.startswith("baseline_from_"):
+        return _("Baseline from {start} to {last} ({years}).").format(
+            start=variant[len("baseline_from_") :],
+            last=analysis.baseline.last_year,
+            years=lang.ngettext("{n} year", "{n} years", row["baseline_years"]).format(n=row["baseline_years"]),
+        )
+    if variant == "verified_only":
+        if row["baseline_cases"] + row["comparison_cases"] == 0:
+            return _("Only cases whose verification is 'verified' (none is).")
+        return _("Only cases whose verification is 'verified'.")
+    return row["description"]
+
+
+def robustness_context(
+    robustness: list[dict], regions: list[dict], analysis: Analysis, lang: Language, region_labels: dict[str, str]
+) -> dict:
     """The robustness section's rows: every variant for the headline and without-Denial-of-Entry scopes side by
-    side, the leave-one-year-out extremes of the headline, and the region groups of the headline scope."""
+    side, each described in the document's language, the leave-one-year-out extremes of the headline, and the
+    region groups of the headline scope."""
     headline, without = analysis.role("headline").name, analysis.role("without_denial_of_entry").name
     by_key = {(row["scope"], row["variant"]): row for row in robustness}
+    by_key = {
+        key: dict(row, described=describe_variant(row, by_key[(key[0], "exact_poisson")], analysis, lang))
+        for key, row in by_key.items()
+    }
     variants = list(dict.fromkeys(row["variant"] for row in robustness))
     mine = [by_key[(headline, variant)] for variant in variants]
     dropped = [row for row in mine if row["variant"].startswith("drop_") and row["ratio"] == row["ratio"]]
@@ -206,10 +377,27 @@ def robustness_context(robustness: list[dict], regions: list[dict], analysis: An
         "robust_lowest_bound": min(bounded) if bounded else math.nan,
         "robust_drop_low": min(dropped, key=lambda row: row["ratio"]) if dropped else None,
         "robust_drop_high": max(dropped, key=lambda row: row["ratio"]) if dropped else None,
-        "regions": [row for row in regions if row["scope"] == headline and row["region_group"] != "near_abroad_vs_eu"],
+        "regions": [
+            dict(row, label=region_labels.get(row["region_group"], row["region_label"]))
+            for row in regions
+            if row["scope"] == headline and row["region_group"] != "near_abroad_vs_eu"
+        ],
         "region_versus": next(
             (row for row in regions if row["scope"] == headline and row["region_group"] == "near_abroad_vs_eu"), None
         ),
+    }
+
+
+def _period(period, lang: Language) -> dict:
+    """A period as the template names it: `title` (its name), `label` (name and years), `span` (its years)."""
+    return {
+        "name": period.name,
+        "title": period.title_in(lang.code),
+        "label": period.label_in(lang.code),
+        "span": period.span,
+        "first_year": period.first_year,
+        "last_year": period.last_year,
+        "years": period.years,
     }
 
 
@@ -221,25 +409,41 @@ def build_context(
     analysis: Analysis,
     prosecutions_series: str,
     figures: dict[str, str],
+    lang: Language | None = None,
+    words: dict[str, list[dict]] | None = None,
 ) -> dict:
-    """Everything the findings template shows, selected from the tables (rows as dicts) and the case counts."""
+    """Everything the findings template shows, selected from the tables (rows as dicts) and the case counts, named
+    in the document's language (`words`: the region groups and the claims file, for their translated columns)."""
+    lang = lang or Language(SOURCE_LANGUAGE)
+    words = words or {}
     ratios, summary = tables["period_ratios"], tables["period_summary"]
     countries, breakdowns = tables["country_summary"], tables["period_breakdowns"]
     claims, survey, context = tables["claims"], tables["survey_summary"], tables["context_figures"]
     baseline, comparison = analysis.baseline, analysis.comparison
-    roles = analysis.roles
-    headline_scope = roles["headline"].name
+    tactic_label = {t["code"]: lang.label(t) for t in typology}
+    scopes = {
+        scope.name: {
+            "name": scope.name,
+            "label": scope.label_in(lang.code),
+            "phrase": describe_scope(scope, lang, tactic_label),
+            "exclude_tactics": scope.exclude_tactics,
+            "fh_counted_only": scope.fh_counted_only,
+        }
+        for scope in analysis.scopes
+    }
+    roles = {role: scopes[scope.name] for role, scope in analysis.roles.items()}
+    headline_scope = roles["headline"]["name"]
     ratio_by_scope = {row["scope"]: row for row in ratios}
     headline = [
         dict(
             ratio_by_scope[scope.name],
-            scope_label=scope.label,
+            scope_label=scopes[scope.name]["label"],
             baseline_row=_one(summary, scope=scope.name, period=baseline.name),
             comparison_row=_one(summary, scope=scope.name, period=comparison.name),
         )
         for scope in analysis.scopes_to_show
     ]
-    comparison_countries = _by_cases(_where(countries, scope=headline_scope, period=comparison.name))
+    comparison_countries = _by_cases(_named(_where(countries, scope=headline_scope, period=comparison.name), lang))
     tactics = {
         t["code"]: {
             p.name: _one(breakdowns, dimension="tactic", category=t["code"], scope=headline_scope, period=p.name)
@@ -251,17 +455,31 @@ def build_context(
     for row in tables["annual_counts"]:
         annual_cases[row["year"]] = annual_cases.get(row["year"], 0) + row["cases"]
     physical = roles["freedom_house"]
+    context = [
+        dict(row, **{f"{c}_shown": lang.label(row, c) for c in ("unit", "measures", "source")}) for row in context
+    ]
+    claim_words = {row["claim_id"]: row for row in words.get("claims", [])}
+    claims = [
+        dict(
+            row,
+            claim_shown=lang.label(claim_words.get(row["claim_id"], row), "claim"),
+            section_shown=lang.label(claim_words.get(row["claim_id"], row), "section"),
+        )
+        for row in claims
+    ]
+    region_labels = {row["group"]: lang.label(row) for row in words.get("region_groups", [])}
     return {
-        "periods": analysis.periods,
-        "baseline": baseline,
-        "comparison": comparison,
-        "scopes": analysis.scopes_to_show,
+        "lang": lang.code,
+        "periods": [_period(p, lang) for p in analysis.periods],
+        "baseline": _period(baseline, lang),
+        "comparison": _period(comparison, lang),
+        "scopes": [scopes[scope.name] for scope in analysis.scopes_to_show],
         "roles": roles,
         "headline": headline,
         "ratio": {row["scope"]: row for row in headline},
-        "ratio_level": format_level(analysis.confidence_level),
-        "mean_level": format_level(summary[0]["confidence_level"]) if summary else "",
-        "survey_level": format_level(survey[0]["confidence_level"]) if survey else "",
+        "ratio_level": lang.level(analysis.confidence_level),
+        "mean_level": lang.level(summary[0]["confidence_level"]) if summary else "",
+        "survey_level": lang.level(survey[0]["confidence_level"]) if survey else "",
         "claims": claims,
         "claim_for_metric": {row["metric"]: row for row in claims},
         "n_claims_holding": sum(1 for row in claims if row["holds"]),
@@ -270,7 +488,9 @@ def build_context(
         "new_countries": [row for row in comparison_countries if row["new_in_comparison"]],
         "eu_countries": [row for row in comparison_countries if row["eu_member_at_end"] and row["cases"] > 0],
         "physical_countries": [
-            row for row in _by_cases(_where(countries, scope=physical.name, period=comparison.name)) if row["cases"] > 0
+            row
+            for row in _by_cases(_named(_where(countries, scope=physical["name"], period=comparison.name), lang))
+            if row["cases"] > 0
         ],
         "physical_scope": physical,
         **cases,
@@ -284,15 +504,26 @@ def build_context(
         "context_by_id": {row["figure_id"]: row for row in context},
         "annual_cases": annual_cases,
         "prosecutions": sorted(_where(context, series=prosecutions_series), key=lambda row: row["year"]),
-        "tactic_label": {t["code"]: t["label"] for t in typology},
-        "typology": typology,
+        "tactic_label": tactic_label,
+        "typology": [
+            dict(
+                t,
+                label=lang.label(t),
+                family_label=lang.label(t, "family_label"),
+                freedom_house_category=lang.label(t, "freedom_house_category"),
+            )
+            for t in typology
+        ],
         "figures": {name: Raw(path) for name, path in figures.items()},
-        "dictionary": data_dictionary(),
+        "dictionary": data_dictionary(lang),
         "provenance": provenance,
         "inputs": [{"path": path, "sha256": digest} for path, digest in provenance["inputs_sha256"].items()],
-        **robustness_context(tables["robustness"], tables["region_ratios"], analysis),
-        "reconstruction_notice": reconstruction_notice(provenance["inputs_described"]),
-        "undescribed": [dict(info, path=path) for path, info in undescribed(provenance["inputs_described"]).items()],
+        **robustness_context(tables["robustness"], tables["region_ratios"], analysis, lang, region_labels),
+        "reconstruction_notice": reconstruction_notice(provenance["inputs_described"], lang),
+        "undescribed": [
+            dict(info, path=path, role=lang.gettext(info["role"]))
+            for path, info in undescribed(provenance["inputs_described"]).items()
+        ],
         "versions": versions(),
     }
 
@@ -300,8 +531,8 @@ def build_context(
 # ---- rendering ---------------------------------------------------------------------------------------------------
 
 
-def render_markdown(template_dir: str | Path, context: dict) -> str:
-    return environment(template_dir).get_template("findings.md.j2").render(**context)
+def render_markdown(template_dir: str | Path, context: dict, lang: Language | None = None) -> str:
+    return environment(template_dir, lang).get_template("findings.md.j2").render(**context)
 
 
 def markdown_to_html(markdown: str, image_root: Path) -> str:
@@ -319,7 +550,7 @@ def markdown_to_html(markdown: str, image_root: Path) -> str:
     return parser.renderer.render(tokens, parser.options, {})
 
 
-def render_html(template_dir: str | Path, body: str, title: str) -> str:
+def render_html(template_dir: str | Path, body: str, title: str, language: str = SOURCE_LANGUAGE) -> str:
     import jinja2
 
     env = jinja2.Environment(
@@ -328,18 +559,22 @@ def render_html(template_dir: str | Path, body: str, title: str) -> str:
         autoescape=True,
         keep_trailing_newline=True,
     )
-    return env.get_template("findings.html.j2").render(title=title, body=jinja2.utils.markupsafe.Markup(body))
+    return env.get_template("findings.html.j2").render(
+        title=title, language=language, body=jinja2.utils.markupsafe.Markup(body)
+    )
 
 
 def build_summary(context: dict, markdown_path: str, html_path: str) -> str:
     """The few lines the build prints at its end: the headline ratio of each role scope with its interval, the
     claims that hold (naming those that do not), whether the data is reconstructed, and where the findings are.
-    Aggregates only: nothing personal."""
+    Aggregates only: nothing personal. In the source language: it is written for the person running the build."""
+    filters = Filters(Language(SOURCE_LANGUAGE))
     lines = ["tnr-pipeline: findings built."]
     if context["reconstruction_notice"]:
         lines.append("  RECONSTRUCTED DATA, not the real cases (see the notice at the top of the findings).")
-    for scope in dict.fromkeys(context["roles"][role] for role in SCOPE_ROLES):
-        lines.append(f"  {scope.label}: rate ratio {format_ratio_interval(context['ratio'][scope.name])}")
+    for scope in dict.fromkeys(context["roles"][role]["name"] for role in SCOPE_ROLES):
+        label = next(s["label"] for s in context["scopes"] if s["name"] == scope)
+        lines.append(f"  {label}: rate ratio {filters.ratio_interval(context['ratio'][scope])}")
     failing = [row["claim_id"] for row in context["claims"] if not row["holds"]]
     lines.append(
         f"  Claims of the report that hold: {context['n_claims_holding']} of {len(context['claims'])}"
@@ -359,11 +594,15 @@ def run(
     analysis: Analysis,
     prosecutions_series: str,
     summary_path: str | None = None,
+    lang: Language | None = None,
+    claims_path: str | None = None,
+    region_groups_path: str | None = None,
 ) -> None:
-    """Render findings.md and findings.html from the named tables and figures (PNG, embedded in the HTML), and the
-    build's closing summary."""
+    """Render findings.md and findings.html in the language `lang` (default: the source language) from the named
+    tables and figures (PNG, embedded in the HTML), and the build's closing summary."""
     from tnr_pipeline.settings import SettingsError
 
+    lang = lang or Language(SOURCE_LANGUAGE)
     missing = registry.missing_named("--table", registry.REPORT_READS, table_paths)
     missing += registry.missing_named("--figure", registry.FIGURES, figure_paths)
     if missing:
@@ -385,12 +624,15 @@ def run(
         analysis,
         prosecutions_series,
         figures,
+        lang,
+        {"claims": read_csv_rows(claims_path), "region_groups": read_csv_rows(region_groups_path)},
     )
-    markdown = render_markdown(template_dir, context)
+    markdown = render_markdown(template_dir, context, lang)
     html = render_html(
         template_dir,
         markdown_to_html(markdown, markdown_dir),
-        "Findings: transnational repression by the Russian Federation",
+        lang.gettext("Findings: transnational repression by the Russian Federation"),
+        lang.code,
     )
     io.write_text(markdown_path, markdown)
     io.write_text(html_path, html)

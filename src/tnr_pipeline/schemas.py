@@ -326,6 +326,8 @@ def survey_sheet_schema(reference) -> tuple[pa.DataFrameSchema, dict[str, Rule]]
 # ---- the context figures ------------------------------------------------------------------------------------
 
 CONTEXT_COLUMNS = ("figure_id", "series", "year", "refers_to", "value", "unit", "measures", "source")
+# The same words in Russian, for the Russian edition (optional: the English is shown where they are empty).
+CONTEXT_TRANSLATED = ("unit_ru", "measures_ru", "source_ru")
 
 
 def context_sheet_schema() -> tuple[pa.DataFrameSchema, dict[str, Rule]]:

@@ -39,12 +39,22 @@ class SettingsError(ValueError):
         )
 
 
+def _translated(names: tuple[tuple[str, str], ...], language: str, default: str) -> str:
+    return dict(names).get(language, default)
+
+
+def _translations(spec: dict) -> tuple[tuple[str, str], ...]:
+    """`label_<language>` keys of a period or scope -> ((language, label), ...)."""
+    return tuple(sorted((key[len("label_") :], value) for key, value in spec.items() if key.startswith("label_")))
+
+
 @dataclass(frozen=True)
 class Period:
     name: str
-    label: str
+    title: str  # the period's name without its years (config `label`), in the source language
     first_year: int
     last_year: int
+    titles: tuple[tuple[str, str], ...] = ()  # (language, title) from config `label_<language>`
 
     @property
     def years(self) -> int:
@@ -55,6 +65,17 @@ class Period:
         """'2014–2021', or '2022' for a one-year period."""
         return str(self.first_year) if self.years == 1 else f"{self.first_year}–{self.last_year}"
 
+    @property
+    def label(self) -> str:
+        """'Pre-war (2014–2021)': the name with its years, as tables and figures show it."""
+        return self.label_in("")
+
+    def title_in(self, language: str) -> str:
+        return _translated(self.titles, language, self.title)
+
+    def label_in(self, language: str) -> str:
+        return f"{self.title_in(language)} ({self.span})"
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -62,6 +83,10 @@ class Scope:
     label: str
     exclude_tactics: tuple[str, ...] = ()
     fh_counted_only: bool = False
+    labels: tuple[tuple[str, str], ...] = ()  # (language, label) from config `label_<language>`
+
+    def label_in(self, language: str) -> str:
+        return _translated(self.labels, language, self.label)
 
 
 @dataclass(frozen=True)
@@ -120,6 +145,13 @@ def period_problems(spec: object, baseline: object = None, comparison: object = 
                 "first year to its last, both included"
             )
             continue
+        for key, label in period.items():
+            spans = (f"{first}–{last}", f"{first}-{last}", f"{first} - {last}")
+            if key.startswith("label") and isinstance(label, str) and any(span in label for span in spans):
+                problems.append(
+                    f"periods.{name}.{key}: {label!r} repeats the period's years, which figures and documents add "
+                    f"from first_year and last_year. Write the name only, e.g. {label.split('(')[0].strip()!r}"
+                )
         valid.append((first, last, name))
     valid.sort()
     for i, (first_a, last_a, a) in enumerate(valid):
@@ -200,6 +232,39 @@ def baseline_start_problems(starts: object, periods: object, baseline: object) -
     ]
 
 
+def language_problems(languages: object, periods: object, scopes: object, catalogues: str | Path) -> list[str]:
+    """What is wrong with `languages`: the source language included, a catalogue for every other language, and a
+    `label_<language>` for every period and scope (their names in that language's outputs)."""
+    from tnr_pipeline.registry import SOURCE_LANGUAGE
+
+    if not isinstance(languages, list) or not all(isinstance(code, str) for code in languages):
+        return [f"languages: {languages!r} is not a list of language codes (e.g. [en, ru])"]
+    have = [SOURCE_LANGUAGE] + sorted(p.parent.parent.name for p in Path(catalogues).glob("*/LC_MESSAGES/*.po"))
+    problems = []
+    if SOURCE_LANGUAGE not in languages:
+        problems.append(
+            f"languages: {languages!r} leaves out {SOURCE_LANGUAGE!r}, the language the pipeline is written in; "
+            f"its outputs are always built. Write e.g. [{SOURCE_LANGUAGE}, ru]"
+        )
+    for code in languages:
+        if code not in have:
+            problems.append(
+                f"languages: {code!r} has no translation catalogue ({Path(catalogues) / code / 'LC_MESSAGES'}"
+                f"/messages.po). Languages with one: {', '.join(have)}"
+            )
+            continue
+        if code == SOURCE_LANGUAGE:
+            continue
+        for kind, spec in (("periods", periods), ("scopes", scopes)):
+            for name, item in (spec or {}).items() if isinstance(spec, dict) else ():
+                if isinstance(item, dict) and not item.get(f"label_{code}"):
+                    problems.append(
+                        f"{kind}.{name}: no label_{code}, its name in the {code!r} edition. Add one, or remove "
+                        f"{code!r} from languages"
+                    )
+    return problems
+
+
 def level_problems(level: object) -> list[str]:
     if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
         return [f"confidence_level: {level!r} is not a number strictly between 0 and 1 (e.g. 0.95)"]
@@ -219,13 +284,22 @@ def read_tactic_codes(typology_path: str | Path) -> list[str]:
 
 
 def _periods(spec: dict) -> tuple[Period, ...]:
-    periods = [Period(name, p.get("label", name), p["first_year"], p["last_year"]) for name, p in spec.items()]
+    periods = [
+        Period(name, p.get("label", name), p["first_year"], p["last_year"], _translations(p))
+        for name, p in spec.items()
+    ]
     return tuple(sorted(periods, key=lambda period: period.first_year))
 
 
 def _scopes(spec: dict) -> tuple[Scope, ...]:
     return tuple(
-        Scope(name, s.get("label", name), tuple(s.get("exclude_tactics", [])), bool(s.get("fh_counted_only", False)))
+        Scope(
+            name,
+            s.get("label", name),
+            tuple(s.get("exclude_tactics", [])),
+            bool(s.get("fh_counted_only", False)),
+            _translations(s),
+        )
         for name, s in spec.items()
     )
 
@@ -317,7 +391,9 @@ def _schema_problems(config: dict, schema: dict) -> dict[str, list[str]]:
     return problems
 
 
-def config_problems(config: dict, schema: dict, typology_path: str | Path) -> list[str]:
+def config_problems(
+    config: dict, schema: dict, typology_path: str | Path, catalogues: str | Path | None = None
+) -> list[str]:
     """Every problem with the config: its shape against the schema, then how the settings fit together (each check
     runs when the keys it reads have the right shape, so one run names every problem)."""
     for key, spec in schema["properties"].items():  # `--config key=null` arrives as the text "null"
@@ -340,6 +416,12 @@ def config_problems(config: dict, schema: dict, typology_path: str | Path) -> li
         problems += role_problems(config["scope_roles"], list(config["scopes"]))
     if fine("periods", "baseline", "baseline_starts"):
         problems += baseline_start_problems(config["baseline_starts"], config["periods"], config["baseline"])
+    if fine("languages", "periods", "scopes"):
+        from tnr_pipeline.registry import CATALOGUES
+
+        problems += language_problems(
+            config["languages"], config["periods"], config["scopes"], catalogues or CATALOGUES
+        )
     last_year = config.get("last_year")
     if fine("first_year", "last_year") and last_year is not None and last_year < config["first_year"]:
         problems.append(f"last_year: {last_year} is before first_year {config['first_year']}")

@@ -7,6 +7,7 @@ call them directly. All counting is grouped (vectorised); nothing loops over cas
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -453,6 +454,7 @@ def robustness_variants(cases: pd.DataFrame, analysis, baseline_starts: list[int
                 "comparison_cases": x_c,
                 "comparison_years": t_c,
                 **{k: quasi[k] for k in ("ratio", "ci_low", "ci_high", "p_value")},
+                "dispersion": quasi["dispersion"],
             },
         )
         for period, counts in ((baseline, base_counts), (comparison, comp_counts)):
@@ -464,7 +466,7 @@ def robustness_variants(cases: pd.DataFrame, analysis, baseline_starts: list[int
                     note += " No ratio: the period has no other year."
                 add(f"drop_{year}", note, _exact_row(*left, level))
         for start in baseline_starts:
-            later = Period(baseline.name, baseline.label, start, baseline.last_year)
+            later = dataclasses.replace(baseline, first_year=start)
             counts = yearly_counts(by_year, later)
             add(
                 f"baseline_from_{start}",

@@ -15,6 +15,7 @@ from matplotlib.collections import PathCollection
 from matplotlib.patches import Patch
 
 from tnr_pipeline.figure_layout import EDGE, LIGHT, SOURCE, finish, plt
+from tnr_pipeline.i18n import Language
 from tnr_pipeline.settings import Period
 
 
@@ -93,11 +94,16 @@ def plot_host_map(
     shapes: dict[str, list],
     tables: list[str],
     source: str,
+    lang: Language,
 ):
     """Host countries shaded by their cases in the comparison period, on a map drawn from packaged outlines."""
+    _ = lang.gettext
     rows = country_summary[(country_summary["scope"] == scope) & (country_summary["period"] == comparison.name)]
     cases = {alpha2.get(code): int(n) for code, n in zip(rows["host_country"], rows["cases"])}
-    names = {alpha2.get(code): name for code, name in zip(rows["host_country"], rows["host_country_name"])}
+    names = {
+        alpha2.get(code): lang.country_name(code, name)
+        for code, name in zip(rows["host_country"], rows["host_country_name"])
+    }
     drawn = {code: paths for code, paths in shapes.items() if code in cases}
     extents = [_bounds(path) for paths in drawn.values() for path in paths]
     if extents:
@@ -142,20 +148,27 @@ def plot_host_map(
     leaders = ", ".join(names[code] for code, n in ranked[:3] if n > 0)
     with_cases = sum(1 for n in cases.values() if n > 0)
     mappable = matplotlib.cm.ScalarMappable(cmap=colormap, norm=norm)
-    figure.colorbar(mappable, ax=axes, shrink=0.6, label=f"Cases, {comparison.label}")
+    figure.colorbar(
+        mappable, ax=axes, shrink=0.6, label=_("Cases, {period}").format(period=comparison.label_in(lang.code))
+    )
     axes.legend(
         handles=[
-            Patch(facecolor="#ffffff", edgecolor="black", label="host country, no case in period"),
-            Patch(facecolor=LIGHT, edgecolor="#999999", label="no case in the data"),
+            Patch(facecolor="#ffffff", edgecolor="black", label=_("host country, no case in period")),
+            Patch(facecolor=LIGHT, edgecolor="#999999", label=_("no case in the data")),
         ],
         loc="lower left",
         fontsize=7,
     )
     return finish(
         figure,
-        f"Cases since {comparison.first_year} in {with_cases} host countries, most in {leaders}",
-        [*tables, "map outlines: pygal-maps-world"],
+        lang.ngettext(
+            "Cases since {year} in {n} host country, most in {leaders}",
+            "Cases since {year} in {n} host countries, most in {leaders}",
+            with_cases,
+        ).format(year=comparison.first_year, n=with_cases, leaders=leaders),
+        [*tables, _("map outlines: pygal-maps-world")],
         source,
+        lang,
         left=EDGE,
         bottom=SOURCE,
         right=EDGE,

@@ -1,0 +1,200 @@
+"""Languages: the gettext catalogues, numbers and dates as each language writes them, and names in each language.
+
+What belongs here: loading a language's compiled catalogue (English is the source language: its messages are the
+msgids, it has no catalogue), compiling a catalogue (`.po` -> `.mo`, the compile_translations step) with a message
+for every untranslated or fuzzy entry, Babel's locale-aware number, percentage and date formats, and the names a
+language gives to reference data (a `label_ru` column, pycountry's ISO 3166 translations). The words themselves
+live in the catalogues (`registry.catalogue`) and the reference CSVs, never here. Nothing here imports pandas.
+"""
+
+from __future__ import annotations
+
+import gettext
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from tnr_pipeline.registry import SOURCE_LANGUAGE
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction where it is defined; it is translated where it is shown."""
+    return message
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language of the outputs: its messages (gettext), its number formats (Babel) and its names for data."""
+
+    code: str
+    translations: gettext.NullTranslations = field(default_factory=gettext.NullTranslations, compare=False)
+
+    # ---- messages
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.translations.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self.translations.pgettext(context, message)
+
+    # ---- numbers, as this language writes them
+    @property
+    def locale(self):
+        from babel import Locale
+
+        return Locale.parse(self.code)
+
+    def number(self, value: float | None, digits: int = 1) -> str:
+        """1234.5 -> '1,234.5' (en), '1 234,5' (ru); rounded exactly as Python's own format rounds, in every
+        language, so that the editions agree digit for digit."""
+        special = self._special(value)
+        if special is not None:
+            return special
+        return self._apply(self.locale.decimal_formats[None].pattern, Decimal(f"{value:.{digits}f}"), digits)
+
+    def percent(self, value: float | None, digits: int = 0) -> str:
+        """0.325 -> '32.5%' (en), '32,5 %' (ru)."""
+        special = self._special(value)
+        if special is not None:
+            return special
+        hundredths = Decimal(f"{value:.{digits}%}".rstrip("%")) / 100
+        return self._apply(self.locale.percent_formats[None].pattern, hundredths, digits)
+
+    def general(self, value: float, digits: int = 2) -> str:
+        """A number to `digits` significant digits in the shortest form ('2.1e-27', '0.021'), with this language's
+        decimal sign."""
+        from babel.numbers import get_decimal_symbol
+
+        return f"{value:.{digits}g}".replace(".", get_decimal_symbol(self.locale))
+
+    def decimals(self, text: str) -> str:
+        """Numbers written in a text with a decimal point ('0.28..0.3334', '8.184') given this language's decimal
+        sign; everything else (codes, words) unchanged."""
+        import re
+
+        from babel.numbers import get_decimal_symbol
+
+        return re.sub(r"(?<=\d)\.(?=\d)", get_decimal_symbol(self.locale), str(text))
+
+    def date(self, value) -> str:
+        """A date in this language's long form: 'March 5, 2024', '5 марта 2024 г.'."""
+        from babel.dates import format_date
+
+        return format_date(value, "long", locale=self.locale)
+
+    def level(self, level: float) -> str:
+        """A confidence level as people write it: 0.95 -> '95%' (en), '95 %' (ru); 0.975 -> '97.5%'."""
+        return self.percent(level, max(0, len(f"{level * 100:.10g}".partition(".")[2])))
+
+    def _special(self, value: float | None) -> str | None:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return self.gettext("n/a")
+        if isinstance(value, float) and math.isinf(value):
+            return "∞" if value > 0 else "−∞"
+        return None
+
+    def _apply(self, pattern: str, value: Decimal, digits: int) -> str:
+        from babel.numbers import parse_pattern
+
+        parsed = parse_pattern(pattern)
+        parsed.frac_prec = (digits, digits)
+        return parsed.apply(value, self.locale)
+
+    # ---- names of data in this language
+    def label(self, row: dict, column: str = "label") -> str:
+        """A reference row's label in this language: its `<column>_<code>` when it has one, else `<column>`."""
+        return row.get(f"{column}_{self.code}") or row[column] if self.code != SOURCE_LANGUAGE else row[column]
+
+    def country_name(self, alpha_3: str, english: str) -> str:
+        """A country's short name in this language, from the ISO 3166 translations pycountry ships; the English
+        name where there is none."""
+        if self.code == SOURCE_LANGUAGE:
+            return english
+        return _country_names(self.code).get(alpha_3, english)
+
+
+def describe_scope(scope, lang: Language, tactic_labels: dict[str, str]) -> str:
+    """What a scope keeps, in words that fit mid-sentence ('all cases', 'excluding Denial of Entry', 'the tactics
+    Freedom House counts'), built from its definition rather than its label, so no label is lower-cased."""
+    _ = lang.gettext
+    parts = []
+    if scope.exclude_tactics:
+        names = ", ".join(
+            lang.pgettext("a tactic's name in a sentence", "{name}").format(name=tactic_labels.get(code, code))
+            for code in scope.exclude_tactics
+        )
+        parts.append(
+            lang.ngettext("excluding {tactics}", "excluding {tactics}", len(scope.exclude_tactics)).format(
+                tactics=names
+            )
+        )
+    if scope.fh_counted_only:
+        parts.append(_("the tactics Freedom House counts"))
+    return _(" and ").join(parts) if parts else _("all cases")
+
+
+_COUNTRY_NAMES: dict[str, dict[str, str]] = {}
+
+
+def _country_names(language: str) -> dict[str, str]:
+    """Alpha-3 -> short name in `language` (pycountry's `name`, translated by its iso3166-1 catalogue)."""
+    if language not in _COUNTRY_NAMES:
+        import pycountry
+
+        translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
+        _COUNTRY_NAMES[language] = {
+            country.alpha_3: translation.gettext(getattr(country, "common_name", None) or country.name)
+            for country in pycountry.countries
+        }
+    return _COUNTRY_NAMES[language]
+
+
+def load_language(code: str, compiled: str | Path | None = None) -> Language:
+    """The language `code`, with its compiled catalogue (a `.mo` file) unless it is the source language."""
+    if code == SOURCE_LANGUAGE or compiled is None:
+        if code != SOURCE_LANGUAGE:
+            raise ValueError(f"language {code!r} needs its compiled catalogue")
+        return Language(code)
+    with open(compiled, "rb") as handle:
+        return Language(code, gettext.GNUTranslations(handle))
+
+
+# ---- the catalogues --------------------------------------------------------------------------------------------
+
+
+def catalogue_problems(po_path: str | Path) -> list[str]:
+    """What a translator must fix before a catalogue is used: every message without a translation or marked fuzzy,
+    and every plural message short of the language's plural forms, each with its line in the .po file."""
+    from babel.messages.pofile import read_po
+
+    with open(po_path, "rb") as handle:
+        catalogue = read_po(handle)
+    problems = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        where = f"{po_path}, line {message.lineno}: {message.id if isinstance(message.id, str) else message.id[0]!r}"
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy:
+            problems.append(f"{where} is marked fuzzy: check the translation and remove the 'fuzzy' flag")
+        elif not all(strings):
+            problems.append(f"{where} has no translation: write it in msgstr")
+        elif isinstance(message.id, tuple) and len(strings) != catalogue.num_plurals:
+            problems.append(f"{where} needs {catalogue.num_plurals} plural forms, has {len(strings)}")
+    return problems
+
+
+def compile_catalogue(po_path: str | Path, mo_path: str | Path) -> None:
+    """Compile a checked `.po` catalogue to the `.mo` file the steps load (byte-identical for the same `.po`)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from tnr_pipeline.io import atomic_path
+
+    with open(po_path, "rb") as handle:
+        catalogue = read_po(handle)
+    with atomic_path(mo_path) as temporary, open(temporary, "wb") as handle:
+        write_mo(handle, catalogue)
