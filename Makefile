@@ -6,7 +6,7 @@ PYTHON ?= python3
 BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup build test bench clean
+.PHONY: setup build test bench messages clean
 
 setup: $(VENV)/.installed
 
@@ -27,5 +27,14 @@ test: setup
 bench: setup
 	$(BIN)/python bench/run_benchmarks.py
 
+# After changing a message in the code or templates: extract them again and bring each catalogue up to date
+# (new messages arrive untranslated; the build refuses a catalogue with one until it is translated).
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header \
+		--project tnr-pipeline -o src/tnr_pipeline/locale/messages.pot .
+	$(BIN)/pybabel update -i src/tnr_pipeline/locale/messages.pot -d src/tnr_pipeline/locale \
+		--no-wrap --ignore-obsolete
+
 clean:
-	rm -rf data/processed/*.parquet figures/*.png figures/*.svg reports/*.md reports/*.html logs .snakemake
+	rm -rf data/processed/*.parquet data/processed/datapackage.json figures/*.png figures/*.svg figures/*/ \
+		reports/*.md reports/*.html reports/*.txt build logs .snakemake

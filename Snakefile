@@ -29,7 +29,8 @@ DESCRIPTIONS = [config["input_descriptions"]] if config["input_descriptions"] el
 
 def modules(*names):
     """The package modules a step runs, as input files."""
-    return [f"{PACKAGE}/{name}.py" for name in ("__init__", "cli", "io", "fields", "problems", "settings", *names)]
+    shared = ("__init__", "cli", "io", "fields", "i18n", "registry", "problems", "settings")
+    return [f"{PACKAGE}/{name}.py" for name in dict.fromkeys((*shared, *names))]
 
 
 onsuccess:
@@ -220,7 +221,7 @@ rule compile_translations:
     """Check that a language's catalogue translates every message, and compile it for the figure and report steps."""
     input:
         catalogue=registry.catalogue("{language}"),
-        code=modules("registry", "i18n"),
+        code=modules(),
     output:
         compiled=registry.compiled_catalogue("{language}"),
     log:
@@ -239,7 +240,7 @@ FIGURE_INPUTS = dict(
     typology=f"{REFERENCE}/typology.csv",
     claims=config["claims"],
     style=f"{PACKAGE}/figures.mplstyle",
-    code=modules("registry", "i18n", "descriptions", "figure_layout", "figure_workers", "plots", "world_map",
+    code=modules("descriptions", "figure_layout", "figure_workers", "plots", "world_map",
                  "figures"),
 )
 FIGURE_PARAMS = dict(
@@ -305,7 +306,7 @@ REPORT_INPUTS = dict(
     typology=f"{REFERENCE}/typology.csv",
     region_groups=f"{REFERENCE}/region_groups.csv",
     claims=config["claims"],
-    code=modules("registry", "i18n", "descriptions", "report"),
+    code=modules("descriptions", "report"),
 )
 REPORT_PARAMS = dict(
     tables=registry.named_options("--table", registry.table_paths(registry.REPORT_READS)),

@@ -188,11 +188,23 @@ STEP_IMPORTS = {
     "summarise_survey": ([], "tnr_pipeline.survey, scipy.special"),
     "compute_statistics": (["validate_cases"], "tnr_pipeline.summarise, scipy.special"),
     "check_claims": (["compute_statistics", "summarise_survey"], "tnr_pipeline.claims"),
+    "compile_translations": ([], "tnr_pipeline.i18n, babel.messages.pofile, babel.messages.mofile"),
     "draw_figures": (
         ["compute_statistics", "summarise_survey", "validate_context"],
-        "tnr_pipeline.figures, pycountry, svgpath2mpl, pygal_maps_world",
+        "tnr_pipeline.figures, pycountry, svgpath2mpl, pygal_maps_world, babel.numbers",
     ),
-    "render_findings": (["draw_figures", "check_claims"], "tnr_pipeline.report, pyarrow.parquet, jinja2, markdown_it"),
+    "draw_translated_figures": (
+        ["compute_statistics", "summarise_survey", "validate_context", "compile_translations"],
+        "tnr_pipeline.figures, pycountry, svgpath2mpl, pygal_maps_world, babel.numbers",
+    ),
+    "render_findings": (
+        ["draw_figures", "check_claims"],
+        "tnr_pipeline.report, pyarrow.parquet, jinja2, markdown_it, babel.numbers",
+    ),
+    "render_translated_findings": (
+        ["draw_translated_figures", "check_claims"],
+        "tnr_pipeline.report, pyarrow.parquet, jinja2, markdown_it, babel.numbers, pycountry",
+    ),
     "describe_outputs": (
         ["validate_cases", "summarise_survey", "validate_context", "compute_statistics", "check_claims"],
         "tnr_pipeline.descriptions, pyarrow.parquet",

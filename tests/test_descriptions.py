@@ -193,6 +193,7 @@ def test_small_tables_give_a_valid_output_package(tmp_path):
             "unit": ["people"],
             "measures": ["m"],
             "source": ["s"],
+            **{column: pd.array([None], dtype="str") for column in ("unit_ru", "measures_ru", "source_ru")},
         }
     )
     path = tmp_path / "context_figures.parquet"

@@ -8,9 +8,12 @@ import pytest
 from conftest import ANALYSIS_JSON, PERIODS_JSON
 from test_stats import make_cases
 from tnr_pipeline import claims, figure_layout, figures, io, plots, registry, world_map
+from tnr_pipeline.i18n import Language
 from tnr_pipeline.reference import Reference
 from tnr_pipeline.settings import parse_analysis, parse_periods
 from tnr_pipeline.summarise import compute_tables
+
+ENGLISH = Language("en")
 
 
 @pytest.fixture(scope="module")
@@ -88,14 +91,47 @@ def test_titles_state_numbers_from_the_tables(drawn):
         analysis,
         ["annual_counts"],
         "src",
+        ENGLISH,
     )
-    assert f"rose {ratio:.1f}-fold from Pre-war to Post-invasion" in title(figure)
-    mix = plots.plot_tactic_mix(tables["period_breakdowns"], typology, "all", periods, ["period_breakdowns"], "src")
-    assert title(mix).startswith("Denial of Entry made up 60% of cases in Post-invasion, 0% in")
+    assert f"rose {ratio:.1f}-fold from Pre-war (2014–2021) to Post-invasion (2022–2024)" in title(figure)
+    mix = plots.plot_tactic_mix(
+        tables["period_breakdowns"], typology, "all", periods, ["period_breakdowns"], "src", ENGLISH
+    )
+    assert title(mix).startswith("Denial of Entry made up 60% of cases in Post-invasion (2022–2024), 0% in")
     countries = plots.plot_countries(
-        tables["country_summary"], "all", periods[0], periods[1], ["country_summary"], "src"
+        tables["country_summary"], "all", periods[0], periods[1], ["country_summary"], "src", ENGLISH
     )
     assert "3 host countries; 2 with a first case after 2021" in title(countries)
+
+
+def test_russian_figures_speak_russian(drawn):
+    from test_report import compiled_russian
+
+    tables, _ = drawn
+    russian = compiled_russian()
+    periods = parse_periods(
+        {
+            "pre_war": {"label": "Pre-war", "label_ru": "До войны", "first_year": 2014, "last_year": 2021},
+            "post_invasion": {
+                "label": "Post-invasion",
+                "label_ru": "После вторжения",
+                "first_year": 2022,
+                "last_year": 2024,
+            },
+        }
+    )
+    typology = Reference().typology
+    mix = plots.plot_tactic_mix(
+        tables["period_breakdowns"], typology, "all", periods, ["period_breakdowns"], "src", russian
+    )
+    assert title(mix).startswith("«Отказ во въезде» — 60\u00a0% случаев в периоде «После вторжения (2022–2024)»")
+    countries = plots.plot_countries(
+        tables["country_summary"], "all", periods[0], periods[1], ["country_summary"], "src", russian
+    )
+    assert title(countries).startswith("3 страны пребывания")  # few: страны
+    names = [label.get_text() for label in countries.axes[0].get_yticklabels()]
+    assert names == ["Испания  [ЕС, новая]", "Армения", "Грузия  [новая]"]
+    assert "Источник:" in " ".join(text.get_text() for text in countries.texts)
 
 
 def test_period_means_follow_the_roles_and_the_confidence_level(drawn):
@@ -108,7 +144,12 @@ def test_period_means_follow_the_roles_and_the_confidence_level(drawn):
     analysis = parse_analysis(json.dumps({**ANALYSIS, "scopes": reordered}))
     summary = tables["period_summary"].assign(confidence_level=0.9)
     ratios = tables["period_ratios"].assign(confidence_level=0.9)
-    figure = plots.plot_period_means(summary, ratios, analysis, ["period_summary"], "src")
+    phrases = {
+        "all": "all cases",
+        "excluding_denial_of_entry": "excluding Denial of Entry",
+        "freedom_house_physical": "x",
+    }
+    figure = plots.plot_period_means(summary, ratios, analysis, ["period_summary"], "src", ENGLISH, phrases)
     axes = figure.axes[0]
     assert [label.get_text() for label in axes.get_xticklabels()] == ["All cases", "Excluding DoE", "FH physical"]
     assert axes.get_ylabel() == "Average cases per year (90% interval)"
@@ -135,7 +176,8 @@ def test_map_outlines_come_from_the_installed_package():
 
 
 def test_fold_wording_covers_zero_baselines():
-    assert figure_layout.fold(8.1839) == "8.2-fold"
-    assert figure_layout.fold(float("inf")) == "from zero"
-    assert figure_layout.fold(float("nan")) == "(no case in either period)"
-    assert figure_layout.number(float("inf")) == "∞" and figure_layout.number(5.3288) == "5.33"
+    english = Language("en")
+    assert figure_layout.fold(8.1839, english) == "8.2-fold"
+    assert figure_layout.fold(float("inf"), english) == "from zero"
+    assert figure_layout.fold(float("nan"), english) == "(no case in either period)"
+    assert ENGLISH.number(float("inf"), 2) == "∞" and ENGLISH.number(5.3288, 2) == "5.33"

@@ -74,11 +74,32 @@ def small_context():
             "unit": ["people", "cases"],
             "measures": ["m", "m"],
             "source": ["s1", "s2"],
+            "unit_ru": ["человек", None],
+            "measures_ru": ["м", None],
+            "source_ru": ["и1", None],
         }
     )
 
 
-def _render(tmp_path, tables, analysis, reference):
+def compiled_russian():
+    """The Russian language with the catalogue compiled from the repository's .po, as the build compiles it."""
+    import tempfile
+    from pathlib import Path
+
+    from tnr_pipeline import i18n, registry
+
+    with tempfile.TemporaryDirectory() as folder:
+        compiled = Path(folder) / "messages.mo"
+        i18n.compile_catalogue(ROOT / registry.catalogue("ru"), compiled)
+        return i18n.load_language("ru", compiled)
+
+
+@pytest.fixture(scope="module")
+def russian():
+    return compiled_russian()
+
+
+def _render(tmp_path, tables, analysis, reference, lang=None):
     """Write the tables as the pipeline does, then render from them exactly as the report step reads them."""
     from tnr_pipeline.registry import FIGURES
 
@@ -98,10 +119,17 @@ def _render(tmp_path, tables, analysis, reference):
         records[name] = report.read_records(path)
     cases = report.describe_cases(tmp_path / "tables" / "cases.parquet")
     typology = report.read_typology(reference.directory / "typology.csv")
-    context = report.build_context(records, cases, provenance, typology, analysis, "ovd_info_prosecutions", figures)
-    markdown = report.render_markdown(ROOT / "templates", context)
+    words = {
+        "claims": report.read_csv_rows(ROOT / "data" / "claims.csv"),
+        "region_groups": report.read_csv_rows(reference.directory / "region_groups.csv"),
+    }
+    context = report.build_context(
+        records, cases, provenance, typology, analysis, "ovd_info_prosecutions", figures, lang, words
+    )
+    markdown = report.render_markdown(ROOT / "templates", context, lang)
     (tmp_path / "reports").mkdir()
-    html = report.render_html(ROOT / "templates", report.markdown_to_html(markdown, tmp_path / "reports"), "t")
+    body = report.markdown_to_html(markdown, tmp_path / "reports")
+    html = report.render_html(ROOT / "templates", body, "t", lang.code if lang else "en")
     return markdown, html
 
 
@@ -110,8 +138,8 @@ def test_template_renders_numbers_from_the_tables(tmp_path, tables, analysis, re
     ratio = tables["period_ratios"].set_index("scope").loc["all"]
     assert f"{ratio['ratio']:.2f} (95% CI {ratio['ci_low']:.2f}–{ratio['ci_high']:.2f})" in markdown
     assert "from 2 to" not in markdown  # counts are shown as counts, means as means
-    assert "Denial of Entry accounts for 4 cases" in markdown
-    assert "Georgia (4), Armenia (3), Spain (1)" in markdown
+    assert "Denial of Entry: 4 cases in 2022–2024" in markdown
+    assert "Georgia (4), Armenia (3) and Spain (1)" in markdown
     assert "rounds to 8 —" in markdown
     for section in (
         "## Finding 1",
@@ -128,6 +156,22 @@ def test_template_renders_numbers_from_the_tables(tmp_path, tables, analysis, re
     assert "ab" * 32 in markdown
     assert "1 of 2 (50.0%, Wilson 95% CI" in markdown  # reduced presence: one of the two who answered
     assert "About 900,000 people left Russia" in markdown and "846 cases in 2022" in markdown
+    assert '<html lang="en">' in _
+
+
+def test_russian_edition_writes_russian_numbers_plurals_and_names(tmp_path, tables, analysis, reference, russian):
+    markdown, html = _render(tmp_path, tables, analysis, reference, russian)
+    ratio = tables["period_ratios"].set_index("scope").loc["all"]
+    assert f"{ratio['ratio']:.2f}".replace(".", ",") + " (95\u00a0% ДИ " in markdown  # decimal comma, 95 %
+    assert "." not in f"{ratio['ratio']:.2f}".replace(".", ",")
+    assert "Около 900\u00a0000 человек покинули Россию" in markdown  # grouping and the Russian unit
+    assert "Грузия (4), Армения (3) и Испания (1)" in markdown  # pycountry's Russian names
+    assert "Отказ во въезде: 4 случая в 2022–2024 гг." in markdown  # few: случая
+    assert "1 случай" in markdown and "случаев" in markdown
+    assert "## Вывод 1" in markdown and "## Реестр утверждений доклада" in markdown
+    assert "округляется до 8 — " in markdown
+    assert '<html lang="ru">' in html
+    assert "<title>t</title>" in html
 
 
 def test_data_dictionary_lists_every_column_of_every_table(tmp_path, tables, analysis, reference):
@@ -184,13 +228,19 @@ def test_periods_and_scopes_json_match_config():
     assert config["scope_roles"] == ANALYSIS["scope_roles"]
 
 
-def test_labels_follow_the_confidence_level_of_each_row():
+def test_labels_follow_the_confidence_level_of_each_row(russian):
+    from tnr_pipeline.i18n import Language
+
+    english, russian = report.Filters(Language("en")), report.Filters(russian)
     ratio = {"ratio": 8.18, "ci_low": 5.68, "ci_high": 12.01, "confidence_level": 0.9}
-    assert report.format_ratio_interval(ratio) == "8.18 (90% CI 5.68–12.01)"
+    assert english.ratio_interval(ratio) == "8.18 (90% CI 5.68–12.01)"
+    assert russian.ratio_interval(ratio) == "8,18 (90\u00a0% ДИ 5,68–12,01)"
     mean = {"annual_mean": 3.6, "annual_mean_ci_low": 2.5, "annual_mean_ci_high": 5.0, "confidence_level": 0.975}
-    assert report.format_mean_interval(mean) == "3.6 a year (97.5% CI 2.5–5.0)"
+    assert english.mean_interval(mean) == "3.6 a year (97.5% CI 2.5–5.0)"
+    assert russian.mean_interval(mean) == "3,6 в год (97,5\u00a0% ДИ 2,5–5,0)"
     share = {"n": 1, "respondents": 2, "share": 0.5, "ci_low": 0.1, "ci_high": 0.9, "confidence_level": 0.8}
-    assert report.format_survey_share(share) == "1 of 2 (50.0%, Wilson 80% CI 10.0%–90.0%)"
+    assert english.survey_share(share) == "1 of 2 (50.0%, Wilson 80% CI 10.0%–90.0%)"
+    assert russian.survey_share(share) == "1 из 2 (50,0\u00a0%, 80\u00a0% ДИ Уилсона 10,0\u00a0%–90,0\u00a0%)"
 
 
 def test_the_headline_follows_the_role_not_the_order_of_scopes(tmp_path, tables, reference):
@@ -201,4 +251,4 @@ def test_the_headline_follows_the_role_not_the_order_of_scopes(tmp_path, tables,
     markdown, _ = _render(tmp_path, tables, analysis, reference)
     ratio = tables["period_ratios"].set_index("scope").loc["all"]
     assert f"a rate ratio of **{ratio['ratio']:.2f} (95% CI" in markdown
-    assert "Excluding DoE by a factor" not in markdown and "excluding doe, by a factor of" in markdown
+    assert "excluding Denial of Entry, by a factor of" in markdown

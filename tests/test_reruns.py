@@ -136,6 +136,7 @@ EDITS = [
     "world_map",
     "figure_layout",
     "figure_workers",
+    "i18n",
     "registry",
     "settings",
     "stats",
@@ -171,10 +172,21 @@ def test_editing_a_module_reruns_exactly_the_steps_that_use_it(built, module):
 @pytest.mark.parametrize(
     "relative, first",
     [
-        ("templates/findings.md.j2", {"render_findings"}),
-        ("src/tnr_pipeline/figures.mplstyle", {"draw_figures"}),
-        ("data/claims.csv", {"check_claims", "draw_figures"}),  # the figure marks the report's ratios
+        ("templates/findings.md.j2", {"render_findings", "render_translated_findings"}),
+        ("src/tnr_pipeline/figures.mplstyle", {"draw_figures", "draw_translated_figures"}),
+        # the figures mark the report's ratios; the documents quote the claims' Russian words
+        (
+            "data/claims.csv",
+            {
+                "check_claims",
+                "draw_figures",
+                "draw_translated_figures",
+                "render_findings",
+                "render_translated_findings",
+            },
+        ),
         ("data/raw/survey.csv", {"summarise_survey"}),
+        ("src/tnr_pipeline/locale/ru/LC_MESSAGES/messages.po", {"compile_translations"}),
     ],
 )
 def test_editing_a_template_style_or_data_file_reruns_only_what_depends_on_it(built, relative, first):
@@ -186,8 +198,10 @@ def test_editing_a_template_style_or_data_file_reruns_only_what_depends_on_it(bu
         path.write_text(text + ("\n" if relative.endswith(".csv") else "\n# an edit\n"))
         planned = _planned(workdir)
         assert planned == _downstream(rules, first)
-        if relative.startswith("templates"):
-            assert planned == {"render_findings"}
+        if relative.startswith("templates"):  # both languages' documents, and no figure
+            assert planned == {"render_findings", "render_translated_findings"}
+        if relative.endswith(".po"):  # only the Russian outputs
+            assert planned == {"compile_translations", "draw_translated_figures", "render_translated_findings"}
     finally:
         path.write_text(text)
         os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -121,8 +122,42 @@ def test_shipped_build_writes_figures_and_documents(shipped_build):
     assert len(pngs) >= 5 and len(svgs) == len(pngs)
     markdown = files["reports/findings.md"].decode()
     assert "8.18 (95% CI 5.33–12.91)" in markdown and "4.23 (95% CI 2.60–6.98)" in markdown
-    assert "20 of 20" in markdown
+    assert "20 hold on this data" in markdown
     assert "13 of 40 (32.5%, Wilson 95% CI 20.1%–48.0%)" in markdown
+
+
+def test_shipped_build_writes_the_russian_edition_beside_the_english(shipped_build):
+    workdir, _ = shipped_build
+    files = _output_files(workdir)
+    english = sorted(name for name in files if name.startswith("figures/") and name.count("/") == 1)
+    russian = sorted(name for name in files if name.startswith("figures/ru/"))
+    assert [name.replace("figures/ru/", "figures/") for name in russian] == english
+    assert all(files[name] != files[name.replace("figures/ru/", "figures/")] for name in russian)
+    markdown = files["reports/findings.ru.md"].decode()
+    assert "8,18 (95\u00a0% ДИ 5,33–12,91)" in markdown and "4,23 (95\u00a0% ДИ 2,60–6,98)" in markdown
+    assert "13 из 40 (32,5\u00a0%, 95\u00a0% ДИ Уилсона 20,1\u00a0%–48,0\u00a0%)" in markdown
+    assert "(29 случаев за 8 лет)" in markdown and "(89 случаев за 3 года)" in markdown
+    assert "../figures/ru/cases_per_year.png" in markdown and "](../figures/cases_per_year.png)" not in markdown
+    html = files["reports/findings.ru.html"].decode()
+    assert html.startswith('<!DOCTYPE html>\n<html lang="ru">')
+    assert "<title>Выводы: транснациональные репрессии Российской Федерации</title>" in html
+    assert_no_english_prose(markdown)
+
+
+# What an English phrase looks like: three words of Latin letters in a row.
+ENGLISH_PHRASE = re.compile(r"\b[A-Za-z][a-z']+(?:[ -][A-Za-z][a-z']+){2,}\b")
+# Proper names and the names of things that stay as they are in Russian text.
+PROPER_NAMES = ("Freedom House", "Student's t")
+
+
+def assert_no_english_prose(markdown: str) -> None:
+    """The Russian edition holds codes, file names and proper names in Latin letters, and no English sentence."""
+    text = re.sub(r"`[^`]*`", " ", markdown)  # code spans: settings and paths, quoted as they are
+    text = re.sub(r"\(data:[^)]*\)|\([^)]*\.png\)", " ", text)
+    text = re.sub(r"\S*[_/.\\]\S*", " ", text)  # codes, paths, versions: have _ / . or an escape
+    for name in PROPER_NAMES:
+        text = text.replace(name, " ")
+    assert ENGLISH_PHRASE.findall(text) == []
 
 
 def test_two_clean_builds_are_byte_identical(shipped_build, tmp_path):
@@ -145,7 +180,14 @@ def test_snakemake_report_builds(shipped_build, tmp_path):
 
 
 @pytest.mark.browser
-def test_html_renders_in_chromium_with_every_image_and_no_network(shipped_build):
+@pytest.mark.parametrize(
+    "document, language, headline, verdict",
+    [
+        ("findings.html", "en", "8.18 (95% CI 5.33–12.91)", "rounds to 8"),
+        ("findings.ru.html", "ru", "8,18 (95\u00a0% ДИ 5,33–12,91)", "округляется до 8"),
+    ],
+)
+def test_html_renders_in_chromium_with_every_image_and_no_network(shipped_build, document, language, headline, verdict):
     import os
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -156,7 +198,7 @@ def test_html_renders_in_chromium_with_every_image_and_no_network(shipped_build)
     from playwright.sync_api import sync_playwright
 
     workdir, _ = shipped_build
-    page_url = (workdir / "reports" / "findings.html").as_uri()
+    page_url = (workdir / "reports" / document).as_uri()
     requests: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -177,9 +219,11 @@ def test_html_renders_in_chromium_with_every_image_and_no_network(shipped_build)
         images = page.evaluate("""() => Array.from(document.images).map(
             image => ({complete: image.complete, width: image.naturalWidth}))""")
         text = page.inner_text("body")
+        declared = page.evaluate("() => document.documentElement.lang")
         browser.close()
     assert len(images) >= 7
     assert all(image["complete"] and image["width"] > 0 for image in images), images
     assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
-    assert "8.18 (95% CI 5.33–12.91)" in text
-    assert "rounds to 8" in text
+    assert declared == language
+    assert headline.replace("\u00a0", " ") in text.replace("\u00a0", " ")  # a browser may give either space
+    assert verdict in text

@@ -28,7 +28,11 @@ def code_context(sheet: pd.DataFrame) -> pd.DataFrame:
             "refers_to": sheet["refers_to"].astype("str"),
             "value": parse_number(sheet["value"]),
             **{c: sheet[c].astype("str") for c in ("unit", "measures", "source")},
-            **{c: sheet[c].replace("", pd.NA).astype("str") for c in CONTEXT_TRANSLATED if c in sheet},
+            # the Russian words, where the sheet has them (else empty: the Russian edition shows the English)
+            **{
+                c: (sheet[c].replace("", pd.NA) if c in sheet else pd.Series(pd.NA, index=sheet.index)).astype("str")
+                for c in CONTEXT_TRANSLATED
+            },
         }
     )
     return figures.sort_values("figure_id", kind="stable").reset_index(drop=True)
@@ -43,9 +47,6 @@ def run(raw: str, output: str, problems_report: str, config: dict, descriptions:
         print(read.describe(raw))
         sheet = validate_sheet(read, schema, rules, CONTEXT_COLUMNS, name, raw)
     figures = code_context(sheet)
-    for column in CONTEXT_TRANSLATED:  # a sheet without the translations: the Russian edition shows the English
-        if column not in figures:
-            figures[column] = pd.Series(pd.NA, index=figures.index, dtype="str")
     meta = io.provenance(
         {raw: io.sha256_file(raw)}, config, {raw: describe_input(raw, descriptions, "context figures")}
     )

@@ -86,7 +86,7 @@ class Language:
         return format_date(value, "long", locale=self.locale)
 
     def level(self, level: float) -> str:
-        """A confidence level as people write it: 0.95 -> '95%' (en), '95 %' (ru); 0.975 -> '97.5%'."""
+        """A confidence level as people write it: 0.8 -> '80%' (en), '80 %' (ru); 0.975 -> '97.5%'."""
         return self.percent(level, max(0, len(f"{level * 100:.10g}".partition(".")[2])))
 
     def _special(self, value: float | None) -> str | None:

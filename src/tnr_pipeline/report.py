@@ -80,7 +80,7 @@ class Filters:
         return Raw(self.lang.ngettext("{n} year", "{n} years", n).format(n=n))
 
     def mean_interval(self, row: dict) -> Raw:
-        """'3.6 a year (95% CI 2.4–5.2)' from a period_summary row (the level from its confidence_level)."""
+        """'3.6 a year (80% CI 2.7–4.7)' from a period_summary row (the level from its confidence_level)."""
         return Raw(
             self.lang.gettext("{mean} a year ({level} CI {low}–{high})").format(
                 mean=self.lang.number(row["annual_mean"]),
@@ -91,7 +91,7 @@ class Filters:
         )
 
     def ratio_interval(self, row: dict) -> Raw:
-        """'8.18 (95% CI 5.33–12.91)' from a row with ratio, ci_low, ci_high and confidence_level."""
+        """'8.18 (80% CI 6.04–11.13)' from a row with ratio, ci_low, ci_high and confidence_level."""
         return Raw(
             self.lang.gettext("{ratio} ({level} CI {low}–{high})").format(
                 ratio=self.lang.number(row["ratio"], 2),
@@ -102,7 +102,7 @@ class Filters:
         )
 
     def survey_share(self, row: dict) -> Raw:
-        """'13 of 40 (32.5%, Wilson 95% CI 20.1%–48.0%)' from a survey_summary row."""
+        """'13 of 40 (32.5%, Wilson 80% CI 24.1%–42.1%)' from a survey_summary row."""
         return Raw(
             self.lang.gettext("{n} of {respondents} ({share}, Wilson {level} CI {low}–{high})").format(
                 n=row["n"],
@@ -128,7 +128,7 @@ class Filters:
         return Raw(escape_markdown(self.lang.decimals(text)))
 
     def interval(self, row: dict) -> Raw:
-        """'95% CI 5.33–12.91' from a row with ci_low, ci_high and confidence_level."""
+        """'80% CI 6.04–11.13' from a row with ci_low, ci_high and confidence_level."""
         return Raw(
             self.lang.gettext("{level} CI {low}–{high}").format(
                 level=self.lang.level(row["confidence_level"]),

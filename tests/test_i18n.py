@@ -1,0 +1,210 @@
+"""Languages: the catalogues are complete and up to date, numbers are written as each language writes them (English
+exactly as before), Russian plural forms, and the settings and catalogue problems a person can make."""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+import sys
+
+import pytest
+from babel.messages.pofile import read_po
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from test_report import compiled_russian
+from test_settings import problems_of, shipped_config
+from tnr_pipeline import i18n, registry
+from tnr_pipeline.i18n import Language, describe_scope
+from tnr_pipeline.settings import Scope
+
+ENGLISH = Language("en")
+CATALOGUES = [lang for lang in shipped_config()["languages"] if lang != registry.SOURCE_LANGUAGE]
+PLACEHOLDER = re.compile(r"%\((\w+)\)s|\{(\w+)\}")
+
+
+def read_catalogue(path):
+    with open(path, "rb") as handle:
+        return read_po(handle)
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    """The messages of the code and templates as `make messages` extracts them now."""
+    from babel.messages.frontend import CommandLineInterface
+
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    argv = ["pybabel", "-q", "extract", "-F", "babel.cfg", "-k", "N_", "--no-location", "--sort-output"]
+    argv += ["--omit-header", "-o", str(pot), "."]
+    import os
+
+    here = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        CommandLineInterface().run(argv)
+    finally:
+        os.chdir(here)
+    return read_catalogue(pot)
+
+
+def _ids(catalogue) -> set:
+    return {(m.context, m.id if isinstance(m.id, str) else tuple(m.id)) for m in catalogue if m.id}
+
+
+def test_the_committed_template_holds_every_message_of_the_code_and_templates(extracted):
+    committed = read_catalogue(ROOT / registry.CATALOGUES / "messages.pot")
+    assert _ids(extracted) == _ids(committed), "run `make messages` and translate what is new"
+
+
+@pytest.mark.parametrize("language", CATALOGUES)
+def test_every_message_has_a_translation_in_every_catalogue(extracted, language):
+    path = ROOT / registry.catalogue(language)
+    assert i18n.catalogue_problems(path) == []
+    assert _ids(read_catalogue(path)) == _ids(extracted)
+
+
+@pytest.mark.parametrize("language", CATALOGUES)
+def test_translations_fill_in_only_the_placeholders_the_message_has(language):
+    problems = []
+    for message in read_catalogue(ROOT / registry.catalogue(language)):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        allowed = {name for text in ids for pair in PLACEHOLDER.findall(text) for name in pair if name}
+        for text in strings:
+            extra = {name for pair in PLACEHOLDER.findall(text) for name in pair if name} - allowed
+            if extra:
+                problems.append((ids[0], sorted(extra)))
+    assert problems == []
+
+
+@given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), st.integers(min_value=0, max_value=3))
+def test_english_numbers_are_written_exactly_as_before(value, digits):
+    assert ENGLISH.number(value, digits) == f"{value:,.{digits}f}"
+
+
+@given(st.floats(min_value=0, max_value=1), st.integers(min_value=0, max_value=2))
+def test_english_percentages_are_written_exactly_as_before(value, digits):
+    assert ENGLISH.percent(value, digits) == f"{value:.{digits}%}"
+
+
+@given(st.floats(min_value=0, max_value=1e6, allow_nan=False), st.integers(min_value=0, max_value=3))
+def test_russian_numbers_round_as_english_ones_and_use_the_decimal_comma(value, digits):
+    russian = Language("ru")
+    written = russian.number(value, digits)
+    assert written.replace("\u00a0", "").replace(",", ".") == f"{value:.{digits}f}"
+
+
+def test_numbers_levels_and_dates_in_russian():
+    import datetime
+
+    russian = Language("ru")
+    assert russian.number(8.1839, 2) == "8,18"
+    assert russian.number(900000, 0) == "900\u00a0000"
+    assert russian.percent(0.325, 1) == "32,5\u00a0%"
+    assert russian.level(0.95) == "95\u00a0%" and russian.level(0.975) == "97,5\u00a0%"
+    assert ENGLISH.level(0.95) == "95%" and ENGLISH.level(0.975) == "97.5%"
+    assert russian.general(2.1e-27) == "2,1e-27" and ENGLISH.general(0.0213) == "0.021"
+    assert russian.decimals("0.28..0.3334") == "0,28..0,3334" and russian.decimals("ITA ROU") == "ITA ROU"
+    assert russian.date(datetime.date(2024, 3, 5)) == "5 марта 2024\u202fг."
+    assert ENGLISH.number(math.inf, 2) == "∞" and ENGLISH.number(math.nan) == "n/a"
+
+
+@pytest.mark.parametrize(
+    "n, expected",
+    [(1, "1 случай"), (2, "2 случая"), (5, "5 случаев"), (11, "11 случаев"), (21, "21 случай"), (22, "22 случая")],
+)
+def test_russian_plural_forms(n, expected):
+    russian = compiled_russian()
+    assert russian.ngettext("{n} case", "{n} cases", n).format(n=n) == expected
+
+
+def test_countries_and_reference_labels_in_russian():
+    russian = compiled_russian()
+    assert russian.country_name("GEO", "Georgia") == "Грузия"
+    assert russian.country_name("XXX", "Atlantis") == "Atlantis"  # no translation: the English name
+    assert ENGLISH.country_name("GEO", "Georgia") == "Georgia"
+    row = {"label": "Denial of Entry", "label_ru": "Отказ во въезде"}
+    assert russian.label(row) == "Отказ во въезде" and ENGLISH.label(row) == "Denial of Entry"
+    assert russian.label({"label": "Only English", "label_ru": ""}) == "Only English"
+
+
+def test_scopes_are_described_from_their_definition_never_lower_cased():
+    labels = {"denial_of_entry": "Denial of Entry", "rendition": "Rendition"}
+    assert describe_scope(Scope("all", "All cases"), ENGLISH, labels) == "all cases"
+    without = Scope("x", "X", exclude_tactics=("denial_of_entry",))
+    assert describe_scope(without, ENGLISH, labels) == "excluding Denial of Entry"
+    russian = compiled_russian()
+    ru_labels = {"denial_of_entry": "Отказ во въезде", "rendition": "Принудительное возвращение"}
+    assert describe_scope(without, russian, ru_labels) == "без категории «Отказ во въезде»"
+    two = Scope("y", "Y", exclude_tactics=("denial_of_entry", "rendition"), fh_counted_only=True)
+    assert describe_scope(two, russian, ru_labels) == (
+        "без категорий «Отказ во въезде», «Принудительное возвращение» и тактики, которые учитывает Freedom House"
+    )
+
+
+def test_an_untranslated_or_fuzzy_message_is_named_with_its_line(tmp_path):
+    po = tmp_path / "messages.po"
+    text = (ROOT / registry.catalogue("ru")).read_text(encoding="utf-8")
+    text = text.replace('msgstr "Главное"', 'msgstr ""', 1)
+    text = text.replace('msgid "Headline"', 'msgid "Headline"', 1)
+    text = text.replace(
+        '#, python-format\nmsgid "Rows in the case table', '#, fuzzy, python-format\nmsgid "Rows in the case table'
+    )
+    po.write_text(text, encoding="utf-8")
+    problems = i18n.catalogue_problems(po)
+    assert any("'Headline' has no translation" in p and ", line " in p for p in problems), problems
+    assert any("is marked fuzzy" in p and "Rows in the case table" in p for p in problems), problems
+    mo = tmp_path / "messages.mo"
+    result = subprocess.run(
+        [sys.executable, "-m", "tnr_pipeline.cli", "compile-translations", "--catalogue", str(po), "--output", str(mo)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "has no translation: write it in msgstr" in result.stderr
+    assert not mo.exists()
+
+
+def test_the_compiled_catalogue_is_the_same_on_every_compile(tmp_path):
+    first, second = tmp_path / "a.mo", tmp_path / "b.mo"
+    i18n.compile_catalogue(ROOT / registry.catalogue("ru"), first)
+    i18n.compile_catalogue(ROOT / registry.catalogue("ru"), second)
+    assert first.read_bytes() == second.read_bytes()
+
+
+PERIODS = shipped_config()["periods"]
+SCOPES = shipped_config()["scopes"]
+
+
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({"languages": ["en", "de"]}, "languages: 'de' has no translation catalogue"),
+        ({"languages": ["ru"]}, "languages: ['ru'] leaves out 'en'"),
+        (
+            {"periods": {**PERIODS, "pre_war": {**PERIODS["pre_war"], "label_ru": ""}}},
+            "periods.pre_war: no label_ru, its name in the 'ru' edition",
+        ),
+        (
+            {"scopes": {**SCOPES, "all": {"label": "All cases"}}},
+            "scopes.all: no label_ru, its name in the 'ru' edition",
+        ),
+        (
+            {"periods": {**PERIODS, "pre_war": {**PERIODS["pre_war"], "label": "Pre-war (2014–2021)"}}},
+            "periods.pre_war.label: 'Pre-war (2014–2021)' repeats the period's years",
+        ),
+        ({"languages": "ru"}, "languages: 'ru' is not of type 'array'"),
+    ],
+)
+def test_language_settings_a_person_can_get_wrong(monkeypatch, changes, expected):
+    problems = problems_of(monkeypatch, **changes)
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_english_only_needs_no_russian_labels(monkeypatch):
+    periods = {name: {k: v for k, v in p.items() if k != "label_ru"} for name, p in PERIODS.items()}
+    assert problems_of(monkeypatch, languages=["en"], periods=periods) == []
