@@ -98,9 +98,10 @@ def test_each_rule_declares_exactly_the_modules_its_step_imports(built):
     assert problems == []
 
 
-def test_report_step_imports_no_pandas_pandera_or_matplotlib(built):
+@pytest.mark.parametrize("rule", ["render_findings", "render_translated_findings"])
+def test_report_step_imports_no_pandas_pandera_or_matplotlib(built, rule):
     workdir, rules, _ = built
-    trace = (workdir / rules["render_findings"]["log"]).read_text()
+    trace = (workdir / rules[rule]["log"]).read_text()
     assert "render-findings: wrote" in trace
     assert not imported_libraries(trace, "pandas", "pandera", "matplotlib")
 

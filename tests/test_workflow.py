@@ -123,6 +123,7 @@ def test_shipped_build_writes_figures_and_documents(shipped_build):
     markdown = files["reports/findings.md"].decode()
     assert "8.18 (95% CI 5.33–12.91)" in markdown and "4.23 (95% CI 2.60–6.98)" in markdown
     assert "20 hold on this data" in markdown
+    assert "The 59 cases with a date run from July 27, 2014 to October 14, 2024." in markdown
     assert "13 of 40 (32.5%, Wilson 95% CI 20.1%–48.0%)" in markdown
 
 
@@ -137,6 +138,7 @@ def test_shipped_build_writes_the_russian_edition_beside_the_english(shipped_bui
     assert "8,18 (95\u00a0% ДИ 5,33–12,91)" in markdown and "4,23 (95\u00a0% ДИ 2,60–6,98)" in markdown
     assert "13 из 40 (32,5\u00a0%, 95\u00a0% ДИ Уилсона 20,1\u00a0%–48,0\u00a0%)" in markdown
     assert "(29 случаев за 8 лет)" in markdown and "(89 случаев за 3 года)" in markdown
+    assert re.search(r"Дата указана у 59 случаев: с 27 июля 2014\sг\. по 14 октября 2024\sг\.", markdown)
     assert "../figures/ru/cases_per_year.png" in markdown and "](../figures/cases_per_year.png)" not in markdown
     html = files["reports/findings.ru.html"].decode()
     assert html.startswith('<!DOCTYPE html>\n<html lang="ru">')

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gettext
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 from pathlib import Path
 
@@ -41,7 +42,7 @@ class Language:
         return self.translations.pgettext(context, message)
 
     # ---- numbers, as this language writes them
-    @property
+    @cached_property
     def locale(self):
         from babel import Locale
 
@@ -106,7 +107,9 @@ class Language:
     # ---- names of data in this language
     def label(self, row: dict, column: str = "label") -> str:
         """A reference row's label in this language: its `<column>_<code>` when it has one, else `<column>`."""
-        return row.get(f"{column}_{self.code}") or row[column] if self.code != SOURCE_LANGUAGE else row[column]
+        if self.code == SOURCE_LANGUAGE:
+            return row[column]
+        return row.get(f"{column}_{self.code}") or row[column]
 
     def country_name(self, alpha_3: str, english: str) -> str:
         """A country's short name in this language, from the ISO 3166 translations pycountry ships; the English

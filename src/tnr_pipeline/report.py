@@ -204,6 +204,7 @@ def environment(template_dir: str | Path, lang: Language | None = None):
         check=filters.check,
         survey_share=filters.survey_share,
         level=lang.level,
+        date=lang.date,
         join_and=filters.join,
         join_list=filters.join_list,
         counted=filters.counted,
@@ -234,13 +235,16 @@ def describe_cases(path: str | Path) -> dict:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    table = pq.ParquetFile(path).read(columns=["year", "host_country"])
-    years = pc.min_max(table["year"]).as_py()
+    table = pq.ParquetFile(path).read(columns=["year", "host_country", "date"])
+    years, dates = pc.min_max(table["year"]).as_py(), pc.min_max(table["date"]).as_py()
     return {
         "n_cases": table.num_rows,
         "n_host_countries": pc.count_distinct(table["host_country"]).as_py(),
         "first_year": years["min"],
         "last_year": years["max"],
+        "n_dated": table.num_rows - table["date"].null_count,
+        "first_date": dates["min"],
+        "last_date": dates["max"],
     }
 
 
