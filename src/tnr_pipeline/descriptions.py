@@ -178,20 +178,19 @@ def _input_summary(package: dict | None, path: str | None) -> dict:
 
 def reconstruction_notice(described: dict[str, dict], lang: Language | None = None) -> str:
     """One paragraph naming the reconstructed inputs and what that means for the numbers ('' when none is). The
-    reasons are quoted from the input package, which is written in English: another edition names each input and
-    says what a reconstruction means, without them."""
+    reasons are quoted from the input package, which is written in English: a translation may leave them out."""
     lang = lang or Language(SOURCE_LANGUAGE)
     invented = reconstructed(described)
     if not invented:
         return ""
-    parts = []
-    for path, info in sorted(invented.items(), key=lambda item: _role_order(item[1]["role"])):
-        if lang.code == SOURCE_LANGUAGE:
-            part = "the {role} ({file}: {reason})"
-            reason = info["reason"] or "a reconstruction"
-        else:
-            part, reason = lang.gettext("the {role} ({file})"), ""
-        parts.append(part.format(role=lang.gettext(info["role"]), file=Path(path).name, reason=reason))
+    parts = [
+        lang.gettext("the {role} ({file}: {reason})").format(
+            role=lang.gettext(info["role"]),
+            file=Path(path).name,
+            reason=info["reason"] or lang.gettext("a reconstruction"),
+        )
+        for path, info in sorted(invented.items(), key=lambda item: _role_order(item[1]["role"]))
+    ]
     return lang.gettext(
         "Reconstructed data, not the real cases: {inputs}. Every number computed from them shows what the method "
         "gives on data consistent with the report's published aggregates; none is a finding about real cases or "

@@ -12,8 +12,8 @@ from __future__ import annotations
 import gettext
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
 from tnr_pipeline.registry import SOURCE_LANGUAGE

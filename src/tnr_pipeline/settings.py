@@ -68,7 +68,7 @@ class Period:
     @property
     def label(self) -> str:
         """'Pre-war (2014–2021)': the name with its years, as tables and figures show it."""
-        return self.label_in("")
+        return f"{self.title} ({self.span})"
 
     def title_in(self, language: str) -> str:
         return _translated(self.titles, language, self.title)
