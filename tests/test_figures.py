@@ -132,6 +132,13 @@ def test_russian_figures_speak_russian(drawn):
     names = [label.get_text() for label in countries.axes[0].get_yticklabels()]
     assert names == ["Испания  [ЕС, новая]", "Армения", "Грузия  [новая]"]
     assert "Источник:" in " ".join(text.get_text() for text in countries.texts)
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:  # every Cyrillic glyph is in the figures' font
+        warnings.simplefilter("always")
+        for figure in (mix, countries):
+            figure.canvas.draw()
+    assert [str(w.message) for w in caught if "missing from font" in str(w.message)] == []
 
 
 def test_period_means_follow_the_roles_and_the_confidence_level(drawn):
