@@ -332,7 +332,7 @@ rule render_findings:
         figures=registry.named_options("--figure", registry.figure_paths("png")),
         language=registry.SOURCE_LANGUAGE,
         catalogue="",
-        summary=lambda wildcards, output: f"--summary {output.summary}",
+        summary=lambda wildcards, output: f"--summary {output.summary} --summary-languages {','.join(TRANSLATED)}",
     shell:
         """
         tnr-pipeline render-findings \

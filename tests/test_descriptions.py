@@ -142,6 +142,7 @@ def test_the_build_ends_with_its_summary(built):
     assert "Excluding Denial of Entry: rate ratio 4.23 (95% CI 2.60–6.98)" in tail
     assert "Claims of the report that hold: 20 of 20" in tail
     assert "Findings: reports/findings.html and reports/findings.md" in tail
+    assert "In Russian: reports/findings.ru.html and reports/findings.ru.md" in tail
     assert "RECONSTRUCTED DATA" in tail
 
 

@@ -172,6 +172,7 @@ def render_findings(args: argparse.Namespace) -> None:
         _language(args),
         args.claims,
         args.region_groups,
+        [code for code in args.summary_languages.split(",") if code],
     )
     print(f"render-findings: wrote {args.markdown} and {args.html} ({args.language})")
 
@@ -341,6 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--markdown": {**required, "help": "findings.md to write"},
             "--html": {**required, "help": "findings.html to write"},
             "--summary": {"default": None, "help": "the build's closing summary (text) to write"},
+            "--summary-languages": {"default": "", "help": "the other editions the summary names (e.g. ru)"},
             "--claims": {"default": None, "help": "the claims file: the claims' words in other languages (claim_ru)"},
             "--region-groups": {"default": None, "help": "region groups CSV: the groups' names in other languages"},
         },

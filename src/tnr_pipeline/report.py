@@ -568,10 +568,11 @@ def render_html(template_dir: str | Path, body: str, title: str, language: str =
     )
 
 
-def build_summary(context: dict, markdown_path: str, html_path: str) -> str:
+def build_summary(context: dict, markdown_path: str, html_path: str, editions: tuple[str, ...] = ()) -> str:
     """The few lines the build prints at its end: the headline ratio of each role scope with its interval, the
     claims that hold (naming those that do not), whether the data is reconstructed, and where the findings are.
-    Aggregates only: nothing personal. In the source language: it is written for the person running the build."""
+    Aggregates only: nothing personal. In the source language: it is written for the person running the build, and
+    names the other editions (`editions`: their language codes)."""
     filters = Filters(Language(SOURCE_LANGUAGE))
     lines = ["tnr-pipeline: findings built."]
     if context["reconstruction_notice"]:
@@ -585,6 +586,12 @@ def build_summary(context: dict, markdown_path: str, html_path: str) -> str:
         + (f"; not holding: {', '.join(failing)}" if failing else "")
     )
     lines.append(f"  Findings: {html_path} and {markdown_path}")
+    for language in editions:
+        from babel import Locale
+
+        name = Locale.parse(language).get_display_name(SOURCE_LANGUAGE)
+        paths = [registry.findings_path(extension, language) for extension in ("html", "md")]
+        lines.append(f"  In {name}: {paths[0]} and {paths[1]}")
     return "\n".join(lines) + "\n"
 
 
@@ -601,6 +608,7 @@ def run(
     lang: Language | None = None,
     claims_path: str | None = None,
     region_groups_path: str | None = None,
+    summary_languages: list[str] | None = None,
 ) -> None:
     """Render findings.md and findings.html in the language `lang` (default: the source language) from the named
     tables and figures (PNG, embedded in the HTML), and the build's closing summary."""
@@ -641,4 +649,4 @@ def run(
     io.write_text(markdown_path, markdown)
     io.write_text(html_path, html)
     if summary_path:
-        io.write_text(summary_path, build_summary(context, markdown_path, html_path))
+        io.write_text(summary_path, build_summary(context, markdown_path, html_path, tuple(summary_languages or ())))
