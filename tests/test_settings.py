@@ -16,7 +16,6 @@ from tnr_pipeline import snakemake_patches
 from tnr_pipeline.settings import (
     SettingsError,
     config_problems,
-    format_level,
     parse_analysis,
     read_tactic_codes,
 )
@@ -111,7 +110,9 @@ def test_periods_are_chronological_and_roles_independent_of_order():
     "level, label", [(0.95, "95%"), (0.9, "90%"), (0.975, "97.5%"), (0.8, "80%"), (0.999, "99.9%")]
 )
 def test_level_labels_are_built_from_the_level(level, label):
-    assert format_level(level) == label
+    from tnr_pipeline.i18n import Language
+
+    assert Language("en").level(level) == label
 
 
 def test_the_snakefile_is_a_table_of_contents_without_patches():

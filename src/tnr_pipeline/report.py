@@ -92,14 +92,7 @@ class Filters:
 
     def ratio_interval(self, row: dict) -> Raw:
         """'8.18 (80% CI 6.04–11.13)' from a row with ratio, ci_low, ci_high and confidence_level."""
-        return Raw(
-            self.lang.gettext("{ratio} ({level} CI {low}–{high})").format(
-                ratio=self.lang.number(row["ratio"], 2),
-                level=self.lang.level(row["confidence_level"]),
-                low=self.lang.number(row["ci_low"], 2),
-                high=self.lang.number(row["ci_high"], 2),
-            )
-        )
+        return Raw(f"{self.lang.number(row['ratio'], 2)} ({self.interval(row)})")
 
     def survey_share(self, row: dict) -> Raw:
         """'13 of 40 (32.5%, Wilson 80% CI 24.1%–42.1%)' from a survey_summary row."""

@@ -112,11 +112,6 @@ class Analysis:
         return tuple(roles + sorted((s for s in self.scopes if s not in roles), key=lambda s: s.name))
 
 
-def format_level(level: float) -> str:
-    """0.8 -> '80%', 0.975 -> '97.5%': the interval's level as people write it."""
-    return f"{level * 100:.10g}%"
-
-
 # ---- checking -------------------------------------------------------------------------------------------------
 
 
