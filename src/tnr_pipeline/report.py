@@ -331,9 +331,7 @@ def describe_variant(row: dict, reference: dict, analysis: Analysis, lang: Langu
         side = "baseline" if in_baseline else "comparison"
         text = _("{year} ({cases}) left out of {period}.").format(
             year=variant[len("drop_") :],
-            cases=lang.ngettext("{n} case", "{n} cases", reference[f"{side}_cases"] - row[f"{side}_cases"]).format(
-                n=reference[f"{side}_cases"] - row[f"{side}_cases"]
-            ),
+            cases=Filters(lang).cases(reference[f"{side}_cases"] - row[f"{side}_cases"]),
             period=period.label_in(lang.code),
         )
         return text + (" " + _("No ratio: the period has no other year.") if row[f"{side}_years"] == 0 else "")
@@ -341,7 +339,7 @@ def describe_variant(row: dict, reference: dict, analysis: Analysis, lang: Langu
         return _("Baseline from {start} to {last} ({years}).").format(
             start=variant[len("baseline_from_") :],
             last=analysis.baseline.last_year,
-            years=lang.ngettext("{n} year", "{n} years", row["baseline_years"]).format(n=row["baseline_years"]),
+            years=Filters(lang).years(row["baseline_years"]),
         )
     if variant == "verified_only":
         if row["baseline_cases"] + row["comparison_cases"] == 0:
