@@ -142,7 +142,10 @@ def test_scopes_are_described_from_their_definition_never_lower_cased():
     assert describe_scope(without, russian, ru_labels) == "без категории «Отказ во въезде»"
     two = Scope("y", "Y", exclude_tactics=("denial_of_entry", "rendition"), fh_counted_only=True)
     assert describe_scope(two, russian, ru_labels) == (
-        "без категорий «Отказ во въезде», «Принудительное возвращение» и тактики, которые учитывает Freedom House"
+        "только тактики, которые учитывает Freedom House, без категорий «Отказ во въезде», «Принудительное возвращение»"
+    )
+    assert describe_scope(two, ENGLISH, labels) == (
+        "only the tactics Freedom House counts, excluding Denial of Entry, Rendition"
     )
 
 

@@ -120,10 +120,10 @@ class Language:
 
 
 def describe_scope(scope, lang: Language, tactic_labels: dict[str, str]) -> str:
-    """What a scope keeps, in words that fit mid-sentence ('all cases', 'excluding Denial of Entry', 'the tactics
+    """What a scope keeps, in words that fit mid-sentence ('all cases', 'excluding Denial of Entry', 'only the tactics
     Freedom House counts'), built from its definition rather than its label, so no label is lower-cased."""
     _ = lang.gettext
-    parts = []
+    parts = [_("only the tactics Freedom House counts")] if scope.fh_counted_only else []
     if scope.exclude_tactics:
         names = ", ".join(
             lang.pgettext("a tactic's name in a sentence", "{name}").format(name=tactic_labels.get(code, code))
@@ -134,9 +134,7 @@ def describe_scope(scope, lang: Language, tactic_labels: dict[str, str]) -> str:
                 tactics=names
             )
         )
-    if scope.fh_counted_only:
-        parts.append(_("the tactics Freedom House counts"))
-    return _(" and ").join(parts) if parts else _("all cases")
+    return ", ".join(parts) if parts else _("all cases")
 
 
 _COUNTRY_NAMES: dict[str, dict[str, str]] = {}
