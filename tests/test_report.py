@@ -252,3 +252,24 @@ def test_the_headline_follows_the_role_not_the_order_of_scopes(tmp_path, tables,
     ratio = tables["period_ratios"].set_index("scope").loc["all"]
     assert f"a rate ratio of **{ratio['ratio']:.2f} (95% CI" in markdown
     assert "excluding Denial of Entry, by a factor of" in markdown
+
+
+def test_words_without_a_translation_are_named_for_the_log(reference, russian):
+    from tnr_pipeline.i18n import Language
+
+    typology = report.read_typology(reference.directory / "typology.csv")
+    words = {
+        "claims": report.read_csv_rows(ROOT / "data" / "claims.csv"),
+        "region_groups": report.read_csv_rows(reference.directory / "region_groups.csv"),
+    }
+    shipped_context = report.read_csv_rows(ROOT / "data" / "raw" / "context_figures.csv")
+    assert report.untranslated_words(typology, words, shipped_context, russian) == []  # the shipped data: all of it
+    typology[3] = dict(typology[3], family_label_ru="")
+    words["claims"][0] = {k: v for k, v in words["claims"][0].items() if k != "claim_ru"}
+    found = report.untranslated_words(typology, words, shipped_context, russian)
+    assert found == [
+        f"typology.csv: {typology[3]['code']}: no family_label_ru (shown in English: {typology[3]['family_label']!r})",
+        f"the claims file: {words['claims'][0]['claim_id']}: no claim_ru (shown in English: "
+        f"{words['claims'][0]['claim']!r})",
+    ]
+    assert report.untranslated_words(typology, words, shipped_context, Language("en")) == []

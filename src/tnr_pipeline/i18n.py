@@ -111,6 +111,18 @@ class Language:
             return row[column]
         return row.get(f"{column}_{self.code}") or row[column]
 
+    def untranslated(self, rows: list[dict], columns: tuple[str, ...], key: str, source: str) -> list[str]:
+        """Where reference rows have no words in this language (an empty or absent `<column>_<code>`): each is shown in
+        English, and the step's log says so, naming the file, the row and the column to fill in."""
+        if self.code == SOURCE_LANGUAGE:
+            return []
+        return [
+            f"{source}: {row[key]}: no {column}_{self.code} (shown in English: {row[column]!r})"
+            for row in rows
+            for column in columns
+            if row.get(column) and not row.get(f"{column}_{self.code}")
+        ]
+
     def country_name(self, alpha_3: str, english: str) -> str:
         """A country's short name in this language, from the ISO 3166 translations pycountry ships; the English
         name where there is none."""

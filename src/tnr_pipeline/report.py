@@ -523,6 +523,18 @@ def build_context(
     }
 
 
+def untranslated_words(
+    typology: list[dict], words: dict[str, list[dict]], context: list[dict], lang: Language
+) -> list[str]:
+    """The words of the data this edition shows in English for want of a translation, for the step's log."""
+    return [
+        *lang.untranslated(typology, ("label", "family_label", "freedom_house_category"), "code", "typology.csv"),
+        *lang.untranslated(words.get("region_groups", []), ("label",), "group", "region_groups.csv"),
+        *lang.untranslated(words.get("claims", []), ("claim", "section"), "claim_id", "the claims file"),
+        *lang.untranslated(context, ("unit", "measures", "source"), "figure_id", "the context figures"),
+    ]
+
+
 # ---- rendering ---------------------------------------------------------------------------------------------------
 
 
@@ -619,6 +631,7 @@ def run(
     )
     markdown_dir = Path(markdown_path).parent
     figures = {name: Path(os.path.relpath(path, markdown_dir)).as_posix() for name, path in figure_paths.items()}
+    words = {"claims": read_csv_rows(claims_path), "region_groups": read_csv_rows(region_groups_path)}
     context = build_context(
         tables,
         describe_cases(table_paths["cases"]),
@@ -628,8 +641,10 @@ def run(
         prosecutions_series,
         figures,
         lang,
-        {"claims": read_csv_rows(claims_path), "region_groups": read_csv_rows(region_groups_path)},
+        words,
     )
+    for line in untranslated_words(read_typology(typology_path), words, tables["context_figures"], lang):
+        print(line)
     markdown = render_markdown(template_dir, context, lang)
     html = render_html(
         template_dir,
