@@ -41,6 +41,13 @@ class Language:
     def pgettext(self, context: str, message: str) -> str:
         return self.translations.pgettext(context, message)
 
+    def cases(self, n: int) -> str:
+        """'1 case', '5 cases'; 'случай', 'случая', 'случаев' by Russian's plural rules."""
+        return self.ngettext("{n} case", "{n} cases", n).format(n=n)
+
+    def years(self, n: int) -> str:
+        return self.ngettext("{n} year", "{n} years", n).format(n=n)
+
     # ---- numbers, as this language writes them
     @cached_property
     def locale(self):
@@ -147,6 +154,52 @@ def describe_scope(scope, lang: Language, tactic_labels: dict[str, str]) -> str:
             )
         )
     return ", ".join(parts) if parts else _("all cases")
+
+
+def describe_variant(row: dict, reference: dict, analysis, lang: Language) -> str:
+    """What a robustness row computes, in words, from its variant and numbers (`reference`: the scope's exact_poisson
+    row, whose counts the variants change). The statistics step stores the source language's words in the table; each
+    edition of the findings says it in its own language."""
+    _ = lang.gettext
+    variant = row["variant"]
+    if variant == "exact_poisson":
+        return _("Exact conditional interval, as in period_ratios.")
+    if variant == "quasi_poisson":
+        if row["ci_low"] == row["ci_low"]:
+            n_years = row["baseline_years"] + row["comparison_years"]
+            return _(
+                "Quasi-Poisson: dispersion {dispersion} from {n} yearly counts (used: {used}); Wald interval on the "
+                "log scale with Student's t on {df} degrees of freedom."
+            ).format(
+                dispersion=lang.number(row["dispersion"], 2),
+                n=n_years,
+                used=lang.number(max(1.0, row["dispersion"]), 2),
+                df=n_years - 2,
+            )
+        if 0 in (row["baseline_cases"], row["comparison_cases"]):
+            return _("Quasi-Poisson: no interval: a period has no case, so the log rate ratio has no standard error.")
+        return _("Quasi-Poisson: no interval: fewer than three years leave no degrees of freedom for the dispersion.")
+    if variant.startswith("drop_"):
+        in_baseline = row["baseline_years"] < reference["baseline_years"]
+        period = analysis.baseline if in_baseline else analysis.comparison
+        side = "baseline" if in_baseline else "comparison"
+        text = _("{year} ({cases}) left out of {period}.").format(
+            year=variant[len("drop_") :],
+            cases=lang.cases(reference[f"{side}_cases"] - row[f"{side}_cases"]),
+            period=period.label_in(lang.code),
+        )
+        return text + (" " + _("No ratio: the period has no other year.") if row[f"{side}_years"] == 0 else "")
+    if variant.startswith("baseline_from_"):
+        return _("Baseline from {start} to {last} ({years}).").format(
+            start=variant[len("baseline_from_") :],
+            last=analysis.baseline.last_year,
+            years=lang.years(row["baseline_years"]),
+        )
+    if variant == "verified_only":
+        if row["baseline_cases"] + row["comparison_cases"] == 0:
+            return _("Only cases whose verification is 'verified' (none is).")
+        return _("Only cases whose verification is 'verified'.")
+    return row["description"]  # a variant this version does not know: the words the table stores
 
 
 _COUNTRY_NAMES: dict[str, dict[str, str]] = {}

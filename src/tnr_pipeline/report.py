@@ -18,7 +18,7 @@ from pathlib import Path
 from tnr_pipeline import __version__, io, registry
 from tnr_pipeline.descriptions import reconstruction_notice, undescribed
 from tnr_pipeline.fields import TABLES, table_fields
-from tnr_pipeline.i18n import N_, SOURCE_LANGUAGE, Language, describe_scope
+from tnr_pipeline.i18n import N_, SOURCE_LANGUAGE, Language, describe_scope, describe_variant
 from tnr_pipeline.settings import SCOPE_ROLES, Analysis
 
 MARKDOWN_SPECIAL = {c: "\\" + c for c in "\\`*_[]<>|#~"}
@@ -73,11 +73,10 @@ class Filters:
         return Raw(self.lang.general(value, 2))
 
     def cases(self, n: int) -> Raw:
-        """'1 case', '5 cases'; 'случай', 'случая', 'случаев' by Russian's plural rules."""
-        return Raw(self.lang.ngettext("{n} case", "{n} cases", n).format(n=n))
+        return Raw(self.lang.cases(n))
 
     def years(self, n: int) -> Raw:
-        return Raw(self.lang.ngettext("{n} year", "{n} years", n).format(n=n))
+        return Raw(self.lang.years(n))
 
     def mean_interval(self, row: dict) -> Raw:
         """'3.6 a year (80% CI 2.7–4.7)' from a period_summary row (the level from its confidence_level)."""
@@ -301,51 +300,6 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             found[name] = "not installed"
     return found
-
-
-def describe_variant(row: dict, reference: dict, analysis: Analysis, lang: Language) -> str:
-    """What a robustness row computes, in the document's language, from its variant and numbers (`reference`: the
-    scope's exact_poisson row, whose counts the variants change)."""
-    _ = lang.gettext
-    variant = row["variant"]
-    if variant == "exact_poisson":
-        return _("Exact conditional interval, as in period_ratios.")
-    if variant == "quasi_poisson":
-        if row["ci_low"] == row["ci_low"]:
-            n_years = row["baseline_years"] + row["comparison_years"]
-            return _(
-                "Quasi-Poisson: dispersion {dispersion} from {n} yearly counts (used: {used}); Wald interval on the "
-                "log scale with Student's t on {df} degrees of freedom."
-            ).format(
-                dispersion=lang.number(row["dispersion"], 2),
-                n=n_years,
-                used=lang.number(max(1.0, row["dispersion"]), 2),
-                df=n_years - 2,
-            )
-        if 0 in (row["baseline_cases"], row["comparison_cases"]):
-            return _("Quasi-Poisson: no interval: a period has no case, so the log rate ratio has no standard error.")
-        return _("Quasi-Poisson: no interval: fewer than three years leave no degrees of freedom for the dispersion.")
-    if variant.startswith("drop_"):
-        in_baseline = row["baseline_years"] < reference["baseline_years"]
-        period = analysis.baseline if in_baseline else analysis.comparison
-        side = "baseline" if in_baseline else "comparison"
-        text = _("{year} ({cases}) left out of {period}.").format(
-            year=variant[len("drop_") :],
-            cases=Filters(lang).cases(reference[f"{side}_cases"] - row[f"{side}_cases"]),
-            period=period.label_in(lang.code),
-        )
-        return text + (" " + _("No ratio: the period has no other year.") if row[f"{side}_years"] == 0 else "")
-    if variant.startswith("baseline_from_"):
-        return _("Baseline from {start} to {last} ({years}).").format(
-            start=variant[len("baseline_from_") :],
-            last=analysis.baseline.last_year,
-            years=Filters(lang).years(row["baseline_years"]),
-        )
-    if variant == "verified_only":
-        if row["baseline_cases"] + row["comparison_cases"] == 0:
-            return _("Only cases whose verification is 'verified' (none is).")
-        return _("Only cases whose verification is 'verified'.")
-    return row["description"]
 
 
 def robustness_context(

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from tnr_pipeline.fields import table_fields
+from tnr_pipeline.i18n import SOURCE_LANGUAGE, Language, describe_variant
 from tnr_pipeline.settings import Period, Scope, in_scope
 
 BREAKDOWN_DIMENSIONS = ("tactic", "tactic_family", "target_profile", "verification")
@@ -420,6 +421,9 @@ def _exact_row(x_b: int, t_b: int, x_c: int, t_c: int, level: float) -> dict:
     return {**base, **rate_ratio(x_b, t_b, x_c, t_c, level)}
 
 
+SOURCE_WORDS = Language(SOURCE_LANGUAGE)  # the robustness table describes its rows in the source language
+
+
 def robustness_variants(cases: pd.DataFrame, analysis, baseline_starts: list[int]) -> pd.DataFrame:
     """One row per scope and variant: the rate ratio under each assumption the headline rests on.
 
@@ -433,21 +437,16 @@ def robustness_variants(cases: pd.DataFrame, analysis, baseline_starts: list[int
         base_counts, comp_counts = yearly_counts(by_year, baseline), yearly_counts(by_year, comparison)
         x_b, x_c, t_b, t_c = sum(base_counts), sum(comp_counts), len(base_counts), len(comp_counts)
 
-        def add(variant: str, description: str, values: dict, scope: Scope = scope) -> None:
-            rows.append({"scope": scope.name, "variant": variant, "description": description, **values})
+        exact = _exact_row(x_b, t_b, x_c, t_c, level)
 
-        add("exact_poisson", "Exact conditional interval, as in period_ratios.", _exact_row(x_b, t_b, x_c, t_c, level))
+        def add(variant: str, values: dict, scope: Scope = scope, exact: dict = exact) -> None:
+            described = describe_variant({"variant": variant, **values}, exact, analysis, SOURCE_WORDS)
+            rows.append({"scope": scope.name, "variant": variant, "description": described, **values})
+
+        add("exact_poisson", exact)
         quasi = quasi_poisson_ratio(base_counts, comp_counts, level)
-        described = (
-            f"Quasi-Poisson: dispersion {quasi['dispersion']:.2f} from {quasi['n_years']} yearly counts "
-            f"(used: {max(1.0, quasi['dispersion']):.2f}); Wald interval on the log scale with Student's t "
-            f"on {quasi['n_years'] - 2} degrees of freedom."
-            if not quasi["why"]
-            else f"Quasi-Poisson: {quasi['why']}."
-        )
         add(
             "quasi_poisson",
-            described,
             {
                 "baseline_cases": x_b,
                 "baseline_years": t_b,
@@ -459,27 +458,15 @@ def robustness_variants(cases: pd.DataFrame, analysis, baseline_starts: list[int
         )
         for period, counts in ((baseline, base_counts), (comparison, comp_counts)):
             for offset, count in enumerate(counts):
-                year = period.first_year + offset
                 left = (x_b - count, t_b - 1, x_c, t_c) if period is baseline else (x_b, t_b, x_c - count, t_c - 1)
-                note = f"{year} ({count} cases) left out of {period.label}."
-                if 0 in (left[1], left[3]):
-                    note += " No ratio: the period has no other year."
-                add(f"drop_{year}", note, _exact_row(*left, level))
+                add(f"drop_{period.first_year + offset}", _exact_row(*left, level))
         for start in baseline_starts:
             later = dataclasses.replace(baseline, first_year=start)
             counts = yearly_counts(by_year, later)
-            add(
-                f"baseline_from_{start}",
-                f"Baseline from {start} to {baseline.last_year} ({later.years} years).",
-                _exact_row(sum(counts), later.years, x_c, t_c, level),
-            )
+            add(f"baseline_from_{start}", _exact_row(sum(counts), later.years, x_c, t_c, level))
         verified_by_year = count_by_year(cases, scope, where=cases["verification"] == "verified")
         v_b, v_c = sum(yearly_counts(verified_by_year, baseline)), sum(yearly_counts(verified_by_year, comparison))
-        add(
-            "verified_only",
-            "Only cases whose verification is 'verified'" + (" (none is)." if v_b + v_c == 0 else "."),
-            _exact_row(v_b, t_b, v_c, t_c, level),
-        )
+        add("verified_only", _exact_row(v_b, t_b, v_c, t_c, level))
     frame = pd.DataFrame(rows)
     frame["confidence_level"] = float(level)
     return frame.astype(
