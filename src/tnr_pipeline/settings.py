@@ -227,14 +227,14 @@ def baseline_start_problems(starts: object, periods: object, baseline: object) -
     ]
 
 
-def language_problems(languages: object, periods: object, scopes: object, catalogues: str | Path) -> list[str]:
+def language_problems(languages: object, periods: object, scopes: object) -> list[str]:
     """What is wrong with `languages`: the source language included, a catalogue for every other language, and a
     `label_<language>` for every period and scope (their names in that language's outputs)."""
-    from tnr_pipeline.registry import SOURCE_LANGUAGE
+    from tnr_pipeline.registry import SOURCE_LANGUAGE, catalogue
 
     if not isinstance(languages, list) or not all(isinstance(code, str) for code in languages):
         return [f"languages: {languages!r} is not a list of language codes (e.g. [en, ru])"]
-    have = [SOURCE_LANGUAGE] + sorted(p.parent.parent.name for p in Path(catalogues).glob("*/LC_MESSAGES/*.po"))
+    have = [SOURCE_LANGUAGE] + sorted(path.parts[-3] for path in Path().glob(catalogue("*")))
     problems = []
     if SOURCE_LANGUAGE not in languages:
         problems.append(
@@ -244,8 +244,8 @@ def language_problems(languages: object, periods: object, scopes: object, catalo
     for code in languages:
         if code not in have:
             problems.append(
-                f"languages: {code!r} has no translation catalogue ({Path(catalogues) / code / 'LC_MESSAGES'}"
-                f"/messages.po). Languages with one: {', '.join(have)}"
+                f"languages: {code!r} has no translation catalogue ({catalogue(code)}). Languages with one: "
+                + ", ".join(have)
             )
             continue
         if code == SOURCE_LANGUAGE:
@@ -386,9 +386,7 @@ def _schema_problems(config: dict, schema: dict) -> dict[str, list[str]]:
     return problems
 
 
-def config_problems(
-    config: dict, schema: dict, typology_path: str | Path, catalogues: str | Path | None = None
-) -> list[str]:
+def config_problems(config: dict, schema: dict, typology_path: str | Path) -> list[str]:
     """Every problem with the config: its shape against the schema, then how the settings fit together (each check
     runs when the keys it reads have the right shape, so one run names every problem)."""
     for key, spec in schema["properties"].items():  # `--config key=null` arrives as the text "null"
@@ -412,11 +410,7 @@ def config_problems(
     if fine("periods", "baseline", "baseline_starts"):
         problems += baseline_start_problems(config["baseline_starts"], config["periods"], config["baseline"])
     if fine("languages", "periods", "scopes"):
-        from tnr_pipeline.registry import CATALOGUES
-
-        problems += language_problems(
-            config["languages"], config["periods"], config["scopes"], catalogues or CATALOGUES
-        )
+        problems += language_problems(config["languages"], config["periods"], config["scopes"])
     last_year = config.get("last_year")
     if fine("first_year", "last_year") and last_year is not None and last_year < config["first_year"]:
         problems.append(f"last_year: {last_year} is before first_year {config['first_year']}")
