@@ -217,9 +217,7 @@ def read_records(path: str | Path) -> list[dict]:
 
 def read_typology(path: str | Path) -> list[dict]:
     """The typology CSV as rows, `fh_counted` as a boolean."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    return [dict(row, fh_counted=row["fh_counted"].strip().lower() == "true") for row in rows]
+    return [dict(row, fh_counted=row["fh_counted"].strip().lower() == "true") for row in read_csv_rows(path)]
 
 
 def describe_cases(path: str | Path) -> dict:
@@ -586,18 +584,19 @@ def run(
     markdown_dir = Path(markdown_path).parent
     figures = {name: Path(os.path.relpath(path, markdown_dir)).as_posix() for name, path in figure_paths.items()}
     words = {"claims": read_csv_rows(claims_path), "region_groups": read_csv_rows(region_groups_path)}
+    typology = read_typology(typology_path)
     context = build_context(
         tables,
         describe_cases(table_paths["cases"]),
         provenance,
-        read_typology(typology_path),
+        typology,
         analysis,
         prosecutions_series,
         figures,
         lang,
         words,
     )
-    for line in untranslated_words(read_typology(typology_path), words, tables["context_figures"], lang):
+    for line in untranslated_words(typology, words, tables["context_figures"], lang):
         print(line)
     markdown = render_markdown(template_dir, context, lang)
     html = render_html(
