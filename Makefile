@@ -10,16 +10,22 @@ export PATH := $(BIN):$(PATH)
 
 setup: $(VENV)/.installed
 
+# What the build runs (about 770 MB): the package and its dependencies.
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	touch $@
+
+# What the tests add (playwright, statsmodels, frictionless, hypothesis, ruff, ...), on top of the build's.
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
 	touch $@
 
 build: setup
 	$(BIN)/snakemake
 
-test: setup
+test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

@@ -306,7 +306,7 @@ REPORT_INPUTS = dict(
     typology=f"{REFERENCE}/typology.csv",
     region_groups=f"{REFERENCE}/region_groups.csv",
     claims=config["claims"],
-    code=modules("descriptions", "report"),
+    code=modules("descriptions", "escape", "report"),
 )
 REPORT_PARAMS = dict(
     tables=registry.named_options("--table", registry.table_paths(registry.REPORT_READS)),
@@ -332,7 +332,7 @@ rule render_findings:
         figures=registry.named_options("--figure", registry.figure_paths("png")),
         language=registry.SOURCE_LANGUAGE,
         catalogue="",
-        summary=lambda wildcards, output: f"--summary {output.summary} --summary-languages {','.join(TRANSLATED)}",
+        summary=lambda wildcards, output: f"--summary {output.summary} --summary-languages={','.join(TRANSLATED)}",
     shell:
         """
         tnr-pipeline render-findings \

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import frictionless
 import pandas as pd
@@ -33,6 +36,18 @@ def test_the_input_package_is_a_valid_data_package_describing_each_shipped_input
     assert not descriptions.describe_input(
         ROOT / "data" / "raw" / "context_figures.csv", RAW_PACKAGE, "context figures"
     )["reconstruction"]
+
+
+def validate_with_frictionless(package: Path) -> subprocess.CompletedProcess:
+    """The reference validator's own command: the descriptor, and every cell of every resource against its schema."""
+    command = [str(Path(sys.executable).parent / "frictionless"), "validate", package.name]
+    return subprocess.run(command, cwd=package.parent, capture_output=True, text=True, timeout=300)
+
+
+def test_the_input_package_passes_the_reference_validator_cell_by_cell():
+    result = validate_with_frictionless(RAW_PACKAGE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "VALID" in result.stdout and "INVALID" not in result.stdout
 
 
 def test_an_input_outside_the_package_is_not_described(tmp_path):
@@ -125,6 +140,9 @@ def test_the_output_package_lists_every_table_with_exactly_its_columns(built):
         assert [field["name"] for field in fields] == columns, name
         assert all(field["description"] for field in fields), name
         assert [f["description"] for f in fields] == [f.description for f in table_fields(name)]
+    validated = validate_with_frictionless(processed / "datapackage.json")  # every cell, read from the Parquet
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert "INVALID" not in validated.stdout and validated.stdout.count("VALID") == len(TABLES)
     tactic = next(f for f in resources["cases"]["schema"]["fields"] if f["name"] == "tactic")
     assert "denial_of_entry" in tactic["constraints"]["enum"]
     provenance = package["tnr:provenance"]

@@ -93,7 +93,7 @@ def test_the_diff_shows_the_statistics_and_claims_the_change_moves(two_builds):
     assert "context_figures" in report["unchanged_tables"] and "survey_summary" in report["unchanged_tables"]
     markdown = diff(str(old), str(new)).stdout
     assert "| TNR-200 | added |" in markdown and "| TNR-001 | removed |" in markdown
-    assert "| TNR-025 | changed | year: 2021 → 2022; period: pre_war → post_invasion |" in markdown
+    assert "| TNR-025 | changed | year: 2021 → 2022; period: pre\\_war → post\\_invasion |" in markdown
     assert "**⚠" in markdown and "pre_war_cases" in markdown and "**now fails**" in markdown
     assert f"| all | {before['ratio']:.4g} [" in markdown
     assert "Unchanged tables: " in markdown
@@ -124,7 +124,48 @@ def test_mismatched_schemas_are_reported_not_crashed_on(two_builds, tmp_path):
     assert result.returncode == 0, result.stderr
     schema = json.loads(result.stdout)["tables"]["period_ratios"]["schema"]
     assert schema == {"added_columns": ["extra_column"], "removed_columns": ["p_value"]}
-    assert "Schema changed: added columns: extra_column; removed columns: p_value" in diff(str(old), str(other)).stdout
+    assert (
+        "Schema changed: added columns: extra\\_column; removed columns: p\\_value" in diff(str(old), str(other)).stdout
+    )
+
+
+def test_p_values_that_differ_only_below_1e_15_are_listed(two_builds, tmp_path):
+    """Two builds alike but for the headline p-values, which move by a factor of ten far below 1e-15."""
+    old, _ = two_builds
+    other = tmp_path / "processed"
+    shutil.copytree(old, other)
+    table = pq.read_table(other / "period_ratios.parquet")
+    meta = json.loads(table.schema.metadata[b"tnr_pipeline"])
+    meta["config"]["note"] = "p-values edited by the test"  # a different build, so the sides are compared
+    frame = table.to_pandas()
+    assert (frame["p_value"] < 1e-15).any()
+    frame["p_value"] = frame["p_value"] / 10
+    edited = pa.Table.from_pandas(frame, schema=table.schema, preserve_index=False)
+    pq.write_table(
+        edited.replace_schema_metadata({**table.schema.metadata, b"tnr_pipeline": json.dumps(meta)}),
+        other / "period_ratios.parquet",
+    )
+    report = json.loads(diff(str(old), str(other), "--format", "json").stdout)
+    changed = {
+        (c["key"]["scope"], c["column"]): (c["old"], c["new"]) for c in report["tables"]["period_ratios"]["changed"]
+    }
+    expected = pd.read_parquet(old / "period_ratios.parquet").set_index("scope")["p_value"]
+    assert changed == {(scope, "p_value"): (p, p / 10) for scope, p in expected.items()}
+    markdown = diff(str(old), str(other)).stdout
+    tiny = expected[expected < 1e-15].index[0]
+    assert f"| scope={tiny} | p\\_value | {expected[tiny]:.4g} | {expected[tiny] / 10:.4g} |" in markdown
+
+
+def test_a_side_that_cannot_be_read_writes_its_error_into_the_report(tmp_path):
+    """CI appends the report to the job summary: a failure must show there, as written, not as an empty summary."""
+    report = tmp_path / "summary.md"
+    result = diff(
+        str(tmp_path / "nothing"), str(tmp_path / "nothing"), "--repository", str(tmp_path), "--output", str(report)
+    )
+    assert result.returncode == 1
+    text = report.read_text(encoding="utf-8")
+    assert "**The comparison could not be made.**" in text
+    assert "```text\n" in text and "neither a folder of built tables nor a git revision" in text
 
 
 def test_unreadable_sides_exit_one_with_a_message(tmp_path):
@@ -152,8 +193,17 @@ def test_two_git_revisions_are_built_in_worktrees_and_compared(tmp_path):
     subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
     edit_cases(repo / "data" / "raw" / "cases.csv")
     subprocess.run([*git, "commit", "-qam", "edit"], cwd=repo, check=True)
-    result = diff("HEAD~1", "HEAD", "--format", "json", cwd=repo)
+    scratch = tmp_path / "tmp"  # the temporary folder the diff uses, so what it leaves there can be seen
+    scratch.mkdir()
+    result = subprocess.run(
+        ["tnr-pipeline", "diff", "HEAD~1", "HEAD", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env={**pipeline_env(), "TMPDIR": str(scratch)},
+        cwd=repo,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
+    assert list(scratch.iterdir()) == []  # no tnr-diff-* folder is left behind
     report = json.loads(result.stdout)
     assert [row["case_id"] for row in report["tables"]["cases"]["added"]] == ["TNR-200"]
     assert report["old"] == "HEAD~1" and report["new"] == "HEAD"

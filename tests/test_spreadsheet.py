@@ -13,7 +13,7 @@ from conftest import MARKER, PERIODS_JSON, SMALL_SHEET, pipeline_env, write_csv
 from tnr_pipeline import ingest, survey
 from tnr_pipeline.problems import InputInvalid
 from tnr_pipeline.reference import Reference
-from tnr_pipeline.spreadsheet import InputFileError, decode, detect_delimiter, read_sheet
+from tnr_pipeline.spreadsheet import MAX_CELL_CHARS, InputFileError, decode, detect_delimiter, read_sheet
 
 RUSSIAN_HEADERS = {
     "case_id": "Номер дела",
@@ -214,7 +214,15 @@ def test_unreadable_file_from_the_command_line_exits_one_without_traceback(tmp_p
     path = tmp_path / "truncated.xlsx"
     _truncated_xlsx(path)
     output = tmp_path / "out" / "cases.parquet"
-    result = subprocess.run(
+    result = validate_cases_command(path, output, tmp_path)
+    assert result.returncode == 1
+    assert "truncated.xlsx" in result.stderr and "Traceback" not in result.stderr
+    assert not output.exists()
+
+
+def validate_cases_command(path, output, tmp_path) -> subprocess.CompletedProcess:
+    """`tnr-pipeline validate-cases` on one sheet, as the workflow runs it."""
+    return subprocess.run(
         [
             "tnr-pipeline",
             "validate-cases",
@@ -235,9 +243,40 @@ def test_unreadable_file_from_the_command_line_exits_one_without_traceback(tmp_p
         text=True,
         env=pipeline_env(),
     )
-    assert result.returncode == 1
-    assert "truncated.xlsx" in result.stderr and "Traceback" not in result.stderr
-    assert not output.exists()
+
+
+def test_a_csv_with_cr_only_line_endings_gives_the_same_cases(tmp_path, periods, english):
+    """Older Excel for Mac ends lines with CR alone."""
+    path = tmp_path / "mac.csv"
+    path.write_bytes(SMALL_SHEET.to_csv(index=False, lineterminator="\r").encode("utf-8"))
+    assert b"\n" not in path.read_bytes()
+    pd.testing.assert_frame_equal(cases_from(tmp_path, path, periods), english)
+
+
+@pytest.mark.parametrize("where", ["header_rows", "far_below"])
+def test_a_cell_longer_than_the_limit_is_named_by_row_and_column_and_nothing_is_written(tmp_path, where):
+    frame = SMALL_SHEET.copy()
+    position = 1 if where == "header_rows" else len(frame) - 1  # read by the csv module, or only by pandas
+    frame.loc[position, "full_name"] = "x" * (MAX_CELL_CHARS + 1)
+    path = write_csv(frame, tmp_path / "long.csv")
+    raw = path.read_bytes()
+    output = tmp_path / "out" / "cases.parquet"
+    result = validate_cases_command(path, output, tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    column = chr(ord("A") + list(frame.columns).index("full_name"))
+    assert f"'long.csv': row {position + 2}, column {column} holds a cell of {MAX_CELL_CHARS + 1:,} characters" in (
+        result.stderr
+    )
+    assert f"at most {MAX_CELL_CHARS:,} characters" in result.stderr
+    assert "xxxx" not in result.stderr  # the cell's text is never shown
+    assert not output.exists() and path.read_bytes() == raw
+
+
+def test_a_cell_exactly_at_the_limit_is_read(tmp_path, periods):
+    frame = SMALL_SHEET.copy()
+    frame.loc[1, "full_name"] = "x" * MAX_CELL_CHARS
+    cases = cases_from(tmp_path, write_csv(frame, tmp_path / "limit.csv"), periods)
+    assert len(cases) == len(frame)
 
 
 def test_a_year_too_large_for_any_integer_gets_the_row_message(tmp_path, periods):

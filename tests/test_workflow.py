@@ -192,7 +192,7 @@ def test_snakemake_report_builds(shipped_build, tmp_path):
 def test_html_renders_in_chromium_with_every_image_and_no_network(shipped_build, document, language, headline, verdict):
     import os
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     if chromium is None:
         if os.environ.get("CI"):
             pytest.fail("chromium is not installed: .ci/run installs it")
@@ -229,3 +229,16 @@ def test_html_renders_in_chromium_with_every_image_and_no_network(shipped_build,
     assert declared == language
     assert headline.replace("\u00a0", " ") in text.replace("\u00a0", " ")  # a browser may give either space
     assert verdict in text
+
+
+def test_snakemake_lint_finds_only_the_accepted_warning(tmp_path):
+    """`snakemake --lint` exits 1 on its one accepted lint (no conda environment or container per rule: every rule
+    runs the project's own environment, README); any other lint is a finding."""
+    workdir = copy_project(tmp_path / "lint")
+    shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
+    result = run_snakemake(workdir, "--lint")
+    lints = [line.strip() for line in (result.stdout + result.stderr).splitlines() if line.startswith("    * ")]
+    rules = [line for line in (result.stdout + result.stderr).splitlines() if line.startswith("Lints for")]
+    assert result.returncode == 1
+    assert lints and set(lints) == {"* Specify a conda environment or container for each rule.:"}
+    assert len(lints) == len(rules)  # one lint a rule, that one

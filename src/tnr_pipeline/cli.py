@@ -179,11 +179,15 @@ def render_findings(args: argparse.Namespace) -> None:
 
 def diff(args: argparse.Namespace) -> None:
     from tnr_pipeline import diff as comparison
+    from tnr_pipeline.io import write_text
 
-    text, report = comparison.run(args.old, args.new, args.format, args.repository)
+    try:
+        text, report = comparison.run(args.old, args.new, args.format, args.repository)
+    except comparison.DiffInputError as error:
+        if args.output:  # the reviewer reads the report (CI's job summary), so the failure goes there too
+            write_text(args.output, comparison.render_failure(args.old, args.new, str(error), args.format))
+        raise
     if args.output:
-        from tnr_pipeline.io import write_text
-
         write_text(args.output, text)
     print(text, end="")
     broken = [c["claim_id"] for c in report["claims_changed"] if c["was"] and not c["now"]]

@@ -127,7 +127,12 @@ def table_resource(name: str, path: str | Path, package_dir: str | Path, allowed
         "mediatype": "application/vnd.apache.parquet",
         "title": name.replace("_", " ").capitalize(),
         "description": description,
-        "schema": {"fields": [field_descriptor(field, allowed.get(field.name)) for field in table_fields(name)]},
+        # Parquet stores a missing value as null, so no text marks one: an empty string is a value (for example
+        # survey_responses.tactics_experienced of a respondent who experienced none), not Table Schema's default "".
+        "schema": {
+            "fields": [field_descriptor(field, allowed.get(field.name)) for field in table_fields(name)],
+            "missingValues": [],
+        },
     }
 
 

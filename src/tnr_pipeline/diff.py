@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tnr_pipeline import io, registry
+from tnr_pipeline.escape import markdown, markdown_code, markdown_code_block
 from tnr_pipeline.settings import SettingsError
 
 MAX_ROWS = 60  # changed rows listed per table in the Markdown report (the JSON has them all)
@@ -118,17 +119,20 @@ def build_revision(revision: str, repository: str | Path, workdir: str | Path) -
 
 
 def remove_worktree(repository: str | Path, workdir: str | Path) -> None:
+    """Remove a worktree made by `build_revision`, and the temporary folder that holds it."""
     subprocess.run(
         ["git", "-C", str(repository), "worktree", "remove", "--force", str(workdir)], capture_output=True, text=True
     )
-    shutil.rmtree(workdir, ignore_errors=True)
+    subprocess.run(["git", "-C", str(repository), "worktree", "prune"], capture_output=True, text=True)
+    shutil.rmtree(Path(workdir).parent, ignore_errors=True)
 
 
 # ---- comparing -------------------------------------------------------------------------------------------------
 
 
 def _same(old, new) -> bool:
-    """Equal values, with missing equal to missing and floats equal to 12 significant digits."""
+    """Equal values, with missing equal to missing and floats equal to 12 significant digits (relative only: a
+    p-value of 1e-27 differs from one of 1e-28)."""
     import pandas as pd
 
     if pd.isna(old) and pd.isna(new):
@@ -139,7 +143,7 @@ def _same(old, new) -> bool:
         old, new = float(old), float(new)
         if math.isinf(old) or math.isinf(new):
             return old == new
-        return math.isclose(old, new, rel_tol=1e-12, abs_tol=1e-15)
+        return math.isclose(old, new, rel_tol=1e-12)
     return old == new
 
 
@@ -289,7 +293,8 @@ def _number(value) -> str:
 
 
 def _cell(value) -> str:
-    return _number(value).replace("|", "\\|")
+    """A value as Markdown that reads literally (table cells and sentences alike)."""
+    return markdown(_number(value))
 
 
 def _interval(row: dict, side: str) -> str:
@@ -297,7 +302,7 @@ def _interval(row: dict, side: str) -> str:
 
 
 def render_markdown(report: dict) -> str:
-    lines = [f"# Data change: {report['old']} → {report['new']}", ""]
+    lines = [f"# Data change: {_cell(report['old'])} → {_cell(report['new'])}", ""]
     if report["identical_inputs"]:
         lines += [
             "The inputs are identical on both sides (same SHA-256 of every input file, same settings): "
@@ -309,12 +314,13 @@ def render_markdown(report: dict) -> str:
     for path in sorted(set(inputs["old"]) | set(inputs["new"])):
         old, new = inputs["old"].get(path), inputs["new"].get(path)
         if old != new:
-            lines.append(f"- `{path}`: sha256 {(old or 'absent')[:12]} → {(new or 'absent')[:12]}")
+            lines.append(f"- {markdown_code(path)}: sha256 {(old or 'absent')[:12]} → {(new or 'absent')[:12]}")
     lines.append("")
     broken = [c for c in report["claims_changed"] if c["was"] and not c["now"]]
     if broken:
         lines += [
-            f"> **⚠ {len(broken)} claim(s) of the report no longer hold:** " + ", ".join(c["claim_id"] for c in broken),
+            f"> **⚠ {len(broken)} claim(s) of the report no longer hold:** "
+            + ", ".join(_cell(c["claim_id"]) for c in broken),
             "",
         ]
     cases = report["tables"].get("cases")
@@ -329,18 +335,18 @@ def render_markdown(report: dict) -> str:
             "| --- | --- | --- |",
         ]
         for row in cases["added"]:
-            lines.append(f"| {row['case_id']} | added | {_fields(row)} |")
+            lines.append(f"| {_cell(row['case_id'])} | added | {_fields(row)} |")
         for row in cases["removed"]:
-            lines.append(f"| {row['case_id']} | removed | {_fields(row)} |")
+            lines.append(f"| {_cell(row['case_id'])} | removed | {_fields(row)} |")
         for case_id in changed_ids:
             changes = [c for c in cases["changed"] if c["key"].get("case_id") == case_id]
-            described = "; ".join(f"{c['column']}: {_cell(c['old'])} → {_cell(c['new'])}" for c in changes)
-            lines.append(f"| {case_id} | changed | {described} |")
+            described = "; ".join(f"{_cell(c['column'])}: {_cell(c['old'])} → {_cell(c['new'])}" for c in changes)
+            lines.append(f"| {_cell(case_id)} | changed | {described} |")
     else:
         lines.append("No case was added, removed or changed.")
     lines += ["", "## Headline", "", "| scope | rate ratio [interval], old | new |", "| --- | --- | --- |"]
     for row in report["headline"]:
-        lines.append(f"| {row['scope']} | {_interval(row, 'old')} | {_interval(row, 'new')} |")
+        lines.append(f"| {_cell(row['scope'])} | {_interval(row, 'old')} | {_interval(row, 'new')} |")
     lines += ["", "## Claims whose status changed", ""]
     if report["claims_changed"]:
         for claim in report["claims_changed"]:
@@ -353,8 +359,8 @@ def render_markdown(report: dict) -> str:
                 (False, None): "removed",
             }[(claim["was"], claim["now"])]
             lines.append(
-                f"- {status}: `{claim['claim_id']}` ({claim['expected']}; observed "
-                f"{claim['observed_old'] or '—'} → {claim['observed_new'] or '—'})"
+                f"- {status}: {markdown_code(claim['claim_id'])} ({_cell(claim['expected'])}; observed "
+                f"{_cell(claim['observed_old'])} → {_cell(claim['observed_new'])})"
             )
     else:
         lines.append("None.")
@@ -362,7 +368,7 @@ def render_markdown(report: dict) -> str:
     for name, diff in report["tables"].items():
         if name == "cases":
             continue
-        lines += [f"### {name}", ""]
+        lines += [f"### {_cell(name)}", ""]
         if diff["only_in"]:
             lines += [f"Only in the {diff['only_in']} build.", ""]
             continue
@@ -370,26 +376,45 @@ def render_markdown(report: dict) -> str:
             lines += [
                 "Schema changed: "
                 + "; ".join(
-                    f"{kind.replace('_', ' ')}: {', '.join(columns)}" for kind, columns in diff["schema"].items()
+                    f"{kind.replace('_', ' ')}: {', '.join(_cell(c) for c in columns)}"
+                    for kind, columns in diff["schema"].items()
                 ),
                 "",
             ]
         for kind in ("added", "removed"):
             if diff[kind]:
                 keys = registry.TABLE_KEYS.get(name, ())
-                shown = ", ".join("/".join(str(row.get(k)) for k in keys) for row in diff[kind][:MAX_ROWS])
+                shown = ", ".join("/".join(_cell(row.get(k)) for k in keys) for row in diff[kind][:MAX_ROWS])
                 lines += [f"Rows {kind}: {shown}" + (" …" if len(diff[kind]) > MAX_ROWS else ""), ""]
         if diff["changed"]:
             lines += ["| row | column | old | new |", "| --- | --- | --- | --- |"]
             for change in diff["changed"][:MAX_ROWS]:
                 key = ", ".join(f"{k}={v}" for k, v in change["key"].items())
-                lines.append(f"| {_cell(key)} | {change['column']} | {_cell(change['old'])} | {_cell(change['new'])} |")
+                lines.append(
+                    f"| {_cell(key)} | {_cell(change['column'])} | {_cell(change['old'])} | {_cell(change['new'])} |"
+                )
             if len(diff["changed"]) > MAX_ROWS:
                 lines.append(f"| … | {len(diff['changed']) - MAX_ROWS} more changes (see --format json) | | |")
             lines.append("")
     if report["unchanged_tables"]:
-        lines += [f"Unchanged tables: {', '.join(report['unchanged_tables'])}.", ""]
+        lines += [f"Unchanged tables: {', '.join(_cell(t) for t in report['unchanged_tables'])}.", ""]
     return "\n".join(lines)
+
+
+def render_failure(old: str, new: str, message: str, output_format: str = "markdown") -> str:
+    """The report when a side could not be read or built: the error, shown as written."""
+    if output_format == "json":
+        return json.dumps({"old": old, "new": new, "error": message}, indent=2, ensure_ascii=False) + "\n"
+    return "\n".join(
+        [
+            f"# Data change: {_cell(old)} → {_cell(new)}",
+            "",
+            "**The comparison could not be made.** The error, as the build wrote it:",
+            "",
+            markdown_code_block(message),
+            "",
+        ]
+    )
 
 
 def _fields(row: dict) -> str:
@@ -410,7 +435,7 @@ def run(old: str, new: str, output_format: str = "markdown", repository: str = "
             if Path(side).is_dir():
                 sides.append(read_build(side))
                 continue
-            workdir = Path(tempfile.mkdtemp(prefix="tnr-diff-")) / "worktree"
+            workdir = Path(tempfile.mkdtemp(prefix="tnr-diff-")) / "worktree"  # removed with its folder
             worktrees.append(workdir)
             folder = build_revision(side, repository, workdir)
             sides.append({**read_build(folder), "source": side})

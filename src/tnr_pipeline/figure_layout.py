@@ -107,6 +107,17 @@ def share_axis(axes, label: str, lang: Language) -> None:
     axes.set_xlabel(label)
 
 
+def ratio_axis(axes, lang: Language) -> None:
+    """A logarithmic x axis of ratios, ticked at 1, 2, 5 times each power of ten and written as plain numbers in the
+    language (0,5 / 1 / 2 / 5 / 10 / 20), with no minor tick labels."""
+    axes.set_xscale("log")
+    axes.xaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1, 2, 5)))
+    axes.xaxis.set_major_formatter(
+        matplotlib.ticker.FuncFormatter(lambda value, _: lang.number(value, 0 if value >= 1 else 1))
+    )
+    axes.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+
+
 def fold(ratio: float, lang: Language) -> str:
     """'8.2-fold', or what an infinite or missing ratio means (no case in the baseline, or in neither period)."""
     if ratio != ratio:

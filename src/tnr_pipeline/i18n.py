@@ -24,6 +24,11 @@ def N_(message: str) -> str:
     return message
 
 
+def has_words(value: object) -> bool:
+    """Whether a cell holds text: not None, not a table's missing value (NaN), not empty."""
+    return isinstance(value, str) and value != ""
+
+
 @dataclass(frozen=True)
 class Language:
     """One language of the outputs: its messages (gettext), its number formats (Babel) and its names for data."""
@@ -116,7 +121,8 @@ class Language:
         """A reference row's label in this language: its `<column>_<code>` when it has one, else `<column>`."""
         if self.code == SOURCE_LANGUAGE:
             return row[column]
-        return row.get(f"{column}_{self.code}") or row[column]
+        translated = row.get(f"{column}_{self.code}")
+        return translated if has_words(translated) else row[column]
 
     def untranslated(self, rows: list[dict], columns: tuple[str, ...], key: str, source: str) -> list[str]:
         """Where reference rows have no words in this language (an empty or absent `<column>_<code>`): each is shown in
@@ -127,7 +133,7 @@ class Language:
             f"{source}: {row[key]}: no {column}_{self.code} (shown in English: {row[column]!r})"
             for row in rows
             for column in columns
-            if row.get(column) and not row.get(f"{column}_{self.code}")
+            if has_words(row.get(column)) and not has_words(row.get(f"{column}_{self.code}"))
         ]
 
     def country_name(self, alpha_3: str, english: str) -> str:

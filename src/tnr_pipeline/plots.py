@@ -25,6 +25,7 @@ from tnr_pipeline.figure_layout import (
     label_margin,
     palette,
     plt,
+    ratio_axis,
     share_axis,
 )
 from tnr_pipeline.i18n import N_, Language
@@ -456,7 +457,7 @@ def plot_robustness(
         left.axvline(value, color=GREY, linestyle="--", linewidth=1)
         left.annotate(label, (value, len(variants) - 0.4), rotation=90, fontsize=7, color=GREY, ha="right", va="top")
     left.axvline(1, color="black", linewidth=0.8)
-    left.set_xscale("log")
+    ratio_axis(left, lang)
     left.set_yticks(range(len(variants)), list(reversed(variants)))
     level = lang.level(float(robustness["confidence_level"].iloc[0]))
     left.set_xlabel(
@@ -472,7 +473,7 @@ def plot_robustness(
     groups = mine[mine["region_group"] != "near_abroad_vs_eu"].iloc[::-1]
     _intervals(right, groups, np.arange(len(groups)), colours[2], "s", None)
     right.axvline(1, color="black", linewidth=0.8)
-    right.set_xscale("log")
+    ratio_axis(right, lang)
     right.set_yticks(range(len(groups)), list(groups["region_group"]))
     panel_title = _("Region groups ({scope})").format(scope=scope_phrases[headline.name])
     versus = mine[mine["region_group"] == "near_abroad_vs_eu"]

@@ -17,31 +17,13 @@ from pathlib import Path
 
 from tnr_pipeline import __version__, io, registry
 from tnr_pipeline.descriptions import reconstruction_notice, undescribed
+from tnr_pipeline.escape import Raw, markdown_code
+from tnr_pipeline.escape import markdown as escape_markdown
 from tnr_pipeline.fields import TABLES, table_fields
 from tnr_pipeline.i18n import N_, SOURCE_LANGUAGE, Language, describe_scope, describe_variant
 from tnr_pipeline.settings import SCOPE_ROLES, Analysis
 
-MARKDOWN_SPECIAL = {c: "\\" + c for c in "\\`*_[]<>|#~"}
 VERSIONED = ("pandas", "pyarrow", "pandera", "matplotlib", "snakemake", "scipy", "jinja2", "pycountry")
-
-
-class Raw(str):
-    """Template text that is already Markdown (figure references, formatted numbers, translated messages): not
-    escaped again. A translated message filled in with `%` escapes the data it is filled with."""
-
-    def __mod__(self, values):
-        if isinstance(values, dict):
-            return Raw(str.__mod__(self, {key: escape_markdown(value) for key, value in values.items()}))
-        return Raw(str.__mod__(self, values))
-
-
-def escape_markdown(value: object) -> str:
-    """Escape text from data so that it reads literally in Markdown (and so in HTML)."""
-    if isinstance(value, Raw):
-        return value
-    if value is None:
-        return ""
-    return "".join(MARKDOWN_SPECIAL.get(c, c) for c in str(value))
 
 
 # The words for the claims' checks (claims.CHECKS), as the ledger shows them.
@@ -184,7 +166,7 @@ def environment(template_dir: str | Path, lang: Language | None = None):
         pct=filters.share,
         pvalue=filters.p_value,
         md=escape_markdown,
-        code=lambda text: Raw("`" + str(text).replace("`", "").replace("|", "\\|") + "`"),
+        code=markdown_code,
         decimals=filters.decimals,
         ci=filters.interval,
         cases=filters.cases,

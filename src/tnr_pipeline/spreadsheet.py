@@ -29,6 +29,7 @@ DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 HEADER_SEARCH_ROWS = 20
 ROW_INDEX = "row"  # the spreadsheet row a person sees: the sheet's first row is row 1
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx files and old .xls files start with it
+MAX_CELL_CHARS = 131_072  # the longest CSV cell read (Python's csv module's own limit); a longer one is refused
 
 
 class InputFileError(Exception):
@@ -117,18 +118,19 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         ) from None
 
 
-def detect_delimiter(text: str, suffix: str) -> str:
+def detect_delimiter(text: str, suffix: str, name: str = "the file") -> str:
     """Comma, semicolon or tab: the one that splits the first rows into the most columns (tab for .tsv)."""
     if suffix == ".tsv":
         return "\t"
     head = _head(text)
-    widest = {delimiter: _widest(head, delimiter) for delimiter in DELIMITERS}
+    widest = {delimiter: _widest(head, delimiter, name) for delimiter in DELIMITERS}
     return max(DELIMITERS, key=lambda d: widest[d])  # ties go to the first: comma, then semicolon
 
 
 def _head(text: str) -> str:
-    """The first rows of a text, where the header and any title rows above it stand."""
-    return "".join(islice(text_io.StringIO(text), HEADER_SEARCH_ROWS + 5))
+    """The first rows of a text, where the header and any title rows above it stand, with any line ending (CR-only,
+    as older Excel for Mac writes, LF or CRLF) read as LF."""
+    return "".join(islice(text_io.StringIO(text, newline=None), HEADER_SEARCH_ROWS + 5))
 
 
 # ---- reading the raw grid ----------------------------------------------------------------------------------
@@ -157,8 +159,8 @@ def _read_csv_grid(path: Path) -> tuple[pd.DataFrame, list[str]]:
         raise InputFileError(f"'{path.name}' is empty: it needs a header row and one row per case")
     head = _head(text)
     del text
-    delimiter = detect_delimiter(head, path.suffix.lower())
-    width = _widest(head, delimiter)
+    delimiter = detect_delimiter(head, path.suffix.lower(), path.name)
+    width = _widest(head, delimiter, path.name)
     try:  # named columns as wide as the widest first row: shorter rows (titles above the header) are padded
         grid = pd.read_csv(
             path,
@@ -174,13 +176,41 @@ def _read_csv_grid(path: Path) -> tuple[pd.DataFrame, list[str]]:
         raise InputFileError(
             f"'{path.name}' cannot be read as a table ({error}): check that no row has more cells than the header"
         ) from None
-    return grid.fillna(""), [f"encoding: {encoding}", f"delimiter: {DELIMITERS[delimiter]}"]
+    grid = grid.fillna("")
+    refuse_long_cells(grid, path.name)
+    return grid, [f"encoding: {encoding}", f"delimiter: {DELIMITERS[delimiter]}"]
 
 
-def _widest(text: str, delimiter: str) -> int:
+def _widest(text: str, delimiter: str, name: str = "the file") -> int:
     """The most cells any of the first rows has."""
-    rows = csv.reader(text_io.StringIO(_head(text)), delimiter=delimiter)
-    return max((len(row) for row in rows), default=1) or 1
+    return max((len(row) for row in csv_rows(_head(text), delimiter, name)), default=1) or 1
+
+
+def csv_rows(text: str, delimiter: str, name: str = "the file") -> list[list[str]]:
+    """The rows of a CSV text, read by Python's csv module without its cell-size limit (a cell that is too long is
+    refused by `refuse_long_cells`, which can name it). The module's other errors cannot arise from text whose line
+    endings `_head` has made LF; any that still does is an InputFileError, never a csv.Error."""
+    limit = csv.field_size_limit(2**31 - 1)
+    try:
+        return list(csv.reader(text_io.StringIO(text), delimiter=delimiter))
+    except csv.Error as error:
+        raise InputFileError(f"'{name}' cannot be read as CSV ({error}): save it again from Excel as CSV") from None
+    finally:
+        csv.field_size_limit(limit)
+
+
+def refuse_long_cells(grid: pd.DataFrame, name: str) -> None:
+    """An InputFileError naming the first cell longer than MAX_CELL_CHARS (its row and column, as a person sees
+    them), never its text: such a cell is no code of the contract, and may be someone's notes."""
+    for position, column in enumerate(grid.columns):
+        too_long = grid[column].str.len().to_numpy() > MAX_CELL_CHARS
+        if too_long.any():
+            row = int(too_long.argmax())
+            raise InputFileError(
+                f"'{name}': row {row + 1}, column {_column_letter(position)} holds a cell of "
+                f"{len(grid.iat[row, position]):,} characters. Allowed: at most {MAX_CELL_CHARS:,} characters a cell. "
+                "Shorten that cell or move the text out of the sheet"
+            )
 
 
 def workbook_sheets(path: Path) -> list[str]:
