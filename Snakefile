@@ -182,8 +182,10 @@ rule check_claims:
     input:
         claims=config["claims"],
         tables=registry.table_paths(registry.CLAIMS_READS).values(),
-        reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "country_aliases.csv", "regions.csv")],
-        code=modules("reference", "normalise", "schemas", "spreadsheet", "sheets", "claims"),
+        reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "target_profiles.csv", "verification.csv",
+                                                        "country_aliases.csv", "eu_membership.csv", "regions.csv",
+                                                        "region_groups.csv")],
+        code=modules("reference", "normalise", "schemas", "spreadsheet", "sheets", "stats", "claims"),
     output:
         claims=registry.table_path("claims"),
     log:

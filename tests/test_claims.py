@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ROOT
 from test_stats import make_cases
-from tnr_pipeline import claims
+from tnr_pipeline import claims, stats
 from tnr_pipeline.problems import InputInvalid
 from tnr_pipeline.reference import Reference
 from tnr_pipeline.summarise import compute_tables
@@ -26,6 +26,7 @@ def tables(periods, scopes, reference, analysis):
         periods,
     )
     computed = compute_tables(cases, reference, analysis)
+    cases = claims.prepare_cases(cases, reference.region_groups)
     survey = pd.DataFrame(
         {
             "question": ["reduced_presence", "reduced_presence", "considered_relocating", "considered_relocating"],
@@ -60,13 +61,13 @@ def tables(periods, scopes, reference, analysis):
         ("survey_respondents question=considered_relocating", 8),
     ],
 )
-def test_metrics(tables, metric, expected):
-    assert claims.measure(metric, tables) == expected
+def test_metrics(tables, analysis, metric, expected):
+    assert claims.measure(metric, tables, analysis) == expected
 
 
-def test_ratio_metric_reads_period_ratios(tables):
+def test_ratio_metric_reads_period_ratios(tables, analysis):
     # 3 cases in 8 years vs 9 in 3 years -> 8
-    assert claims.measure("ratio scope=all", tables) == pytest.approx(8.0)
+    assert claims.measure("ratio scope=all", tables, analysis) == pytest.approx(8.0)
 
 
 @pytest.mark.parametrize(
@@ -93,31 +94,35 @@ def test_checks(check, observed, expected, result):
     assert claims.holds(check, observed, expected) is result
 
 
-def test_unknown_metric_and_check_are_errors(tables):
+def test_unknown_metric_and_check_are_errors(tables, analysis):
     with pytest.raises(ValueError, match="unknown metric"):
-        claims.measure("n_victims", tables)
+        claims.measure("n_victims", tables, analysis)
     with pytest.raises(ValueError, match="unknown filter"):
-        claims.measure("n_cases colour=red", tables)
+        claims.measure("n_cases colour=red", tables, analysis)
     with pytest.raises(ValueError, match="unknown check"):
         claims.holds("roughly", 1, "1")
 
 
-def test_a_tie_at_the_cut_of_top_countries_never_holds(tables):
-    # post-invasion, all scopes: GEO 5, ARM 3, ESP 1 -> top 1 is clean, and adding a tie makes top 2 unsettled
-    extra = tables["country_summary"].copy()
-    extra.loc[(extra["host_country"] == "ESP") & (extra["period"] == "post_invasion"), "cases"] = 3
-    ranked = claims.measure("top_countries n=2 period=post_invasion scope=all", {**tables, "country_summary": extra})
+def test_a_tie_at_the_cut_of_top_countries_never_holds(tables, analysis):
+    # post-invasion, all scopes: GEO 5, ARM 3, ESP 1 -> top 1 is clean, and two more Spanish cases make top 2 unsettled
+    spain = tables["cases"][tables["cases"]["host_country"] == "ESP"]
+    extra = pd.concat([tables["cases"], spain, spain], ignore_index=True)
+    ranked = claims.measure("top_countries n=2 period=post_invasion scope=all", {**tables, "cases": extra}, analysis)
     assert list(ranked) == ["GEO"] and ranked.tied == ["ARM", "ESP"]
     assert not claims.holds("equals_set", ranked, "GEO ARM")
     assert not claims.holds("equals_set", ranked, "GEO ESP")
     assert "tie at the cut: ARM ESP with 3 cases each" in claims.format_observed(ranked)
 
 
+CLAIMS_FILE_COLUMNS = ["claim_id", "section", "claim", "metric", "check", "expected", "source", "reading", "why"]
+
+
 def _claims_file(tmp_path, rows):
+    """A claims file from rows of (claim_id, section, claim, metric, check, expected), each a report row with no
+    reading, or of all the columns."""
     path = tmp_path / "claims.csv"
-    pd.DataFrame(rows, columns=["claim_id", "section", "claim", "metric", "check", "expected"]).to_csv(
-        path, index=False
-    )
+    full = [row if len(row) == len(CLAIMS_FILE_COLUMNS) else [*row, "report", "", ""] for row in rows]
+    pd.DataFrame(full, columns=CLAIMS_FILE_COLUMNS).to_csv(path, index=False)
     return path
 
 
@@ -150,8 +155,8 @@ def test_false_claim_is_reported_not_fatal(tmp_path, tables, analysis):
     path = _claims_file(
         tmp_path,
         [
-            ["a", "F1", "Twelve cases.", "n_cases", "equals", "12"],
-            ["b", "F1", "A hundred cases.", "n_cases", "at_least", "100"],
+            ["a", "F1", "12 cases.", "n_cases", "equals", "12"],
+            ["b", "F1", "100 cases.", "n_cases", "at_least", "100"],
         ],
     )
     result = _run(path, tmp_path, tables, analysis)
@@ -164,11 +169,11 @@ def test_strict_mode_fails_and_names_the_claim(tmp_path, tables, analysis):
     path = _claims_file(
         tmp_path,
         [
-            ["a", "F1", "Twelve cases.", "n_cases", "equals", "12"],
-            ["hundred", "F1", "A hundred cases.", "n_cases", "at_least", "100"],
+            ["a", "F1", "12 cases.", "n_cases", "equals", "12"],
+            ["hundred", "F1", "100 cases.", "n_cases", "at_least", "100"],
         ],
     )
-    with pytest.raises(claims.ClaimsFailed, match="hundred: A hundred cases"):
+    with pytest.raises(claims.ClaimsFailed, match="hundred: 100 cases"):
         _run(path, tmp_path, tables, analysis, strict=True)
     assert not (tmp_path / "claims.parquet").exists()
 
@@ -249,3 +254,435 @@ def test_every_problem_of_the_claims_file_comes_at_once(tmp_path, tables, analys
     text = str(raised.value)
     assert "rows 2, 3" in text and "row 2 (claim" in text and "row 3 (claim" in text
     assert 'row 4, column "claim_id": the cell is empty' in text and "not a whole number" in text
+
+
+# ---- the notation: every case metric and filter against an independent computation ---------------------------
+
+NOTATION_CASES = [
+    # (host_country, year, tactic, target_profile, verification)
+    ("GEO", 2022, "denial_of_entry", "activist", "verified"),
+    ("GEO", 2022, "denial_of_entry", "journalist", "single_source"),
+    ("GEO", 2023, "denial_of_entry", "politician", "verified"),
+    ("GEO", 2019, "detention", "activist", "verified"),
+    ("ARM", 2016, "detention", "lawyer", "unverified"),
+    ("ARM", 2023, "detention", "activist", "verified"),
+    ("ARM", 2024, "digital_threat", "deserter", "verified"),
+    ("KAZ", 2015, "digital_threat", "journalist", "single_source"),
+    ("KAZ", 2022, "detention", "activist", "verified"),
+    ("POL", 2017, "detention", "activist", "verified"),
+    ("POL", 2023, "assassination", "politician", "verified"),
+    ("POL", 2024, "denial_of_entry", "activist", "single_source"),
+    ("DEU", 2024, "digital_threat", "journalist", "verified"),
+    ("ESP", 2024, "assassination", "politician", "verified"),
+    ("GBR", 2018, "assassination", "activist", "verified"),
+    ("GBR", 2022, "detention", "activist", "verified"),
+]
+EU = {"POL", "DEU", "ESP"}  # members in every year used; the UK only through 2019
+NEAR_ABROAD = {"GEO", "ARM", "KAZ"}
+
+
+@pytest.fixture()
+def notation_tables(periods, reference):
+    cases = make_cases([(c, y, t) for c, y, t, _, _ in NOTATION_CASES], periods)
+    cases = cases.assign(
+        target_profile=[p for *_, p, _ in NOTATION_CASES],
+        verification=[v for *_, v in NOTATION_CASES],
+        eu_member=[c in EU or (c == "GBR" and y <= 2019) for c, y, *_ in NOTATION_CASES],
+    )
+    return {"cases": claims.prepare_cases(cases, reference.region_groups)}
+
+
+def records():
+    """The notation cases as plain dicts, with what the filters read, computed here without pandas."""
+    family = {"denial_of_entry": "mobility_controls", "detention": "co_opting_host_states"}
+    family |= {"digital_threat": "threats_from_a_distance", "assassination": "direct_attack"}
+    rows = []
+    for country, year, tactic, profile, verification in NOTATION_CASES:
+        eu = country in EU or (country == "GBR" and year <= 2019)
+        rows.append(
+            {
+                "country": country,
+                "year": year,
+                "tactic": tactic,
+                "family": family[tactic],
+                "fh": tactic in ("detention", "assassination"),
+                "profile": profile,
+                "verification": verification,
+                "eu": eu,
+                "group": "near_abroad" if country in NEAR_ABROAD else ("eu" if eu else "rest_of_world"),
+                "period": "pre_war" if 2014 <= year <= 2021 else ("post_invasion" if 2022 <= year <= 2024 else None),
+            }
+        )
+    return rows
+
+
+def where(**tests):
+    return [r for r in records() if all(test(r) for test in tests.values())]
+
+
+def fisher(a, b, c, d):
+    from scipy.stats import fisher_exact
+
+    return fisher_exact([[a, b], [c, d]], alternative="two-sided").pvalue
+
+
+@pytest.mark.parametrize(
+    "metric, expected",
+    [
+        ("n_cases year=2022,2024", len(where(y=lambda r: r["year"] in (2022, 2024)))),
+        ("n_cases year=..2016,2023..", len(where(y=lambda r: r["year"] <= 2016 or r["year"] >= 2023))),
+        ("n_cases period=pre_war", len(where(p=lambda r: r["period"] == "pre_war"))),
+        ("n_cases scope=excluding_denial_of_entry", len(where(t=lambda r: r["tactic"] != "denial_of_entry"))),
+        ("n_cases scope=freedom_house_physical", len(where(f=lambda r: r["fh"]))),
+        (
+            "n_cases tactic=detention,assassination",
+            len(where(t=lambda r: r["tactic"] in ("detention", "assassination"))),
+        ),
+        (
+            "n_cases tactic_family=threats_from_a_distance",
+            len(where(f=lambda r: r["family"] == "threats_from_a_distance")),
+        ),
+        ("n_cases fh_counted=false", len(where(f=lambda r: not r["fh"]))),
+        ("n_cases fh_counted=true,false", len(records())),
+        (
+            "n_cases host_country=GEO,ARM year=2022..",
+            len(where(c=lambda r: r["country"] in ("GEO", "ARM"), y=lambda r: r["year"] >= 2022)),
+        ),
+        ("n_cases eu_member=true", len(where(e=lambda r: r["eu"]))),
+        (
+            "n_cases eu_member=false period=post_invasion",
+            len(where(e=lambda r: not r["eu"], p=lambda r: r["period"] == "post_invasion")),
+        ),
+        ("n_cases region_group=near_abroad", len(where(g=lambda r: r["group"] == "near_abroad"))),
+        ("n_cases region_group=eu,rest_of_world", len(where(g=lambda r: r["group"] != "near_abroad"))),
+        ("n_cases target_profile=politician,lawyer", len(where(p=lambda r: r["profile"] in ("politician", "lawyer")))),
+        ("n_cases verification=single_source", len(where(v=lambda r: r["verification"] == "single_source"))),
+        (
+            "n_host_countries tactic=detention",
+            len({r["country"] for r in where(t=lambda r: r["tactic"] == "detention")}),
+        ),
+        ("host_countries eu_member=true", sorted({r["country"] for r in where(e=lambda r: r["eu"])})),
+        (
+            "host_countries region_group=rest_of_world",
+            sorted({r["country"] for r in where(g=lambda r: r["group"] == "rest_of_world")}),
+        ),
+        ("top_countries n=1 tactic=denial_of_entry", ["GEO"]),
+        (
+            "new_countries",
+            sorted(
+                {r["country"] for r in where(y=lambda r: 2022 <= r["year"] <= 2024)}
+                - {r["country"] for r in where(y=lambda r: r["year"] < 2022)}
+            ),
+        ),
+        ("new_countries tactic=assassination", ["ESP", "POL"]),
+        (
+            "share tactic=denial_of_entry among period=post_invasion",
+            len(where(t=lambda r: r["tactic"] == "denial_of_entry", p=lambda r: r["period"] == "post_invasion"))
+            / len(where(p=lambda r: r["period"] == "post_invasion")),
+        ),
+        ("share verification=verified among", len(where(v=lambda r: r["verification"] == "verified")) / len(records())),
+        (
+            "share eu_member=true among tactic=assassination",
+            len(where(t=lambda r: r["tactic"] == "assassination", e=lambda r: r["eu"]))
+            / len(where(t=lambda r: r["tactic"] == "assassination")),
+        ),
+        ("rank host_country=GEO among", 1),
+        ("rank host_country=POL among eu_member=true", 1),
+        ("rank host_country=DEU among eu_member=true", 2),  # DEU and ESP tie with one case each: both rank 2
+        ("rank host_country=ESP among eu_member=true", 2),
+        ("rank host_country=ARM among", 2),  # GEO 4, then ARM 3 and POL 3 tie
+        ("rank host_country=POL among", 2),
+        ("rank host_country=KAZ among", 4),
+        ("rank host_country=ESP among tactic=detention", None),  # no detention in Spain: no rank, never holds
+    ],
+)
+def test_each_case_metric_and_filter_matches_an_independent_count(notation_tables, analysis, metric, expected):
+    observed = claims.measure(metric, notation_tables, analysis)
+    if isinstance(expected, float):
+        assert observed == pytest.approx(expected)
+    else:
+        assert observed == expected
+
+
+def test_rate_ratio_metrics_match_the_independent_exact_interval(notation_tables, analysis):
+    from test_stats import independent_interval
+
+    chosen = where(f=lambda r: r["tactic"] != "denial_of_entry")
+    x_b = sum(1 for r in chosen if r["period"] == "pre_war")
+    x_c = sum(1 for r in chosen if r["period"] == "post_invasion")
+    _, low, high, p_value = independent_interval(x_b, 8, x_c, 3)
+    measured = {
+        name: claims.measure(f"{name} tactic=detention,digital_threat,assassination", notation_tables, analysis)
+        for name in ("rate_ratio", "rate_ratio_ci_low", "rate_ratio_ci_high", "rate_ratio_p")
+    }
+    assert measured["rate_ratio"] == pytest.approx((x_c / 3) / (x_b / 8))
+    assert measured["rate_ratio_ci_low"] == pytest.approx(low, rel=1e-9)
+    assert measured["rate_ratio_ci_high"] == pytest.approx(high, rel=1e-9)
+    assert measured["rate_ratio_p"] == pytest.approx(p_value, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "numerator, among, keep_numerator, keep_among",
+    [
+        ("tactic=denial_of_entry", "", lambda r: r["tactic"] == "denial_of_entry", lambda r: True),
+        (
+            "eu_member=true",
+            "tactic=detention,assassination",
+            lambda r: r["eu"],
+            lambda r: r["tactic"] in ("detention", "assassination"),
+        ),
+        (
+            "region_group=near_abroad",
+            "verification=verified",
+            lambda r: r["group"] == "near_abroad",
+            lambda r: r["verification"] == "verified",
+        ),
+    ],
+)
+def test_share_change_p_is_fishers_exact_test_by_scipy(
+    notation_tables, analysis, numerator, among, keep_numerator, keep_among
+):
+    def count(period, hit):
+        return sum(1 for r in records() if r["period"] == period and keep_among(r) and keep_numerator(r) == hit)
+
+    expected = fisher(
+        count("pre_war", True), count("pre_war", False), count("post_invasion", True), count("post_invasion", False)
+    )
+    observed = claims.measure(f"share_change_p {numerator} among {among}".strip(), notation_tables, analysis)
+    assert observed == pytest.approx(expected, rel=1e-9)
+
+
+def statsmodels_trend(counts):
+    import numpy as np
+    import statsmodels.api as sm
+    from scipy.stats import chi2
+
+    design = sm.add_constant(np.arange(len(counts), dtype=float))
+    fit = sm.GLM(np.asarray(counts, dtype=float), design, family=sm.families.Poisson()).fit()
+    return math.exp(fit.params[1]), chi2.sf(2 * (fit.llf - fit.llnull), 1)
+
+
+@pytest.mark.parametrize(
+    "metric, years, keep",
+    [
+        ("year=2014..2024", range(2014, 2025), lambda r: True),
+        ("period=post_invasion", range(2022, 2025), lambda r: True),
+        ("period=pre_war tactic=detention", range(2014, 2022), lambda r: r["tactic"] == "detention"),
+        ("year=2015..2024 region_group=near_abroad", range(2015, 2025), lambda r: r["group"] == "near_abroad"),
+        ("period=post_invasion year=2023..2030", range(2023, 2025), lambda r: True),  # the years both allow
+    ],
+)
+def test_trend_and_its_p_value_match_statsmodels_glm(notation_tables, analysis, metric, years, keep):
+    counts = [sum(1 for r in records() if r["year"] == year and keep(r)) for year in years]
+    growth, p_value = statsmodels_trend(counts)
+    assert claims.measure(f"trend {metric}", notation_tables, analysis) == pytest.approx(growth, rel=1e-6)
+    assert claims.measure(f"trend_p {metric}", notation_tables, analysis) == pytest.approx(p_value, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [[1, 2, 3, 5, 8], [4, 0, 3, 2, 1, 0], [0, 5, 0, 3, 9, 1, 0, 2], [10, 10, 10], [2, 0, 0, 7]],
+)
+def test_poisson_trend_matches_statsmodels_glm(counts):
+    growth, p_value = stats.poisson_trend(counts)
+    expected_growth, expected_p = statsmodels_trend(counts)
+    assert growth == pytest.approx(expected_growth, rel=1e-7)
+    assert p_value == pytest.approx(expected_p, rel=1e-7, abs=1e-12)
+
+
+def test_poisson_trend_at_the_edges():
+    """All cases in the last (first) year: the fit's limit is an infinite (zero) factor, and the likelihood ratio its
+    limit, 2·n·log(years); no case at all gives no factor."""
+    growth, p_value = stats.poisson_trend([0, 0, 0, 7])
+    from scipy.stats import chi2
+
+    assert math.isinf(growth) and p_value == pytest.approx(chi2.sf(2 * 7 * math.log(4), 1))
+    growth, p_value = stats.poisson_trend([3, 0, 0])
+    assert growth == 0.0 and p_value == pytest.approx(chi2.sf(2 * 3 * math.log(3), 1))
+    growth, p_value = stats.poisson_trend([0, 0, 0])
+    assert math.isnan(growth) and p_value == 1.0
+    assert not claims.holds("above", growth, "1") and not claims.holds("at_most", growth, "1")
+
+
+# ---- refusals: each bad row of the notation is named, with its row and claim_id ------------------------------
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        (
+            ["r", "F", "x.", "n_cases region_group=nowhere", "at_least", "1", "report", "r", ""],
+            "region_group 'nowhere' is not known. Allowed: near_abroad, eu, rest_of_world",
+        ),
+        (
+            ["r", "F", "x.", "n_cases eu_member=maybe", "at_least", "1", "report", "r", ""],
+            "eu_member 'maybe' is not known. Allowed: true, false",
+        ),
+        (
+            ["r", "F", "x.", "n_cases fh_counted=yes", "at_least", "1", "report", "r", ""],
+            "fh_counted 'yes' is not known",
+        ),
+        (["r", "F", "x.", "n_cases colour=red", "at_least", "1", "report", "r", ""], "n_cases does not take colour="),
+        (
+            ["r", "F", "x.", "n_cases target_profile=activist,spy", "at_least", "1", "report", "r", ""],
+            "target_profile 'spy' is not known",
+        ),
+        (
+            ["r", "F", "x.", "n_cases verification=certain", "at_least", "1", "report", "r", ""],
+            "verification 'certain' is not known",
+        ),
+        (
+            ["r", "F", "x.", "n_cases tactic_family=violence", "at_least", "1", "report", "r", ""],
+            "tactic_family 'violence' is not known",
+        ),
+        (["r", "F", "x.", "rank among eu_member=true", "equals", "1", "report", "r", ""], "rank needs host_country="),
+        (["r", "F", "x.", "rank host_country=POL,DEU among", "equals", "1", "report", "r", ""], "rank ranks one"),
+        (
+            ["r", "F", "x.", "trend tactic=detention", "above", "1", "report", "r", ""],
+            "trend needs its years: one period=P, or year=A..B with both ends",
+        ),
+        (["r", "F", "x.", "trend_p year=2020..", "at_most", "0.05", "report", "r", ""], "trend_p needs its years"),
+        (["r", "F", "x.", "share tactic=detention", "at_least", "0.5", "report", "r", ""], "share needs 'among'"),
+        (
+            ["r", "F", "x.", "n_cases among period=pre_war", "at_least", "1", "report", "r", ""],
+            "n_cases does not take 'among'",
+        ),
+        (
+            ["r", "F", "x.", "share among region_group=nowhere", "at_least", "0.5", "report", "r", ""],
+            "region_group 'nowhere' is not known",
+        ),
+        (["r", "F", "x.", "n_cases among among", "at_least", "1", "report", "r", ""], "more than once"),
+        (
+            ["r", "F", "x.", "", "not_checkable", "", "report", "", ""],
+            'row 2 (claim "r"), column "why": a not_checkable row says why',
+        ),
+        (
+            ["r", "F", "x.", "n_cases", "not_checkable", "", "report", "", "not coded"],
+            "a not_checkable row has no metric",
+        ),
+        (
+            ["r", "F", "x.", "n_cases", "equals", "12", "rumour", "", ""],
+            'row 2 (claim "r"), column "source": "rumour" is not a source. Allowed: report',
+        ),
+        (
+            ["r", "F", "Nearly a third.", "share tactic=detention among", "at_least", "0.3", "report", "", ""],
+            'row 2 (claim "r"), column "reading": the sentence does not state 0.3',
+        ),
+    ],
+)
+def test_a_bad_row_of_the_notation_is_refused_by_name(tmp_path, tables, analysis, row, message):
+    path = _claims_file(tmp_path, [row])
+    with pytest.raises(InputInvalid) as raised:
+        _run(path, tmp_path, tables, analysis)
+    assert message in str(raised.value)
+    assert not (tmp_path / "claims.parquet").exists()
+
+
+def test_not_checkable_rows_are_written_without_a_verdict(tmp_path, tables, analysis):
+    path = _claims_file(
+        tmp_path,
+        [
+            ["a", "F1", "12 cases.", "n_cases", "equals", "12", "report", "", ""],
+            ["b", "F4", "States cooperated.", "", "not_checkable", "", "report", "", "cooperation is not coded"],
+            ["c", "F1", "Above 1.", "ratio scope=all", "above", "1", "pipeline", "", ""],
+        ],
+    )
+    result = _run(path, tmp_path, tables, analysis)
+    assert result["holds"].tolist()[0] is True and pd.isna(result["holds"].iloc[1])
+    assert result.loc[1, ["why", "observed", "metric"]].tolist() == ["cooperation is not coded", "", ""]
+    assert result["source"].tolist() == ["report", "report", "pipeline"]
+    written = pd.read_parquet(tmp_path / "claims.parquet")
+    assert {"source", "reading", "why"} <= set(written.columns) and written["holds"].isna().sum() == 1
+
+
+def test_the_shipped_ledger_covers_the_report(analysis):
+    shipped = pd.read_csv(ROOT / "data" / "claims.csv", dtype=str, keep_default_na=False)
+    assert len(shipped) >= 40
+    assert set(shipped["source"]) == {"report", "pipeline"}
+    unchecked = shipped[shipped["check"] == claims.NOT_CHECKABLE]
+    assert len(unchecked) and (unchecked["why"].str.len() > 10).all() and (unchecked["why_ru"].str.len() > 10).all()
+    report = ROOT.parent / "shared" / "report" / "tnr-russia-interim-report-2025.txt"
+    if report.exists():  # every report row quotes the report (square brackets mark what the ledger withholds)
+        text = " ".join(report.read_text(encoding="utf-8").replace("’", "'").split())
+        for row in shipped[shipped["source"] == "report"].itertuples():
+            for part in row.claim.split("[name withheld]"):
+                assert part.strip(" .") in text, row.claim_id
+
+
+@pytest.mark.integration
+def test_a_claims_file_in_the_notation_on_another_sheet_gives_independent_values(tmp_path):
+    """`snakemake --config claims=FILE raw_cases=SHEET`: every case metric and filter on the small sheet, observed
+    values against a count made here from the sheet's rows by hand."""
+    from conftest import SMALL_SHEET, copy_project, run_snakemake, write_csv
+
+    workdir = copy_project(tmp_path / "project")
+    sheet = write_csv(SMALL_SHEET, tmp_path / "sheet.csv")
+    # the sheet, coded by hand: (country, year, tactic, profile, verification); EU: POL, ESP (GBR only until 2019)
+    rows = [
+        ("KAZ", 2015, "detention", "activist", "verified"),
+        ("KAZ", 2019, "extradition_request", "journalist", "single_source"),
+        ("KAZ", 2021, "detention", "lawyer", "unverified"),
+        ("GEO", 2022, "denial_of_entry", "activist", "verified"),
+        ("GEO", 2022, "denial_of_entry", "human_rights_defender", "verified"),
+        ("GEO", 2023, "denial_of_entry", "politician", "single_source"),
+        ("ARM", 2022, "detention", "deserter", "verified"),
+        ("ARM", 2024, "detention", "other", "verified"),
+        ("POL", 2024, "unlawful_deportation", "unknown", "verified"),
+        ("ESP", 2024, "assassination", "politician", "verified"),
+        ("TUR", 2023, "coercion_by_proxy", "journalist", "unverified"),
+        ("GBR", 2018, "assault", "activist", "verified"),
+    ]
+    post = [r for r in rows if r[1] >= 2022]
+    pre = [r for r in rows if 2014 <= r[1] <= 2021]
+    eu = lambda r: r[0] in ("POL", "ESP") or (r[0] == "GBR" and r[1] <= 2019)  # noqa: E731
+    yearly = [sum(1 for r in rows if r[1] == y) for y in range(2014, 2025)]
+    a, c = sum(1 for r in pre if eu(r)), sum(1 for r in post if eu(r))
+    expected = {
+        "n_all": ("n_cases year=2014..2024", str(len(rows))),
+        "n_eu_post": ("n_cases eu_member=true period=post_invasion", str(sum(1 for r in post if eu(r)))),
+        "n_near_abroad": (
+            "n_cases region_group=near_abroad",
+            str(sum(1 for r in rows if r[0] in ("KAZ", "GEO", "ARM"))),
+        ),
+        "n_profiles": (
+            "n_cases target_profile=activist,politician",
+            str(sum(1 for r in rows if r[3] in ("activist", "politician"))),
+        ),
+        "n_family": (
+            "n_cases tactic_family=co_opting_host_states",
+            str(sum(1 for r in rows if r[2] in ("detention", "unlawful_deportation", "extradition_request"))),
+        ),
+        "n_fh": (
+            "n_cases fh_counted=true scope=all",
+            str(sum(1 for r in rows if r[2] in ("detention", "unlawful_deportation", "assassination", "assault"))),
+        ),
+        "n_without_doe": (
+            "n_cases scope=excluding_denial_of_entry host_country=GEO,KAZ",
+            str(sum(1 for r in rows if r[0] in ("GEO", "KAZ") and r[2] != "denial_of_entry")),
+        ),
+        "n_countries": ("n_host_countries verification=verified", str(len({r[0] for r in rows if r[4] == "verified"}))),
+        "countries": ("host_countries tactic=detention", " ".join(sorted({r[0] for r in rows if r[2] == "detention"}))),
+        "top": ("top_countries n=1 period=post_invasion", "GEO"),
+        "new": ("new_countries", " ".join(sorted({r[0] for r in post} - {r[0] for r in rows if r[1] < 2022}))),
+        "share": ("share tactic=denial_of_entry among period=post_invasion", f"{3 / len(post):.4g}"),
+        "rank": ("rank host_country=ARM among period=post_invasion", "2"),
+        "ratio": ("rate_ratio region_group=near_abroad", f"{(5 / 3) / (3 / 8):.4g}"),
+        "change": ("share_change_p eu_member=true among", f"{fisher(a, len(pre) - a, c, len(post) - c):.4g}"),
+        "trend": ("trend year=2014..2024", f"{statsmodels_trend(yearly)[0]:.4g}"),
+        "trend_p": ("trend_p year=2014..2024", f"{statsmodels_trend(yearly)[1]:.4g}"),
+    }
+    codes = ("host_countries", "top_countries", "new_countries")  # checked against a set of codes, the rest a number
+
+    def row(claim_id, metric):
+        check, threshold = ("includes_all", "KAZ") if metric.split()[0] in codes else ("at_least", "0.001")
+        return [claim_id, "F", f"Sentence {claim_id}.", metric, check, threshold, "pipeline", "a test row", ""]
+
+    ledger = pd.DataFrame([row(cid, metric) for cid, (metric, _) in expected.items()], columns=CLAIMS_FILE_COLUMNS)
+    ledger.to_csv(tmp_path / "claims.csv", index=False)
+    result = run_snakemake(workdir, "--config", f"claims={tmp_path / 'claims.csv'}", f"raw_cases={sheet}")
+    assert result.returncode == 0, result.stdout + result.stderr[-4000:]
+    written = pd.read_parquet(workdir / "data" / "processed" / "claims.parquet").set_index("claim_id")
+    assert {cid: written.at[cid, "observed"] for cid in expected} == {
+        cid: value for cid, (_, value) in expected.items()
+    }
+    assert set(written.columns) >= {"source", "reading", "why"}

@@ -158,7 +158,7 @@ def test_the_build_ends_with_its_summary(built):
     tail = console[console.rindex("tnr-pipeline: findings built.") :]
     assert "All cases: rate ratio 8.18 (95% CI 5.33–12.91)" in tail
     assert "Excluding Denial of Entry: rate ratio 4.23 (95% CI 2.60–6.98)" in tail
-    assert "Claims of the report that hold: 20 of 20" in tail
+    assert "Statements of the report that hold: 62 of 64 checkable (6 not checkable from the data)" in tail
     assert "Findings: reports/findings.html and reports/findings.md" in tail
     assert "In Russian: reports/findings.ru.html and reports/findings.ru.md" in tail
     assert "RECONSTRUCTED DATA" in tail
@@ -174,7 +174,7 @@ def test_a_sheet_without_a_description_is_reported_in_the_document(tmp_path):
     from tnr_pipeline.report import escape_markdown
 
     assert f"No description of the case data was provided: {escape_markdown(outside)}" in markdown
-    assert "the case data (" not in markdown.split("## Headline")[0]  # the cases are not called reconstructed
+    assert f"the case data ({outside.name}" not in markdown.split("## Headline")[0]  # not called reconstructed
     assert "the questionnaire (survey.csv" in markdown.split("## Headline")[0]
     figure = (workdir / "figures" / "period_means.svg").read_text(encoding="utf-8")
     assert "RECONSTRUCTED" not in figure

@@ -34,10 +34,10 @@ def drawn(tmp_path_factory):
     tables = compute_tables(cases, reference, analysis)
     tables.update(survey_summary=small_survey_summary(reference), context_figures=small_context())
     ledger = pd.DataFrame(
-        [["eightfold", "F1", "Eightfold.", "ratio scope=all", "rounds_to", "8"]],
-        columns=["claim_id", "section", "claim", "metric", "check", "expected"],
+        [["eightfold", "F1", "Eightfold.", "ratio scope=all", "rounds_to", "8", "report", "'eightfold' as 8", ""]],
+        columns=["claim_id", "section", "claim", "metric", "check", "expected", "source", "reading", "why"],
     )
-    tables["claims"] = claims.check_claims(ledger, {"cases": cases, **tables})
+    tables["claims"] = claims.check_claims(ledger, {"cases": cases, **tables}, analysis)
     folder = tmp_path_factory.mktemp("tables")
     ledger.to_csv(folder / "claims.csv", index=False)
     meta = io.provenance({"data/raw/cases.csv": "cd" * 32}, {})

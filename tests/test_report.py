@@ -31,15 +31,30 @@ def tables(periods, scopes, reference, analysis):
     computed = compute_tables(cases, reference, analysis)
     ledger = pd.DataFrame(
         [
-            ["n", "Finding 1", HOSTILE, "n_cases", "equals", "10"],
-            ["r", "Finding 1", "Eightfold.", "ratio scope=all", "rounds_to", "8"],
+            ["n", "Finding 1", HOSTILE, "n_cases", "equals", "10", "report", "", ""],
+            ["r", "Finding 1", "Eightfold.", "ratio scope=all", "rounds_to", "8", "report", "'eightfold' as 8", ""],
+            ["g", "Finding 2", "Georgia first.", "rank host_country=GEO", "equals", "2", "report", "first as 1", ""],
+            ["c", "Finding 4", "States cooperated.", "", "not_checkable", "", "report", "", "cooperation is not coded"],
+            [
+                "v",
+                "Executive Summary",
+                "Above 1 in every variant.",
+                "min_variant_ci_low scope=all",
+                "above",
+                "1",
+                "pipeline",
+                "",
+                "",
+            ],
         ],
-        columns=["claim_id", "section", "claim", "metric", "check", "expected"],
+        columns=["claim_id", "section", "claim", "metric", "check", "expected", "source", "reading", "why"],
     )
     return {
         "cases": cases,
         **computed,
-        "claims": claims.check_claims(ledger, {"cases": cases, **computed}),
+        "claims": claims.check_claims(
+            ledger, {"cases": claims.prepare_cases(cases, reference.region_groups), **computed}, analysis
+        ),
         "survey_summary": small_survey_summary(reference),
         "context_figures": small_context(),
     }

@@ -179,18 +179,18 @@ def test_a_period_with_no_case_gives_no_quasi_poisson_interval_and_says_why():
 
 
 def test_the_two_robustness_claims(shipped_tables):
-    _, tables, _ = shipped_tables
-    lowest = claims.measure("min_variant_ci_low scope=all", tables)
+    _, tables, analysis = shipped_tables
+    lowest = claims.measure("min_variant_ci_low scope=all", tables, analysis)
     assert lowest == pytest.approx(tables["robustness"].query("scope == 'all'")["ci_low"].min())
     assert claims.holds("above", lowest, "1") is (lowest > 1)
-    p_value = claims.measure("near_abroad_excess_p scope=all", tables)
+    p_value = claims.measure("near_abroad_excess_p scope=all", tables, analysis)
     assert p_value == pytest.approx(
         tables["region_ratios"].set_index(["scope", "region_group"]).loc[("all", "near_abroad_vs_eu"), "p_value"]
     )
     # where the EU's increase is the larger, the near-abroad claim cannot hold, whatever the p-value
     flipped = tables["region_ratios"].copy()
     flipped.loc[flipped["region_group"] == "eu", "ratio"] = 100.0
-    assert claims.measure("near_abroad_excess_p scope=all", {**tables, "region_ratios": flipped}) == 1.0
+    assert claims.measure("near_abroad_excess_p scope=all", {**tables, "region_ratios": flipped}, analysis) == 1.0
 
 
 def test_baseline_starts_outside_the_baseline_are_refused():

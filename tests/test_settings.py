@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import threading
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -142,6 +143,17 @@ def test_only_the_rate_limiters_timer_is_cancelled():
         mine.cancel()
 
 
+def test_the_fingerprint_patch_applies_on_the_installed_snakemake():
+    """The speed-up is real only if the patch applies to the Snakemake the project pins: True here, and the params
+    are then fingerprinted by the builtin function."""
+    from snakemake import persistence
+
+    assert snakemake_patches.fingerprint_params_without_pandas() is True
+    patched = persistence.PersistenceBase.__dict__["_serialize_param"]
+    builtin = object()
+    assert isinstance(patched, property) and patched.fget(SimpleNamespace(_serialize_param_builtin=builtin)) is builtin
+
+
 def test_patches_apply_only_to_the_snakemake_release_they_were_checked_on(monkeypatch):
     monkeypatch.setattr(snakemake_patches, "_snakemake_version", lambda: (8, 20))
     assert snakemake_patches.fingerprint_params_without_pandas() is False
@@ -232,17 +244,18 @@ def test_a_build_at_90_percent_says_90_everywhere_and_reordering_changes_nothing
 @pytest.mark.parametrize(
     "row, expected",
     [
-        ("typo,F2,x,n_cases tactic=denial_of_entrys,equals,0", 'claim "typo"'),
-        ("empty,F3,x,new_countries scope=all,includes_all,", 'claim "empty"'),
-        ("zero,F2,x,n_cases,at_least,0", 'claim "zero"'),
-        ("extra,M,x,n_cases scope=all,equals,118", 'claim "extra"'),
+        ("typo,F2,x,n_cases tactic=denial_of_entrys,equals,0,report", 'claim "typo"'),
+        ("empty,F3,x,new_countries scope=all,includes_all,,report", 'claim "empty"'),
+        ("zero,F2,x,n_cases,at_least,0,report", 'claim "zero"'),
+        ("extra,M,x,n_cases colour=red,equals,118,report", 'claim "extra"'),
+        ("source,M,118 cases,n_cases,equals,118,hearsay", 'claim "source"'),
     ],
 )
 def test_a_claims_file_that_cannot_be_checked_stops_the_build(tmp_path, row, expected):
     workdir = copy_project(tmp_path / "w")
     shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
     claims = workdir / "my_claims.csv"
-    claims.write_text("claim_id,section,claim,metric,check,expected\n" + row + "\n", encoding="utf-8")
+    claims.write_text("claim_id,section,claim,metric,check,expected,source\n" + row + "\n", encoding="utf-8")
     result = run_snakemake(workdir, "--config", "claims=my_claims.csv")
     output = result.stdout + result.stderr
     assert result.returncode != 0 and expected in output, output

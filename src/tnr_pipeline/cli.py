@@ -110,8 +110,9 @@ def check_claims(args: argparse.Namespace) -> None:
         args.strict,
         {"strict_claims": args.strict, "claims": args.claims},
     )
-    print(f"check-claims: {int(result['holds'].sum())} of {len(result)} claims hold")
-    for row in result[~result["holds"]].itertuples():
+    checked = result[result["holds"].notna()]
+    print(f"check-claims: {int(checked['holds'].sum())} of {len(checked)} checkable claims hold")
+    for row in checked[~checked["holds"].astype(bool)].itertuples():
         print(f"  does not hold: {row.claim_id} (expected {row.check} {row.expected}, observed {row.observed})")
 
 
@@ -190,7 +191,7 @@ def diff(args: argparse.Namespace) -> None:
     if args.output:
         write_text(args.output, text)
     print(text, end="")
-    broken = [c["claim_id"] for c in report["claims_changed"] if c["was"] and not c["now"]]
+    broken = [c["claim_id"] for c in report["claims_changed"] if c["was"] is True and c["now"] is not True]
     if broken and args.fail_on_broken_claims:
         raise comparison.BrokenClaims(broken)
 

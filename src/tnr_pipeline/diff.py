@@ -246,8 +246,7 @@ def _claims_changed(old, new) -> list[dict]:
     before, after = old.set_index("claim_id"), new.set_index("claim_id")
     changed = []
     for claim_id in sorted(set(before.index) | set(after.index)):
-        was = bool(before.at[claim_id, "holds"]) if claim_id in before.index else None
-        now = bool(after.at[claim_id, "holds"]) if claim_id in after.index else None
+        was, now = _status(before, claim_id), _status(after, claim_id)
         if was == now:
             continue
         row = after.loc[claim_id] if claim_id in after.index else before.loc[claim_id]
@@ -263,6 +262,19 @@ def _claims_changed(old, new) -> list[dict]:
             }
         )
     return changed
+
+
+NOT_CHECKABLE = "not checkable"
+
+
+def _status(claims, claim_id: str):
+    """A claim's status in one build: True or False, NOT_CHECKABLE (holds is missing), or None when it is absent."""
+    import pandas as pd
+
+    if claim_id not in claims.index:
+        return None
+    holds = claims.at[claim_id, "holds"]
+    return NOT_CHECKABLE if pd.isna(holds) else bool(holds)
 
 
 def _headline(old, new) -> list[dict]:
@@ -316,7 +328,7 @@ def render_markdown(report: dict) -> str:
         if old != new:
             lines.append(f"- {markdown_code(path)}: sha256 {(old or 'absent')[:12]} → {(new or 'absent')[:12]}")
     lines.append("")
-    broken = [c for c in report["claims_changed"] if c["was"] and not c["now"]]
+    broken = [c for c in report["claims_changed"] if c["was"] is True and c["now"] is not True]
     if broken:
         lines += [
             f"> **⚠ {len(broken)} claim(s) of the report no longer hold:** "
@@ -350,14 +362,9 @@ def render_markdown(report: dict) -> str:
     lines += ["", "## Claims whose status changed", ""]
     if report["claims_changed"]:
         for claim in report["claims_changed"]:
-            status = {
-                (True, False): "**now fails**",
-                (False, True): "now holds",
-                (None, True): "new, holds",
-                (None, False): "**new, fails**",
-                (True, None): "removed",
-                (False, None): "removed",
-            }[(claim["was"], claim["now"])]
+            now = {True: "holds", False: "fails", NOT_CHECKABLE: NOT_CHECKABLE}.get(claim["now"])
+            status = "removed" if now is None else (f"new, {now}" if claim["was"] is None else f"now {now}")
+            status = f"**{status}**" if claim["now"] is False else status
             lines.append(
                 f"- {status}: {markdown_code(claim['claim_id'])} ({_cell(claim['expected'])}; observed "
                 f"{_cell(claim['observed_old'])} → {_cell(claim['observed_new'])})"

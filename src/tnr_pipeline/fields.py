@@ -288,17 +288,42 @@ FIELDS: dict[str, Field] = _fields(
     Field("source_ru", TEXT, N_("Where the figure comes from, in Russian; empty when not given."), nullable=True),
     Field("claim_id", TEXT, N_("Identifier of the claim in the claims file (config: claims)."), unique=True),
     Field("section", TEXT, N_("Where in the report the claim is made.")),
-    Field("claim", TEXT, N_("The report's sentence, quoted.")),
-    Field("metric", TEXT, N_("What is measured to check the claim, in the claims file's metric notation.")),
+    Field("claim", TEXT, N_("The report's sentence, quoted (or, for a check this project adds, what it checks).")),
+    Field(
+        "source",
+        TEXT,
+        N_("Whose statement the row is: the report's (a quoted sentence) or the pipeline's own check."),
+        allowed=N_("report, pipeline"),
+    ),
+    Field(
+        "metric",
+        TEXT,
+        N_("What is measured to check the claim, in the claims file's metric notation; empty when not checkable."),
+    ),
     Field(
         "check",
         TEXT,
         N_("How the observed value is compared with the expected one."),
-        allowed=N_("equals, at_least, at_most, rounds_to, between, includes_all, equals_set"),
+        allowed=N_("equals, at_least, at_most, above, rounds_to, between, includes_all, equals_set, not_checkable"),
     ),
-    Field("expected", TEXT, N_("The value the report states, as written in the claims file.")),
-    Field("observed", TEXT, N_("The value computed from the data.")),
-    Field("holds", BOOLEAN, N_("Whether the observed value satisfies the claim.")),
+    Field(
+        "expected",
+        TEXT,
+        N_("The value the report states, as written in the claims file; empty when not checkable."),
+    ),
+    Field(
+        "reading",
+        TEXT,
+        N_("How the row reads words of the sentence that give no number; empty when the sentence states the value."),
+    ),
+    Field("why", TEXT, N_("Why the case data cannot test the sentence; empty for a checked row.")),
+    Field("observed", TEXT, N_("The value computed from the data; empty when not checkable.")),
+    Field(
+        "holds",
+        BOOLEAN,
+        N_("Whether the observed value satisfies the claim; missing when the data cannot test it."),
+        nullable=True,
+    ),
 )
 FIELDS["p_value_where_defined"] = Field(
     "p_value",
@@ -489,8 +514,23 @@ TABLES: dict[str, tuple[str, list]] = {
         ],
     ),
     "claims": (
-        N_("The report's quantitative claims about its case data and questionnaire, each checked against the data."),
-        ["claim_id", "section", "claim", "metric", "check", "expected", "observed", "holds"],
+        N_(
+            "The report's checkable statements about its case data and questionnaire, each checked against the data "
+            "or marked as not checkable with the reason, and the checks this project adds."
+        ),
+        [
+            "claim_id",
+            "section",
+            "claim",
+            "source",
+            "metric",
+            "check",
+            "expected",
+            "reading",
+            "why",
+            "observed",
+            "holds",
+        ],
     ),
 }
 

@@ -36,6 +36,7 @@ CHECK_WORDS = {
     "between": N_("between"),
     "includes_all": N_("includes all of"),
     "equals_set": N_("is exactly"),
+    "not_checkable": N_("not checkable from the data"),
 }
 
 
@@ -111,7 +112,23 @@ class Filters:
             )
         )
 
+    def tested(self, claim: dict) -> Raw:
+        """'observed 8.18, expected rounds to 8: holds' from a claims row; 'not checkable' where the data cannot
+        test it."""
+        if claim["holds"] is None:
+            return self.holds(claim)
+        return Raw(
+            self.lang.gettext("observed {observed}, expected {check} {expected}: {verdict}").format(
+                observed=self.decimals(claim["observed"]),
+                check=self.check(claim["check"]),
+                expected=self.decimals(claim["expected"]),
+                verdict=self.holds(claim),
+            )
+        )
+
     def holds(self, claim: dict) -> Raw:
+        if claim["holds"] is None:
+            return Raw(self.lang.gettext("not checkable"))
         return Raw(self.lang.gettext("holds") if claim["holds"] else self.lang.gettext("**does not hold**"))
 
     def counted(self, rows: list[dict], mark_eu: bool = False) -> list[Raw]:
@@ -175,6 +192,8 @@ def environment(template_dir: str | Path, lang: Language | None = None):
         ratio_ci=filters.ratio_interval,
         verdict=filters.verdict,
         holds=filters.holds,
+        tested_verdict=filters.tested,
+        as_markdown=Raw,  # the template's own Markdown (a macro's output, its data escaped inside): not escaped again
         check=filters.check,
         survey_share=filters.survey_share,
         level=lang.level,
@@ -391,8 +410,10 @@ def build_context(
     claims = [
         dict(
             row,
-            claim_shown=lang.label(claim_words.get(row["claim_id"], row), "claim"),
-            section_shown=lang.label(claim_words.get(row["claim_id"], row), "section"),
+            **{
+                f"{column}_shown": lang.label(dict(row, **claim_words.get(row["claim_id"], {})), column)
+                for column in ("claim", "section", "reading", "why")
+            },
         )
         for row in claims
     ]
@@ -410,8 +431,9 @@ def build_context(
         "mean_level": lang.level(summary[0]["confidence_level"]) if summary else "",
         "survey_level": lang.level(survey[0]["confidence_level"]) if survey else "",
         "claims": claims,
-        "claim_for_metric": {row["metric"]: row for row in claims},
-        "n_claims_holding": sum(1 for row in claims if row["holds"]),
+        "claim_for_metric": {row["metric"]: row for row in claims if row["metric"]},
+        "claims_by_section": _by_section([row for row in claims if row["source"] == "report"]),
+        "ledger": count_claims(claims),
         "countries_comparison": comparison_countries,
         "countries_with_cases": [row for row in comparison_countries if row["cases"] > 0],
         "new_countries": [row for row in comparison_countries if row["new_in_comparison"]],
@@ -457,6 +479,28 @@ def build_context(
     }
 
 
+def count_claims(claims: list[dict]) -> dict[str, int]:
+    """The ledger's counts: the report's statements (checkable, holding, not checkable) and the pipeline's own
+    checks (and how many hold), from the claims table's `source` and `holds`."""
+    report = [row for row in claims if row["source"] == "report"]
+    pipeline = [row for row in claims if row["source"] == "pipeline"]
+    return {
+        "report_checkable": sum(1 for row in report if row["holds"] is not None),
+        "report_holding": sum(1 for row in report if row["holds"] is True),
+        "report_not_checkable": sum(1 for row in report if row["holds"] is None),
+        "pipeline": len(pipeline),
+        "pipeline_holding": sum(1 for row in pipeline if row["holds"] is True),
+    }
+
+
+def _by_section(rows: list[dict]) -> dict[str, list[dict]]:
+    """Claims rows grouped by the report's section they quote (in the claims file's order)."""
+    grouped: dict[str, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row["section"], []).append(row)
+    return grouped
+
+
 def untranslated_words(
     typology: list[dict], words: dict[str, list[dict]], context: list[dict], lang: Language
 ) -> list[str]:
@@ -464,7 +508,9 @@ def untranslated_words(
     return [
         *lang.untranslated(typology, ("label", "family_label", "freedom_house_category"), "code", "typology.csv"),
         *lang.untranslated(words.get("region_groups", []), ("label",), "group", "region_groups.csv"),
-        *lang.untranslated(words.get("claims", []), ("claim", "section"), "claim_id", "the claims file"),
+        *lang.untranslated(
+            words.get("claims", []), ("claim", "section", "reading", "why"), "claim_id", "the claims file"
+        ),
         *lang.untranslated(context, ("unit", "measures", "source"), "figure_id", "the context figures"),
     ]
 
@@ -517,11 +563,14 @@ def build_summary(context: dict, markdown_path: str, html_path: str, editions: t
     for scope in dict.fromkeys(context["roles"][role]["name"] for role in SCOPE_ROLES):
         label = next(s["label"] for s in context["scopes"] if s["name"] == scope)
         lines.append(f"  {label}: rate ratio {filters.ratio_interval(context['ratio'][scope])}")
-    failing = [row["claim_id"] for row in context["claims"] if not row["holds"]]
+    ledger = context["ledger"]
+    failing = [row["claim_id"] for row in context["claims"] if row["source"] == "report" and row["holds"] is False]
     lines.append(
-        f"  Claims of the report that hold: {context['n_claims_holding']} of {len(context['claims'])}"
+        f"  Statements of the report that hold: {ledger['report_holding']} of {ledger['report_checkable']} checkable"
+        f" ({ledger['report_not_checkable']} not checkable from the data)"
         + (f"; not holding: {', '.join(failing)}" if failing else "")
     )
+    lines.append(f"  The pipeline's own checks that hold: {ledger['pipeline_holding']} of {ledger['pipeline']}")
     lines.append(f"  Findings: {html_path} and {markdown_path}")
     for language in editions:
         from babel import Locale

@@ -474,6 +474,45 @@ def robustness_variants(cases: pd.DataFrame, analysis, baseline_starts: list[int
     )
 
 
+def poisson_trend(counts: list[int]) -> tuple[float, float]:
+    """The yearly growth factor exp(β) of a Poisson log-linear regression of yearly counts on the year (every year
+    given, zeros included), and the two-sided likelihood-ratio p-value for β = 0.
+
+    Fitted by Newton's method on the centred year. Where every case falls in the first or the last year the maximum
+    is at β = -inf or +inf: the factor is then 0 or inf and the likelihood ratio is its limit. No case at all, or a
+    single year, gives no factor (NaN) and p = 1.
+    """
+    y = np.asarray(counts, dtype=float)
+    x = np.arange(len(y), dtype=float)
+    x -= x.mean()
+    total = y.sum()
+    if total == 0 or len(y) < 2:
+        return math.nan, 1.0
+    weighted = float((x * y).sum() / total)  # where the cases sit on average: at an end, β is infinite
+    null = _poisson_log_likelihood(y, np.full_like(y, total / len(y)))
+    if math.isclose(weighted, x[-1]) or math.isclose(weighted, x[0]):
+        growth, fitted = (math.inf if weighted > 0 else 0.0), y
+    else:
+        alpha, beta = math.log(total / len(y)), 0.0
+        for _ in range(100):
+            mu = np.exp(alpha + beta * x)
+            gradient = np.array([(y - mu).sum(), ((y - mu) * x).sum()])
+            hessian = np.array([[mu.sum(), (mu * x).sum()], [(mu * x).sum(), (mu * x * x).sum()]])
+            step = np.linalg.solve(hessian, gradient)
+            alpha, beta = alpha + step[0], beta + step[1]
+            if abs(step).max() < 1e-12:
+                break
+        growth, fitted = math.exp(beta), np.exp(alpha + beta * x)
+    statistic = max(0.0, 2.0 * (_poisson_log_likelihood(y, fitted) - null))
+    return growth, math.erfc(math.sqrt(statistic / 2.0))  # chi-squared with one degree of freedom
+
+
+def _poisson_log_likelihood(y: np.ndarray, mu: np.ndarray) -> float:
+    """The Poisson log-likelihood without its constant term (-Σ log y!), where 0·log 0 = 0."""
+    positive = y > 0
+    return float((y[positive] * np.log(mu[positive])).sum() - mu.sum())
+
+
 def fisher_exact_two_sided(a: int, b: int, c: int, d: int) -> float:
     """Two-sided Fisher exact test of the 2×2 table [[a, b], [c, d]]: the total hypergeometric probability (margins
     fixed) of the tables no more likely than the one observed."""
