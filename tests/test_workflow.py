@@ -127,12 +127,14 @@ def test_shipped_build_writes_figures_and_documents(shipped_build):
     claims = pd.read_parquet(workdir / "data" / "processed" / "claims.parquet")
     report = claims[claims["source"] == "report"]
     checkable, unchecked = report[report["holds"].notna()], report[report["holds"].isna()]
+    holding = int(checkable["holds"].sum())
     assert (
-        f"Of the report's {len(checkable)} checkable statements about its data, {int(checkable['holds'].sum())} hold "
-        f"on this data; {len(unchecked)} cannot be checked from the case data"
+        f"Of the report's {len(checkable)} checkable statements about its data, {holding} "
+        f"{'holds' if holding == 1 else 'hold'} on this data; {len(unchecked)} cannot be checked from the case data"
     ) in " ".join(markdown.split())
     pipeline = claims[claims["source"] == "pipeline"]
-    assert f"The pipeline's own checks, counted apart: {int(pipeline['holds'].sum())} of {len(pipeline)} hold." in (
+    own = int(pipeline["holds"].sum())
+    assert f"The pipeline's own checks, counted apart: {own} of {len(pipeline)} {'holds' if own == 1 else 'hold'}." in (
         " ".join(markdown.split())
     )
     assert "The 59 cases with a date run from July 27, 2014 to October 14, 2024." in markdown
