@@ -6,7 +6,7 @@ PYTHON ?= python3
 BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup build test bench messages clean
+.PHONY: setup build test bench mutation messages clean
 
 setup: $(VENV)/.installed
 
@@ -30,6 +30,14 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
+# Mutation testing of the pure core with its fast unit tests ([tool.mutmut] in pyproject.toml): not part of CI.
+# Prints the score of each module; `.venv/bin/mutmut results` lists the survivors, `mutmut show NAME` one of them.
+mutation: $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,dev]"
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 > /dev/null || true
+	$(BIN)/python bench/mutation_scores.py
+
 bench: setup
 	$(BIN)/python bench/run_benchmarks.py
 
@@ -43,4 +51,4 @@ messages: setup
 
 clean:
 	rm -rf data/processed/*.parquet data/processed/datapackage.json figures/*.png figures/*.svg figures/*/ \
-		reports/*.md reports/*.html reports/*.txt build logs .snakemake
+		reports/*.md reports/*.html reports/*.txt build logs .snakemake mutants

@@ -16,6 +16,14 @@ from tnr_pipeline.reference import Reference
 from tnr_pipeline.settings import parse_analysis, parse_periods, parse_scopes
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def examples(n: int) -> int:
+    """How many examples a property test generates: n, or a tenth of it (at least 10) when mutmut runs the test
+    against a mutant (`make mutation`), so that a mutation run fits in minutes."""
+    return max(10, n // 10) if "MUTANT_UNDER_TEST" in os.environ else n
+
+
 PERIODS_JSON = json.dumps(
     {
         "pre_war": {"label": "Pre-war", "first_year": 2014, "last_year": 2021},

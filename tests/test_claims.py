@@ -686,3 +686,108 @@ def test_a_claims_file_in_the_notation_on_another_sheet_gives_independent_values
         cid: value for cid, (_, value) in expected.items()
     }
     assert set(written.columns) >= {"source", "reading", "why"}
+
+
+# ---- what mutation testing showed untested ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "metric, expected",
+    [
+        ("survey_n question=reduced_presence answer=yes", 3),
+        ("survey_n question=considered_relocating answer=no", 6),
+        ("survey_share question=considered_relocating answer=yes", 0.25),
+        ("survey_share question=reduced_presence answer=no", 0.7),
+    ],
+)
+def test_survey_metrics_read_their_row(tables, analysis, metric, expected):
+    observed = claims.measure(metric, tables, analysis)
+    assert observed == expected and type(observed) is type(expected)
+
+
+def test_edge_values_of_the_table_metrics(tables, analysis):
+    no_baseline = tables["period_ratios"].assign(baseline_cases=0)
+    assert claims.measure("cases_ratio scope=all", {**tables, "period_ratios": no_baseline}, analysis) == math.inf
+    unanswered = tables["survey_summary"][tables["survey_summary"]["question"] != "considered_relocating"]
+    assert (
+        claims.measure(
+            "survey_respondents question=considered_relocating", {**tables, "survey_summary": unanswered}, analysis
+        )
+        == 0
+    )
+    regions = pd.DataFrame(
+        {
+            "scope": ["all"] * 3,
+            "region_group": ["near_abroad", "eu", "near_abroad_vs_eu"],
+            "ratio": [4.0, 4.0, 1.0],
+            "p_value": [0.5, 0.5, 0.01],
+        }
+    )
+    # equal rate ratios: the near abroad's is not the larger, so the sentence cannot hold
+    assert claims.measure("near_abroad_excess_p scope=all", {**tables, "region_ratios": regions}, analysis) == 1.0
+
+
+@pytest.mark.parametrize(
+    "observed, text",
+    [
+        (None, "none"),
+        (
+            claims.Ranked(["ARM", "GEO"], ["KAZ", "KGZ"], 4),
+            "ARM GEO (then a tie at the cut: KAZ KGZ with 4 cases each)",
+        ),
+        (claims.Ranked([], ["KAZ", "KGZ"], 4), "(then a tie at the cut: KAZ KGZ with 4 cases each)"),
+        (claims.Ranked(["ARM", "GEO"], []), "ARM GEO"),
+        (["ESP", "ITA"], "ESP ITA"),
+        (8.18432, "8.184"),
+        (2.143e-27, "2.143e-27"),
+        (math.inf, "inf"),
+        (math.nan, "nan"),
+        (43, "43"),
+    ],
+)
+def test_observed_values_are_written_as_the_ledger_shows_them(observed, text):
+    assert claims.format_observed(observed) == text
+
+
+def test_strict_mode_names_every_failing_claim_on_its_own_line():
+    failed = claims.ClaimsFailed(["a: one", "b: two"])
+    assert failed.problems == ["a: one", "b: two"]
+    assert str(failed) == (
+        "2 claim(s) of the report do not hold on this data and strict_claims is on, so the claims ledger was not "
+        "written:\n  - a: one\n  - b: two"
+    )
+
+
+@pytest.mark.parametrize(
+    "metric, problem",
+    [
+        ("n_cases year=2022..2022", None),  # a range of one year is a range
+        ("n_cases year=2024..2022,2019", "year '2024..2022' starts after it ends"),
+        ("n_cases year=soon,later", "year 'later' is not a year"),  # every bad part, not only the first
+        ("trend period=pre_war,post_invasion", "trend needs its years"),  # one period, not a list
+        ("trend year=2014..2016,2020..2022", "trend needs its years"),
+        ("trend year=2022..2022", None),
+        ("trend period=post_invasion year=2010..2013", "trend needs its years"),  # the two ranges do not meet
+    ],
+)
+def test_year_arguments_at_their_edges(tables, analysis, metric, problem):
+    from tnr_pipeline.reference import Reference
+
+    words = claims.Vocabulary.of(analysis, Reference(), tables["survey_summary"])
+    problems = claims.argument_problems(claims.parse_metric(metric), words, analysis)
+    assert (problems == []) if problem is None else any(problem in p for p in problems), problems
+
+
+def test_filters_that_need_the_settings_use_them_after_among(notation_tables, analysis):
+    # scope= is the one filter read from the settings: inside `among`, in a rank, and in a share
+    assert claims.measure("rank host_country=ARM among scope=excluding_denial_of_entry", notation_tables, analysis) == 1
+    assert claims.measure(
+        "share host_country=GEO among scope=excluding_denial_of_entry", notation_tables, analysis
+    ) == (pytest.approx(1 / len(where(t=lambda r: r["tactic"] != "denial_of_entry"))))
+    both = claims.measure("n_cases scope=excluding_denial_of_entry,freedom_house_physical", notation_tables, analysis)
+    assert both == len(where(t=lambda r: r["tactic"] != "denial_of_entry" or r["fh"]))
+
+
+def test_a_share_of_no_case_is_missing_and_never_holds(notation_tables, analysis):
+    share = claims.measure("share tactic=detention among host_country=ITA", notation_tables, analysis)
+    assert math.isnan(share) and not claims.holds("at_most", share, "0.5")

@@ -123,7 +123,8 @@ def test_russian_plural_forms(n, expected):
     assert russian.ngettext("{n} case", "{n} cases", n).format(n=n) == expected
 
 
-def test_countries_and_reference_labels_in_russian():
+def test_countries_and_reference_labels_in_russian(monkeypatch):
+    monkeypatch.setattr(i18n, "_COUNTRY_NAMES", {})  # read pycountry's translations afresh, not from the cache
     russian = compiled_russian()
     assert russian.country_name("GEO", "Georgia") == "Грузия"
     assert russian.country_name("XXX", "Atlantis") == "Atlantis"  # no translation: the English name
@@ -225,3 +226,35 @@ def test_an_english_only_build_from_clean_writes_no_other_edition(tmp_path):
     assert not list((workdir / "reports").glob("findings.*.*")) and not (workdir / "figures" / "ru").exists()
     summary = (workdir / "reports" / "summary.txt").read_text(encoding="utf-8")
     assert "Findings: reports/findings.html and reports/findings.md" in summary and "In Russian" not in summary
+
+
+def test_loading_a_language_needs_its_catalogue_unless_it_is_english():
+    english = i18n.load_language("en")
+    assert english.code == "en" and english.gettext("Headline") == "Headline"
+    assert i18n.load_language("en", None).code == "en"
+    with pytest.raises(ValueError, match="language 'ru' needs its compiled catalogue"):
+        i18n.load_language("ru")
+    assert compiled_russian().gettext("Headline") == "Главное"
+
+
+def test_missing_and_infinite_values_are_written_as_such_in_every_format():
+    russian = Language("ru")
+    for lang in (ENGLISH, russian):
+        assert lang.percent(None) == lang.number(None) == lang.percent(math.nan) == "n/a"
+        assert lang.percent(math.inf) == "∞" and lang.number(-math.inf) == "−∞"
+    assert ENGLISH.percent(0.5) == "50%" and russian.percent(0.5, 1) == "50,0\u00a0%"
+
+
+def test_a_plural_message_short_of_the_language_forms_is_named(tmp_path):
+    po = tmp_path / "messages.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || '
+        'n%100>=20) ? 1 : 2);\\n"\n\n'
+        'msgid "{n} case"\nmsgid_plural "{n} cases"\nmsgstr[0] "{n} случай"\nmsgstr[1] "{n} случая"\n\n'
+        'msgid "Headline"\nmsgstr "Главное"\n',
+        encoding="utf-8",
+    )
+    problems = i18n.catalogue_problems(po)
+    # babel gives the message the language's three forms, the missing one empty
+    assert problems == [f"{po}, line 6: '{{n}} case' has no translation: write it in msgstr"], problems

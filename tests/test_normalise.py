@@ -112,3 +112,64 @@ def test_parse_number_accepts_thousands_separators_only():
     parsed = parse_number(pd.Series(["846", "900,000", "1.5", "about 800", ""]))
     assert parsed.tolist()[:3] == [846.0, 900000.0, 1.5]
     assert parsed.isna().tolist() == [False, False, False, True, True]
+
+
+# ---- exact values and types of each parser (what mutation testing showed untested) ---------------------------
+
+
+def test_each_parser_gives_its_column_type():
+    from tnr_pipeline.normalise import parse_number, parse_yes_no, to_code_lists
+
+    text = pd.Series(["2022", "", "x"])
+    assert str(parse_year(text).dtype) == "Int64"
+    assert str(parse_date(pd.Series(["2022-03-01", ""])).dtype) == "datetime64[s]"
+    assert str(parse_number(text).dtype) == "float64"
+    assert str(to_codes(text, {"x": "X"}).dtype) == "str"
+    assert str(to_code_lists(text, {"x": "X"}).dtype) == "str"
+    assert str(parse_yes_no(text).dtype) == "boolean"
+
+
+@pytest.mark.parametrize(
+    "text, year",
+    [
+        ("2022", 2022),
+        ("0999999999", 999_999_999),
+        ("1000000000", 10**9),
+        ("20220000000000000000000", 10**9),
+        ("22.0", None),
+    ],
+)
+def test_years_beyond_any_year_are_one_large_number(text, year):
+    parsed = parse_year(pd.Series([text])).iloc[0]
+    assert (pd.isna(parsed) and year is None) or parsed == year
+
+
+@pytest.mark.parametrize(
+    "text, answer",
+    [
+        ("yes", True),
+        (" Y ", True),
+        ("TRUE", True),
+        ("1", True),
+        ("x", True),
+        ("No", False),
+        ("n", False),
+        ("false", False),
+        ("0", False),
+        ("maybe", None),
+        ("", None),
+    ],
+)
+def test_yes_no_answers(text, answer):
+    from tnr_pipeline.normalise import parse_yes_no
+
+    parsed = parse_yes_no(pd.Series([text])).iloc[0]
+    assert (pd.isna(parsed) and answer is None) or parsed is answer or parsed == answer
+
+
+def test_code_lists_are_sorted_in_lookup_order_without_repeats():
+    from tnr_pipeline.normalise import to_code_lists
+
+    lookup = {"first": "a", "second": "b", "third": "c"}
+    parsed = to_code_lists(pd.Series(["third; first | third", "second,first", "first; fourth", ""]), lookup)
+    assert parsed.iloc[0] == "a;c" and parsed.iloc[1] == "a;b" and pd.isna(parsed.iloc[2]) and parsed.iloc[3] == ""

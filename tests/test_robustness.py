@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
-from conftest import ANALYSIS, ROOT, copy_project, run_snakemake
+from conftest import ANALYSIS, ROOT, copy_project, examples, run_snakemake
 from test_stats import make_cases
 from tnr_pipeline import claims, stats
 from tnr_pipeline.reference import Reference
@@ -43,7 +43,7 @@ def glm_quasi_poisson(baseline_counts, comparison_counts, level):
     comparison=st.lists(st.integers(0, 80), min_size=1, max_size=5),
     level=st.sampled_from([0.9, 0.95]),
 )
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_quasi_poisson_matches_statsmodels_glm(baseline, comparison, level):
     if sum(baseline) == 0 or sum(comparison) == 0:
         result = stats.quasi_poisson_ratio(baseline, comparison, level)
@@ -65,7 +65,7 @@ def test_shipped_yearly_counts_have_the_dispersion_the_issue_measured():
 
 
 @given(a=st.integers(0, 60), b=st.integers(0, 60), c=st.integers(0, 60), d=st.integers(0, 60))
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 def test_fisher_exact_matches_scipy(a, b, c, d):
     expected = scipy_stats.fisher_exact([[a, b], [c, d]]).pvalue
     assert stats.fisher_exact_two_sided(a, b, c, d) == pytest.approx(expected, rel=1e-6, abs=1e-12)

@@ -390,3 +390,94 @@ def test_snakemake_reads_a_russian_sheet_with_a_columns_mapping_from_a_configfil
     pd.testing.assert_frame_equal(pd.read_parquet(workdir / "data" / "processed" / "cases.parquet"), english)
     log = (workdir / "logs" / "validate_cases.log").read_text(encoding="utf-8")
     assert "encoding: Windows-1251" in log and MARKER not in log
+
+
+# ---- exact values of the small helpers (what mutation testing showed untested) --------------------------------
+
+
+@pytest.mark.parametrize(
+    "position, letter",
+    [(0, "A"), (1, "B"), (25, "Z"), (26, "AA"), (27, "AB"), (51, "AZ"), (52, "BA"), (701, "ZZ"), (702, "AAA")],
+)
+def test_column_letters_are_the_spreadsheets_own(position, letter):
+    from tnr_pipeline.spreadsheet import _column_letter
+
+    assert _column_letter(position) == letter
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (None, ""),
+        (float("nan"), ""),
+        (True, "true"),
+        (False, "false"),
+        (2022.0, "2022"),
+        (2022.5, "2022.5"),
+        (7, "7"),
+        (pd.Timestamp("2024-03-05"), "2024-03-05"),
+        (pd.Timestamp("2024-03-05 10:30:00"), "2024-03-05T10:30:00"),
+        (__import__("datetime").date(2024, 3, 5), "2024-03-05"),
+        ("  Georgia ", "Georgia"),
+    ],
+)
+def test_a_workbook_cell_reads_as_a_person_reads_it(value, text):
+    from tnr_pipeline.spreadsheet import cell_text
+
+    assert cell_text(value) == text
+
+
+def test_what_was_read_is_described_line_by_line(tmp_path):
+    frame = SMALL_SHEET.rename(columns={"host_country": "Country"})
+    read = read_sheet(
+        write_csv(frame, tmp_path / "cases.csv"),
+        ("case_id", "year", "host_country"),
+        ("date",),
+        {"host_country": "Country"},
+    )
+    assert read.describe("cases.csv").splitlines() == [
+        "read cases.csv",
+        "  encoding: UTF-8",
+        "  delimiter: comma",
+        "  header row: 1",
+        "  rows below the header (blank rows left out): 12",
+        '  contract columns found: case_id, year, host_country (from "Country"), date',
+        "  columns dropped, by name: tactic, target_profile, verification, full_name",
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        (
+            "locked.xlsx",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
+            "'locked.xlsx' is password-protected (encrypted): open it in Excel, remove the password "
+            "(File > Info > Protect Workbook) and save it again",
+        ),
+        (
+            "old.XLS",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
+            "'old.XLS' cannot be read as a workbook: it is damaged, password-protected or not really a .XLS file. "
+            "Open it in Excel or LibreOffice and save it again as .xlsx",
+        ),
+        (
+            "cut.ods",
+            b"PK\x03\x04 truncated",
+            "'cut.ods' is not a readable workbook: it is damaged or truncated, or not really a .ods file. "
+            "Open it in Excel or LibreOffice and save it again",
+        ),
+        (
+            "cut.XLSM",
+            b"not a zip",
+            "'cut.XLSM' is not a readable workbook: it is damaged or truncated, or not really a .XLSM file. "
+            "Open it in Excel or LibreOffice and save it again",
+        ),
+    ],
+)
+def test_an_unreadable_workbook_gets_the_message_for_what_it_is(tmp_path, name, data, message):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(InputFileError) as raised:
+        read_sheet(path, ("case_id",))
+    assert str(raised.value) == message

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
+from conftest import examples
 from tnr_pipeline import stats
 from tnr_pipeline.settings import Period
 from tnr_pipeline.summarise import breakdown_categories, compute_tables
@@ -98,7 +99,7 @@ def test_zero_comparison_gives_zero_ratio():
     t_comp=st.integers(1, 30),
     level=st.sampled_from([0.8, 0.9, 0.95, 0.99]),
 )
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_interval_matches_independent_implementation(x_base, x_comp, t_base, t_comp, level):
     if x_base + x_comp == 0:
         return
@@ -187,7 +188,7 @@ def case_tables(draw):
 
 
 @given(rows=case_tables())
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_properties_on_generated_tables(periods, scopes, reference, analysis, rows):
     cases = make_cases(rows, periods)
     tables = compute_tables(cases, reference, analysis)
@@ -232,7 +233,7 @@ def test_poisson_mean_interval_matches_chi_square(cases, years):
 
 
 @given(rows=case_tables())
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_generated_tables_pass_their_output_schemas(periods, scopes, reference, analysis, rows):
     from tnr_pipeline.schemas import validate_output
 
@@ -290,7 +291,7 @@ def root_found_ratio_interval(x_base, t_base, x_comp, t_comp, level):
     t_comp=st.integers(1, 20),
     level=st.sampled_from([0.8, 0.9, 0.95, 0.99]),
 )
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 def test_ratio_interval_matches_root_finding(x_base, x_comp, t_base, t_comp, level):
     result = stats.rate_ratio(x_base, t_base, x_comp, t_comp, level)
     low, high = root_found_ratio_interval(x_base, t_base, x_comp, t_comp, level)
@@ -299,7 +300,7 @@ def test_ratio_interval_matches_root_finding(x_base, x_comp, t_base, t_comp, lev
 
 
 @given(cases=st.integers(0, 300), years=st.integers(1, 15), level=st.sampled_from([0.8, 0.9, 0.95, 0.99]))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 def test_mean_interval_matches_root_finding_on_the_poisson(cases, years, level):
     """Garwood's interval solves P(X >= x | mu_low) = alpha/2 and P(X <= x | mu_high) = alpha/2 for X ~ Poisson."""
     alpha = 1 - level
@@ -315,7 +316,7 @@ def test_mean_interval_matches_root_finding_on_the_poisson(cases, years, level):
 
 
 @given(x=st.integers(0, 120), n_extra=st.integers(0, 120), probability=st.floats(0.02, 0.98))
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 def test_p_value_matches_summing_the_binomial_pmf(x, n_extra, probability):
     """The two-sided exact test, by summing scipy's pmf over the outcomes no more likely than the one seen."""
     n = x + n_extra
@@ -326,7 +327,7 @@ def test_p_value_matches_summing_the_binomial_pmf(x, n_extra, probability):
 
 
 @given(n=st.integers(20_001, 3_000_000), probability=st.floats(0.02, 0.98), spread=st.floats(-30, 30))
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 def test_p_value_for_many_trials_matches_scipy_binomtest(n, probability, spread):
     """Above LARGE_TRIALS the test is summed by its tails; scipy's binomtest is the independent reference."""
     x = int(min(n, max(0, n * probability + spread * math.sqrt(n * probability * (1 - probability)))))

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from conftest import MARKER, ROOT, write_csv
+from conftest import MARKER, ROOT, examples, write_csv
 from tnr_pipeline import context, stats, survey
 from tnr_pipeline.problems import InputInvalid
 
@@ -64,7 +64,7 @@ def test_wilson_matches_scipy(successes, trials):
 
 
 @given(trials=st.integers(1, 500), data=st.data())
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 def test_wilson_contains_share_and_matches_scipy(trials, data):
     successes = data.draw(st.integers(0, trials))
     low, high = stats.wilson_interval(successes, trials)

@@ -31,13 +31,17 @@ class Raw(str):
 
     def __mod__(self, values):
         if isinstance(values, dict):
-            return Raw(str.__mod__(self, {key: markdown(value) for key, value in values.items()}))
-        return Raw(str.__mod__(self, values))
+            escaped = {key: markdown(value) for key, value in values.items()}
+        elif isinstance(values, tuple):
+            escaped = tuple(markdown(value) for value in values)
+        else:
+            escaped = markdown(values)
+        return Raw(str.__mod__(self, escaped))
 
 
 def one_line(text: str) -> str:
     """The text with every line break (any of CR, LF, CRLF, U+2028, ...) as one space."""
-    return " ".join(text.splitlines()) if text else text
+    return " ".join(text.splitlines())
 
 
 def markdown(value: object) -> str:
@@ -60,6 +64,5 @@ def markdown_code(value: object) -> Raw:
 def markdown_code_block(text: str) -> str:
     """Text from a program (a build's error output) as a fenced Markdown code block, shown exactly as written: the
     fence is longer than any run of backticks in the text."""
-    longest = max((len(run) for run in re.findall("`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
+    fence = "`" * max([3, *(len(run) + 1 for run in re.findall("`+", text))])
     return f"{fence}text\n{text.rstrip(chr(10))}\n{fence}"

@@ -238,8 +238,8 @@ def load_language(code: str, compiled: str | Path | None = None) -> Language:
 
 
 def catalogue_problems(po_path: str | Path) -> list[str]:
-    """What a translator must fix before a catalogue is used: every message without a translation or marked fuzzy,
-    and every plural message short of the language's plural forms, each with its line in the .po file."""
+    """What a translator must fix before a catalogue is used: every message without a translation (a plural message
+    short of the language's plural forms included) or marked fuzzy, each with its line in the .po file."""
     from babel.messages.pofile import read_po
 
     with open(po_path, "rb") as handle:
@@ -252,10 +252,8 @@ def catalogue_problems(po_path: str | Path) -> list[str]:
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         if message.fuzzy:
             problems.append(f"{where} is marked fuzzy: check the translation and remove the 'fuzzy' flag")
-        elif not all(strings):
+        elif not all(strings):  # babel gives a plural message as many forms as the language has, empty if missing
             problems.append(f"{where} has no translation: write it in msgstr")
-        elif isinstance(message.id, tuple) and len(strings) != catalogue.num_plurals:
-            problems.append(f"{where} needs {catalogue.num_plurals} plural forms, has {len(strings)}")
     return problems
 
 

@@ -27,7 +27,7 @@ _BEYOND_ANY_YEAR = 10**9
 def _whole_number(text: str) -> int | None:
     if not _WHOLE_NUMBER.fullmatch(text):
         return None
-    return int(text) if len(text) < 10 else _BEYOND_ANY_YEAR
+    return min(int(text), _BEYOND_ANY_YEAR)
 
 
 def _iso_date(text: str) -> pd.Timestamp | None:

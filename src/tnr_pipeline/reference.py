@@ -104,6 +104,16 @@ class Reference:
     def country_lookup(self) -> dict[str, str]:
         """Any accepted spelling (lookup_key) -> alpha-3: ISO codes and English names from pycountry, its Russian
         translations, then the alias table (which also holds common Russian variants)."""
+        lookup = dict(self.country_lookup_without_aliases)
+        lookup.update(
+            {lookup_key(a): code for a, code in zip(self.country_aliases["alias"], self.country_aliases["alpha3"])}
+        )
+        return lookup
+
+    @cached_property
+    def country_lookup_without_aliases(self) -> dict[str, str]:
+        """What pycountry (codes, English names and their Russian translations) and regions.csv's short names
+        resolve on their own: every row of the alias table adds a spelling that this lookup misses."""
         import pycountry
 
         lookup: dict[str, str] = {}
@@ -118,9 +128,6 @@ class Reference:
         for alpha3, names in russian_country_names().items():
             for name in names:
                 lookup.setdefault(lookup_key(name), alpha3)
-        lookup.update(
-            {lookup_key(a): code for a, code in zip(self.country_aliases["alias"], self.country_aliases["alpha3"])}
-        )
         return lookup
 
     def suggest_countries(self, text: str, n: int = 3) -> list[str]:
