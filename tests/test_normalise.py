@@ -121,6 +121,16 @@ def test_each_parser_gives_its_column_type():
     from tnr_pipeline.normalise import parse_number, parse_yes_no, to_code_lists
 
     text = pd.Series(["2022", "", "x"])
+    blank = pd.Series(["", ""])  # nothing recognised: the type still comes from the parser, not from the values
+    for parsed, dtype in (
+        (parse_year(blank), "Int64"),
+        (parse_date(blank), "datetime64[s]"),
+        (parse_number(blank), "float64"),
+        (to_codes(blank, {"x": "X"}), "str"),
+        (to_code_lists(pd.Series(["y", "z"]), {"x": "X"}), "str"),
+        (parse_yes_no(blank), "boolean"),
+    ):
+        assert str(parsed.dtype) == dtype
     assert str(parse_year(text).dtype) == "Int64"
     assert str(parse_date(pd.Series(["2022-03-01", ""])).dtype) == "datetime64[s]"
     assert str(parse_number(text).dtype) == "float64"
@@ -170,6 +180,6 @@ def test_yes_no_answers(text, answer):
 def test_code_lists_are_sorted_in_lookup_order_without_repeats():
     from tnr_pipeline.normalise import to_code_lists
 
-    lookup = {"first": "a", "second": "b", "third": "c"}
+    lookup = {"first": "z", "second": "y", "third": "x"}  # lookup order is not alphabetical order
     parsed = to_code_lists(pd.Series(["third; first | third", "second,first", "first; fourth", ""]), lookup)
-    assert parsed.iloc[0] == "a;c" and parsed.iloc[1] == "a;b" and pd.isna(parsed.iloc[2]) and parsed.iloc[3] == ""
+    assert parsed.iloc[0] == "z;x" and parsed.iloc[1] == "z;y" and pd.isna(parsed.iloc[2]) and parsed.iloc[3] == ""
