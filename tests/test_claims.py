@@ -791,3 +791,39 @@ def test_filters_that_need_the_settings_use_them_after_among(notation_tables, an
 def test_a_share_of_no_case_is_missing_and_never_holds(notation_tables, analysis):
     share = claims.measure("share tactic=detention among host_country=ITA", notation_tables, analysis)
     assert math.isnan(share) and not claims.holds("at_most", share, "0.5")
+
+
+@pytest.mark.parametrize(
+    "expected, sentence, stated",
+    [
+        ("43", "at least 43 documented cases", True),
+        ("43", "at least 430 documented cases", False),
+        ("900000", "approximately 900,000 people", True),
+        ("0.28..0.34", "between 0.28 and 0.34 of them", True),
+        ("0.28..0.34", "at least 0.28 of them", False),
+        ("8", "an eightfold increase", False),
+        ("5", "Poland, Spain, and 5 more", True),  # a comma after a word is not a thousands separator
+    ],
+)
+def test_a_value_is_stated_only_when_its_digits_stand_in_the_sentence(expected, sentence, stated):
+    assert claims.stated_in(expected, sentence) is stated
+
+
+@pytest.mark.parametrize("expected", ["inf", "nan", "-inf", "eight"])
+def test_an_expected_value_that_is_no_finite_number_is_refused(tables, analysis, expected):
+    from tnr_pipeline.reference import Reference
+
+    words = claims.Vocabulary.of(analysis, Reference(), tables["survey_summary"])
+    assert claims.expected_problems("at_least", claims.COUNT, expected, words) == [
+        f"expected {expected!r} is not a number"
+    ]
+
+
+def test_an_unknown_country_code_is_refused_with_examples_not_the_whole_list(tables, analysis):
+    from tnr_pipeline.reference import Reference
+
+    words = claims.Vocabulary.of(analysis, Reference(), tables["survey_summary"])
+    problems = claims.argument_problems(claims.parse_metric("n_cases host_country=XYZ"), words, analysis)
+    assert problems == ["host_country 'XYZ' is not known. Allowed: ISO 3166-1 alpha-3 codes such as GEO, ARM, KAZ"]
+    periods = claims.argument_problems(claims.parse_metric("n_cases period=war"), words, analysis)
+    assert periods == ["period 'war' is not known. Allowed: pre_war, post_invasion"]

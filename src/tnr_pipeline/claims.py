@@ -375,12 +375,13 @@ def expected_problems(check: str, kind: str, expected: str, words: Vocabulary) -
     return []
 
 
-NUMBER_IN_TEXT = re.compile(r"\d+(?:[.,]\d+)?")
+NUMBER_IN_TEXT = re.compile(r"\d+(?:\.\d+)?")
 
 
 def stated_in(expected: str, sentence: str) -> bool:
-    """Whether every number of `expected` (one, or both ends of A..B) is written, in digits, in the sentence."""
-    stated = {float(n.replace(",", ".")) for n in NUMBER_IN_TEXT.findall(sentence.replace(",", ""))}
+    """Whether every number of `expected` (one, or both ends of A..B) is written, in digits, in the sentence (a
+    comma between digits is a thousands separator: "900,000")."""
+    stated = {float(n) for n in NUMBER_IN_TEXT.findall(re.sub(r"(?<=\d),(?=\d)", "", sentence))}
     wanted = [_number(part) for part in expected.split("..")]
     return all(value is not None and value in stated for value in wanted)
 
