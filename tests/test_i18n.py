@@ -258,3 +258,31 @@ def test_a_plural_message_short_of_the_language_forms_is_named(tmp_path):
     problems = i18n.catalogue_problems(po)
     # babel gives the message the language's three forms, the missing one empty
     assert problems == [f"{po}, line 6: '{{n}} case' has no translation: write it in msgstr"], problems
+
+
+@pytest.mark.parametrize(
+    "ratio, english, russian",
+    [
+        (8.0, "8-fold", "в 8 раз"),
+        (7.0, "7-fold", "в 7 раз"),
+        (2.0, "2-fold", "в 2 раза"),
+        (21.0, "21-fold", "в 21 раз"),
+        (1.6, "1.6-fold", "в 1,6 раза"),
+        (8.18, "8.2-fold", "в 8,2 раза"),
+        (4.96, "5-fold", "в 5 раз"),  # written as a whole number, so it takes a whole number's form
+    ],
+)
+def test_a_fold_takes_the_plural_form_of_the_number_as_written(ratio, english, russian):
+    from tnr_pipeline.figure_layout import fold
+
+    assert fold(ratio, ENGLISH) == english
+    assert fold(ratio, compiled_russian()) == russian
+
+
+def test_rendition_is_named_as_an_abduction_not_a_return_in_russian():
+    from tnr_pipeline.reference import Reference
+
+    typology = Reference().typology.set_index("code")
+    assert typology.at["rendition", "label_ru"] == "Похищение и незаконный вывоз"
+    assert typology.at["rendition", "freedom_house_category_ru"] == "Похищение и незаконный вывоз"
+    assert not any("Принудительное возвращение" in str(v) for v in typology.to_numpy().ravel())

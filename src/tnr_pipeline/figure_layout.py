@@ -119,12 +119,18 @@ def ratio_axis(axes, lang: Language) -> None:
 
 
 def fold(ratio: float, lang: Language) -> str:
-    """'8.2-fold', or what an infinite or missing ratio means (no case in the baseline, or in neither period)."""
+    """'8.2-fold' ('7-fold' when whole), or what an infinite or missing ratio means (no case in the baseline, or in
+    neither period)."""
     if ratio != ratio:
         return lang.gettext("(no case in either period)")
     if ratio == float("inf"):
         return lang.gettext("from zero")
-    return lang.gettext("{ratio}-fold").format(ratio=lang.number(ratio, 1))
+    whole = round(ratio, 1) == round(ratio)  # 7.0 is written 7
+    # The plural form follows the number as written: a whole number takes its own ("в 7 раз", "в 2 раза"), a fraction
+    # the form Russian gives fractions, which is the form of 2 ("в 1,6 раза").
+    return lang.ngettext("{ratio}-fold", "{ratio}-fold", round(ratio) if whole else 2).format(
+        ratio=lang.number(ratio, 0 if whole else 1)
+    )
 
 
 def save_figure(figure, stem: str | Path) -> list[Path]:

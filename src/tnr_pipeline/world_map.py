@@ -148,9 +148,7 @@ def plot_host_map(
     leaders = ", ".join(names[code] for code, n in ranked[:3] if n > 0)
     with_cases = sum(1 for n in cases.values() if n > 0)
     mappable = matplotlib.cm.ScalarMappable(cmap=colormap, norm=norm)
-    figure.colorbar(
-        mappable, ax=axes, shrink=0.6, label=_("Cases, {period}").format(period=comparison.label_in(lang.code))
-    )
+    figure.colorbar(mappable, ax=axes, shrink=0.6, label=_("Cases, {period}").format(period=comparison.span))
     axes.legend(
         handles=[
             Patch(facecolor="#ffffff", edgecolor="black", label=_("host country, no case in period")),
