@@ -240,6 +240,7 @@ rule compile_translations:
 FIGURE_INPUTS = dict(
     tables=registry.table_paths(registry.figure_tables()).values(),
     typology=f"{REFERENCE}/typology.csv",
+    region_groups=f"{REFERENCE}/region_groups.csv",
     claims=config["claims"],
     style=f"{PACKAGE}/figures.mplstyle",
     code=modules("descriptions", "figure_layout", "figure_workers", "plots", "world_map",
@@ -276,6 +277,7 @@ rule draw_figures:
             {params.figures} \
             --typology {input.typology:q} \
             --claims {input.claims:q} \
+            --region-groups {input.region_groups:q} \
             --analysis {params.analysis:q} \
             --prosecutions-series {params.prosecutions_series:q} \
             --workers {resources.figure_workers} \

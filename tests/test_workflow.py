@@ -256,3 +256,50 @@ def test_snakemake_lint_finds_only_the_accepted_warning(tmp_path):
     assert result.returncode == 1
     assert lints and set(lints) == {"* Specify a conda environment or container for each rule.:"}
     assert len(lints) == len(rules)  # one lint a rule, that one
+
+
+def test_no_number_is_written_in_computer_notation(shipped_build):
+    """p-values as people write them (2.1 × 10⁻²⁷, 2,1·10⁻²⁷), never 2.1e-27, in the documents and the figures."""
+    workdir, _ = shipped_build
+    computer = re.compile(r"\b\d+(?:[.,]\d+)?e[+-]\d+\b")  # as Python writes it (the sign is always there)
+    for path in [*(workdir / "reports").glob("findings*.md"), *(workdir / "figures").rglob("*.svg")]:
+        texts = path.read_text(encoding="utf-8")
+        if path.suffix == ".svg":  # the text of the figure, not its path data
+            texts = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", texts))
+        assert not computer.search(texts), (path.name, computer.search(texts))
+    assert "2.1 × 10⁻²⁷" in (workdir / "reports" / "findings.md").read_text(encoding="utf-8")
+    assert "2,1·10⁻²⁷" in (workdir / "reports" / "findings.ru.md").read_text(encoding="utf-8")
+
+
+def test_the_russian_edition_avoids_the_editors_clear_errors(shipped_build):
+    """Pinned from the Russian editor's review: no "95 %" used as an adjective, no «в 8 раза» for a whole number,
+    rendition never «Принудительное возвращение», a validated case never «проверенный», abbreviations spelled out."""
+    workdir, _ = shipped_build
+    texts = [(workdir / "reports" / "findings.ru.md").read_text(encoding="utf-8")]
+    texts += [
+        " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg.read_text(encoding="utf-8")))
+        for svg in (workdir / "figures" / "ru").glob("*.svg")
+    ]
+    for text in texts:
+        assert not re.search(r"\d\s?%\s?интервал", text)
+        few = [
+            int(n) for n in re.findall(r"в (\d+) раза\b", text)
+        ]  # «раза» after a whole number only for 2, 3, 4, 22...
+        assert all(n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) for n in few), few
+        assert "Принудительное возвращение" not in text and "проверенный случай" not in text
+    document = texts[0]
+    assert "ТНР — транснациональные репрессии" in document and "ДИ — доверительный интервал" in document
+    assert document.index("ДИ — доверительный интервал") < document.index("% ДИ")  # spelled out before its first use
+
+
+@pytest.mark.parametrize("folder", ["figures", "figures/ru"])
+def test_the_robustness_figure_names_its_rows_in_words(shipped_build, folder):
+    workdir, _ = shipped_build
+    svg = (workdir / folder / "robustness.svg").read_text(encoding="utf-8")
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    codes = {"exact_poisson", "quasi_poisson", "verified_only", "near_abroad", "eu", "rest_of_world"}
+    assert not [t for t in texts if t.strip() in codes or re.fullmatch(r"(drop|baseline_from)_\d{4}", t.strip())]
+    expected = ("without 2014", "baseline from 2016", "verified only", "Near abroad")
+    if folder.endswith("ru"):
+        expected = ("без 2014 г.", "база с 2016 г.", "только подтверждённые", "Ближнее зарубежье")
+    assert all(any(word in t for t in texts) for word in expected), texts

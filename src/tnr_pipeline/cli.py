@@ -153,6 +153,7 @@ def draw_figures(args: argparse.Namespace) -> None:
         args.workers,
         args.claims,
         _language(args),
+        args.region_groups,
     )
     print(f"draw-figures: {len(written)} files written ({args.language})")
 
@@ -334,6 +335,10 @@ def build_parser() -> argparse.ArgumentParser:
         {
             "--workers": {"type": int, "default": 1, "help": "figures drawn at once, in forked processes"},
             "--claims": {"default": None, "help": "the claims file: the report's own ratios are marked from it"},
+            "--region-groups": {
+                "default": None,
+                "help": "region groups CSV: the groups' names on the robustness figure",
+            },
         },
     )
     _step(

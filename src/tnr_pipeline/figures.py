@@ -29,6 +29,7 @@ def drawings(
     sources: dict[str, str],
     claims: pd.DataFrame,
     lang: Language,
+    region_groups: pd.DataFrame | None = None,
 ) -> dict:
     """Each figure of the registry as a function that draws it (slowest first, so parallel workers end together),
     in the language `lang`."""
@@ -36,6 +37,8 @@ def drawings(
     baseline, comparison = analysis.baseline, analysis.comparison
     tactic_labels = {row["code"]: lang.label(row) for row in typology.to_dict("records")}
     scope_phrases = {scope.name: describe_scope(scope, lang, tactic_labels) for scope in analysis.scopes}
+    groups = region_groups if region_groups is not None else pd.DataFrame(columns=["group", "label"])
+    region_labels = {row["group"]: lang.label(row) for row in groups.to_dict("records")}
 
     def used(name: str) -> list[str]:
         return list(registry.FIGURES[name])
@@ -110,6 +113,7 @@ def drawings(
             sources["robustness"],
             lang,
             scope_phrases,
+            region_labels,
         ),
         "prosecutions_and_cases": lambda: plots.plot_prosecutions_and_cases(
             tables["context_figures"],
@@ -131,9 +135,11 @@ def run(
     workers: int = 1,
     claims_path: str | None = None,
     lang: Language | None = None,
+    region_groups_path: str | None = None,
 ) -> list[Path]:
     """Draw every figure named in `figure_stems` (name -> path without extension) from the named tables, in the
-    language `lang` (default: the source language); the claims file gives the report's own ratios to mark."""
+    language `lang` (default: the source language); the claims file gives the report's own ratios to mark, the
+    region groups file their names."""
     lang = lang or Language(SOURCE_LANGUAGE)
     needed = registry.figure_tables()
     missing = registry.missing_named("--table", needed, table_paths)
@@ -157,5 +163,6 @@ def run(
         if claims_path
         else pd.DataFrame(columns=["metric", "check", "expected"])
     )
-    every = drawings(tables, typology, analysis, prosecutions_series, sources, claims, lang)
+    region_groups = pd.read_csv(region_groups_path, dtype=str, keep_default_na=False) if region_groups_path else None
+    every = drawings(tables, typology, analysis, prosecutions_series, sources, claims, lang, region_groups)
     return draw_all({name: every[name] for name in every if name in figure_stems}, figure_stems, workers)

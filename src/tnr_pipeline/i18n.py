@@ -24,6 +24,9 @@ def N_(message: str) -> str:
     return message
 
 
+SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def has_words(value: object) -> bool:
     """Whether a cell holds text: not None, not a table's missing value (NaN), not empty."""
     return isinstance(value, str) and value != ""
@@ -77,20 +80,26 @@ class Language:
         return self._apply(self.locale.percent_formats[None].pattern, hundredths, digits)
 
     def general(self, value: float, digits: int = 2) -> str:
-        """A number to `digits` significant digits in the shortest form ('2.1e-27', '0.021'), with this language's
-        decimal sign."""
-        from babel.numbers import get_decimal_symbol
-
-        return f"{value:.{digits}g}".replace(".", get_decimal_symbol(self.locale))
+        """A number to `digits` significant digits in the shortest form, with this language's decimal sign and powers
+        of ten as people write them: '0.021', '2.1 × 10⁻²⁷' (en), '2,1·10⁻²⁷' (ru)."""
+        return self.decimals(f"{value:.{digits}g}")
 
     def decimals(self, text: str) -> str:
-        """Numbers written in a text with a decimal point ('0.28..0.3334', '8.184') given this language's decimal
-        sign; everything else (codes, words) unchanged."""
+        """Numbers written in a text the way Python writes them ('0.28..0.3334', '8.184', '2.143e-27') given this
+        language's decimal sign and powers of ten; everything else (codes, words) unchanged."""
         import re
 
         from babel.numbers import get_decimal_symbol
 
-        return re.sub(r"(?<=\d)\.(?=\d)", get_decimal_symbol(self.locale), str(text))
+        symbol = get_decimal_symbol(self.locale)
+        text = re.sub(r"(?<=\d)\.(?=\d)", symbol, str(text))
+        mantissa = r"\d+(?:" + re.escape(symbol) + r"\d+)?"
+        return re.sub(rf"({mantissa})e([+-]?)0*(\d+)\b", self._power_of_ten, text)
+
+    def _power_of_ten(self, match) -> str:
+        """'2.1e-27' as '2.1 × 10⁻²⁷' (the catalogue gives each language its own form)."""
+        exponent = ("⁻" if match.group(2) == "-" else "") + match.group(3).translate(SUPERSCRIPT_DIGITS)
+        return self.gettext("{mantissa} × 10{exponent}").format(mantissa=match.group(1), exponent=exponent)
 
     def date(self, value) -> str:
         """A date in this language's long form: 'March 5, 2024', '5 марта 2024 г.'."""
@@ -160,6 +169,22 @@ def describe_scope(scope, lang: Language, tactic_labels: dict[str, str]) -> str:
             )
         )
     return ", ".join(parts) if parts else _("all cases")
+
+
+def name_variant(variant: str, lang: Language) -> str:
+    """A robustness variant's short name for a figure's axis, in words: 'exact interval', 'without 2014',
+    'baseline from 2016', 'verified only' (its code where it is none of the known kinds)."""
+    if variant == "exact_poisson":
+        return lang.gettext("exact interval")
+    if variant == "quasi_poisson":
+        return lang.gettext("quasi-Poisson")
+    if variant.startswith("drop_"):
+        return lang.gettext("without {year}").format(year=variant[len("drop_") :])
+    if variant.startswith("baseline_from_"):
+        return lang.gettext("baseline from {year}").format(year=variant[len("baseline_from_") :])
+    if variant == "verified_only":
+        return lang.gettext("verified only")
+    return variant
 
 
 def describe_variant(row: dict, reference: dict, analysis, lang: Language) -> str:

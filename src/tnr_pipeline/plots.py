@@ -28,7 +28,7 @@ from tnr_pipeline.figure_layout import (
     ratio_axis,
     share_axis,
 )
-from tnr_pipeline.i18n import N_, Language
+from tnr_pipeline.i18n import N_, Language, name_variant
 from tnr_pipeline.settings import Analysis, Period
 
 DENIAL_OF_ENTRY = "denial_of_entry"
@@ -437,9 +437,11 @@ def plot_robustness(
     source: str,
     lang: Language,
     scope_phrases: dict[str, str],
+    region_labels: dict[str, str],
 ):
     """Forest plot: every variant's rate ratio and interval for the headline and without-Denial-of-Entry scopes,
-    the report's own ratios marked; beside it, each region group's rate ratio in the headline scope."""
+    the report's own ratios marked; beside it, each region group's rate ratio in the headline scope. Rows are named
+    in words (`region_labels`: group code -> its name in the figure's language)."""
     _ = lang.gettext
     colours = palette()
     scopes = list(dict.fromkeys(analysis.roles[role] for role in ("headline", "without_denial_of_entry")))
@@ -458,7 +460,8 @@ def plot_robustness(
         left.annotate(label, (value, len(variants) - 0.4), rotation=90, fontsize=7, color=GREY, ha="right", va="top")
     left.axvline(1, color="black", linewidth=0.8)
     ratio_axis(left, lang)
-    left.set_yticks(range(len(variants)), list(reversed(variants)))
+    variant_names = [name_variant(variant, lang) for variant in variants]
+    left.set_yticks(range(len(variants)), list(reversed(variant_names)))
     level = lang.level(float(robustness["confidence_level"].iloc[0]))
     left.set_xlabel(
         _("Rate ratio, {comparison} vs {baseline} ({level} interval)").format(
@@ -474,7 +477,8 @@ def plot_robustness(
     _intervals(right, groups, np.arange(len(groups)), colours[2], "s", None)
     right.axvline(1, color="black", linewidth=0.8)
     ratio_axis(right, lang)
-    right.set_yticks(range(len(groups)), list(groups["region_group"]))
+    group_names = [region_labels.get(group, group) for group in groups["region_group"]]
+    right.set_yticks(range(len(groups)), group_names)
     panel_title = _("Region groups ({scope})").format(scope=scope_phrases[headline.name])
     versus = mine[mine["region_group"] == "near_abroad_vs_eu"]
     if len(versus):
@@ -482,7 +486,7 @@ def plot_robustness(
         panel_title += "\n" + _("near abroad vs EU: ×{ratio}\nFisher's exact p = {p}").format(
             ratio=lang.number(row["ratio"], 2), p=lang.general(row["p_value"], 2)
         )
-    right.set_title(panel_title, fontsize=9)
+    right.set_title(panel_title, fontsize=9, loc="right")  # wider than its panel: it extends over the row names
     right.set_xlabel(_("Rate ratio"))
     head = robustness[robustness["scope"] == headline.name]
     title = _(
@@ -493,8 +497,8 @@ def plot_robustness(
         high=lang.number(head["ratio"].max(), 1),
         bound=lang.number(head["ci_low"].min(), 1),
     )
-    margin = label_margin(variants)
-    gap = label_margin(groups["region_group"]) + 0.2
+    margin = label_margin(variant_names)
+    gap = label_margin(group_names) + 0.2
     panels = figure.get_figwidth() - margin - 0.4 - gap
     return finish(
         figure,
