@@ -253,3 +253,29 @@ def test_the_summary_is_not_printed_when_a_table_is_newer(tmp_path, capsys):
     os.utime(table, (summary.stat().st_mtime + 10, summary.stat().st_mtime + 10))
     assert not print_build_summary(summary, [str(table)]) and capsys.readouterr().out == ""
     assert not print_build_summary(tmp_path / "missing.txt")
+
+
+def test_the_notice_gives_the_reasons_in_the_documents_language():
+    from test_report import compiled_russian
+
+    described = {
+        "data/raw/cases.csv": {
+            "role": "case data",
+            "described": True,
+            "reconstruction": True,
+            "reason": "invented rows",
+            "reason_ru": "вымышленные строки",
+        },
+        "data/raw/survey.csv": {
+            "role": "questionnaire",
+            "described": True,
+            "reconstruction": True,
+            "reason": "made up",
+        },
+    }
+    russian = descriptions.reconstruction_notice(described, compiled_russian())
+    assert "(cases.csv: вымышленные строки)" in russian
+    assert "(survey.csv: made up)" in russian  # no Russian reason given: the English one, never none
+    assert "(cases.csv: invented rows)" in descriptions.reconstruction_notice(described)
+    shipped = descriptions.describe_input(ROOT / "data" / "raw" / "cases.csv", RAW_PACKAGE, "case data")
+    assert shipped["reason_ru"].startswith("список случаев из доклада не опубликован")

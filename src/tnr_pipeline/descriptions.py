@@ -71,6 +71,7 @@ def describe_input(input_path: str | Path, package_path: str | Path | None, role
         "title": resource.get("title") or resource.get("name"),
         "reconstruction": bool(flag.get("is_reconstruction")),
         "reason": flag.get("reason"),
+        **{key: value for key, value in flag.items() if key.startswith("reason_")},  # the reason in other languages
     }
 
 
@@ -183,7 +184,7 @@ def _input_summary(package: dict | None, path: str | None) -> dict:
 
 def reconstruction_notice(described: dict[str, dict], lang: Language | None = None) -> str:
     """One paragraph naming the reconstructed inputs and what that means for the numbers ('' when none is). The
-    reasons are quoted from the input package, which is written in English: a translation may leave them out."""
+    reasons are quoted from the input package, in the language's words where it gives them (`reason_ru`)."""
     lang = lang or Language(SOURCE_LANGUAGE)
     invented = reconstructed(described)
     if not invented:
@@ -192,7 +193,7 @@ def reconstruction_notice(described: dict[str, dict], lang: Language | None = No
         lang.gettext("the {role} ({file}: {reason})").format(
             role=lang.gettext(info["role"]),
             file=Path(path).name,
-            reason=info["reason"] or lang.gettext("a reconstruction"),
+            reason=lang.label(info, "reason") if info["reason"] else lang.gettext("a reconstruction"),
         )
         for path, info in sorted(invented.items(), key=lambda item: _role_order(item[1]["role"]))
     ]
