@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 from pathlib import Path
@@ -195,30 +196,21 @@ def test_snakemake_report_builds(shipped_build, tmp_path):
     assert (tmp_path / "report.zip").stat().st_size > 10_000
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize(
-    "document, language, headline, verdict",
-    [
-        ("findings.html", "en", "8.18 (95% CI 5.33–12.91)", "rounds to 8"),
-        ("findings.ru.html", "ru", "8,18 (95\u00a0% ДИ 5,33–12,91)", "округляется до 8"),
-    ],
-)
-def test_html_renders_in_chromium_with_every_image_and_no_network(shipped_build, document, language, headline, verdict):
+@contextlib.contextmanager
+def chromium():
+    """Headless Chromium (Debian's package, or the CI runner's Chrome) driven by Playwright, with no network."""
     import os
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if chromium is None:
+    executable = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if executable is None:
         if os.environ.get("CI"):
             pytest.fail("chromium is not installed: .ci/run installs it")
         pytest.skip("chromium is not installed (sudo apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    workdir, _ = shipped_build
-    page_url = (workdir / "reports" / document).as_uri()
-    requests: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=chromium,
+            executable_path=executable,
             args=[
                 "--no-sandbox",
                 "--disable-gpu",
@@ -229,6 +221,43 @@ def test_html_renders_in_chromium_with_every_image_and_no_network(shipped_build,
                 "--disable-sync",
             ],
         )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("document", ["findings.html", "findings.ru.html"])
+def test_on_a_phone_nothing_scrolls_the_page_sideways(shipped_build, document):
+    """At 390 px (a phone), wide tables scroll in their own box and figures in theirs; the page itself does not."""
+    workdir, _ = shipped_build
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto((workdir / "reports" / document).as_uri(), wait_until="load")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        widest_table = page.evaluate(
+            "() => Math.max(...Array.from(document.querySelectorAll('table')).map(t => t.scrollWidth))"
+        )
+        figure_width = page.evaluate("() => Math.min(...Array.from(document.images).map(i => i.clientWidth))")
+    assert width <= 400, width
+    assert widest_table > 400  # the tables are wider than the phone: they scroll inside their box
+    assert figure_width >= 600  # figures keep a legible size, in a box that scrolls
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "document, language, headline, verdict",
+    [
+        ("findings.html", "en", "8.18 (95% CI 5.33–12.91)", "rounds to 8"),
+        ("findings.ru.html", "ru", "8,18 (95\u00a0% ДИ 5,33–12,91)", "округляется до 8"),
+    ],
+)
+def test_html_renders_in_chromium_with_every_image_and_no_network(shipped_build, document, language, headline, verdict):
+    workdir, _ = shipped_build
+    page_url = (workdir / "reports" / document).as_uri()
+    requests: list[str] = []
+    with chromium() as browser:
         page = browser.new_page()
         page.on("request", lambda request: requests.append(request.url))
         page.goto(page_url, wait_until="load")
@@ -236,7 +265,6 @@ def test_html_renders_in_chromium_with_every_image_and_no_network(shipped_build,
             image => ({complete: image.complete, width: image.naturalWidth}))""")
         text = page.inner_text("body")
         declared = page.evaluate("() => document.documentElement.lang")
-        browser.close()
     assert len(images) >= 7
     assert all(image["complete"] and image["width"] > 0 for image in images), images
     assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
