@@ -331,3 +331,15 @@ def test_the_robustness_figure_names_its_rows_in_words(shipped_build, folder):
     if folder.endswith("ru"):
         expected = ("без 2014 г.", "база с 2016 г.", "только подтверждённые", "Ближнее зарубежье")
     assert all(any(word in t for t in texts) for word in expected), texts
+
+
+def test_no_python_repr_in_any_document(shipped_build):
+    """Settings are shown as config.yaml writes them (YAML flow style), never as Python reprs."""
+    workdir, _ = shipped_build
+    for document in (workdir / "reports").glob("findings*.md"):
+        settings = document.read_text(encoding="utf-8").split("| --- | --- |")[-1]
+        assert "{'" not in settings and "['" not in settings, document.name
+        assert not re.search(r"`(None|True|False)`", settings), document.name
+        assert (
+            "| `null` |" in settings and "`false`" in settings and '{"post_invasion": {"first_year": 2022' in settings
+        )

@@ -154,6 +154,14 @@ class Filters:
         return Raw(self.lang.gettext("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1]))
 
 
+def setting_text(value: object) -> str:
+    """A setting's value as config.yaml would write it on one line (YAML flow style: null, true, [en, ru],
+    {first_year: 2014, ...}), never as a Python repr."""
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
 def environment(template_dir: str | Path, lang: Language | None = None):
     """The jinja2 environment in one language: strict, whitespace-tidy, escaping every data value for Markdown,
     with gettext (jinja2's i18n extension) and the language's filters."""
@@ -184,6 +192,7 @@ def environment(template_dir: str | Path, lang: Language | None = None):
         pvalue=filters.p_value,
         md=escape_markdown,
         code=markdown_code,
+        setting=setting_text,
         decimals=filters.decimals,
         ci=filters.interval,
         cases=filters.cases,
