@@ -250,6 +250,7 @@ FIGURE_PARAMS = dict(
     tables=registry.named_options("--table", registry.table_paths(registry.figure_tables())),
     analysis=ANALYSIS,
     prosecutions_series=config["prosecutions_series"],
+    origin_country=config["origin_country"],
 )
 
 
@@ -278,6 +279,7 @@ rule draw_figures:
             --typology {input.typology:q} \
             --claims {input.claims:q} \
             --region-groups {input.region_groups:q} \
+            --origin-country {params.origin_country:q} \
             --analysis {params.analysis:q} \
             --prosecutions-series {params.prosecutions_series:q} \
             --workers {resources.figure_workers} \

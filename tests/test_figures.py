@@ -188,3 +188,46 @@ def test_fold_wording_covers_zero_baselines():
     assert figure_layout.fold(float("inf"), english) == "from zero"
     assert figure_layout.fold(float("nan"), english) == "(no case in either period)"
     assert ENGLISH.number(float("inf"), 2) == "∞" and ENGLISH.number(5.3288, 2) == "5.33"
+
+
+def test_the_map_shades_more_cases_darker_and_draws_the_origin_state():
+    import matplotlib.colors
+    import pandas as pd
+
+    from tnr_pipeline import world_map
+    from tnr_pipeline.figures import STYLE
+    from tnr_pipeline.i18n import Language
+    from tnr_pipeline.settings import Period
+
+    plt = world_map.plt
+    plt.style.use(STYLE)
+    summary = pd.DataFrame(
+        {
+            "scope": "all",
+            "period": "post",
+            "host_country": ["GEO", "MNG"],
+            "host_country_name": ["Georgia", "Mongolia"],
+            "cases": [30, 1],
+        }
+    )
+    shapes = world_map.load_country_shapes()
+    figure = world_map.plot_host_map(
+        summary,
+        "all",
+        Period("post", "Post", 2022, 2024),
+        {"GEO": "GE", "MNG": "MN"},
+        shapes,
+        ["t"],
+        "s",
+        Language("en"),
+        ("RU", "Russia"),
+    )
+    axes = figure.axes[0]
+    hosts = axes.collections[-1]  # the host countries, drawn last, in the order of their outlines
+    order = [code for code in ("GE", "MN") for _ in shapes[code]]
+    brightness = {code: matplotlib.colors.rgb_to_hsv(face[:3])[2] for code, face in zip(order, hosts.get_facecolors())}
+    assert brightness["GE"] < brightness["MN"]  # 30 cases darker than 1
+    origin = axes.collections[-2]
+    assert len(origin.get_paths()) > 0 and origin.get_hatch() == "///"
+    assert "Russia: the origin state" in [t.get_text() for t in axes.get_legend().get_texts()]
+    plt.close(figure)

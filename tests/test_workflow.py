@@ -343,3 +343,12 @@ def test_no_python_repr_in_any_document(shipped_build):
         assert (
             "| `null` |" in settings and "`false`" in settings and '{"post_invasion": {"first_year": 2022' in settings
         )
+
+
+@pytest.mark.parametrize(
+    "folder, origin", [("figures", "Russian Federation: the origin state"), ("figures/ru", "государство происхождения")]
+)
+def test_the_map_names_the_origin_state(shipped_build, folder, origin):
+    workdir, _ = shipped_build
+    svg = (workdir / folder / "host_country_map.svg").read_text(encoding="utf-8")
+    assert origin in " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))

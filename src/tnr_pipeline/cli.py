@@ -154,6 +154,7 @@ def draw_figures(args: argparse.Namespace) -> None:
         args.claims,
         _language(args),
         args.region_groups,
+        args.origin_country,
     )
     print(f"draw-figures: {len(written)} files written ({args.language})")
 
@@ -237,6 +238,11 @@ def validate_context(args: argparse.Namespace) -> None:
 
 # Options several steps share, defined once: name -> keyword arguments of add_argument.
 SHARED_OPTIONS = {
+    "--origin-country": {
+        "default": "RUS",
+        "help": "alpha-3 code of the state whose cases abroad are counted (a case hosted there is refused; the map "
+        "draws it as the origin state)",
+    },
     "--problems": {"required": True, "help": "validation report to write (the problems, or that there are none)"},
     "--reference-dir": {"required": True, "help": "folder of the reference CSV files"},
     "--periods": {"required": True, "help": "periods as JSON: {name: {label, first_year, last_year}}"},
@@ -287,13 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
         "validate-cases",
         validate_cases,
         "validate the case spreadsheet and write cases.parquet",
-        ("--problems", "--reference-dir", "--periods", "--sheet", "--columns", "--descriptions"),
+        ("--problems", "--reference-dir", "--periods", "--sheet", "--columns", "--descriptions", "--origin-country"),
         {
             "--input": {**required, "help": "case spreadsheet (.csv, .tsv or a workbook)"},
-            "--origin-country": {
-                "default": "RUS",
-                "help": "alpha-3 code of the state whose cases abroad are counted; a case hosted there is refused",
-            },
             "--output": {**required, "help": "cases.parquet to write"},
             "--first-year": {**required, "type": int, "help": "earliest year allowed in the sheet"},
             "--last-year": {
@@ -331,7 +333,16 @@ def build_parser() -> argparse.ArgumentParser:
         "draw-figures",
         draw_figures,
         "draw every figure as PNG and SVG from the tables",
-        ("--table", "--figure", "--typology", "--analysis", "--prosecutions-series", "--language", "--catalogue"),
+        (
+            "--table",
+            "--figure",
+            "--typology",
+            "--analysis",
+            "--prosecutions-series",
+            "--language",
+            "--catalogue",
+            "--origin-country",
+        ),
         {
             "--workers": {"type": int, "default": 1, "help": "figures drawn at once, in forked processes"},
             "--claims": {"default": None, "help": "the claims file: the report's own ratios are marked from it"},

@@ -30,6 +30,7 @@ def drawings(
     claims: pd.DataFrame,
     lang: Language,
     region_groups: pd.DataFrame | None = None,
+    origin_country: str = "RUS",
 ) -> dict:
     """Each figure of the registry as a function that draws it (slowest first, so parallel workers end together),
     in the language `lang`."""
@@ -47,6 +48,7 @@ def drawings(
         import pycountry
 
         alpha2 = {c.alpha_3: c.alpha_2 for c in pycountry.countries}
+        origin = pycountry.countries.get(alpha_3=origin_country)
         return world_map.plot_host_map(
             tables["country_summary"],
             headline,
@@ -56,6 +58,12 @@ def drawings(
             used("host_country_map"),
             sources["host_country_map"],
             lang,
+            (
+                alpha2.get(origin_country),
+                lang.country_name(
+                    origin_country, getattr(origin, "common_name", None) or getattr(origin, "name", origin_country)
+                ),
+            ),
         )
 
     survey_labels = {
@@ -136,6 +144,7 @@ def run(
     claims_path: str | None = None,
     lang: Language | None = None,
     region_groups_path: str | None = None,
+    origin_country: str = "RUS",
 ) -> list[Path]:
     """Draw every figure named in `figure_stems` (name -> path without extension) from the named tables, in the
     language `lang` (default: the source language); the claims file gives the report's own ratios to mark, the
@@ -164,5 +173,7 @@ def run(
         else pd.DataFrame(columns=["metric", "check", "expected"])
     )
     region_groups = pd.read_csv(region_groups_path, dtype=str, keep_default_na=False) if region_groups_path else None
-    every = drawings(tables, typology, analysis, prosecutions_series, sources, claims, lang, region_groups)
+    every = drawings(
+        tables, typology, analysis, prosecutions_series, sources, claims, lang, region_groups, origin_country
+    )
     return draw_all({name: every[name] for name in every if name in figure_stems}, figure_stems, workers)

@@ -18,6 +18,8 @@ from tnr_pipeline.figure_layout import EDGE, LIGHT, SOURCE, finish, plt
 from tnr_pipeline.i18n import Language
 from tnr_pipeline.settings import Period
 
+ORIGIN = "#c9c9c9"  # the origin state: a grey of its own, hatched, so that it reads as land and not as water
+
 
 def load_country_shapes() -> dict[str, list]:
     """Country outlines (alpha-2 -> matplotlib paths) from the world map SVG that pygal-maps-world ships."""
@@ -95,8 +97,10 @@ def plot_host_map(
     tables: list[str],
     source: str,
     lang: Language,
+    origin: tuple[str | None, str] = (None, ""),
 ):
-    """Host countries shaded by their cases in the comparison period, on a map drawn from packaged outlines."""
+    """Host countries shaded by their cases in the comparison period (few light, many dark), on a map drawn from
+    packaged outlines, with the origin state (`origin`: its alpha-2 code and name) drawn and named as such."""
     _ = lang.gettext
     rows = country_summary[(country_summary["scope"] == scope) & (country_summary["period"] == comparison.name)]
     cases = {alpha2.get(code): int(n) for code, n in zip(rows["host_country"], rows["cases"])}
@@ -113,7 +117,7 @@ def plot_host_map(
         y1 = max(e[3] for e in extents) + 60
     else:
         x0, x1, y0, y1 = 950, 2100, 150, 550
-    colormap = plt.get_cmap()
+    colormap = plt.get_cmap().reversed()  # the style's sequential map, light for few cases and dark for many
     top = max(cases.values(), default=0) or 1
     norm = matplotlib.colors.PowerNorm(0.5, vmin=0, vmax=top)
     # The map's width: the figure's less its edges and the colour bar (15% of the width and a 5% gap, its defaults).
@@ -126,8 +130,19 @@ def plot_host_map(
         bx0, by0, bx1, by1 = _bounds(path)
         return bx1 >= x0 and bx0 <= x1 and by1 >= y0 and by0 <= y1
 
-    background = [path for code, paths in shapes.items() if code not in cases for path in paths if in_view(path)]
+    origin_code, origin_name = origin
+    background = [
+        path
+        for code, paths in shapes.items()
+        if code not in cases and code != origin_code
+        for path in paths
+        if in_view(path)
+    ]
     axes.add_collection(PathCollection(background, facecolors=LIGHT, edgecolors="#999999", linewidths=0.3))
+    origin_paths = [path for path in shapes.get(origin_code, []) if in_view(path)]
+    axes.add_collection(
+        PathCollection(origin_paths, facecolors=ORIGIN, edgecolors="#555555", linewidths=0.6, hatch="///")
+    )
     hosts = [(path, code) for code, paths in drawn.items() for path in paths if in_view(path)]
     faces = ["#ffffff" if cases[code] == 0 else colormap(norm(cases[code])) for _, code in hosts]
     axes.add_collection(
@@ -153,6 +168,18 @@ def plot_host_map(
         handles=[
             Patch(facecolor="#ffffff", edgecolor="black", label=_("host country, no case in period")),
             Patch(facecolor=LIGHT, edgecolor="#999999", label=_("no case in the data")),
+            *(
+                [
+                    Patch(
+                        facecolor=ORIGIN,
+                        edgecolor="#555555",
+                        hatch="///",
+                        label=_("{country}: the origin state").format(country=origin_name),
+                    )
+                ]
+                if origin_paths
+                else []
+            ),
         ],
         loc="lower left",
         fontsize=7,
