@@ -48,7 +48,6 @@ def drawings(
         import pycountry
 
         alpha2 = {c.alpha_3: c.alpha_2 for c in pycountry.countries}
-        origin = pycountry.countries.get(alpha_3=origin_country)
         return world_map.plot_host_map(
             tables["country_summary"],
             headline,
@@ -58,12 +57,7 @@ def drawings(
             used("host_country_map"),
             sources["host_country_map"],
             lang,
-            (
-                alpha2.get(origin_country),
-                lang.country_name(
-                    origin_country, getattr(origin, "common_name", None) or getattr(origin, "name", origin_country)
-                ),
-            ),
+            (alpha2.get(origin_country), lang.country_name(origin_country)),
         )
 
     survey_labels = {

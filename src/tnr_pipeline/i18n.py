@@ -145,9 +145,10 @@ class Language:
             if has_words(row.get(column)) and not has_words(row.get(f"{column}_{self.code}"))
         ]
 
-    def country_name(self, alpha_3: str, english: str) -> str:
+    def country_name(self, alpha_3: str, english: str | None = None) -> str:
         """A country's short name in this language, from the ISO 3166 translations pycountry ships; the English
-        name where there is none."""
+        name (`english`, else pycountry's) where there is none."""
+        english = english or _country_names(SOURCE_LANGUAGE).get(alpha_3, alpha_3)
         if self.code == SOURCE_LANGUAGE:
             return english
         return _country_names(self.code).get(alpha_3, english)
@@ -237,7 +238,8 @@ _COUNTRY_NAMES: dict[str, dict[str, str]] = {}
 
 
 def _country_names(language: str) -> dict[str, str]:
-    """Alpha-3 -> short name in `language` (pycountry's `name`, translated by its iso3166-1 catalogue)."""
+    """Alpha-3 -> short name in `language` (pycountry's common name, else its name, translated by its iso3166-1
+    catalogue; the source language's is pycountry's own)."""
     if language not in _COUNTRY_NAMES:
         import pycountry
 
