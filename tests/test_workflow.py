@@ -352,3 +352,17 @@ def test_the_map_names_the_origin_state(shipped_build, folder, origin):
     workdir, _ = shipped_build
     svg = (workdir / folder / "host_country_map.svg").read_text(encoding="utf-8")
     assert origin in " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+
+
+@pytest.mark.parametrize(
+    "folder, words",
+    [
+        ("figures", "Politically motivated persecution cases in Russia"),
+        ("figures/ru", "Политически мотивированные преследования"),
+    ],
+)
+def test_the_prosecutions_panel_says_what_the_data_measures_in_its_own_words(shipped_build, folder, words):
+    workdir, _ = shipped_build
+    svg = (workdir / folder / "prosecutions_and_cases.svg").read_text(encoding="utf-8")
+    texts = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+    assert words in texts and "уголовн" not in texts  # one term: the data's

@@ -27,6 +27,7 @@ from tnr_pipeline.figure_layout import (
     plt,
     ratio_axis,
     share_axis,
+    wrap,
 )
 from tnr_pipeline.i18n import N_, Language, name_variant
 from tnr_pipeline.settings import Analysis, Period
@@ -333,7 +334,9 @@ def plot_prosecutions_and_cases(
     left.bar(labels, [values[y] for y in years], color=colours[0])
     right.bar(labels, [cases[y] for y in years], color=colours[1])
     unit = lang.label(yearly.iloc[0].to_dict(), "unit") if len(yearly) else ""
-    left.set_title(_("Political persecution in Russia"), fontsize=10)
+    measures = lang.label(yearly.iloc[0].to_dict(), "measures").rstrip(".") if len(yearly) else ""
+    # The left panel says what the series measures in the data's own words (context_figures: measures, measures_ru).
+    left.set_title("\n".join(wrap(measures, 3.5, 9)) if measures else _("Count"), fontsize=9)
     left.set_ylabel(_("{unit} (OVD-Info)").format(unit=unit[:1].upper() + unit[1:]) if unit else _("Count"))
     right.set_title(_("Transnational repression cases"), fontsize=10)
     right.set_ylabel(_("Cases (this data)"))
@@ -359,7 +362,7 @@ def plot_prosecutions_and_cases(
         lang,
         left=TICKS + LABEL + 0.4,
         bottom=TICKS + SOURCE,
-        below_title=0.35,
+        below_title=0.35 + 0.15 * max(0, len(wrap(measures, 3.5, 9)) - 1),
         wspace=gap / panel,
     )
 
