@@ -83,7 +83,7 @@ def test_notice_and_source_note_name_the_reconstructed_inputs():
     notice = descriptions.reconstruction_notice(described)
     assert notice.startswith("Reconstructed data, not the real cases: the case data (cases.csv: invented rows)")
     assert "context" not in notice
-    assert descriptions.source_note(described) == "Reconstructed case data, not real cases"
+    assert descriptions.source_note(described) == "Reconstructed case data, not the real data"
     assert descriptions.reconstruction_notice({}) == "" and descriptions.source_note({}) == ""
 
 
@@ -117,9 +117,9 @@ def test_figures_and_tables_carry_the_reconstruction(built):
     for svg in (workdir / "figures").glob("*.svg"):
         text = svg.read_text(encoding="utf-8")
         if svg.stem == "survey_answers":
-            assert "RECONSTRUCTED QUESTIONNAIRE, NOT REAL CASES" in text
+            assert "RECONSTRUCTED QUESTIONNAIRE, NOT THE REAL DATA" in text
         elif svg.stem != "prosecutions_and_cases":
-            assert "RECONSTRUCTED CASE DATA, NOT REAL CASES" in text, svg.name
+            assert "RECONSTRUCTED CASE DATA, NOT THE REAL DATA" in text, svg.name
     for table in ("cases", "period_ratios", "claims", "survey_summary"):
         described = io.read_provenance(workdir / "data" / "processed" / f"{table}.parquet")["inputs_described"]
         assert any(info["reconstruction"] for info in described.values()), table

@@ -92,7 +92,7 @@ def source_note(described: dict[str, dict], lang: Language | None = None) -> str
     if not roles:
         return ""
     named = lang.gettext(" and ").join(lang.gettext(role) for role in roles)
-    return lang.gettext("Reconstructed {inputs}, not real cases").format(inputs=named)
+    return lang.gettext("Reconstructed {inputs}, not the real data").format(inputs=named)
 
 
 def _role_order(role: str) -> int:
