@@ -49,7 +49,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tnr_pipeline import io
+from tnr_pipeline import io, stats
 from tnr_pipeline.problems import InputInvalid, Problem
 from tnr_pipeline.settings import Analysis, Period, SettingsError, in_scope
 
@@ -498,9 +498,7 @@ def _row_problems(row: int, claim: pd.Series, words: Vocabulary, analysis: Analy
 
 def prepare_cases(cases: pd.DataFrame, region_groups: pd.DataFrame) -> pd.DataFrame:
     """The cases with the column every filter reads: each case's region group (reference/region_groups.csv)."""
-    from tnr_pipeline.stats import assign_region_groups
-
-    return cases.assign(region_group=assign_region_groups(cases, region_groups))
+    return cases.assign(region_group=stats.assign_region_groups(cases, region_groups))
 
 
 def select_cases(cases: pd.DataFrame, filters: dict[str, str], analysis: Analysis) -> pd.Series:
@@ -564,11 +562,9 @@ def _case_metric(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) 
         if name == "share":
             total = int(among.sum())
             return float((matching & among).sum() / total) if total else math.nan
-        from tnr_pipeline.stats import fisher_exact_two_sided
-
         base, comp = _in_period(cases, analysis.baseline), _in_period(cases, analysis.comparison)
         a, c = int((matching & among & base).sum()), int((matching & among & comp).sum())
-        return fisher_exact_two_sided(a, int((among & base).sum()) - a, c, int((among & comp).sum()) - c)
+        return stats.fisher_exact_two_sided(a, int((among & base).sum()) - a, c, int((among & comp).sum()) - c)
     chosen = cases[matching]
     if name == "n_cases":
         return len(chosen)
@@ -584,10 +580,8 @@ def _case_metric(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) 
         during = set(chosen.loc[_in_period(chosen, analysis.comparison), "host_country"])
         return sorted(during - before)
     if name.startswith("rate_ratio"):
-        from tnr_pipeline.stats import rate_ratio
-
         baseline, comparison = analysis.baseline, analysis.comparison
-        result = rate_ratio(
+        result = stats.rate_ratio(
             int(_in_period(chosen, baseline).sum()),
             baseline.years,
             int(_in_period(chosen, comparison).sum()),
@@ -596,11 +590,9 @@ def _case_metric(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) 
         )
         column = {"rate_ratio": "ratio", "rate_ratio_ci_low": "ci_low", "rate_ratio_ci_high": "ci_high"}
         return float(result[column.get(name, "p_value")])
-    from tnr_pipeline.stats import poisson_trend
-
     years = trend_years(arguments, analysis)
     counts = chosen["year"].value_counts()
-    growth, p_value = poisson_trend([int(counts.get(year, 0)) for year in years])
+    growth, p_value = stats.poisson_trend([int(counts.get(year, 0)) for year in years])
     return growth if name == "trend" else p_value
 
 
