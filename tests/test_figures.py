@@ -129,8 +129,9 @@ def test_russian_figures_speak_russian(drawn):
         tables["country_summary"], "all", periods[0], periods[1], ["country_summary"], "src", russian
     )
     assert title(countries).startswith("3 страны пребывания")  # few: страны
+    assert "первый случай после 2021 года — в 2 странах (" in title(countries)  # the count agrees, names follow
     names = [label.get_text() for label in countries.axes[0].get_yticklabels()]
-    assert names == ["Испания  [ЕС, новая]", "Армения", "Грузия  [новая]"]
+    assert names == ["Испания  [ЕС, впервые]", "Армения", "Грузия  [впервые]"]
     assert "Источник:" in " ".join(text.get_text() for text in countries.texts)
     import warnings
 
@@ -172,6 +173,11 @@ def test_long_titles_wrap_within_the_figure():
     )
     assert len(lines) == 2 and all(figure_layout.text_width(line, 12, "bold") <= 8.76 for line in lines)
     assert " ".join(lines).endswith("0% in Pre-war (2014–2021)")
+    # never inside «quotes», never a line that starts with a dash: each break is the one a narrower width forces
+    quoted = figure_layout.wrap("в 4,2 раза (без категории «Отказ во въезде»)", 3.2, 12, "bold")
+    assert quoted == ["в 4,2 раза (без категории", "«Отказ во въезде»)"]
+    dashed = figure_layout.wrap("самая низкая граница интервала — 4,0", 3.3, 12, "bold")
+    assert dashed == ["самая низкая граница", "интервала — 4,0"]
     assert (
         figure_layout.label_margin(["Romania  [EU, new]"]) > figure_layout.label_margin(["Spain"]) > figure_layout.EDGE
     )
@@ -231,3 +237,83 @@ def test_the_map_shades_more_cases_darker_and_draws_the_origin_state():
     assert len(origin.get_paths()) > 0 and origin.get_hatch() == "///"
     assert "Russia: the origin state" in [t.get_text() for t in axes.get_legend().get_texts()]
     plt.close(figure)
+
+
+def test_map_labels_of_crowded_europe_do_not_overlap():
+    import pandas as pd
+
+    from tnr_pipeline.figures import STYLE
+    from tnr_pipeline.settings import Period
+
+    plt = world_map.plt
+    plt.style.use(STYLE)
+    shipped = {"GEO": ("GE", 30), "ARM": ("AM", 17), "KAZ": ("KZ", 14), "KGZ": ("KG", 7), "POL": ("PL", 6)}
+    shipped |= {"DEU": ("DE", 3), "SRB": ("RS", 3), "FRA": ("FR", 2), "AUT": ("AT", 1), "BGR": ("BG", 1)}
+    shipped |= {"CYP": ("CY", 1), "ESP": ("ES", 1), "ITA": ("IT", 1), "MNG": ("MN", 1), "ROU": ("RO", 1)}
+    summary = pd.DataFrame(
+        {
+            "scope": "all",
+            "period": "post",
+            "host_country": list(shipped),
+            "host_country_name": list(shipped),
+            "cases": [n for _, n in shipped.values()],
+        }
+    )
+    figure = world_map.plot_host_map(
+        summary,
+        "all",
+        Period("post", "Post", 2022, 2024),
+        {code: alpha2 for code, (alpha2, _) in shipped.items()},
+        world_map.load_country_shapes(),
+        ["t"],
+        "s",
+        ENGLISH,
+        ("RU", "Russia"),
+    )
+    renderer = figure.canvas.get_renderer()
+    labels = [text for text in figure.axes[0].texts if text.get_text().split()[-1].isdigit()]
+    assert len(labels) == len(shipped)
+    boxes = [text.get_window_extent(renderer) for text in labels]
+    overlapping = [
+        (a.get_text(), b.get_text())
+        for i, (a, box) in enumerate(zip(labels, boxes))
+        for b, other in zip(labels[i + 1 :], boxes[i + 1 :])
+        if box.overlaps(other)
+    ]
+    assert overlapping == []
+    plt.close(figure)
+
+
+def test_the_reports_ratios_are_marked_above_the_intervals_not_on_them(drawn):
+    from conftest import ANALYSIS_JSON
+    from tnr_pipeline.figures import STYLE
+
+    tables, _ = drawn
+    plots.plt.style.use(STYLE)
+    ledger = pd.DataFrame(
+        {"claim_id": ["eightfold"], "metric": ["ratio scope=all"], "check": ["rounds_to"], "expected": ["8"]}
+    )
+    phrases = {"all": "all cases", "excluding_denial_of_entry": "excluding DoE", "freedom_house_physical": "FH"}
+    figure = plots.plot_robustness(
+        tables["robustness"],
+        tables["region_ratios"],
+        ledger,
+        parse_analysis(ANALYSIS_JSON),
+        ["robustness"],
+        "src",
+        ENGLISH,
+        phrases,
+        {},
+    )
+    renderer = figure.canvas.get_renderer()
+    left = figure.axes[0]
+    marks = [text for text in left.texts if text.get_text().startswith("the report:")]
+    assert [text.get_text() for text in marks] == ["the report: ×8 (all cases)"]
+    panel = left.get_window_extent(renderer)
+    assert all(text.get_window_extent(renderer).y0 >= panel.y1 for text in marks)  # above the panel
+    legend = left.get_legend().get_window_extent(renderer)
+    points = [
+        left.transData.transform(xy) for line in left.lines for xy in line.get_xydata() if line.get_marker() == "o"
+    ]
+    assert points and not [p for p in points if legend.contains(*p)]  # the legend covers no estimate
+    plots.plt.close(figure)

@@ -112,7 +112,11 @@ def test_numbers_levels_and_dates_in_russian():
     assert ENGLISH.general(2.1e-27) == "2.1 × 10⁻²⁷" and ENGLISH.general(1.2e8) == "1.2 × 10⁸"
     assert compiled_russian().general(2.1e-27) == "2,1·10⁻²⁷" and compiled_russian().general(7.5e-10) == "7,5·10⁻¹⁰"
     assert compiled_russian().decimals("observed 2.143e-27 of 0.05") == "observed 2,143·10⁻²⁷ of 0,05"
-    assert russian.decimals("0.28..0.3334") == "0,28..0,3334" and russian.decimals("ITA ROU") == "ITA ROU"
+    assert russian.decimals("0.28..0.3334") == "0,28–0,3334" and russian.decimals("ITA ROU") == "ITA ROU"
+    assert ENGLISH.decimals("3.5..8.5") == "3.5–8.5" and ENGLISH.decimals("year=2022..2024") == "year=2022–2024"
+    assert ENGLISH.percent_range(0.2014, 0.48, 1) == "20.1%–48.0%" and ENGLISH.percent_range(0, 1) == "0%–100%"
+    assert compiled_russian().percent_range(0.2014, 0.48, 1) == "20,1–48,0\u00a0%"
+    assert compiled_russian().percent_range(0.00049, 0.9996, 1) == "0,0–100,0\u00a0%"  # rounded as percent() rounds
     assert russian.date(datetime.date(2024, 3, 5)) == "5 марта 2024\u202fг."
     assert ENGLISH.number(math.inf, 2) == "∞" and ENGLISH.number(math.nan) == "n/a"
 
@@ -147,7 +151,7 @@ def test_scopes_are_described_from_their_definition_never_lower_cased():
     assert describe_scope(without, russian, ru_labels) == "без категории «Отказ во въезде»"
     two = Scope("y", "Y", exclude_tactics=("denial_of_entry", "rendition"), fh_counted_only=True)
     assert describe_scope(two, russian, ru_labels) == (
-        "только тактики, которые учитывает Freedom House, без категорий «Отказ во въезде», «Принудительное возвращение»"
+        "только методы, которые учитывает Freedom House, без категорий «Отказ во въезде», «Принудительное возвращение»"
     )
     assert describe_scope(two, ENGLISH, labels) == (
         "only the tactics Freedom House counts, excluding Denial of Entry, Rendition"

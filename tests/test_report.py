@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -179,9 +180,10 @@ def test_russian_edition_writes_russian_numbers_plurals_and_names(tmp_path, tabl
     ratio = tables["period_ratios"].set_index("scope").loc["all"]
     assert f"{ratio['ratio']:.2f}".replace(".", ",") + " (95\u00a0% ДИ " in markdown  # decimal comma, 95 %
     assert "." not in f"{ratio['ratio']:.2f}".replace(".", ",")
-    assert "Около 900\u00a0000 человек покинули Россию" in markdown  # grouping and the Russian unit
+    assert "Около 900\u00a0000 человек покинуло Россию в 2022 году" in markdown  # grouping, unit, the year
     assert "Грузия (4), Армения (3) и Испания (1)" in markdown  # pycountry's Russian names
-    assert "Отказ во въезде: 4 случая в 2022–2024 гг." in markdown  # few: случая
+    assert "Отказ во въезде: 4 случая в 2022–2024\u00a0гг." in markdown  # few: случая; «гг.» never alone on a line
+    assert not re.search(r"\d гг\.", markdown)
     assert "1 случай" in markdown and "случаев" in markdown
     assert "## Вывод 1" in markdown and "## Реестр утверждений доклада" in markdown
     assert "округляется до 8 — " in markdown
@@ -255,7 +257,7 @@ def test_labels_follow_the_confidence_level_of_each_row(russian):
     assert russian.mean_interval(mean) == "3,6 в год (97,5\u00a0% ДИ 2,5–5,0)"
     share = {"n": 1, "respondents": 2, "share": 0.5, "ci_low": 0.1, "ci_high": 0.9, "confidence_level": 0.8}
     assert english.survey_share(share) == "1 of 2 (50.0%, Wilson 80% CI 10.0%–90.0%)"
-    assert russian.survey_share(share) == "1 из 2 (50,0\u00a0%, 80\u00a0% ДИ Уилсона 10,0\u00a0%–90,0\u00a0%)"
+    assert russian.survey_share(share) == "1 из 2 (50,0\u00a0%, 80\u00a0% ДИ Уилсона 10,0–90,0\u00a0%)"
 
 
 def test_the_headline_follows_the_role_not_the_order_of_scopes(tmp_path, tables, reference):

@@ -151,7 +151,7 @@ def test_shipped_build_writes_the_russian_edition_beside_the_english(shipped_bui
     assert all(files[name] != files[name.replace("figures/ru/", "figures/")] for name in russian)
     markdown = files["reports/findings.ru.md"].decode()
     assert "8,18 (95\u00a0% ДИ 5,33–12,91)" in markdown and "4,23 (95\u00a0% ДИ 2,60–6,98)" in markdown
-    assert "13 из 40 (32,5\u00a0%, 95\u00a0% ДИ Уилсона 20,1\u00a0%–48,0\u00a0%)" in markdown
+    assert "13 из 40 (32,5\u00a0%, 95\u00a0% ДИ Уилсона 20,1–48,0\u00a0%)" in markdown
     assert "(29 случаев за 8 лет)" in markdown and "(89 случаев за 3 года)" in markdown
     assert re.search(r"Дата указана у 59 случаев: с 27 июля 2014\sг\. по 14 октября 2024\sг\.", markdown)
     assert "../figures/ru/cases_per_year.png" in markdown and "](../figures/cases_per_year.png)" not in markdown
@@ -316,6 +316,22 @@ def test_the_russian_edition_avoids_the_editors_clear_errors(shipped_build):
         assert all(n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) for n in few), few
         assert "Принудительное возвращение" not in text and "проверенный случай" not in text
     document = texts[0]
+    assert "| Текст доклада (пер. с англ.) |" in document  # the report's sentences are the project's translation
+    assert "95\u00a0% ДИ Уилсона 20,1–48,0\u00a0%" in document  # a percent range takes its sign once
+    assert "в диапазоне 0,28–0,3334" in document and "0,28..0,3334" not in document
+    assert "т.\u00a0ч." in document and "т. ч." not in document
+    assert "Тактика" not in document and "тактик" not in document  # «метод», «группа методов»
+    assert "«Отказ во въезде» — " in document  # tactic names quoted mid-sentence, never capitalised after a colon
+    assert "Данные:" not in document and "из 15 стран пребывания" in document
+    svg = (workdir / "figures" / "ru" / "countries_before_after.svg").read_text(encoding="utf-8")
+    assert "первый случай после 2021 года — в 3 странах (Испания, Италия," in svg and "[ЕС, впервые]" in svg
+    lines = [
+        line
+        for path in (workdir / "figures" / "ru").glob("*.svg")
+        for line in re.findall(r"<text[^>]*>([^<]*)</text>", path.read_text(encoding="utf-8"))
+    ]
+    assert not [line for line in lines if line.lstrip().startswith(("—", "–"))]
+    assert "Группа методов" in " ".join(lines) and "Семейство" not in " ".join(lines)
     assert "ТНР — транснациональные репрессии" in document and "ДИ — доверительный интервал" in document
     assert document.index("ДИ — доверительный интервал") < document.index("% ДИ")  # spelled out before its first use
 

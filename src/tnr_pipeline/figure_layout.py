@@ -46,9 +46,16 @@ def text_width(text: str, size: float, weight: str = "normal") -> float:
 
 
 def wrap(text: str, width: float, size: float, weight: str = "normal") -> list[str]:
-    """`text` broken between words into lines no wider than `width` inches."""
-    lines: list[str] = []
+    """`text` broken between words into lines no wider than `width` inches; never inside «quotes», and never so that
+    a line starts with a dash."""
+    words: list[str] = []
     for word in text.split(" "):
+        if words and (word in ("—", "–") or words[-1].count("«") > words[-1].count("»")):
+            words[-1] = f"{words[-1]} {word}"
+        else:
+            words.append(word)
+    lines: list[str] = []
+    for word in words:
         if lines and text_width(f"{lines[-1]} {word}", size, weight) <= width:
             lines[-1] = f"{lines[-1]} {word}"
         else:

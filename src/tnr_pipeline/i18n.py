@@ -79,6 +79,13 @@ class Language:
         hundredths = Decimal(f"{value:.{digits}%}".rstrip("%")) / 100
         return self._apply(self.locale.percent_formats[None].pattern, hundredths, digits)
 
+    def percent_range(self, low: float, high: float, digits: int = 0) -> str:
+        """0.201, 0.48 -> '20.1%–48.0%' (en), '20,1–48,0 %' (ru): the catalogue says where the sign goes."""
+        if self._special(low) is not None or self._special(high) is not None:
+            return f"{self.percent(low, digits)}–{self.percent(high, digits)}"
+        low, high = (float(f"{value:.{digits}%}".rstrip("%")) for value in (low, high))  # rounded as percent() does
+        return self.gettext("{low}%–{high}%").format(low=self.number(low, digits), high=self.number(high, digits))
+
     def general(self, value: float, digits: int = 2) -> str:
         """A number to `digits` significant digits in the shortest form, with this language's decimal sign and powers
         of ten as people write them: '0.021', '2.1 × 10⁻²⁷' (en), '2,1·10⁻²⁷' (ru)."""
@@ -86,13 +93,15 @@ class Language:
 
     def decimals(self, text: str) -> str:
         """Numbers written in a text the way Python writes them ('0.28..0.3334', '8.184', '2.143e-27') given this
-        language's decimal sign and powers of ten; everything else (codes, words) unchanged."""
+        language's decimal sign and powers of ten, and a range A..B as people write it (A–B); everything else (codes,
+        words) unchanged."""
         import re
 
         from babel.numbers import get_decimal_symbol
 
         symbol = get_decimal_symbol(self.locale)
-        text = re.sub(r"(?<=\d)\.(?=\d)", symbol, str(text))
+        text = re.sub(r"(?<=\d)\.\.(?=\d)", "–", str(text))
+        text = re.sub(r"(?<=\d)\.(?=\d)", symbol, text)
         mantissa = r"\d+(?:" + re.escape(symbol) + r"\d+)?"
         return re.sub(rf"({mantissa})e([+-]?)0*(\d+)\b", self._power_of_ten, text)
 

@@ -230,11 +230,17 @@ def plot_countries(
             "Cases   ([{eu}] EU member state in {last_year}; [{new}] no case before {first_year}, at least one since)"
         ).format(eu=_("EU"), new=_("new"), last_year=comparison.last_year, first_year=comparison.first_year)
     )
-    title = lang.ngettext(
-        "{n} host country; {n_new} with a first case after {year}",
-        "{n} host countries; {n_new} with a first case after {year}",
-        len(wide),
-    ).format(n=len(wide), n_new=len(new), year=comparison.first_year - 1) + (f": {', '.join(new)}" if new else "")
+    hosts = lang.ngettext("{n} host country", "{n} host countries", len(wide)).format(n=len(wide))
+    year = comparison.first_year - 1
+    if new:
+        first = lang.ngettext(
+            "{n_new} with a first case after {year}: {countries}",
+            "{n_new} with a first case after {year}: {countries}",
+            len(new),
+        ).format(n_new=len(new), year=year, countries=", ".join(new))
+    else:
+        first = _("{n_new} with a first case after {year}").format(n_new=0, year=year)
+    title = _("{hosts}; {first}").format(hosts=hosts, first=first)
     return finish(figure, title, tables, source, lang, left=label_margin(names))
 
 
@@ -413,21 +419,21 @@ def plot_survey_answers(
 
 
 def _report_marks(
-    claims: pd.DataFrame, scopes, lang: Language, scope_phrases: dict[str, str]
+    claims: pd.DataFrame, scope, lang: Language, scope_phrases: dict[str, str]
 ) -> list[tuple[float, str]]:
-    """The report's own ratios to mark ("eightfold", "fourfold"): the expected value of each `rounds_to` claim on a
-    scope's ratio, read from the claims file (checked by the claims step; a value that is not a number is skipped)."""
+    """The report's own ratios for a scope ("eightfold", "fourfold"): the expected value of each `rounds_to` claim on
+    the scope's ratio, read from the claims file (checked by the claims step; a value that is not a number is
+    skipped)."""
     marks = []
-    for scope in scopes:
-        rows = claims[(claims["metric"].str.strip() == f"ratio scope={scope.name}") & (claims["check"] == "rounds_to")]
-        for expected in rows["expected"]:
-            try:
-                label = lang.gettext("the report: ×{ratio} ({scope})").format(
-                    ratio=expected, scope=scope_phrases[scope.name]
-                )
-                marks.append((float(expected), label))
-            except ValueError:
-                continue
+    rows = claims[(claims["metric"].str.strip() == f"ratio scope={scope.name}") & (claims["check"] == "rounds_to")]
+    for expected in rows["expected"]:
+        try:
+            label = lang.gettext("the report: ×{ratio} ({scope})").format(
+                ratio=expected, scope=scope_phrases[scope.name]
+            )
+            marks.append((float(expected), label))
+        except ValueError:
+            continue
     return marks
 
 
@@ -458,9 +464,24 @@ def plot_robustness(
         offset = (k - (len(scopes) - 1) / 2) * 0.18
         mine = rows.loc[scope.name].reindex(list(reversed(variants)))
         _intervals(left, mine, positions + offset, colours[k], "o", scope.label_in(lang.code))
-    for value, label in _report_marks(claims, scopes, lang, scope_phrases):
-        left.axvline(value, color=GREY, linestyle="--", linewidth=1)
-        left.annotate(label, (value, len(variants) - 0.4), rotation=90, fontsize=7, color=GREY, ha="right", va="top")
+    marks = [
+        (value, label, colours[k])
+        for k, scope in enumerate(scopes)
+        for value, label in _report_marks(claims, scope, lang, scope_phrases)
+    ]
+    for row, (value, label, colour) in enumerate(marks):  # above the panel, one row each, ending at their line
+        left.axvline(value, color=colour, linestyle="--", linewidth=1, alpha=0.7)
+        left.annotate(
+            label,
+            (value, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 2 + 10 * row),
+            textcoords="offset points",
+            fontsize=7,
+            color=colour,
+            ha="right",
+            va="bottom",
+        )
     left.axvline(1, color="black", linewidth=0.8)
     ratio_axis(left, lang)
     variant_names = [name_variant(variant, lang) for variant in variants]
@@ -473,7 +494,8 @@ def plot_robustness(
             level=level,
         )
     )
-    left.legend(loc="lower left", fontsize=8)
+    left.set_ylim(-0.6, len(variants) + 0.4)  # a free row at the top holds the legend, clear of every interval
+    left.legend(loc="upper left", ncol=len(scopes), fontsize=8)
     headline = analysis.role("headline")
     mine = region_ratios[region_ratios["scope"] == headline.name]
     groups = mine[mine["region_group"] != "near_abroad_vs_eu"].iloc[::-1]

@@ -20,7 +20,7 @@ from tnr_pipeline.descriptions import reconstruction_notice, undescribed
 from tnr_pipeline.escape import Raw, markdown_code
 from tnr_pipeline.escape import markdown as escape_markdown
 from tnr_pipeline.fields import TABLES, table_fields
-from tnr_pipeline.i18n import N_, SOURCE_LANGUAGE, Language, describe_scope, describe_variant
+from tnr_pipeline.i18n import N_, SOURCE_LANGUAGE, Language, describe_scope, describe_variant, name_variant
 from tnr_pipeline.settings import SCOPE_ROLES, Analysis
 
 VERSIONED = ("pandas", "pyarrow", "pandera", "matplotlib", "snakemake", "scipy", "jinja2", "pycountry")
@@ -33,7 +33,7 @@ CHECK_WORDS = {
     "at_most": N_("at most"),
     "above": N_("above"),
     "rounds_to": N_("rounds to"),
-    "between": N_("between"),
+    "between": N_("in the range"),
     "includes_all": N_("includes all of"),
     "equals_set": N_("is exactly"),
     "not_checkable": N_("not checkable from the data"),
@@ -61,6 +61,18 @@ class Filters:
     def years(self, n: int) -> Raw:
         return Raw(self.lang.years(n))
 
+    def in_years(self, text: str) -> Raw:
+        """'in 2022–2023', 'в 2022–2023 гг.' from a year or a range of years written in the data ('2022', '2022–2023');
+        any other text as 'in {text}'."""
+        import re
+
+        found = re.fullmatch(r"(\d{4})\s*[–-]\s*(\d{4})", str(text).strip())
+        if found:
+            return Raw(self.lang.gettext("in {first}–{last}").format(first=found[1], last=found[2]))
+        if re.fullmatch(r"\d{4}", str(text).strip()):
+            return Raw(self.lang.gettext("in {year}").format(year=str(text).strip()))
+        return Raw(self.lang.gettext("in {period}").format(period=escape_markdown(text)))
+
     def mean_interval(self, row: dict) -> Raw:
         """'3.6 a year (80% CI 2.7–4.7)' from a period_summary row (the level from its confidence_level)."""
         return Raw(
@@ -79,13 +91,12 @@ class Filters:
     def survey_share(self, row: dict) -> Raw:
         """'13 of 40 (32.5%, Wilson 80% CI 24.1%–42.1%)' from a survey_summary row."""
         return Raw(
-            self.lang.gettext("{n} of {respondents} ({share}, Wilson {level} CI {low}–{high})").format(
+            self.lang.gettext("{n} of {respondents} ({share}, Wilson {level} CI {range})").format(
                 n=row["n"],
                 respondents=row["respondents"],
                 share=self.lang.percent(row["share"], 1),
                 level=self.lang.level(row["confidence_level"]),
-                low=self.lang.percent(row["ci_low"], 1),
-                high=self.lang.percent(row["ci_high"], 1),
+                range=self.lang.percent_range(row["ci_low"], row["ci_high"], 1),
             )
         )
 
@@ -199,6 +210,7 @@ def environment(template_dir: str | Path, lang: Language | None = None):
         years=filters.years,
         mean_ci=filters.mean_interval,
         ratio_ci=filters.ratio_interval,
+        in_years=filters.in_years,
         verdict=filters.verdict,
         holds=filters.holds,
         tested_verdict=filters.tested,
@@ -328,7 +340,13 @@ def robustness_context(
     bounded = [row["ci_low"] for row in mine if row["ci_low"] == row["ci_low"]]
     return {
         "robustness_rows": [
-            {"variant": v, "headline": by_key[(headline, v)], "without": by_key[(without, v)]} for v in variants
+            {
+                "variant": v,
+                "name": name_variant(v, lang),
+                "headline": by_key[(headline, v)],
+                "without": by_key[(without, v)],
+            }
+            for v in variants
         ],
         "robust_quasi": by_key[(headline, "quasi_poisson")],
         "robust_lowest_bound": min(bounded) if bounded else math.nan,

@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.collections import PathCollection
 from matplotlib.patches import Patch
 
-from tnr_pipeline.figure_layout import EDGE, LIGHT, SOURCE, finish, plt
+from tnr_pipeline.figure_layout import EDGE, LIGHT, SOURCE, finish, plt, text_width
 from tnr_pipeline.i18n import Language
 from tnr_pipeline.settings import Period
 
@@ -53,24 +53,36 @@ def _label_countries(
     """Label each country at its largest outline, or nearby with a leader line where labels would collide.
 
     Placement is greedy and deterministic: countries in `order` take the first free spot among their centre
-    (for countries wide enough to hold the label) and rings of offsets around it.
+    (for countries wide enough to hold the label) and rings of offsets around it. A spot is free when its label,
+    measured in the figures' font, keeps a gap to every label placed and covers no other labelled country's centre.
     """
+    centres = {}
+    for code in order:
+        bx0, by0, bx1, by1 = _bounds(max(shapes[code], key=_area))
+        centres[code] = ((bx0 + bx1) / 2, (by0 + by1) / 2, bx1 - bx0)
+    gap = 3 * units_per_point
     placed: list[tuple[float, float, float, float]] = []
     height = 11 * units_per_point
     for code in order:
-        bx0, by0, bx1, by1 = _bounds(max(shapes[code], key=_area))
-        x, y = (bx0 + bx1) / 2, (by0 + by1) / 2
-        width = len(texts[code]) * 4.6 * units_per_point
-        offsets = [(0.0, 0.0)] if bx1 - bx0 > width else []
+        x, y, country_width = centres[code]
+        width = (text_width(texts[code], 7) * 72 + 4) * units_per_point
+        others = [(ox, oy) for other, (ox, oy, _) in centres.items() if other != code]
+        offsets = [(0.0, 0.0)] if country_width > width else []
         offsets += [
             (dx * step, dy * step)
-            for step in (45, 80, 115, 150)
+            for step in (25, 45, 70, 100, 135, 170)
             for dx, dy in ((0, -1), (1, 0), (0, 1), (-1, 0), (1, -1), (1, 1), (-1, 1), (-1, -1))
         ]
         for dx, dy in offsets:
             candidate = (x + dx - width / 2, y + dy - height / 2, x + dx + width / 2, y + dy + height / 2)
             if all(
-                candidate[2] < b[0] or candidate[0] > b[2] or candidate[3] < b[1] or candidate[1] > b[3] for b in placed
+                candidate[2] + gap < b[0]
+                or candidate[0] > b[2] + gap
+                or candidate[3] + gap < b[1]
+                or candidate[1] > b[3] + gap
+                for b in placed
+            ) and not any(
+                candidate[0] <= ox <= candidate[2] and candidate[1] <= oy <= candidate[3] for ox, oy in others
             ):
                 break
         placed.append(candidate)
@@ -153,7 +165,7 @@ def plot_host_map(
         drawn,
         {code: f"{names[code]} {cases[code]}" for code in drawn},
         sorted(drawn, key=lambda code: (-cases[code], code)),
-        (x1 - x0) / 10 / 72,
+        (x1 - x0) / map_width / 72,
     )
     axes.set_xlim(x0, x1)
     axes.set_ylim(y1, y0)  # SVG y runs downwards
