@@ -278,4 +278,4 @@ def test_the_notice_gives_the_reasons_in_the_documents_language():
     assert "(survey.csv: made up)" in russian  # no Russian reason given: the English one, never none
     assert "(cases.csv: invented rows)" in descriptions.reconstruction_notice(described)
     shipped = descriptions.describe_input(ROOT / "data" / "raw" / "cases.csv", RAW_PACKAGE, "case data")
-    assert shipped["reason_ru"].startswith("список случаев из доклада не опубликован")
+    assert shipped["reason_ru"].startswith("список случаев, на котором основан доклад, не опубликован")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -178,6 +180,10 @@ def test_long_titles_wrap_within_the_figure():
     assert quoted == ["в 4,2 раза (без категории", "«Отказ во въезде»)"]
     dashed = figure_layout.wrap("самая низкая граница интервала — 4,0", 3.3, 12, "bold")
     assert dashed == ["самая низкая граница", "интервала — 4,0"]
+    preposition = figure_layout.wrap("0 % — в периоде «До войны (2014–2021)»", 1.1, 12, "bold")
+    assert preposition[0] == "0 % —" and not any(line.endswith(" в") for line in preposition)
+    number = figure_layout.wrap("выросло в 1,6 раза, а число случаев", 1.3, 12, "bold")
+    assert number[0] == "выросло" and number[1].startswith("в 1,6 раза")
     assert (
         figure_layout.label_margin(["Romania  [EU, new]"]) > figure_layout.label_margin(["Spain"]) > figure_layout.EDGE
     )
@@ -317,3 +323,99 @@ def test_the_reports_ratios_are_marked_above_the_intervals_not_on_them(drawn):
     ]
     assert points and not [p for p in points if legend.contains(*p)]  # the legend covers no estimate
     plots.plt.close(figure)
+
+
+def _texts_outside_or_overlapping(figure) -> list[str]:
+    """Every text a drawn figure shows that reaches past the figure's edge, and every pair of tick labels on one axis
+    that overlap (tick labels of ticks outside the view are made but never drawn, so they are left out)."""
+    renderer = figure.canvas.get_renderer()
+    edge = figure.bbox
+    legends = [*figure.legends, *(axes.get_legend() for axes in figure.axes if axes.get_legend())]
+    texts = [*figure.texts, *(text for legend in legends for text in legend.get_texts())]
+    if figure._suptitle is not None:
+        texts.append(figure._suptitle)
+    tick_labels = []
+    for axes in figure.axes:
+        texts += [*axes.texts, axes.xaxis.label, axes.yaxis.label, axes.title]
+        for axis in (axes.xaxis, axes.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            tick_labels.append([tick.label1 for tick in axis.get_major_ticks() if low <= tick.get_loc() <= high])
+    texts += [label for labels in tick_labels for label in labels]
+    problems = []
+    for text in texts:
+        if not text.get_visible() or not text.get_text().strip():
+            continue
+        box = text.get_window_extent(renderer)
+        if box.x0 < edge.x0 - 0.5 or box.x1 > edge.x1 + 0.5 or box.y0 < edge.y0 - 0.5 or box.y1 > edge.y1 + 0.5:
+            problems.append(f"cut off: {text.get_text()!r}")
+    for labels in tick_labels:
+        boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in labels if t.get_text()]
+        problems += [
+            f"overlap: {a!r} {b!r}"
+            for i, (a, box) in enumerate(boxes)
+            for b, other in boxes[i + 1 :]
+            if box.overlaps(other)
+        ]
+    return problems
+
+
+def test_russian_labels_fit_their_figure_and_never_overlap(drawn):
+    """The Russian words are longer than the English: tick labels, legends and axis labels wrap or take columns so
+    that nothing is cut at the figure's edge."""
+    from conftest import ANALYSIS
+    from test_report import compiled_russian
+    from tnr_pipeline.figures import STYLE
+
+    tables, _ = drawn
+    plots.plt.style.use(STYLE)
+    russian = compiled_russian()
+    analysis = parse_analysis(
+        json.dumps(
+            {
+                **ANALYSIS,
+                "scopes": {
+                    "all": {"label": "All", "label_ru": "Все случаи"},
+                    "excluding_denial_of_entry": {
+                        "label": "x",
+                        "label_ru": "Без категории «Отказ во въезде»",
+                        "exclude_tactics": ["denial_of_entry"],
+                    },
+                    "freedom_house_physical": {
+                        "label": "y",
+                        "label_ru": "Методы физического воздействия (по Freedom House)",
+                        "fh_counted_only": True,
+                    },
+                },
+            }
+        )
+    )
+    phrases = {
+        name: "без категории «Отказ во въезде»"
+        for name in ("all", "excluding_denial_of_entry", "freedom_house_physical")
+    }
+    means = plots.plot_period_means(
+        tables["period_summary"], tables["period_ratios"], analysis, ["t"], "src", russian, phrases
+    )
+    periods = list(analysis.periods)
+    mix = plots.plot_tactic_mix(
+        tables["period_breakdowns"], Reference().typology, "all", periods, ["t"], "src", russian
+    )
+    countries = plots.plot_countries(tables["country_summary"], "all", *periods, ["t"], "src", russian)
+    for figure in (means, mix, countries):
+        figure.canvas.draw()
+        assert _texts_outside_or_overlapping(figure) == []
+        plots.plt.close(figure)
+
+
+def test_a_legend_takes_as_many_columns_as_fit():
+    labels = ["Убийство", "Нападение", "Похищение и незаконный вывоз", "Задержание", "Незаконная депортация"]
+    labels += ["Запрос об экстрадиции", "Цифровые угрозы", "Давление через близких", "Отказ во въезде"]
+    labels += ["Отказ в консульских и государственных услугах"]
+    assert figure_layout.legend_columns(labels, 100, 8) == 5  # room for all five
+    columns = figure_layout.legend_columns(labels, 8.76, 8)
+    assert 1 < columns < 5
+    rows = -(-len(labels) // columns)
+    chunks = [labels[start : start + rows] for start in range(0, len(labels), rows)]
+    widths = [max(figure_layout.text_width(label, 8) for label in chunk) + 4.8 * 8 / 72 for chunk in chunks]
+    assert sum(widths) <= 8.76
+    assert figure_layout.legend_columns(["a very long label " * 20, "b"], 2, 8) == 1

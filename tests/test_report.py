@@ -182,7 +182,7 @@ def test_russian_edition_writes_russian_numbers_plurals_and_names(tmp_path, tabl
     assert "." not in f"{ratio['ratio']:.2f}".replace(".", ",")
     assert "Около 900\u00a0000 человек покинуло Россию в 2022 году" in markdown  # grouping, unit, the year
     assert "Грузия (4), Армения (3) и Испания (1)" in markdown  # pycountry's Russian names
-    assert "Отказ во въезде: 4 случая в 2022–2024\u00a0гг." in markdown  # few: случая; «гг.» never alone on a line
+    assert "На категорию «Отказ во въезде» приходится 4 случая в 2022–2024\u00a0гг." in markdown  # few: случая
     assert not re.search(r"\d гг\.", markdown)
     assert "1 случай" in markdown and "случаев" in markdown
     assert "## Вывод 1" in markdown and "## Реестр утверждений доклада" in markdown

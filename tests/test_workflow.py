@@ -322,7 +322,7 @@ def test_the_russian_edition_avoids_the_editors_clear_errors(shipped_build):
     assert "т.\u00a0ч." in document and "т. ч." not in document
     assert "Тактика" not in document and "тактик" not in document  # «метод», «группа методов»
     assert "«Отказ во въезде» — " in document  # tactic names quoted mid-sentence, never capitalised after a colon
-    assert "Данные:" not in document and "из 15 стран пребывания" in document
+    assert "Данные:" not in document and "118 случаев в 15 странах пребывания" in document
     svg = (workdir / "figures" / "ru" / "countries_before_after.svg").read_text(encoding="utf-8")
     assert "первый случай после 2021 года — в 3 странах (Испания, Италия," in svg and "[ЕС, впервые]" in svg
     lines = [
@@ -345,7 +345,7 @@ def test_the_robustness_figure_names_its_rows_in_words(shipped_build, folder):
     assert not [t for t in texts if t.strip() in codes or re.fullmatch(r"(drop|baseline_from)_\d{4}", t.strip())]
     expected = ("without 2014", "baseline from 2016", "verified only", "Near abroad")
     if folder.endswith("ru"):
-        expected = ("без 2014 г.", "база с 2016 г.", "только подтверждённые", "Ближнее зарубежье")
+        expected = ("без 2014\u00a0г.", "базовый период с 2016\u00a0г.", "только подтверждённые", "Ближнее зарубежье")
     assert all(any(word in t for t in texts) for word in expected), texts
 
 

@@ -46,11 +46,19 @@ def text_width(text: str, size: float, weight: str = "normal") -> float:
 
 
 def wrap(text: str, width: float, size: float, weight: str = "normal") -> list[str]:
-    """`text` broken between words into lines no wider than `width` inches; never inside «quotes», and never so that
-    a line starts with a dash."""
+    """`text` broken between words into lines no wider than `width` inches; never inside «quotes», never so that a
+    line starts with a dash or ends with a one-letter word («в», «с», "a") or a number ("1,6 | раза")."""
+    import re
+
     words: list[str] = []
     for word in text.split(" "):
-        if words and (word in ("—", "–") or words[-1].count("«") > words[-1].count("»")):
+        last = words[-1].rpartition(" ")[2] if words else ""
+        if words and (
+            word in ("—", "–")
+            or words[-1].count("«") > words[-1].count("»")
+            or (len(last) == 1 and last.isalpha())
+            or re.fullmatch(r"\d+(?:[.,]\d+)?", last)
+        ):
             words[-1] = f"{words[-1]} {word}"
         else:
             words.append(word)
@@ -61,6 +69,19 @@ def wrap(text: str, width: float, size: float, weight: str = "normal") -> list[s
         else:
             lines.append(word)
     return lines
+
+
+def legend_columns(labels, width: float, size: float, most: int = 5) -> int:
+    """The most columns (up to `most`) in which a legend of these labels, filled column by column as matplotlib
+    fills it, fits `width` inches: each column as wide as its longest label plus the handle and the gaps."""
+    labels = [str(label) for label in labels]
+    extra = (2.0 + 0.8 + 2.0) * size / 72  # handlelength + handletextpad + columnspacing, in font sizes
+    for columns in range(min(most, len(labels)), 1, -1):
+        rows = -(-len(labels) // columns)
+        chunks = [labels[start : start + rows] for start in range(0, len(labels), rows)]
+        if sum(max(text_width(label, size) for label in chunk) + extra for chunk in chunks) <= width:
+            return columns
+    return 1
 
 
 def label_margin(labels, size: float | None = None) -> float:

@@ -23,6 +23,7 @@ from tnr_pipeline.figure_layout import (
     fold,
     gridlines_across,
     label_margin,
+    legend_columns,
     palette,
     plt,
     ratio_axis,
@@ -168,7 +169,10 @@ def plot_period_means(
             ha="center",
             fontsize=8,
         )
-    axes.set_xticks(range(len(scopes)), [scope.label_in(lang.code) for scope in scopes])
+    group = (figure.get_figwidth() - TICKS - LABEL - RIGHT) / len(scopes) - 0.15  # each scope's share of the axis
+    names = [wrap(scope.label_in(lang.code), group, plt.rcParams["font.size"]) for scope in scopes]
+    axes.set_xticks(range(len(scopes)), ["\n".join(lines) for lines in names])
+    extra_lines = max(len(lines) for lines in names) - 1
     mean_level = lang.level(float(period_summary["confidence_level"].iloc[0]))
     axes.set_ylabel(_("Average cases per year ({level} interval)").format(level=mean_level))
     ratio_level = lang.level(float(ratios["confidence_level"].iloc[0]))
@@ -188,7 +192,8 @@ def plot_period_means(
         fold_without=fold(ratios.loc[without.name, "ratio"], lang),
         scope_without=scope_phrases[without.name],
     )
-    return finish(figure, title, tables, source, lang, bottom=TICKS + 0.22 + SOURCE + 0.05)
+    line = plt.rcParams["font.size"] * 1.25 / 72
+    return finish(figure, title, tables, source, lang, bottom=TICKS + extra_lines * line + 0.22 + SOURCE + 0.05)
 
 
 def plot_countries(
@@ -220,16 +225,21 @@ def plot_countries(
         names.append(f"{name}  [{', '.join(marks)}]" if marks else name)
     axes.set_yticks(y, names)
     for position, value in zip(y, wide[comparison.name]):
-        axes.text(value + 0.3, position - 0.2, str(int(value)), va="center", fontsize=7)
+        # a fixed gap in points after the bar, so a count stays inside the axes' margin at any scale
+        axes.annotate(
+            str(int(value)), (value, position - 0.2), xytext=(4, 0), textcoords="offset points", va="center", fontsize=7
+        )
     gridlines_across(axes)
     new_rows = info[info["new_in_comparison"]]
     new = [lang.country_name(code, name) for code, name in zip(new_rows.index, new_rows["host_country_name"])]
     axes.legend(loc="lower right")
-    axes.set_xlabel(
-        _(
-            "Cases   ([{eu}] EU member state in {last_year}; [{new}] no case before {first_year}, at least one since)"
-        ).format(eu=_("EU"), new=_("new"), last_year=comparison.last_year, first_year=comparison.first_year)
-    )
+    left = label_margin(names)
+    size = plt.rcParams["axes.labelsize"]
+    label = _(
+        "Cases   ([{eu}] EU member state in {last_year}; [{new}] no case before {first_year}, at least one since)"
+    ).format(eu=_("EU"), new=_("new"), last_year=comparison.last_year, first_year=comparison.first_year)
+    label_lines = wrap(label, figure.get_figwidth() - left - RIGHT, size)
+    axes.set_xlabel("\n".join(label_lines))
     hosts = lang.ngettext("{n} host country", "{n} host countries", len(wide)).format(n=len(wide))
     year = comparison.first_year - 1
     if new:
@@ -241,7 +251,8 @@ def plot_countries(
     else:
         first = _("{n_new} with a first case after {year}").format(n_new=0, year=year)
     title = _("{hosts}; {first}").format(hosts=hosts, first=first)
-    return finish(figure, title, tables, source, lang, left=label_margin(names))
+    bottom = TICKS + LABEL + SOURCE + (len(label_lines) - 1) * size * 1.25 / 72
+    return finish(figure, title, tables, source, lang, left=left, bottom=bottom)
 
 
 def _text_colour(colour: str) -> str:
@@ -298,9 +309,13 @@ def plot_tactic_mix(
     last = shares.loc[periods[-1].name] if periods[-1].name in shares.index else pd.Series(0.0, index=tactics)
     top = last.idxmax()
     before = shares.loc[periods[0].name, top] if periods[0].name in shares.index else 0.0
-    legend_rows = -(-len(tactics) // 5)
+    columns = legend_columns([labels[tactic] for tactic in tactics], figure.get_figwidth() - 2 * EDGE, 8)
+    legend_rows = -(-len(tactics) // columns)
     figure.legend(
-        loc="lower center", bbox_to_anchor=(0.5, (EDGE + SOURCE - 0.1) / figure.get_figheight()), ncol=5, fontsize=8
+        loc="lower center",
+        bbox_to_anchor=(0.5, (EDGE + SOURCE - 0.1) / figure.get_figheight()),
+        ncol=columns,
+        fontsize=8,
     )
     title = _("{tactic} made up {share} of cases in {period}, {share_before} in {period_before}").format(
         tactic=labels[top],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -367,6 +368,11 @@ def parse_analysis(text: str | dict, tactic_codes: list[str] | None = None) -> A
 # ---- the whole config, when the workflow starts ---------------------------------------------------------------
 
 
+def _pattern_words(pattern: str) -> str:
+    """A key pattern of the schema as a person writes the key: '^label_[a-z]{2,3}$' -> 'label_<language>'."""
+    return "label_<language>" if pattern.startswith("^label_") else pattern
+
+
 def _schema_problems(config: dict, schema: dict) -> dict[str, list[str]]:
     """Type and shape problems (JSON Schema), by top-level key, each message naming its key path."""
     import jsonschema
@@ -376,8 +382,14 @@ def _schema_problems(config: dict, schema: dict) -> dict[str, list[str]]:
         key = ".".join(str(part) for part in error.path) or "config"
         top = str(error.path[0]) if error.path else "config"
         if error.validator == "additionalProperties":
-            allowed = ", ".join(error.schema.get("properties", {})) or "see config.schema.yaml"
-            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            patterns = list(error.schema.get("patternProperties", {}))
+            named = list(error.schema.get("properties", {}))
+            allowed = ", ".join(named + [_pattern_words(pattern) for pattern in patterns]) or "see config.schema.yaml"
+            extra = sorted(
+                name
+                for name in set(error.instance) - set(named)
+                if not any(re.search(pattern, name) for pattern in patterns)
+            )
             message = f"{key}: unknown setting(s) {', '.join(extra)}. Allowed: {allowed}"
         else:
             described = schema["properties"].get(top, {}).get("description", "") if top != "config" else ""
