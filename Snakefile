@@ -208,74 +208,51 @@ rule check_claims:
         """
 
 
-# The figure and report steps run once per language: the rules below write the source language's outputs
-# (figures/, reports/findings.*), and `use rule ... with:` makes the translated ones (figures/{language}/,
-# reports/findings.{language}.*), which also read the language's compiled catalogue. So editing a catalogue reruns
-# only its language's outputs, and editing the template reruns every language's document but no figure.
-TRANSLATED = [language for language in config["languages"] if language != registry.SOURCE_LANGUAGE]
-
-
-wildcard_constraints:
-    language="|".join(TRANSLATED) or "(?!)",
-
-
-rule compile_translations:
-    """Check that a language's catalogue translates every message, and compile it for the figure and report steps."""
-    input:
-        catalogue=registry.catalogue("{language}"),
-        code=modules(),
-    output:
-        compiled=registry.compiled_catalogue("{language}"),
-    log:
-        "logs/compile_translations.{language}.log",
-    shell:
-        """
-        tnr-pipeline compile-translations \
-            --catalogue {input.catalogue:q} \
-            --output {output.compiled:q} \
-            > {log:q} 2>&1
-        """
-
-
-FIGURE_INPUTS = dict(
-    tables=registry.table_paths(registry.figure_tables()).values(),
-    typology=f"{REFERENCE}/typology.csv",
-    region_groups=f"{REFERENCE}/region_groups.csv",
-    claims=config["claims"],
-    style=f"{PACKAGE}/figures.mplstyle",
-    code=modules("descriptions", "figure_layout", "figure_workers", "plots", "world_map",
-                 "figures"),
-)
-FIGURE_PARAMS = dict(
-    tables=registry.named_options("--table", registry.table_paths(registry.figure_tables())),
-    analysis=ANALYSIS,
-    prosecutions_series=config["prosecutions_series"],
-    origin_country=config["origin_country"],
-)
+# The figure and report steps each run once for every language of config `languages`: the source language's outputs
+# are figures/ and reports/findings.*, another language's figures/<language>/ and reports/findings.<language>.*
+# (named on the command line with the language's code and a colon). Each step reads the tables once, checks and
+# compiles the catalogues it is given, and shares its work among forked workers. Editing a catalogue reruns every
+# language's figures and documents; editing the template reruns only the document step.
+LANGUAGES = config["languages"]
+TRANSLATED = [language for language in LANGUAGES if language != registry.SOURCE_LANGUAGE]
+CATALOGUES = {language: registry.catalogue(language) for language in TRANSLATED}
+LANGUAGE_OPTIONS = " ".join(f"--language {language}" for language in LANGUAGES)
 
 
 rule draw_figures:
-    """Draw every figure as PNG and SVG from the tables."""
+    """Draw every figure as PNG and SVG from the tables, in every language."""
     input:
-        **FIGURE_INPUTS,
+        tables=registry.table_paths(registry.figure_tables()).values(),
+        typology=f"{REFERENCE}/typology.csv",
+        region_groups=f"{REFERENCE}/region_groups.csv",
+        claims=config["claims"],
+        catalogues=CATALOGUES.values(),
+        style=f"{PACKAGE}/figures.mplstyle",
+        code=modules("descriptions", "figure_layout", "workers", "plots", "world_map", "figures"),
     output:
-        png=[report(registry.figure_path(name, "png"), caption=f"templates/captions/{name}.rst", category="Figures")
-             for name in registry.FIGURES],
-        svg=[registry.figure_path(name, "svg") for name in registry.FIGURES],
+        png=[report(registry.figure_path(name, "png", language), caption=f"templates/captions/{name}.rst",
+                    category=registry.report_category("Figures", language)) for language in LANGUAGES for name in registry.FIGURES],
+        svg=[registry.figure_path(name, "svg", language) for language in LANGUAGES for name in registry.FIGURES],
     log:
         "logs/draw_figures.log",
+    priority: 1  # on the critical path: validate_cases -> compute_statistics -> draw_figures -> render_findings
     resources:
         figure_workers=config["figure_workers"],
     params:
-        **FIGURE_PARAMS,
-        figures=registry.named_options("--figure", registry.figure_stems()),
-        language=registry.SOURCE_LANGUAGE,
-        catalogue="",
+        tables=registry.named_options("--table", registry.table_paths(registry.figure_tables())),
+        figures=" ".join(registry.named_options("--figure", registry.figure_stems(lang), lang) for lang in LANGUAGES),
+        languages=LANGUAGE_OPTIONS,
+        catalogues=registry.named_options("--catalogue", CATALOGUES),
+        analysis=ANALYSIS,
+        prosecutions_series=config["prosecutions_series"],
+        origin_country=config["origin_country"],
     shell:
         """
         tnr-pipeline draw-figures \
             {params.tables} \
             {params.figures} \
+            {params.languages} \
+            {params.catalogues} \
             --typology {input.typology:q} \
             --claims {input.claims:q} \
             --region-groups {input.region_groups:q} \
@@ -283,99 +260,61 @@ rule draw_figures:
             --analysis {params.analysis:q} \
             --prosecutions-series {params.prosecutions_series:q} \
             --workers {resources.figure_workers} \
-            --language {params.language:q} \
-            --catalogue={params.catalogue:q} \
             > {log:q} 2>&1
         """
 
 
-use rule draw_figures as draw_translated_figures with:
-    input:
-        **FIGURE_INPUTS,
-        catalogue=registry.compiled_catalogue("{language}"),
-    output:
-        png=[report(registry.figure_path(name, "png", "{language}"), caption=f"templates/captions/{name}.rst",
-                    category="Figures ({language})") for name in registry.FIGURES],
-        svg=[registry.figure_path(name, "svg", "{language}") for name in registry.FIGURES],
-    log:
-        "logs/draw_figures.{language}.log",
-    params:
-        **FIGURE_PARAMS,
-        figures=lambda wildcards: registry.named_options("--figure", registry.figure_stems(wildcards.language)),
-        language=lambda wildcards: wildcards.language,
-        catalogue=lambda wildcards, input: input.catalogue,
-
-
-REPORT_INPUTS = dict(
-    tables=registry.table_paths(registry.REPORT_READS).values(),
-    templates=["templates/findings.md.j2", "templates/findings.html.j2"],
-    typology=f"{REFERENCE}/typology.csv",
-    region_groups=f"{REFERENCE}/region_groups.csv",
-    claims=config["claims"],
-    code=modules("descriptions", "escape", "report"),
-)
-REPORT_PARAMS = dict(
-    tables=registry.named_options("--table", registry.table_paths(registry.REPORT_READS)),
-    template_dir=lambda wildcards, input: os.path.dirname(input.templates[0]),
-    analysis=ANALYSIS,
-    prosecutions_series=config["prosecutions_series"],
-)
-
-
 rule render_findings:
-    """Render the findings document as Markdown and self-contained HTML from the tables and figures."""
+    """Render the findings document as Markdown and self-contained HTML from the tables and figures, in every
+    language."""
     input:
-        **REPORT_INPUTS,
-        figures=registry.figure_paths("png").values(),
+        tables=registry.table_paths(registry.REPORT_READS).values(),
+        figures=[registry.figure_path(name, "png", language) for language in LANGUAGES for name in registry.FIGURES],
+        templates=["templates/findings.md.j2", "templates/findings.html.j2"],
+        typology=f"{REFERENCE}/typology.csv",
+        region_groups=f"{REFERENCE}/region_groups.csv",
+        claims=config["claims"],
+        catalogues=CATALOGUES.values(),
+        code=modules("descriptions", "escape", "report", "workers"),
     output:
-        markdown=registry.findings_path("md"),
-        html=report(registry.findings_path("html"), caption="templates/captions/findings.rst", category="Findings"),
+        markdown=[registry.findings_path("md", language) for language in LANGUAGES],
+        html=[report(registry.findings_path("html", language), caption="templates/captions/findings.rst",
+                     category=registry.report_category("Findings", language)) for language in LANGUAGES],
         summary=f"{registry.REPORTS_DIR}/summary.txt",
     log:
         "logs/render_findings.log",
+    resources:
+        figure_workers=config["figure_workers"],
     params:
-        **REPORT_PARAMS,
-        figures=registry.named_options("--figure", registry.figure_paths("png")),
-        language=registry.SOURCE_LANGUAGE,
-        catalogue="",
-        summary=lambda wildcards, output: f"--summary {output.summary} --summary-languages={','.join(TRANSLATED)}",
+        tables=registry.named_options("--table", registry.table_paths(registry.REPORT_READS)),
+        figures=" ".join(registry.named_options("--figure", registry.figure_paths("png", lang), lang)
+                         for lang in LANGUAGES),
+        markdown=registry.language_options("--markdown", {lang: registry.findings_path("md", lang) for lang in LANGUAGES}),
+        html=registry.language_options("--html", {lang: registry.findings_path("html", lang) for lang in LANGUAGES}),
+        languages=LANGUAGE_OPTIONS,
+        catalogues=registry.named_options("--catalogue", CATALOGUES),
+        template_dir=lambda wildcards, input: os.path.dirname(input.templates[0]),
+        analysis=ANALYSIS,
+        prosecutions_series=config["prosecutions_series"],
     shell:
         """
         tnr-pipeline render-findings \
             {params.tables} \
             {params.figures} \
+            {params.markdown} \
+            {params.html} \
+            {params.languages} \
+            {params.catalogues} \
             --template-dir {params.template_dir:q} \
             --typology {input.typology:q} \
             --region-groups {input.region_groups:q} \
             --claims {input.claims:q} \
             --analysis {params.analysis:q} \
             --prosecutions-series {params.prosecutions_series:q} \
-            --markdown {output.markdown:q} \
-            --html {output.html:q} \
-            --language {params.language:q} \
-            --catalogue={params.catalogue:q} \
-            {params.summary} \
+            --summary {output.summary:q} \
+            --workers {resources.figure_workers} \
             > {log:q} 2>&1
         """
-
-
-use rule render_findings as render_translated_findings with:
-    input:
-        **REPORT_INPUTS,
-        figures=registry.figure_paths("png", "{language}").values(),
-        catalogue=registry.compiled_catalogue("{language}"),
-    output:
-        markdown=registry.findings_path("md", "{language}"),
-        html=report(registry.findings_path("html", "{language}"), caption="templates/captions/findings.rst",
-                    category="Findings ({language})"),
-    log:
-        "logs/render_findings.{language}.log",
-    params:
-        **REPORT_PARAMS,
-        figures=lambda wildcards: registry.named_options("--figure", registry.figure_paths("png", wildcards.language)),
-        language=lambda wildcards: wildcards.language,
-        catalogue=lambda wildcards, input: input.catalogue,
-        summary="",
 
 
 rule describe_outputs:

@@ -51,7 +51,7 @@ def drawn(tmp_path_factory):
     for target, workers in zip(out, (2, 1)):
         figures.run(
             paths,
-            {name: str(target / name) for name in registry.FIGURES},
+            {"en": {name: str(target / name) for name in registry.FIGURES}},
             typology,
             analysis,
             "ovd_info_prosecutions",

@@ -98,11 +98,13 @@ def test_each_rule_declares_exactly_the_modules_its_step_imports(built):
     assert problems == []
 
 
-@pytest.mark.parametrize("rule", ["render_findings", "render_translated_findings"])
-def test_report_step_imports_no_pandas_pandera_or_matplotlib(built, rule):
+def test_report_step_imports_no_pandas_pandera_or_matplotlib(built):
     workdir, rules, _ = built
-    trace = (workdir / rules[rule]["log"]).read_text()
-    assert "render-findings: wrote" in trace
+    trace = (workdir / rules["render_findings"]["log"]).read_text()
+    assert (
+        "render-findings: wrote reports/findings.md" in trace
+        and "render-findings: wrote reports/findings.ru.md" in trace
+    )
     assert not imported_libraries(trace, "pandas", "pandera", "matplotlib")
 
 
@@ -136,7 +138,7 @@ EDITS = [
     "plots",
     "world_map",
     "figure_layout",
-    "figure_workers",
+    "workers",
     "i18n",
     "registry",
     "settings",
@@ -173,21 +175,16 @@ def test_editing_a_module_reruns_exactly_the_steps_that_use_it(built, module):
 @pytest.mark.parametrize(
     "relative, first",
     [
-        ("templates/findings.md.j2", {"render_findings", "render_translated_findings"}),
-        ("src/tnr_pipeline/figures.mplstyle", {"draw_figures", "draw_translated_figures"}),
+        ("templates/findings.md.j2", {"render_findings"}),
+        ("src/tnr_pipeline/figures.mplstyle", {"draw_figures"}),
         # the figures mark the report's ratios; the documents quote the claims' Russian words
         (
             "data/claims.csv",
-            {
-                "check_claims",
-                "draw_figures",
-                "draw_translated_figures",
-                "render_findings",
-                "render_translated_findings",
-            },
+            {"check_claims", "draw_figures", "render_findings"},
         ),
         ("data/raw/survey.csv", {"summarise_survey"}),
-        ("src/tnr_pipeline/locale/ru/LC_MESSAGES/messages.po", {"compile_translations"}),
+        # one process per stage draws and renders every language: a catalogue edit reruns both
+        ("src/tnr_pipeline/locale/ru/LC_MESSAGES/messages.po", {"draw_figures", "render_findings"}),
     ],
 )
 def test_editing_a_template_style_or_data_file_reruns_only_what_depends_on_it(built, relative, first):
@@ -199,10 +196,10 @@ def test_editing_a_template_style_or_data_file_reruns_only_what_depends_on_it(bu
         path.write_text(text + ("\n" if relative.endswith(".csv") else "\n# an edit\n"))
         planned = _planned(workdir)
         assert planned == _downstream(rules, first)
-        if relative.startswith("templates"):  # both languages' documents, and no figure
-            assert planned == {"render_findings", "render_translated_findings"}
-        if relative.endswith(".po"):  # only the Russian outputs
-            assert planned == {"compile_translations", "draw_translated_figures", "render_translated_findings"}
+        if relative.startswith("templates"):  # every language's documents, and no figure
+            assert planned == {"render_findings"}
+        if relative.endswith(".po"):  # the figures and documents, never the statistics
+            assert planned == {"draw_figures", "render_findings"}
     finally:
         path.write_text(text)
         os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))

@@ -116,68 +116,117 @@ def check_claims(args: argparse.Namespace) -> None:
         print(f"  does not hold: {row.claim_id} (expected {row.check} {row.expected}, observed {row.observed})")
 
 
-def _language(args: argparse.Namespace):
-    """The language a figure or report step writes in, with its compiled catalogue (none for the source language)."""
-    from tnr_pipeline.i18n import load_language
+def _languages(args: argparse.Namespace) -> dict:
+    """The languages a figure or report step writes in (`--language`, repeated; the source language by default),
+    each with its catalogue (`--catalogue CODE=FILE.po`, checked and compiled in the step; none for the source
+    language). SettingsError names every language without a readable, finished catalogue."""
+    from tnr_pipeline.i18n import SOURCE_LANGUAGE, load_language
     from tnr_pipeline.settings import SettingsError
 
-    try:
-        return load_language(args.language, args.catalogue)
-    except (OSError, ValueError) as error:
-        raise SettingsError(
-            [f"--language {args.language}: its compiled catalogue cannot be read ({error}); give --catalogue FILE.mo"],
-            "command line",
-        ) from None
+    catalogues = parse_named(args.catalogue, "--catalogue")
+    languages, problems = {}, []
+    for code in args.language or [SOURCE_LANGUAGE]:
+        if code != SOURCE_LANGUAGE and code not in catalogues:
+            problems.append(f"--language {code}: give its catalogue as --catalogue {code}=FILE.po")
+            continue
+        try:
+            languages[code] = load_language(code, catalogues.get(code))
+        except SettingsError as error:
+            problems += error.problems
+        except (OSError, ValueError) as error:
+            problems.append(f"--catalogue {code}={catalogues.get(code)}: the catalogue cannot be read ({error})")
+    if problems:
+        raise SettingsError(problems, "command line")
+    return languages
 
 
-def compile_translations(args: argparse.Namespace) -> None:
-    from tnr_pipeline.i18n import catalogue_problems, compile_catalogue
+def _by_language(values: list[str] | None, languages: dict) -> dict[str, list[str]]:
+    """Options that name another language's output with its code and a colon (`ru:NAME=PATH`, `ru:PATH`), grouped by
+    language; a value without a known language's code is the source language's."""
+    from tnr_pipeline.i18n import SOURCE_LANGUAGE
+
+    grouped: dict[str, list[str]] = {code: [] for code in languages}
+    for value in values or []:
+        code, separator, rest = value.partition(":")
+        if separator and code in languages and code != SOURCE_LANGUAGE:
+            grouped[code].append(rest)
+        else:
+            grouped.setdefault(SOURCE_LANGUAGE, []).append(value)
+    return grouped
+
+
+def _one_each(values: list[str] | None, languages: dict, option: str) -> dict[str, str]:
+    """One path per language (`--markdown reports/findings.md --markdown ru:reports/findings.ru.md`)."""
+    from tnr_pipeline.i18n import SOURCE_LANGUAGE
+    from tnr_pipeline.settings import SettingsError
+
+    grouped = _by_language(values, languages)
+    problems = [
+        f"{option}: give one path for {code!r}" + (f" (as {code}:PATH)" if code != SOURCE_LANGUAGE else "")
+        for code in languages
+        if len(grouped.get(code, [])) != 1
+    ]
+    if problems:
+        raise SettingsError(problems, "command line")
+    return {code: grouped[code][0] for code in languages}
+
+
+def check_translations(args: argparse.Namespace) -> None:
+    from tnr_pipeline.i18n import catalogue_problems
     from tnr_pipeline.settings import SettingsError
 
     problems = catalogue_problems(args.catalogue)
     if problems:
         raise SettingsError(problems, f"catalogue {args.catalogue}")
-    compile_catalogue(args.catalogue, args.output)
-    print(f"compile-translations: {args.catalogue} -> {args.output}")
+    print(f"check-translations: {args.catalogue} translates every message")
 
 
 def draw_figures(args: argparse.Namespace) -> None:
     from tnr_pipeline import figures
 
+    languages = _languages(args)
+    figure_stems = {
+        code: parse_named(values, "--figure") for code, values in _by_language(args.figure, languages).items()
+    }
     written = figures.run(
         parse_named(args.table, "--table"),
-        parse_named(args.figure, "--figure"),
+        figure_stems,
         args.typology,
         _analysis(args, typology=args.typology),
         args.prosecutions_series,
         args.workers,
         args.claims,
-        _language(args),
+        languages,
         args.region_groups,
         args.origin_country,
     )
-    print(f"draw-figures: {len(written)} files written ({args.language})")
+    print(f"draw-figures: {len(written)} files written ({', '.join(languages)})")
 
 
 def render_findings(args: argparse.Namespace) -> None:
     from tnr_pipeline import report
 
+    languages = _languages(args)
+    figures = _by_language(args.figure, languages)
+    markdown, html = _one_each(args.markdown, languages, "--markdown"), _one_each(args.html, languages, "--html")
+    editions = [
+        report.Edition(lang, parse_named(figures.get(code), "--figure"), markdown[code], html[code])
+        for code, lang in languages.items()
+    ]
     report.run(
         parse_named(args.table, "--table"),
-        parse_named(args.figure, "--figure"),
+        editions,
         args.template_dir,
         args.typology,
-        args.markdown,
-        args.html,
         _analysis(args, typology=args.typology),
         args.prosecutions_series,
         args.summary,
-        _language(args),
         args.claims,
         args.region_groups,
-        [code for code in args.summary_languages.split(",") if code],
+        args.workers,
     )
-    print(f"render-findings: wrote {args.markdown} and {args.html} ({args.language})")
+    for edition in editions:
+        print(f"render-findings: wrote {edition.markdown_path} and {edition.html_path} ({edition.lang.code})")
 
 
 def diff(args: argparse.Namespace) -> None:
@@ -268,8 +317,16 @@ SHARED_OPTIONS = {
     "--figure": {"required": True, "action": "append", "metavar": "NAME=PATH", "help": "a figure, by its name; repeat"},
     "--typology": {"required": True, "help": "typology CSV (tactic labels, families, colours)"},
     "--prosecutions-series": {"required": True, "help": "series of the context figures set beside the cases"},
-    "--language": {"default": "en", "help": "language of the outputs (config: languages); default en"},
-    "--catalogue": {"default": None, "help": "the language's compiled catalogue (.mo); not needed for en"},
+    "--language": {
+        "action": "append",
+        "help": "a language to write the outputs in (config: languages); repeat; default en. Another language's "
+        "outputs are named with its code and a colon: --figure ru:NAME=PATH",
+    },
+    "--catalogue": {
+        "action": "append",
+        "metavar": "CODE=FILE.po",
+        "help": "a language's catalogue, checked and compiled by the step; repeat; not needed for en",
+    },
 }
 
 
@@ -360,24 +417,21 @@ def build_parser() -> argparse.ArgumentParser:
         ("--table", "--figure", "--typology", "--analysis", "--prosecutions-series", "--language", "--catalogue"),
         {
             "--template-dir": {**required, "help": "folder of findings.md.j2 and findings.html.j2"},
-            "--markdown": {**required, "help": "findings.md to write"},
-            "--html": {**required, "help": "findings.html to write"},
+            "--markdown": {**required, "action": "append", "help": "findings.md to write; one per language"},
+            "--html": {**required, "action": "append", "help": "findings.html to write; one per language"},
             "--summary": {"default": None, "help": "the build's closing summary (text) to write"},
-            "--summary-languages": {"default": "", "help": "the other editions the summary names (e.g. ru)"},
+            "--workers": {"type": int, "default": 1, "help": "languages rendered at once, in forked processes"},
             "--claims": {"default": None, "help": "the claims file: the claims' words in other languages (claim_ru)"},
             "--region-groups": {"default": None, "help": "region groups CSV: the groups' names in other languages"},
         },
     )
     _step(
         steps,
-        "compile-translations",
-        compile_translations,
-        "check a language's catalogue (every message translated) and compile it",
+        "check-translations",
+        check_translations,
+        "check a language's catalogue: every message translated, none fuzzy (the build checks it too)",
         (),
-        {
-            "--catalogue": {**required, "help": "the catalogue to compile (.po)"},
-            "--output": {**required, "help": "the compiled catalogue to write (.mo)"},
-        },
+        {"--catalogue": {**required, "help": "the catalogue to check (.po)"}},
     )
     _step(
         steps,

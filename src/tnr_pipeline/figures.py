@@ -2,21 +2,22 @@
 
 What belongs here: the edge of the figure step. It reads the tables it is given by name, picks what each figure
 shows from the settings (the scope roles, the baseline and comparison periods), and hands the drawing functions of
-`plots` and `world_map` to `figure_workers`. Titles state the finding with numbers from the tables; each source
-line names the tables the figure is drawn from (registry.FIGURES) and the raw inputs' hashes.
+`plots` and `world_map` to a pool of forked `workers`. Titles state the finding with numbers from the tables; each
+source line names the tables the figure is drawn from (registry.FIGURES) and the raw inputs' hashes.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from tnr_pipeline import io, plots, registry, world_map
-from tnr_pipeline.figure_layout import describe_source, plt
-from tnr_pipeline.figure_workers import draw_all
+from tnr_pipeline.figure_layout import describe_source, plt, save_figure
 from tnr_pipeline.i18n import SOURCE_LANGUAGE, Language, describe_scope
 from tnr_pipeline.settings import Analysis, SettingsError
+from tnr_pipeline.workers import run_forked
 
 STYLE = Path(__file__).with_name("figures.mplstyle")
 
@@ -31,6 +32,7 @@ def drawings(
     lang: Language,
     region_groups: pd.DataFrame | None = None,
     origin_country: str = "RUS",
+    shapes: dict | None = None,
 ) -> dict:
     """Each figure of the registry as a function that draws it (slowest first, so parallel workers end together),
     in the language `lang`."""
@@ -53,7 +55,7 @@ def drawings(
             headline,
             comparison,
             alpha2,
-            world_map.load_country_shapes(),
+            shapes if shapes is not None else world_map.load_country_shapes(),
             used("host_country_map"),
             sources["host_country_map"],
             lang,
@@ -130,36 +132,36 @@ def drawings(
 
 def run(
     table_paths: dict[str, str],
-    figure_stems: dict[str, str],
+    editions: dict[str, dict[str, str]],
     typology_path: str,
     analysis: Analysis,
     prosecutions_series: str,
     workers: int = 1,
     claims_path: str | None = None,
-    lang: Language | None = None,
+    languages: dict[str, Language] | None = None,
     region_groups_path: str | None = None,
     origin_country: str = "RUS",
 ) -> list[Path]:
-    """Draw every figure named in `figure_stems` (name -> path without extension) from the named tables, in the
-    language `lang` (default: the source language); the claims file gives the report's own ratios to mark, the
-    region groups file their names."""
-    lang = lang or Language(SOURCE_LANGUAGE)
+    """Draw every language's figures in one process: `editions` maps a language code to the figures to draw in it
+    (name -> path without extension), `languages` each code to its Language (the source language needs none). The
+    tables, reference files and map outlines are read once, then the figures of every language are shared among
+    `workers` forked processes. The claims file gives the report's own ratios to mark, the region groups file their
+    names."""
+    languages = {SOURCE_LANGUAGE: Language(SOURCE_LANGUAGE), **(languages or {})}
     needed = registry.figure_tables()
     missing = registry.missing_named("--table", needed, table_paths)
     missing += [
         f"--figure {name}: not a figure. Known: {', '.join(registry.FIGURES)}"
-        for name in figure_stems
+        for stems in editions.values()
+        for name in stems
         if name not in registry.FIGURES
     ]
+    missing += [f"--language {code}: no --catalogue {code}=FILE.po given" for code in editions if code not in languages]
     if missing:
         raise SettingsError(missing, "draw-figures")
     plt.style.use(STYLE)
     tables = {name: io.read_parquet(table_paths[name]) for name in needed}
     provenance = {name: io.read_provenance(table_paths[name]) for name in needed}
-    sources = {
-        figure: describe_source(io.merge_provenance([provenance[name] for name in names]), lang)
-        for figure, names in registry.FIGURES.items()
-    }
     typology = pd.read_csv(typology_path, dtype=str, keep_default_na=False)
     claims = (
         pd.read_csv(claims_path, dtype=str, keep_default_na=False)
@@ -167,7 +169,33 @@ def run(
         else pd.DataFrame(columns=["metric", "check", "expected"])
     )
     region_groups = pd.read_csv(region_groups_path, dtype=str, keep_default_na=False) if region_groups_path else None
-    every = drawings(
-        tables, typology, analysis, prosecutions_series, sources, claims, lang, region_groups, origin_country
-    )
-    return draw_all({name: every[name] for name in every if name in figure_stems}, figure_stems, workers)
+    shapes = world_map.load_country_shapes() if any("host_country_map" in stems for stems in editions.values()) else {}
+    jobs, stems = {}, {}
+    for code, wanted in editions.items():
+        lang = languages[code]
+        sources = {
+            figure: describe_source(io.merge_provenance([provenance[name] for name in names]), lang)
+            for figure, names in registry.FIGURES.items()
+        }
+        every = drawings(
+            tables,
+            typology,
+            analysis,
+            prosecutions_series,
+            sources,
+            claims,
+            lang,
+            region_groups,
+            origin_country,
+            shapes,
+        )
+        for name in every:
+            if name in wanted:
+                jobs[(name, code)], stems[(name, code)] = every[name], wanted[name]
+    order = sorted(jobs, key=lambda key: list(every).index(key[0]))  # slowest figure first, every language together
+    written = run_forked({key: partial(_draw_and_save, jobs[key], stems[key]) for key in order}, workers)
+    return [path for paths in written for path in paths]
+
+
+def _draw_and_save(draw, stem: str) -> list[Path]:
+    return save_figure(draw(), stem)

@@ -260,22 +260,35 @@ def _country_names(language: str) -> dict[str, str]:
     return _COUNTRY_NAMES[language]
 
 
-def load_language(code: str, compiled: str | Path | None = None) -> Language:
-    """The language `code`, with its compiled catalogue (a `.mo` file) unless it is the source language."""
-    if code == SOURCE_LANGUAGE or compiled is None:
+def load_language(code: str, catalogue: str | Path | None = None) -> Language:
+    """The language `code` with its catalogue (the `.po` file, checked and compiled in memory: babel does it in a few
+    hundredths of a second), unless it is the source language. A catalogue a translator has not finished is refused
+    with every message to fix (SettingsError)."""
+    import io
+
+    from babel.messages.mofile import write_mo
+
+    from tnr_pipeline.settings import SettingsError
+
+    if code == SOURCE_LANGUAGE or catalogue is None:
         if code != SOURCE_LANGUAGE:
-            raise ValueError(f"language {code!r} needs its compiled catalogue")
+            raise ValueError(f"language {code!r} needs its catalogue")
         return Language(code)
-    with open(compiled, "rb") as handle:
-        return Language(code, gettext.GNUTranslations(handle))
+    parsed, problems = _read_catalogue(catalogue)
+    if problems:
+        raise SettingsError(problems, f"catalogue {catalogue}")
+    compiled = io.BytesIO()
+    write_mo(compiled, parsed)
+    compiled.seek(0)
+    return Language(code, gettext.GNUTranslations(compiled))
 
 
 # ---- the catalogues --------------------------------------------------------------------------------------------
 
 
-def catalogue_problems(po_path: str | Path) -> list[str]:
-    """What a translator must fix before a catalogue is used: every message without a translation (a plural message
-    short of the language's plural forms included) or marked fuzzy, each with its line in the .po file."""
+def _read_catalogue(po_path: str | Path):
+    """The catalogue, and what a translator must fix before it is used: every message without a translation (a
+    plural message short of the language's plural forms included) or marked fuzzy, each with its line."""
     from babel.messages.pofile import read_po
 
     with open(po_path, "rb") as handle:
@@ -290,17 +303,9 @@ def catalogue_problems(po_path: str | Path) -> list[str]:
             problems.append(f"{where} is marked fuzzy: check the translation and remove the 'fuzzy' flag")
         elif not all(strings):  # babel gives a plural message as many forms as the language has, empty if missing
             problems.append(f"{where} has no translation: write it in msgstr")
-    return problems
+    return catalogue, problems
 
 
-def compile_catalogue(po_path: str | Path, mo_path: str | Path) -> None:
-    """Compile a checked `.po` catalogue to the `.mo` file the steps load (byte-identical for the same `.po`)."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    from tnr_pipeline.io import atomic_path
-
-    with open(po_path, "rb") as handle:
-        catalogue = read_po(handle)
-    with atomic_path(mo_path) as temporary, open(temporary, "wb") as handle:
-        write_mo(handle, catalogue)
+def catalogue_problems(po_path: str | Path) -> list[str]:
+    """What a translator must fix before a catalogue is used (see `_read_catalogue`)."""
+    return _read_catalogue(po_path)[1]

@@ -15,7 +15,6 @@ REPORTS_DIR = "reports"
 FIGURE_FORMATS = ("png", "svg")
 SOURCE_LANGUAGE = "en"  # the language of the msgids: its outputs keep the plain names (figures/x.png, findings.md)
 CATALOGUES = "src/tnr_pipeline/locale"  # <language>/LC_MESSAGES/messages.po, edited by translators
-COMPILED_CATALOGUES = "build/locale"  # the .mo files compiled from them (never committed)
 
 # The Parquet tables each step writes, in the order the step writes them.
 TABLES_BY_STEP: dict[str, tuple[str, ...]] = {
@@ -139,9 +138,9 @@ def catalogue(language: str) -> str:
     return f"{CATALOGUES}/{language}/LC_MESSAGES/messages.po"
 
 
-def compiled_catalogue(language: str) -> str:
-    """The .mo file compiled from a language's catalogue, which the steps load."""
-    return f"{COMPILED_CATALOGUES}/{language}/LC_MESSAGES/messages.mo"
+def report_category(kind: str, language: str) -> str:
+    """The category of Snakemake's HTML report an output is filed under: 'Figures', 'Figures (ru)'."""
+    return kind if language == SOURCE_LANGUAGE else f"{kind} ({language})"
 
 
 def missing_named(option: str, needed, given: dict[str, str]) -> list[str]:
@@ -149,6 +148,17 @@ def missing_named(option: str, needed, given: dict[str, str]) -> list[str]:
     return [f"{option} {name}=PATH is missing" for name in needed if name not in given]
 
 
-def named_options(option: str, paths: dict[str, str]) -> str:
-    """Command-line options giving each path with its name: `--table cases=data/processed/cases.parquet ...`."""
-    return " ".join(f"{option} {shlex.quote(f'{name}={path}')}" for name, path in paths.items())
+def named_options(option: str, paths: dict[str, str], language: str = SOURCE_LANGUAGE) -> str:
+    """Command-line options giving each path with its name: `--table cases=data/processed/cases.parquet ...`; another
+    language's output is named with its code and a colon: `--figure ru:period_means=figures/ru/period_means`."""
+    prefix = "" if language == SOURCE_LANGUAGE else f"{language}:"
+    return " ".join(f"{option} {shlex.quote(f'{prefix}{name}={path}')}" for name, path in paths.items())
+
+
+def language_options(option: str, paths: dict[str, str]) -> str:
+    """One option per language (language -> path): `--markdown reports/findings.md --markdown
+    ru:reports/findings.ru.md`."""
+    return " ".join(
+        f"{option} {shlex.quote(path if language == SOURCE_LANGUAGE else f'{language}:{path}')}"
+        for language, path in paths.items()
+    )

@@ -12,6 +12,8 @@ import base64
 import csv
 import math
 import os
+from dataclasses import dataclass
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from tnr_pipeline.escape import markdown as escape_markdown
 from tnr_pipeline.fields import TABLES, table_fields
 from tnr_pipeline.i18n import N_, SOURCE_LANGUAGE, Language, describe_scope, describe_variant, name_variant
 from tnr_pipeline.settings import SCOPE_ROLES, Analysis
+from tnr_pipeline.workers import run_forked
 
 VERSIONED = ("pandas", "pyarrow", "pandera", "matplotlib", "snakemake", "scipy", "jinja2", "pycountry")
 
@@ -173,6 +176,26 @@ def setting_text(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+# Each template's compiled code, by the kind of environment that compiled it ("markdown", "html": their settings
+# change the code) and jinja2's key (the template's name and a checksum of its source).
+_COMPILED: dict[tuple[str, str], bytes] = {}
+
+
+def _compiled_templates(kind: str):
+    """A bytecode cache in memory: every language's environment of one kind compiles a template once per process."""
+    import jinja2
+
+    class InMemory(jinja2.BytecodeCache):
+        def load_bytecode(self, bucket) -> None:
+            if (kind, bucket.key) in _COMPILED:
+                bucket.bytecode_from_string(_COMPILED[(kind, bucket.key)])
+
+        def dump_bytecode(self, bucket) -> None:
+            _COMPILED[(kind, bucket.key)] = bucket.bytecode_to_string()
+
+    return InMemory()
+
+
 def environment(template_dir: str | Path, lang: Language | None = None):
     """The jinja2 environment in one language: strict, whitespace-tidy, escaping every data value for Markdown,
     with gettext (jinja2's i18n extension) and the language's filters."""
@@ -180,6 +203,7 @@ def environment(template_dir: str | Path, lang: Language | None = None):
 
     lang = lang or Language(SOURCE_LANGUAGE)
     env = jinja2.Environment(
+        bytecode_cache=_compiled_templates("markdown"),
         loader=jinja2.FileSystemLoader(str(template_dir)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -564,17 +588,26 @@ def markdown_to_html(markdown: str, image_root: Path) -> str:
     return parser.renderer.render(tokens, parser.options, {})
 
 
-def render_html(template_dir: str | Path, body: str, title: str, language: str = SOURCE_LANGUAGE) -> str:
+def html_environment(template_dir: str | Path):
+    """The jinja2 environment of the HTML page: autoescaping, the body given as Markup (made from the Markdown)."""
     import jinja2
 
-    env = jinja2.Environment(
+    return jinja2.Environment(
+        bytecode_cache=_compiled_templates("html"),
         loader=jinja2.FileSystemLoader(str(template_dir)),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         keep_trailing_newline=True,
     )
-    return env.get_template("findings.html.j2").render(
-        title=title, language=language, body=jinja2.utils.markupsafe.Markup(body)
+
+
+def render_html(template_dir: str | Path, body: str, title: str, language: str = SOURCE_LANGUAGE) -> str:
+    from markupsafe import Markup
+
+    return (
+        html_environment(template_dir)
+        .get_template("findings.html.j2")
+        .render(title=title, language=language, body=Markup(body))
     )
 
 
@@ -608,28 +641,40 @@ def build_summary(context: dict, markdown_path: str, html_path: str, editions: t
     return "\n".join(lines) + "\n"
 
 
+@dataclass(frozen=True)
+class Edition:
+    """One language's findings: the language, its figures (name -> PNG path, embedded in the HTML) and the two
+    documents to write."""
+
+    lang: Language
+    figure_paths: dict[str, str]
+    markdown_path: str
+    html_path: str
+
+
 def run(
     table_paths: dict[str, str],
-    figure_paths: dict[str, str],
+    editions: list[Edition],
     template_dir: str,
     typology_path: str,
-    markdown_path: str,
-    html_path: str,
     analysis: Analysis,
     prosecutions_series: str,
     summary_path: str | None = None,
-    lang: Language | None = None,
     claims_path: str | None = None,
     region_groups_path: str | None = None,
-    summary_languages: list[str] | None = None,
+    workers: int = 1,
 ) -> None:
-    """Render findings.md and findings.html in the language `lang` (default: the source language) from the named
-    tables and figures (PNG, embedded in the HTML), and the build's closing summary."""
+    """Render findings.md and findings.html of every edition (language) from the named tables, read once, in
+    `workers` forked processes, and the build's closing summary, in the source language, naming the other
+    editions."""
     from tnr_pipeline.settings import SettingsError
 
-    lang = lang or Language(SOURCE_LANGUAGE)
     missing = registry.missing_named("--table", registry.REPORT_READS, table_paths)
-    missing += registry.missing_named("--figure", registry.FIGURES, figure_paths)
+    for edition in editions:
+        missing += [
+            f"{problem} ({edition.lang.code})"
+            for problem in registry.missing_named("--figure", registry.FIGURES, edition.figure_paths)
+        ]
     if missing:
         raise SettingsError(missing, "render-findings")
     tables = {name: read_records(table_paths[name]) for name in registry.REPORT_READS if name != "cases"}
@@ -639,23 +684,54 @@ def run(
             for name in ("period_summary", "cases", "claims", "survey_summary", "context_figures")
         ]
     )
-    markdown_dir = Path(markdown_path).parent
-    figures = {name: Path(os.path.relpath(path, markdown_dir)).as_posix() for name, path in figure_paths.items()}
-    words = {"claims": read_csv_rows(claims_path), "region_groups": read_csv_rows(region_groups_path)}
-    typology = read_typology(typology_path)
+    read = {
+        "tables": tables,
+        "cases": describe_cases(table_paths["cases"]),
+        "provenance": provenance,
+        "words": {"claims": read_csv_rows(claims_path), "region_groups": read_csv_rows(region_groups_path)},
+        "typology": read_typology(typology_path),
+    }
+    environment(template_dir).get_template("findings.md.j2")  # each template compiled once, before the workers fork
+    html_environment(template_dir).get_template("findings.html.j2")
+    others = tuple(edition.lang.code for edition in editions if edition.lang.code != SOURCE_LANGUAGE)
+    jobs = {
+        edition.lang.code: partial(
+            _render_edition,
+            edition,
+            read,
+            template_dir,
+            analysis,
+            prosecutions_series,
+            summary_path if edition.lang.code == SOURCE_LANGUAGE else None,
+            others,
+        )
+        for edition in editions
+    }
+    for lines in run_forked(jobs, workers):
+        for line in lines:
+            print(line)
+
+
+def _render_edition(
+    edition: Edition,
+    read: dict,
+    template_dir: str,
+    analysis: Analysis,
+    prosecutions_series: str,
+    summary_path: str | None,
+    others: tuple[str, ...],
+) -> list[str]:
+    """Write one language's findings (and the build's summary, given its path); return the lines to print (the
+    words without a translation)."""
+    lang = edition.lang
+    markdown_dir = Path(edition.markdown_path).parent
+    figures = {
+        name: Path(os.path.relpath(path, markdown_dir)).as_posix() for name, path in edition.figure_paths.items()
+    }
+    tables, typology, words = read["tables"], read["typology"], read["words"]
     context = build_context(
-        tables,
-        describe_cases(table_paths["cases"]),
-        provenance,
-        typology,
-        analysis,
-        prosecutions_series,
-        figures,
-        lang,
-        words,
+        tables, read["cases"], read["provenance"], typology, analysis, prosecutions_series, figures, lang, words
     )
-    for line in untranslated_words(typology, words, tables["context_figures"], lang):
-        print(line)
     markdown = render_markdown(template_dir, context, lang)
     html = render_html(
         template_dir,
@@ -663,7 +739,8 @@ def run(
         lang.gettext("Findings: transnational repression by the Russian Federation"),
         lang.code,
     )
-    io.write_text(markdown_path, markdown)
-    io.write_text(html_path, html)
+    io.write_text(edition.markdown_path, markdown)
+    io.write_text(edition.html_path, html)
     if summary_path:
-        io.write_text(summary_path, build_summary(context, markdown_path, html_path, tuple(summary_languages or ())))
+        io.write_text(summary_path, build_summary(context, edition.markdown_path, edition.html_path, others))
+    return untranslated_words(typology, words, tables["context_figures"], lang)
