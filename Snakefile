@@ -29,7 +29,7 @@ DESCRIPTIONS = [config["input_descriptions"]] if config["input_descriptions"] el
 
 def modules(*names):
     """The package modules a step runs, as input files."""
-    shared = ("__init__", "cli", "io", "fields", "i18n", "registry", "problems", "settings")
+    shared = ("__init__", "cli", "worker", "io", "fields", "i18n", "registry", "problems", "settings")
     return [f"{PACKAGE}/{name}.py" for name in dict.fromkeys((*shared, *names))]
 
 

@@ -507,8 +507,16 @@ def run_and_exit() -> None:
     A step's process exists only to run that step. Once its files are written (atomically, and closed) and its
     output flushed, freeing every object of pandas, pandera, matplotlib and the rest would only cost time (about
     0.2 s a step). An exception still ends the process the normal way, with its traceback and a non-zero status.
+
+    The step runs in the warm worker of this installation when one answers (`worker.py`: the same step, the same
+    output and exit status, without the imports); otherwise here, after starting a worker for the next steps.
     """
-    code = main()
+    from tnr_pipeline import worker
+
+    code = worker.ask(sys.argv)
+    if code is None:
+        worker.start()
+        code = main()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
