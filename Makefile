@@ -28,7 +28,7 @@ build: setup
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # Mutation testing of the pure core with its fast unit tests ([tool.mutmut] in pyproject.toml): not part of CI.
 # Prints the score of each module; `.venv/bin/mutmut results` lists the survivors, `mutmut show NAME` one of them.

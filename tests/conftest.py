@@ -142,3 +142,25 @@ def run_snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.C
         text=True,
         timeout=timeout,
     )
+
+
+@pytest.fixture(scope="session")
+def shipped_build(tmp_path_factory) -> tuple[Path, str]:
+    """One full build on the shipped data, shared by every test that only reads its outputs: built once per test
+    run, by whichever pytest-xdist worker asks first (the others wait for it), in a folder no test writes to."""
+    import fcntl
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the folder the workers of one run share
+    workdir, done = root / "shipped-build", root / "shipped-build.output"
+    with open(root / "shipped-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(workdir, ignore_errors=True)
+            copy_project(workdir)
+            shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
+            result = run_snakemake(workdir)
+            assert result.returncode == 0, result.stdout + result.stderr
+            done.write_text(result.stdout + result.stderr, encoding="utf-8")
+    return workdir, done.read_text(encoding="utf-8")

@@ -4,7 +4,6 @@ package, the build's closing summary, and the release files."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -91,12 +90,8 @@ def test_notice_and_source_note_name_the_reconstructed_inputs():
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    workdir = copy_project(tmp_path_factory.mktemp("described"))
-    shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
-    result = run_snakemake(workdir)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return workdir, result.stdout + result.stderr
+def built(shipped_build):
+    return shipped_build
 
 
 @pytest.mark.integration

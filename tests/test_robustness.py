@@ -4,7 +4,6 @@ comparison against independent computations, and the edge cases (a zero year, a 
 from __future__ import annotations
 
 import math
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -13,7 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
-from conftest import ANALYSIS, ROOT, copy_project, examples, run_snakemake
+from conftest import ANALYSIS, ROOT, examples
 from test_stats import make_cases
 from tnr_pipeline import claims, stats
 from tnr_pipeline.reference import Reference
@@ -203,11 +202,8 @@ def test_baseline_starts_outside_the_baseline_are_refused():
 
 
 @pytest.mark.integration
-def test_the_findings_have_a_robustness_section_with_its_figure(tmp_path):
-    workdir = copy_project(tmp_path / "w")
-    shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
-    result = run_snakemake(workdir)
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_the_findings_have_a_robustness_section_with_its_figure(shipped_build):
+    workdir, _ = shipped_build
     markdown = (workdir / "reports" / "findings.md").read_text(encoding="utf-8")
     section = markdown[markdown.index("## Robustness") : markdown.index("## The questionnaire")]
     robustness = pd.read_parquet(workdir / "data" / "processed" / "robustness.parquet")

@@ -205,7 +205,7 @@ def _document_numbers(workdir) -> str:
 
 
 @pytest.mark.integration
-def test_a_build_at_90_percent_says_90_everywhere_and_reordering_changes_nothing(tmp_path):
+def test_a_build_at_90_percent_says_90_everywhere_and_reordering_changes_nothing(tmp_path, shipped_build):
     import pandas as pd
 
     workdir = copy_project(tmp_path / "w")
@@ -222,9 +222,7 @@ def test_a_build_at_90_percent_says_90_everywhere_and_reordering_changes_nothing
         assert "95%" not in svg.read_text(encoding="utf-8"), svg.name
 
     config = yaml.safe_load((workdir / "config.yaml").read_text(encoding="utf-8"))
-    normal = copy_project(tmp_path / "normal")
-    shutil.copy(ROOT / "data" / "raw" / "cases.csv", normal / "data" / "raw" / "cases.csv")
-    assert run_snakemake(normal).returncode == 0
+    normal, _ = shipped_build
     config["scopes"] = dict(reversed(list(config["scopes"].items())))
     config["periods"] = dict(reversed(list(config["periods"].items())))
     (workdir / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -256,7 +254,8 @@ def test_a_claims_file_that_cannot_be_checked_stops_the_build(tmp_path, row, exp
     shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
     claims = workdir / "my_claims.csv"
     claims.write_text("claim_id,section,claim,metric,check,expected,source\n" + row + "\n", encoding="utf-8")
-    result = run_snakemake(workdir, "--config", "claims=my_claims.csv")
+    # the claims step and what it waits for: the figures, which do not read the claims table, are not needed here
+    result = run_snakemake(workdir, "data/processed/claims.parquet", "--config", "claims=my_claims.csv")
     output = result.stdout + result.stderr
     assert result.returncode != 0 and expected in output, output
     assert "Traceback" not in output
