@@ -417,3 +417,91 @@ def test_check_config_prints_every_problem_and_stops(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.startswith("config.yaml (and --config): 2 problems in the settings. Nothing was built")
     assert "  - baseline: 'x' is not one of the periods" in err and "  - confidence_level: 2 is greater" in err
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("periods", "x"),
+        ("baseline", 3),
+        ("comparison", 3),
+        ("scopes", "x"),
+        ("scope_roles", "x"),
+        ("baseline_starts", "x"),
+        ("languages", "x"),
+        ("first_year", "x"),
+        ("last_year", "x"),
+    ],
+)
+def test_a_setting_of_the_wrong_shape_gives_one_message_naming_it(monkeypatch, key, value):
+    """The checks of how settings fit together wait until the keys they read have the right shape."""
+    monkeypatch.chdir(ROOT)
+    problems = config_problems(_config(**{key: value}), SCHEMA, TYPOLOGY)
+    described = SCHEMA["properties"][key]["description"].rstrip(".")
+    assert len(problems) == 1 and problems[0].startswith(f"{key}: {value!r} is not of type"), problems
+    assert problems[0].endswith(f" ({described})")
+
+
+def test_a_nested_setting_of_the_wrong_shape_is_named_by_its_path_with_its_settings_meaning(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    periods = _config()["periods"]
+    problems = config_problems(
+        _config(periods={**periods, "pre_war": {**periods["pre_war"], "first_year": "2014"}}), SCHEMA, TYPOLOGY
+    )
+    described = SCHEMA["properties"]["periods"]["description"].rstrip(".")
+    assert problems == [f"periods.pre_war.first_year: '2014' is not of type 'integer' ({described})"]
+
+
+def test_every_bad_period_and_scope_is_named_not_only_the_first():
+    spec = {"a": 3, "b": {"first_year": "x", "last_year": 2021}, "c": {"first_year": 2022, "last_year": 2020}}
+    spec["d"] = {"label": "D (2030–2031)", "first_year": 2030, "last_year": 2031}
+    assert [problem.split(":")[0] for problem in period_problems(spec)] == [
+        "periods.a",
+        "periods.b.first_year",
+        "periods.c",
+        "periods.d.label",
+    ]
+    scopes = {
+        "a": 1,
+        "b": {"exclude_tactics": "x"},
+        "c": {"exclude_tactics": ["zz"]},
+        "d": {"exclude_tactics": TACTICS},
+    }
+    assert [problem.split(":")[0] for problem in scope_problems(scopes, TACTICS)] == [
+        "scopes.a",
+        "scopes.b.exclude_tactics",
+        "scopes.c.exclude_tactics",
+        "scopes.d.exclude_tactics",
+    ]
+
+
+def test_every_language_without_labels_is_named(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    problems = language_problems(["en", "xx", "ru"], {"p": {"label": "P"}}, {"s": {"label": "S"}})
+    assert [problem.split(":")[0] for problem in problems] == ["languages", "periods.p", "scopes.s"]
+
+
+def test_the_analysis_checks_excluded_tactics_against_the_typology_and_names_the_scopes():
+    with pytest.raises(SettingsError) as raised:
+        parse_analysis(
+            {**ANALYSIS, "scopes": {**ANALYSIS["scopes"], "x": {"exclude_tactics": ["zz"]}}},
+            read_tactic_codes(TYPOLOGY),
+        )
+    assert raised.value.problems == [
+        "scopes.x.exclude_tactics: 'zz' is not a tactic of the typology. Allowed: "
+        + ", ".join(read_tactic_codes(TYPOLOGY))
+    ]
+    with pytest.raises(SettingsError) as raised:
+        parse_analysis({**ANALYSIS, "scopes": "all"})
+    assert raised.value.problems == [
+        "scopes: 'all' is not a list of named scopes (name: {label, exclude_tactics, fh_counted_only})",
+        "scope_roles.headline: 'all' is not one of the scopes ()",
+        "scope_roles.without_denial_of_entry: 'excluding_denial_of_entry' is not one of the scopes ()",
+        "scope_roles.freedom_house: 'freedom_house_physical' is not one of the scopes ()",
+    ]
+    assert parse_scopes({"s": {"label": "Named"}})[0].label == "Named"
+
+
+def test_a_key_pattern_of_the_schema_is_written_as_a_person_writes_the_key():
+    assert settings._pattern_words("^label_[a-z]{2,3}$") == "label_<language>"
+    assert settings._pattern_words("^x_[0-9]+$") == "^x_[0-9]+$"
