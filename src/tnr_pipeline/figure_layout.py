@@ -8,6 +8,7 @@ drawn here.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import matplotlib
@@ -34,8 +35,10 @@ SOURCE = 0.26  # the source line at the foot
 RIGHT = 0.25
 
 
+@functools.lru_cache(maxsize=4096)
 def text_width(text: str, size: float, weight: str = "normal") -> float:
-    """Width in inches of one line of `text` in the figures' font at `size` points, measured, not drawn."""
+    """Width in inches of one line of `text` in the figures' font at `size` points, measured, not drawn (once per
+    text: titles are wrapped by measuring each growing line, and labels repeat across figures)."""
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import text_to_path
 
