@@ -505,3 +505,18 @@ def test_the_analysis_checks_excluded_tactics_against_the_typology_and_names_the
 def test_a_key_pattern_of_the_schema_is_written_as_a_person_writes_the_key():
     assert settings._pattern_words("^label_[a-z]{2,3}$") == "label_<language>"
     assert settings._pattern_words("^x_[0-9]+$") == "^x_[0-9]+$"
+
+
+def test_a_baseline_start_outside_the_baseline_is_named_in_the_whole_config(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert config_problems(_config(baseline_starts=[2016, 2030]), SCHEMA, TYPOLOGY) == [
+        "baseline_starts: 2030 is not a later start of the baseline pre_war (2014–2021). Allowed: a year from 2015 "
+        "to 2021"
+    ]
+
+
+def test_every_input_file_is_checked_after_one_of_the_wrong_shape(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    problems = config_problems(_config(raw_cases=3, claims="missing.csv"), SCHEMA, TYPOLOGY)
+    assert [problem.split(":")[0] for problem in problems] == ["raw_cases", "claims"]
+    assert problems[1].startswith("claims: 'missing.csv' does not exist.")
