@@ -481,3 +481,59 @@ def test_an_unreadable_workbook_gets_the_message_for_what_it_is(tmp_path, name, 
     with pytest.raises(InputFileError) as raised:
         read_sheet(path, ("case_id",))
     assert str(raised.value) == message
+
+
+# ---- decoding, byte by byte: what mutation testing showed untested ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data, encoding",
+    [
+        (b"\x80 \x80 a\xe9", "Windows-1251"),  # a word of byte 0x80 alone is a word of its own: 2 own, 1 inside
+        (b"a\x80 b\x80 \xc0", "Windows-1252"),  # 0x80 inside a Latin word counts as inside: 1 own, 2 inside
+        (b"A\xe9 B\xe9 \xc0", "Windows-1252"),  # capital Latin letters are Latin too
+        (b"\xcf\xf0\xe8 \xe2\xe5\xf2", "Windows-1251"),
+    ],
+)
+def test_the_encoding_is_told_by_where_the_non_ascii_letters_stand(data, encoding):
+    assert decode(data, "x.csv")[1] == encoding
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (
+            b"\xff\xfe\x00\xd8",
+            "'x.csv' starts like UTF-16 text but is not: save it again as 'CSV UTF-8'",
+        ),
+        (
+            b"a\xe9 \xc0",
+            "'x.csv' is not UTF-8, and its encoding cannot be told apart between Windows-1251 (Cyrillic) and "
+            "Windows-1252 (Western European): save it from Excel as 'CSV UTF-8 (comma delimited)'",
+        ),
+        (
+            b"a\xe9 b\xe9 \x81",
+            "'x.csv' is not UTF-8 and not valid Windows-1252 text either (byte 6): save it from Excel as "
+            "'CSV UTF-8 (comma delimited)'",
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_decoded_is_refused_with_what_to_do(data, message):
+    with pytest.raises(InputFileError) as raised:
+        decode(data, "x.csv")
+    assert str(raised.value) == message
+
+
+def test_the_byte_order_marks_decide_the_encoding():
+    assert decode("\ufeffГод,Страна\n".encode("utf-8"), "x.csv") == ("Год,Страна\n", "UTF-8 with byte-order mark")
+    assert decode("Год\n".encode("utf-16"), "x.csv") == ("Год\n", "UTF-16")
+    assert decode("Год\n".encode(), "x.csv") == ("Год\n", "UTF-8")
+    with pytest.raises(InputFileError) as raised:  # a UTF-8 mark on bytes that are not UTF-8: refused, not guessed
+        decode(codecs_bom_utf8() + b"ab\xff", "x.csv")
+    assert str(raised.value) == "'x.csv' starts like UTF-8 text but is not (byte 5): save it again as 'CSV UTF-8'"
+
+
+def codecs_bom_utf8() -> bytes:
+    import codecs
+
+    return codecs.BOM_UTF8

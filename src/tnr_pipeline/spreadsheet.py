@@ -89,7 +89,13 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     else UTF-8 if the bytes are valid UTF-8; else Windows-1251 when the non-ASCII letters stand in words of their
     own (Cyrillic), Windows-1252 when they stand inside Latin words (é, ü, ñ). Undecidable files are refused."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "UTF-8 with byte-order mark"
+        try:
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "UTF-8 with byte-order mark"
+        except UnicodeDecodeError as error:
+            raise InputFileError(
+                f"'{name}' starts like UTF-8 text but is not (byte {error.start + len(codecs.BOM_UTF8)}): save it "
+                "again as 'CSV UTF-8'"
+            ) from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), "UTF-16"
