@@ -307,3 +307,41 @@ def test_rendition_is_named_as_an_abduction_not_a_return_in_russian():
     assert typology.at["rendition", "label_ru"] == "Похищение и незаконный вывоз"
     assert typology.at["rendition", "freedom_house_category_ru"] == "Похищение и незаконный вывоз"
     assert not any("Принудительное возвращение" in str(v) for v in typology.to_numpy().ravel())
+
+
+def test_counts_take_their_plural_in_each_language():
+    russian = compiled_russian()
+    assert [ENGLISH.cases(n) for n in (0, 1, 2)] == ["0 cases", "1 case", "2 cases"]
+    assert [ENGLISH.years(n) for n in (1, 8)] == ["1 year", "8 years"]
+    assert [russian.cases(n) for n in (1, 3, 5)] == ["1 случай", "3 случая", "5 случаев"]
+    assert [russian.years(n) for n in (1, 3, 8)] == ["1 год", "3 года", "8 лет"]
+
+
+def test_a_percent_range_with_a_missing_or_infinite_end_shows_each_end_as_it_is():
+    assert ENGLISH.percent_range(math.nan, 0.5, 1) == "n/a–50.0%"
+    assert ENGLISH.percent_range(0.25, math.nan, 1) == "25.0%–n/a"
+    assert ENGLISH.percent_range(0.125, math.inf, 2) == "12.50%–∞"
+    assert compiled_russian().percent_range(math.nan, 0.5, 1) == "н/д–50,0\u00a0%"
+
+
+def test_an_unfinished_catalogue_is_refused_naming_the_catalogue_and_each_message(tmp_path):
+    po = tmp_path / "messages.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || '
+        'n%100>=20) ? 1 : 2);\\n"\n\n'
+        'msgid "Headline"\nmsgstr ""\n\n'
+        'msgid "{n} case"\nmsgid_plural "{n} cases"\nmsgstr[0] "{n} случай"\nmsgstr[1] ""\nmsgstr[2] "{n} случаев"\n\n'
+        '#, fuzzy\nmsgid "Method"\nmsgstr "Метод"\n',
+        encoding="utf-8",
+    )
+    expected = [
+        f"{po}, line 6: 'Headline' has no translation: write it in msgstr",
+        f"{po}, line 9: '{{n}} case' has no translation: write it in msgstr",
+        f"{po}, line 16: 'Method' is marked fuzzy: check the translation and remove the 'fuzzy' flag",
+    ]
+    assert i18n.catalogue_problems(po) == expected
+    with pytest.raises(SettingsError) as raised:
+        i18n.load_language("ru", po)
+    assert raised.value.problems == expected
+    assert str(raised.value).startswith(f"catalogue {po}: 3 problems in the settings.")
