@@ -537,3 +537,17 @@ def codecs_bom_utf8() -> bytes:
     import codecs
 
     return codecs.BOM_UTF8
+
+
+def test_the_first_long_cell_is_named_whole_by_its_row_and_column():
+    from tnr_pipeline.spreadsheet import refuse_long_cells
+
+    long_text, longer = "x" * (MAX_CELL_CHARS + 1), "y" * (MAX_CELL_CHARS + 5)
+    grid = pd.DataFrame({"a": ["id", "1", "2"], "b": ["name", "ok", long_text], "c": ["note", longer, "ok"]})
+    with pytest.raises(InputFileError) as raised:
+        refuse_long_cells(grid, "sheet.csv")
+    assert str(raised.value) == (
+        f"'sheet.csv': row 3, column B holds a cell of {MAX_CELL_CHARS + 1:,} characters. Allowed: at most "
+        f"{MAX_CELL_CHARS:,} characters a cell. Shorten that cell or move the text out of the sheet"
+    )
+    refuse_long_cells(grid.replace({long_text: "x" * MAX_CELL_CHARS, longer: "ok"}), "sheet.csv")  # at the limit
