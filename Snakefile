@@ -231,7 +231,8 @@ rule draw_figures:
         code=modules("descriptions", "figure_layout", "workers", "plots", "world_map", "figures"),
     output:
         png=[report(registry.figure_path(name, "png", language), caption=f"templates/captions/{name}.rst",
-                    category=registry.report_category("Figures", language)) for language in LANGUAGES for name in registry.FIGURES],
+                    category=registry.report_category("Figures", language))
+             for language in LANGUAGES for name in registry.FIGURES],
         svg=[registry.figure_path(name, "svg", language) for language in LANGUAGES for name in registry.FIGURES],
     log:
         "logs/draw_figures.log",
@@ -289,7 +290,8 @@ rule render_findings:
         tables=registry.named_options("--table", registry.table_paths(registry.REPORT_READS)),
         figures=" ".join(registry.named_options("--figure", registry.figure_paths("png", lang), lang)
                          for lang in LANGUAGES),
-        markdown=registry.language_options("--markdown", {lang: registry.findings_path("md", lang) for lang in LANGUAGES}),
+        markdown=registry.language_options("--markdown",
+                                           {lang: registry.findings_path("md", lang) for lang in LANGUAGES}),
         html=registry.language_options("--html", {lang: registry.findings_path("html", lang) for lang in LANGUAGES}),
         languages=LANGUAGE_OPTIONS,
         catalogues=registry.named_options("--catalogue", CATALOGUES),

@@ -87,6 +87,11 @@ def legend_columns(labels, width: float, size: float, most: int = 5) -> int:
     return 1
 
 
+def line_height(size: float) -> float:
+    """The height in inches one line of text at `size` points takes (matplotlib's line spacing, 1.25)."""
+    return size * 1.25 / 72
+
+
 def label_margin(labels, size: float | None = None) -> float:
     """Room in inches for the longest of these tick labels beside an axis, ticks and the figure's edge included."""
     size = size or plt.rcParams["font.size"]
@@ -113,10 +118,10 @@ def finish(
     figure.suptitle(
         "\n".join(lines), x=EDGE / width, y=1 - EDGE / height, ha="left", va="top", fontsize=size, fontweight=weight
     )
-    top = EDGE + len(lines) * size * 1.25 / 72 + below_title
+    top = EDGE + len(lines) * line_height(size) + below_title
     source_text = lang.gettext("Source: {tables} ({source}).").format(tables=", ".join(tables), source=source)
     source_lines = wrap(source_text, width - 2 * EDGE - 0.3, 7)  # room for hinting
-    bottom += (len(source_lines) - 1) * 7 * 1.25 / 72  # a long source line wraps, and takes its room
+    bottom += (len(source_lines) - 1) * line_height(7)  # a long source line wraps, and takes its room
     figure.subplots_adjust(
         left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height, **spacing
     )

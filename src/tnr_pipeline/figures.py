@@ -170,14 +170,14 @@ def run(
     )
     region_groups = pd.read_csv(region_groups_path, dtype=str, keep_default_na=False) if region_groups_path else None
     shapes = world_map.load_country_shapes() if any("host_country_map" in stems for stems in editions.values()) else {}
-    jobs, stems = {}, {}
-    for code, wanted in editions.items():
+    drawn = {}
+    for code in editions:
         lang = languages[code]
         sources = {
             figure: describe_source(io.merge_provenance([provenance[name] for name in names]), lang)
             for figure, names in registry.FIGURES.items()
         }
-        every = drawings(
+        drawn[code] = drawings(
             tables,
             typology,
             analysis,
@@ -189,11 +189,14 @@ def run(
             origin_country,
             shapes,
         )
-        for name in every:
-            if name in wanted:
-                jobs[(name, code)], stems[(name, code)] = every[name], wanted[name]
-    order = sorted(jobs, key=lambda key: list(every).index(key[0]))  # slowest figure first, every language together
-    written = run_forked({key: partial(_draw_and_save, jobs[key], stems[key]) for key in order}, workers)
+    slowest_first = list(next(iter(drawn.values()), {}))  # every language's drawings come in the same order
+    jobs = {
+        (name, code): partial(_draw_and_save, drawn[code][name], editions[code][name])
+        for name in slowest_first
+        for code in editions
+        if name in editions[code]
+    }
+    written = run_forked(jobs, workers)
     return [path for paths in written for path in paths]
 
 

@@ -24,6 +24,7 @@ from tnr_pipeline.figure_layout import (
     gridlines_across,
     label_margin,
     legend_columns,
+    line_height,
     palette,
     plt,
     ratio_axis,
@@ -192,8 +193,8 @@ def plot_period_means(
         fold_without=fold(ratios.loc[without.name, "ratio"], lang),
         scope_without=scope_phrases[without.name],
     )
-    line = plt.rcParams["font.size"] * 1.25 / 72
-    return finish(figure, title, tables, source, lang, bottom=TICKS + extra_lines * line + 0.22 + SOURCE + 0.05)
+    bottom = TICKS + extra_lines * line_height(plt.rcParams["font.size"]) + 0.22 + SOURCE + 0.05
+    return finish(figure, title, tables, source, lang, bottom=bottom)
 
 
 def plot_countries(
@@ -251,7 +252,7 @@ def plot_countries(
     else:
         first = _("{n_new} with a first case after {year}").format(n_new=0, year=year)
     title = _("{hosts}; {first}").format(hosts=hosts, first=first)
-    bottom = TICKS + LABEL + SOURCE + (len(label_lines) - 1) * size * 1.25 / 72
+    bottom = TICKS + LABEL + SOURCE + (len(label_lines) - 1) * line_height(size)
     return finish(figure, title, tables, source, lang, left=left, bottom=bottom)
 
 
@@ -357,7 +358,8 @@ def plot_prosecutions_and_cases(
     unit = lang.label(yearly.iloc[0].to_dict(), "unit") if len(yearly) else ""
     measures = lang.label(yearly.iloc[0].to_dict(), "measures").rstrip(".") if len(yearly) else ""
     # The left panel says what the series measures in the data's own words (context_figures: measures, measures_ru).
-    left.set_title("\n".join(wrap(measures, 3.5, 9)) if measures else _("Count"), fontsize=9)
+    measures_lines = wrap(measures, 3.5, 9)
+    left.set_title("\n".join(measures_lines) if measures else _("Count"), fontsize=9)
     left.set_ylabel(_("{unit} (OVD-Info)").format(unit=unit[:1].upper() + unit[1:]) if unit else _("Count"))
     right.set_title(_("Transnational repression cases"), fontsize=10)
     right.set_ylabel(_("Cases (this data)"))
@@ -383,7 +385,7 @@ def plot_prosecutions_and_cases(
         lang,
         left=TICKS + LABEL + 0.4,
         bottom=TICKS + SOURCE,
-        below_title=0.35 + 0.15 * max(0, len(wrap(measures, 3.5, 9)) - 1),
+        below_title=0.35 + 0.15 * max(0, len(measures_lines) - 1),
         wspace=gap / panel,
     )
 

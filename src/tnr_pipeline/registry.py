@@ -148,17 +148,20 @@ def missing_named(option: str, needed, given: dict[str, str]) -> list[str]:
     return [f"{option} {name}=PATH is missing" for name in needed if name not in given]
 
 
+def language_prefix(language: str) -> str:
+    """How a command line names another language's output: its code and a colon (`ru:`); the source language's
+    outputs have none."""
+    return "" if language == SOURCE_LANGUAGE else f"{language}:"
+
+
 def named_options(option: str, paths: dict[str, str], language: str = SOURCE_LANGUAGE) -> str:
     """Command-line options giving each path with its name: `--table cases=data/processed/cases.parquet ...`; another
-    language's output is named with its code and a colon: `--figure ru:period_means=figures/ru/period_means`."""
-    prefix = "" if language == SOURCE_LANGUAGE else f"{language}:"
+    language's output is named with its prefix: `--figure ru:period_means=figures/ru/period_means`."""
+    prefix = language_prefix(language)
     return " ".join(f"{option} {shlex.quote(f'{prefix}{name}={path}')}" for name, path in paths.items())
 
 
 def language_options(option: str, paths: dict[str, str]) -> str:
     """One option per language (language -> path): `--markdown reports/findings.md --markdown
     ru:reports/findings.ru.md`."""
-    return " ".join(
-        f"{option} {shlex.quote(path if language == SOURCE_LANGUAGE else f'{language}:{path}')}"
-        for language, path in paths.items()
-    )
+    return " ".join(f"{option} {shlex.quote(language_prefix(language) + path)}" for language, path in paths.items())

@@ -69,11 +69,12 @@ class Filters:
         any other text as 'in {text}'."""
         import re
 
-        found = re.fullmatch(r"(\d{4})\s*[–-]\s*(\d{4})", str(text).strip())
+        written = str(text).strip()
+        found = re.fullmatch(r"(\d{4})\s*[–-]\s*(\d{4})", written)
         if found:
             return Raw(self.lang.gettext("in {first}–{last}").format(first=found[1], last=found[2]))
-        if re.fullmatch(r"\d{4}", str(text).strip()):
-            return Raw(self.lang.gettext("in {year}").format(year=str(text).strip()))
+        if re.fullmatch(r"\d{4}", written):
+            return Raw(self.lang.gettext("in {year}").format(year=written))
         return Raw(self.lang.gettext("in {period}").format(period=escape_markdown(text)))
 
     def mean_interval(self, row: dict) -> Raw:
