@@ -1,5 +1,6 @@
-"""The mutation score of each module after `mutmut run` (`make mutation`): killed / (killed + survived + timeout),
-from mutmut's own result files (mutants/**/*.py.meta) and its own reading of an exit code.
+"""The mutation score of each module after `mutmut run` (`make mutation`): detected / (detected + survived), where a
+mutant is detected when a test fails on it or it makes a test run out of time (an endless loop is caught, as in
+Stryker's scores), from mutmut's own result files (mutants/**/*.py.meta) and its own reading of an exit code.
 
 Mutants that no selected test runs ("no tests") are counted apart: they are code the fast unit tests never reach.
 Prints a Markdown table (for the README) and exits 0; `mutmut results` lists the survivors by name.
@@ -30,7 +31,7 @@ def scores(mutants: Path) -> list[dict]:
                 "timeout": counted["timeout"],
                 "no_tests": counted["no tests"],
                 "not_checked": counted["not checked"],
-                "score": counted["killed"] / tested if tested else float("nan"),
+                "score": (counted["killed"] + counted["timeout"]) / tested if tested else float("nan"),
             }
         )
     return rows

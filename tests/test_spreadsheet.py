@@ -8,8 +8,10 @@ import zipfile
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from conftest import MARKER, PERIODS_JSON, SMALL_SHEET, pipeline_env, write_csv
+from conftest import MARKER, PERIODS_JSON, SMALL_SHEET, examples, pipeline_env, write_csv
 from tnr_pipeline import ingest, survey
 from tnr_pipeline.problems import InputInvalid
 from tnr_pipeline.reference import Reference
@@ -551,3 +553,173 @@ def test_the_first_long_cell_is_named_whole_by_its_row_and_column():
         f"{MAX_CELL_CHARS:,} characters a cell. Shorten that cell or move the text out of the sheet"
     )
     refuse_long_cells(grid.replace({long_text: "x" * MAX_CELL_CHARS, longer: "ok"}), "sheet.csv")  # at the limit
+
+
+# ---- reading a sheet, piece by piece: what mutation testing showed untested -------------------------------------
+
+
+def _sheet(tmp_path, text: str, name: str = "sheet.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _refusal(path, *args, **options) -> str:
+    with pytest.raises(InputFileError) as raised:
+        read_sheet(path, *args, **options)
+    return str(raised.value)
+
+
+def test_a_header_is_compared_trimmed_in_lower_case_with_yo_as_ye_and_spaces_as_one_underscore():
+    from tnr_pipeline.spreadsheet import normalise_header
+
+    assert normalise_header("  Объём   ДАННЫХ ") == "объем_данных"
+    assert normalise_header("ЁЛКА") == "елка"
+    assert normalise_header("Host\tCountry") == "host_country"
+    assert normalise_header(2022) == "2022"
+
+
+def test_the_head_is_the_first_25_rows_with_every_line_ending_read_as_lf():
+    from tnr_pipeline.spreadsheet import HEADER_SEARCH_ROWS, _head
+
+    assert HEADER_SEARCH_ROWS + 5 == 25
+    text = "".join(f"{i},x\r\n" if i % 2 else f"{i},x\r" for i in range(40))
+    assert _head(text) == "".join(f"{i},x\n" for i in range(25))
+    assert _head("a,b") == "a,b"
+
+
+@pytest.mark.parametrize(
+    "text, delimiter, width",
+    [("a,b\nc,d,e\n", ",", 3), ("a;b\n", ",", 1), ("", ",", 1), ("\n\n\n", ";", 1), ("\n" * 30 + "a,b,c,d\n", ",", 1)],
+)
+def test_the_widest_of_the_first_rows_is_at_least_one_column(text, delimiter, width):
+    from tnr_pipeline.spreadsheet import _widest
+
+    assert _widest(text, delimiter) == width
+
+
+@pytest.mark.parametrize("delimiter", list(",;\t"))
+@settings(max_examples=examples(200), deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list('ab",;\t\r\n\x00\u2028 ')), max_size=60))
+def test_the_first_rows_of_any_text_are_read_by_the_csv_module_without_an_error(delimiter, text):
+    from tnr_pipeline.spreadsheet import _head, csv_rows
+
+    rows = csv_rows(_head(text), delimiter)
+    assert all(isinstance(cell, str) for row in rows for cell in row)
+
+
+def test_a_tsv_is_read_by_tabs_even_where_its_first_rows_hold_more_commas(tmp_path):
+    text = "Title, with, commas, here\ncase_id\tyear\nA, B\t2020\n"
+    for name in ("cases.tsv", "CASES.TSV"):
+        read = read_sheet(_sheet(tmp_path, text, name), ("case_id", "year"))
+        assert read.frame.to_dict("list") == {"case_id": ["A, B"], "year": ["2020"]}
+        assert read.details == ["encoding: UTF-8", "delimiter: tab"]
+
+
+def test_cells_are_read_as_written_not_as_missing_values_nor_numbers(tmp_path):
+    """'NA' is Namibia's code and 'null' someone's word; an unnamed column of numbers stays text (and is dropped);
+    a row shorter than the header has blank cells; a fully blank row is left out, the others keep their row."""
+    text = "case_id,host_country,,note\nA,NA,1,null\n,,,\nB,N/A,2\n007,none,3,\n"
+    read = read_sheet(_sheet(tmp_path, text), ("case_id", "host_country"), ("note",))
+    assert read.frame.to_dict("index") == {
+        2: {"case_id": "A", "host_country": "NA", "note": "null"},
+        4: {"case_id": "B", "host_country": "N/A", "note": ""},
+        5: {"case_id": "007", "host_country": "none", "note": ""},
+    }
+    assert read.frame.index.name == "row"
+
+
+def test_a_row_with_more_cells_than_the_first_rows_is_refused_whole(tmp_path):
+    text = "case_id,year\n" + "A,2020\n" * 30 + "B,2021,extra,cells\n"
+    message = _refusal(_sheet(tmp_path, text, "wide.csv"), ("case_id", "year"))
+    assert message.startswith("'wide.csv' cannot be read as a table (Error tokenizing data. C error: Expected 2 fields")
+    assert message.endswith("): check that no row has more cells than the header")
+
+
+def test_an_undecidable_file_and_a_long_cell_are_named_by_the_files_own_name(tmp_path):
+    (tmp_path / "latin.csv").write_bytes(b"case_id\na\xe9 \xc0\n")
+    assert _refusal(tmp_path / "latin.csv", ("case_id",)).startswith("'latin.csv' is not UTF-8, and its encoding")
+    long_cell = _sheet(tmp_path, "case_id\n" + "A\n" * 30 + "x" * (MAX_CELL_CHARS + 1) + "\n", "long.csv")
+    assert _refusal(long_cell, ("case_id",)).startswith("'long.csv': row 32, column A holds a cell of 131,073")
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("cases.pdf", "its name ends in '.pdf'"),
+        ("cases", "its name ends in 'nothing'"),
+    ],
+)
+def test_a_file_of_another_kind_is_refused_with_the_kinds_allowed(tmp_path, name, expected):
+    (tmp_path / name).write_bytes(b"%PDF-1.4")
+    assert _refusal(tmp_path / name, ("case_id",)) == (
+        f"'{name}' is not a spreadsheet this pipeline reads ({expected}). Allowed: .csv, .tsv, .txt, .xlsx, .xlsm, "
+        ".xls, .ods. Save it from Excel as .xlsx or as CSV"
+    )
+
+
+def test_the_header_row_is_the_first_with_every_required_header_else_the_first_with_the_most(tmp_path):
+    from tnr_pipeline.spreadsheet import find_header_row
+
+    required = {"case_id": "case_id", "year": "year", "tactic": "tactic"}
+    grid = pd.DataFrame([["Title", "", ""], ["year", "x", ""], ["tactic", "y", ""], ["case_id", "year", "tactic"]])
+    assert find_header_row(grid, required) == 3
+    assert find_header_row(grid.iloc[:3], required) == 1  # two rows hold one each: the first of them
+    assert find_header_row(grid.iloc[:1], required) == 0  # none holds any
+    two = {"case_id": "case_id", "year": "year"}
+    assert find_header_row(pd.DataFrame([["case_id", ""], ["case_id", "year"]]), two) == 1
+
+
+def test_a_header_named_twice_is_refused_naming_every_copy_by_its_column(tmp_path):
+    text = "Title\ncase_id,Year,,note,Case ID,YEAR\nA,2020,,,B,2021\n"
+    assert _refusal(_sheet(tmp_path, text, "twice.csv"), ("case_id", "year")) == (
+        '\'twice.csv\': the header row (row 2) names a column twice: "case_id" (column A) and "Case ID" (column E); '
+        '"Year" (column B) and "YEAR" (column F). Give each column its own header, or delete the copy'
+    )
+
+
+def test_a_sheet_holding_no_contract_column_reads_its_rows_and_names_every_column_missing(tmp_path):
+    read = read_sheet(_sheet(tmp_path, "name,notes\nx,y\nz,w\n"), ("case_id", "year"), (), {"year": "Год"})
+    assert list(read.frame.columns) == [] and list(read.frame.index) == [2, 3]
+    assert read.missing == {"case_id": "case_id", "year": "Год"}
+    assert read.describe("sheet.csv").splitlines()[-2:] == [
+        "  contract columns found: none",
+        "  columns dropped, by name: name, notes",
+    ]
+    every = read_sheet(_sheet(tmp_path, "case_id\nA\n"), ("case_id",))
+    assert every.describe("sheet.csv").splitlines()[-1] == "  columns dropped, by name: none"
+
+
+def test_a_workbook_without_the_named_sheet_or_any_sheet_is_refused_naming_its_sheets(tmp_path, monkeypatch):
+    from tnr_pipeline import spreadsheet
+
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"case_id": ["A"]}).to_excel(writer, sheet_name="Cases", index=False)
+        pd.DataFrame({"note": ["x"]}).to_excel(writer, sheet_name="Notes", index=False)
+        pd.DataFrame().to_excel(writer, sheet_name="Empty", index=False)
+    assert _refusal(path, ("case_id",), sheet="Cased") == "'book.xlsx' has no sheet named 'Cased'. Its sheets: " + (
+        "Cases, Notes, Empty"
+    )
+    assert _refusal(path, ("case_id",), sheet="Empty") == (
+        "'book.xlsx' is empty: it needs a header row and one row per entry"
+    )
+    assert spreadsheet.sheets_with_columns(path, ("case_id",), None) == ["Cases"]
+    assert spreadsheet.sheets_with_columns(path, ("host_country",), {"host_country": "note"}) == ["Notes"]
+    monkeypatch.setattr(spreadsheet, "workbook_sheets", lambda path: [])
+    assert _refusal(path, ("case_id",)) == "'book.xlsx' has no sheet"
+
+
+def test_a_workbook_whose_sheet_cannot_be_read_gets_the_damaged_workbook_message(tmp_path):
+    path = tmp_path / "book.xlsx"
+    pd.DataFrame({"case_id": ["A"]}).to_excel(path, index=False)
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = b"<worksheet><sheetData><row><c r="  # the sheet cut short, its name intact
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    assert _refusal(path, ("case_id",)) == (
+        "'book.xlsx' cannot be read as a workbook: it is damaged, password-protected or not really a .xlsx file. "
+        "Open it in Excel or LibreOffice and save it again as .xlsx"
+    )

@@ -124,12 +124,12 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         ) from None
 
 
-def detect_delimiter(text: str, suffix: str, name: str = "the file") -> str:
+def detect_delimiter(text: str, suffix: str) -> str:
     """Comma, semicolon or tab: the one that splits the first rows into the most columns (tab for .tsv)."""
     if suffix == ".tsv":
         return "\t"
     head = _head(text)
-    widest = {delimiter: _widest(head, delimiter, name) for delimiter in DELIMITERS}
+    widest = {delimiter: _widest(head, delimiter) for delimiter in DELIMITERS}
     return max(DELIMITERS, key=lambda d: widest[d])  # ties go to the first: comma, then semicolon
 
 
@@ -165,8 +165,8 @@ def _read_csv_grid(path: Path) -> tuple[pd.DataFrame, list[str]]:
         raise InputFileError(f"'{path.name}' is empty: it needs a header row and one row per case")
     head = _head(text)
     del text
-    delimiter = detect_delimiter(head, path.suffix.lower(), path.name)
-    width = _widest(head, delimiter, path.name)
+    delimiter = detect_delimiter(head, path.suffix.lower())
+    width = _widest(head, delimiter)
     try:  # named columns as wide as the widest first row: shorter rows (titles above the header) are padded
         grid = pd.read_csv(
             path,
@@ -187,20 +187,19 @@ def _read_csv_grid(path: Path) -> tuple[pd.DataFrame, list[str]]:
     return grid, [f"encoding: {encoding}", f"delimiter: {DELIMITERS[delimiter]}"]
 
 
-def _widest(text: str, delimiter: str, name: str = "the file") -> int:
-    """The most cells any of the first rows has."""
-    return max((len(row) for row in csv_rows(_head(text), delimiter, name)), default=1) or 1
+def _widest(text: str, delimiter: str) -> int:
+    """The most cells any of the first rows has (at least one: a head of blank lines is one column wide)."""
+    return max([1] + [len(row) for row in csv_rows(_head(text), delimiter)])
 
 
-def csv_rows(text: str, delimiter: str, name: str = "the file") -> list[list[str]]:
-    """The rows of a CSV text, read by Python's csv module without its cell-size limit (a cell that is too long is
-    refused by `refuse_long_cells`, which can name it). The module's other errors cannot arise from text whose line
-    endings `_head` has made LF; any that still does is an InputFileError, never a csv.Error."""
-    limit = csv.field_size_limit(2**31 - 1)
+def csv_rows(text: str, delimiter: str) -> list[list[str]]:
+    """The rows of a CSV text whose line endings `_head` has made LF, read by Python's csv module without its
+    cell-size limit (a cell that is too long is refused by `refuse_long_cells`, which can name it). Such text gives
+    the module nothing to refuse: its non-strict reader accepts any quoting and, since Python 3.11, NUL; a carriage
+    return is the one character it refuses outside quotes, and `_head` leaves none (a property test tries any text)."""
+    limit = csv.field_size_limit(2**31 - 1)  # the largest limit every platform's C long holds
     try:
         return list(csv.reader(text_io.StringIO(text), delimiter=delimiter))
-    except csv.Error as error:
-        raise InputFileError(f"'{name}' cannot be read as CSV ({error}): save it again from Excel as CSV") from None
     finally:
         csv.field_size_limit(limit)
 
@@ -339,12 +338,10 @@ def read_sheet(
     _check_path(path)
     if path.suffix.lower() in CSV_SUFFIXES:
         grid, details = _read_csv_grid(path)
-        text = grid.apply(lambda column: column.str.strip()) if len(grid.columns) else grid
+        text = grid.apply(lambda column: column.str.strip())  # at least one column: `_widest`
     else:
         grid, details = _read_workbook_grid(path, sheet)
-        text = pd.DataFrame(
-            {i: map_distinct(grid.iloc[:, i], cell_text, dtype="str") for i in range(grid.shape[1])}, index=grid.index
-        )
+        text = pd.DataFrame({i: map_distinct(grid.iloc[:, i], cell_text) for i in range(grid.shape[1])})
     if text.empty:
         raise InputFileError(f"'{path.name}' is empty: it needs a header row and one row per entry")
     wanted = _wanted(required + optional, mapping)
@@ -383,13 +380,12 @@ def sheets_with_columns(path: str | Path, required: tuple[str, ...], mapping: di
     path = Path(path)
     if path.suffix.lower() not in WORKBOOK_SUFFIXES:
         return []
-    wanted = _wanted(required, dict(mapping or {}))
     fitting = []
     for name in workbook_sheets(path):
         try:
             read = read_sheet(path, required, (), mapping, name)
         except InputFileError:
             continue
-        if not read.missing and len(read.found) == len(wanted):
+        if not read.missing:
             fitting.append(name)
     return fitting
