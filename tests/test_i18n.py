@@ -345,3 +345,110 @@ def test_an_unfinished_catalogue_is_refused_naming_the_catalogue_and_each_messag
         i18n.load_language("ru", po)
     assert raised.value.problems == expected
     assert str(raised.value).startswith(f"catalogue {po}: 3 problems in the settings.")
+
+
+# ---- robustness rows in words, countries and scopes without a label: what mutation testing showed untested -------
+
+REFERENCE_ROW = {"baseline_years": 8, "comparison_years": 3, "baseline_cases": 29, "comparison_cases": 89}
+RU_QUASI = (
+    "Квазипуассоновская модель: дисперсия {d} по 11 годовым числам (использована: {u}); интервал Вальда в "
+    "логарифмической шкале с t-распределением Стьюдента с 9 степенями свободы."
+)
+
+
+def _row(variant: str, **changes) -> dict:
+    return {"variant": variant, "ci_low": 1.5, "dispersion": 2.345, **REFERENCE_ROW, **changes}
+
+
+@pytest.mark.parametrize(
+    "row, english, russian_words",
+    [
+        (
+            _row("exact_poisson"),
+            "Exact conditional interval, as in period_ratios.",
+            "Точный условный интервал, как в period_ratios.",
+        ),
+        (
+            _row("quasi_poisson"),
+            "Quasi-Poisson: dispersion 2.35 from 11 yearly counts (used: 2.35); Wald interval on the log scale with "
+            "Student's t on 9 degrees of freedom.",
+            RU_QUASI.format(d="2,35", u="2,35"),
+        ),
+        (
+            _row("quasi_poisson", dispersion=0.5),  # underdispersion: the dispersion used is 1
+            "Quasi-Poisson: dispersion 0.50 from 11 yearly counts (used: 1.00); Wald interval on the log scale with "
+            "Student's t on 9 degrees of freedom.",
+            RU_QUASI.format(d="0,50", u="1,00"),
+        ),
+        (
+            _row("quasi_poisson", ci_low=math.nan, comparison_cases=0),
+            "Quasi-Poisson: no interval: a period has no case, so the log rate ratio has no standard error.",
+            "Квазипуассоновская модель: интервала нет — в одном из периодов нет случаев, поэтому у логарифма "
+            "отношения частот нет стандартной ошибки.",
+        ),
+        (
+            _row("quasi_poisson", ci_low=math.nan, baseline_cases=0),
+            "Quasi-Poisson: no interval: a period has no case, so the log rate ratio has no standard error.",
+            "Квазипуассоновская модель: интервала нет — в одном из периодов нет случаев, поэтому у логарифма "
+            "отношения частот нет стандартной ошибки.",
+        ),
+        (
+            _row("quasi_poisson", ci_low=math.nan, baseline_years=1, comparison_years=1),
+            "Quasi-Poisson: no interval: fewer than three years leave no degrees of freedom for the dispersion.",
+            "Квазипуассоновская модель: интервала нет — при менее чем трёх годах для дисперсии не остаётся степеней "
+            "свободы.",
+        ),
+        (
+            _row("drop_2014", baseline_years=7, baseline_cases=28),
+            "2014 (1 case) left out of Pre-war (2014–2021).",
+            "2014 год (1 случай) исключён из периода «Pre-war (2014–2021)».",
+        ),
+        (
+            _row("drop_2023", comparison_years=2, comparison_cases=84),
+            "2023 (5 cases) left out of Post-invasion (2022–2024).",
+            "2023 год (5 случаев) исключён из периода «Post-invasion (2022–2024)».",
+        ),
+        (
+            _row("drop_2022", comparison_years=0, comparison_cases=0),
+            "2022 (89 cases) left out of Post-invasion (2022–2024). No ratio: the period has no other year.",
+            "2022 год (89 случаев) исключён из периода «Post-invasion (2022–2024)». Отношение не определено: других "
+            "лет в периоде нет.",
+        ),
+        (
+            _row("baseline_from_2016", baseline_years=6),
+            "Baseline from 2016 to 2021 (6 years).",
+            "Базовый период с 2016 по 2021 год (6 лет).",
+        ),
+        (
+            _row("verified_only", baseline_cases=20, comparison_cases=0),
+            "Only cases whose verification is 'verified'.",
+            "Только случаи со статусом «подтверждён».",
+        ),
+        (
+            _row("verified_only", baseline_cases=0, comparison_cases=0),
+            "Only cases whose verification is 'verified' (none is).",
+            "Только случаи со статусом «подтверждён» (таких нет).",
+        ),
+        (_row("a_future_variant", description="As stored."), "As stored.", "As stored."),
+    ],
+)
+def test_every_robustness_variant_is_described_whole_in_each_language(row, english, russian_words, analysis):
+    assert i18n.describe_variant(row, REFERENCE_ROW, analysis, ENGLISH) == english
+    assert i18n.describe_variant(row, REFERENCE_ROW, analysis, compiled_russian()) == russian_words
+
+
+def test_a_country_without_an_english_name_given_takes_pycountrys_else_its_code():
+    russian = compiled_russian()
+    assert ENGLISH.country_name("GEO") == "Georgia" and russian.country_name("GEO") == "Грузия"
+    assert ENGLISH.country_name("XXX") == "XXX" and russian.country_name("XXX") == "XXX"
+    assert ENGLISH.country_name("MDA") == "Moldova"  # pycountry's common name before its official one
+
+
+def test_a_scope_excluding_a_tactic_without_a_label_names_its_code():
+    without = Scope("x", "X", exclude_tactics=("new_tactic",))
+    assert describe_scope(without, ENGLISH, {}) == "excluding new_tactic"
+
+
+def test_a_language_pycountry_does_not_translate_names_countries_in_english():
+    assert i18n._country_names("tlh")["GEO"] == "Georgia"
+    assert i18n._country_names("tlh")["MDA"] == "Moldova"

@@ -76,14 +76,14 @@ class Language:
         special = self._special(value)
         if special is not None:
             return special
-        hundredths = Decimal(f"{value:.{digits}%}".rstrip("%")) / 100
+        hundredths = Decimal(f"{value:.{digits}%}".removesuffix("%")) / 100
         return self._apply(self.locale.percent_formats[None].pattern, hundredths, digits)
 
     def percent_range(self, low: float, high: float, digits: int = 0) -> str:
         """0.201, 0.48 -> '20.1%–48.0%' (en), '20,1–48,0 %' (ru): the catalogue says where the sign goes."""
         if self._special(low) is not None or self._special(high) is not None:
             return f"{self.percent(low, digits)}–{self.percent(high, digits)}"
-        low, high = (float(f"{value:.{digits}%}".rstrip("%")) for value in (low, high))  # rounded as percent() does
+        low, high = (float(f"{value:.{digits}%}".removesuffix("%")) for value in (low, high))  # rounded as percent() does
         return self.gettext("{low}%–{high}%").format(low=self.number(low, digits), high=self.number(high, digits))
 
     def general(self, value: float, digits: int = 2) -> str:
