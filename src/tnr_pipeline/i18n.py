@@ -83,7 +83,8 @@ class Language:
         """0.201, 0.48 -> '20.1%–48.0%' (en), '20,1–48,0 %' (ru): the catalogue says where the sign goes."""
         if self._special(low) is not None or self._special(high) is not None:
             return f"{self.percent(low, digits)}–{self.percent(high, digits)}"
-        low, high = (float(f"{value:.{digits}%}".removesuffix("%")) for value in (low, high))  # rounded as percent() does
+        # rounded as percent() does
+        low, high = (float(f"{value:.{digits}%}".removesuffix("%")) for value in (low, high))
         return self.gettext("{low}%–{high}%").format(low=self.number(low, digits), high=self.number(high, digits))
 
     def general(self, value: float, digits: int = 2) -> str:
