@@ -113,3 +113,165 @@ def test_rank_countries_with_exactly_as_many_countries_as_asked_and_around_it(n)
     rows = pd.DataFrame({"host_country": ["GEO", "ARM", "KAZ"], "cases": [5, 3, 1]})
     ranked = claims.rank_countries(rows, n)
     assert list(ranked) == sorted(["GEO", "ARM", "KAZ"][:n]) and ranked.tied == []
+
+
+# ---- what a claims row may state: thresholds that cannot fail, ranges, filters (mutation testing's survivors) ----
+
+WORDS = claims.Vocabulary(
+    periods=("pre_war", "post_invasion"),
+    scopes=("all", "excluding_denial_of_entry"),
+    tactics=("detention", "denial_of_entry"),
+    countries=frozenset({"GEO", "ARM", "KAZ"}),
+    survey_answers={"digital_threat": ("yes", "no")},
+)
+CANNOT_FAIL = "holds for every possible value, so the claim could not fail"
+
+
+@pytest.mark.parametrize(
+    "check, kind, expected, problem",
+    [
+        # between: a range A..B, not reversed (one value is a range), not covering every possible value
+        ("between", claims.SHARE, "0.28..0.34", None),
+        ("between", claims.COUNT, "3..3", None),
+        ("between", claims.COUNT, "0..5", None),  # a count can exceed 5
+        ("between", claims.SHARE, "0..0.99", None),
+        ("between", claims.SHARE, "0.01..1", None),
+        ("between", claims.SHARE, "0.5..1", None),
+        ("between", claims.SHARE, "0..1", "expected '0..1' covers every possible value, so the claim could not fail"),
+        ("between", claims.SHARE, "-1..1", "expected '-1..1' covers every possible value, so the claim could not fail"),
+        ("between", claims.COUNT, "4..3", "expected '4..3' starts above where it ends"),
+        ("between", claims.COUNT, "3", "expected '3' is not a range written A..B (e.g. 0.28..0.34)"),
+        ("between", claims.COUNT, "a..b", "expected 'a..b' is not a range written A..B (e.g. 0.28..0.34)"),
+        ("between", claims.COUNT, "3..", "expected '3..' is not a range written A..B (e.g. 0.28..0.34)"),
+        # one-sided thresholds: refused where they hold for every value
+        ("at_least", claims.COUNT, "1", None),
+        ("at_least", claims.COUNT, "0", f"at_least 0 {CANNOT_FAIL}; write the report's lower bound"),
+        ("above", claims.SHARE, "0", None),
+        ("above", claims.SHARE, "0.5", None),
+        ("above", claims.NUMBER, "-1", f"above -1 {CANNOT_FAIL}"),
+        ("at_most", claims.SHARE, "0.99", None),
+        ("at_most", claims.SHARE, "1", f"at_most 1 {CANNOT_FAIL}"),
+        ("at_most", claims.COUNT, "1000000", None),  # a count has no top
+        ("equals", claims.SHARE, "1", None),  # the top of a share is a value a share can equal
+        ("equals", claims.COUNT, "2.5", "expected '2.5' is not a whole number, and a count equals only whole numbers"),
+        ("equals", claims.NUMBER, "2.5", None),
+        # a check on the wrong kind of value names the checks that fit
+        (
+            "above",
+            claims.COUNT,
+            "5",
+            "check above does not apply to this metric's value (count); use one of equals, "
+            "at_least, at_most, rounds_to, between",
+        ),
+        (
+            "equals",
+            claims.CODES,
+            "GEO",
+            "check equals does not apply to this metric's value (codes); use one of includes_all, equals_set",
+        ),
+        ("includes_all", claims.CODES, "GEO XYZ", "expected 'XYZ' is not an ISO 3166-1 alpha-3 country code"),
+    ],
+)
+def test_what_a_claim_may_expect_at_the_edges(check, kind, expected, problem):
+    assert claims.expected_problems(check, kind, expected, WORDS) == ([] if problem is None else [problem])
+
+
+@pytest.mark.parametrize(
+    "filters, takes, problems",
+    [
+        ({"x": "1"}, (), ["m does not take x= (it takes: no argument)"]),
+        (
+            {"x": "1", "y": "2"},
+            ("period", "n"),
+            ["m does not take x= (it takes: period, n)", "m does not take y= (it takes: period, n)"],
+        ),
+        # every problem, whatever comes first: an unknown key, then a bad year, then a bad code
+        (
+            {"x": "1", "year": "soon", "period": "war"},
+            ("year", "period"),
+            [
+                "m does not take x= (it takes: year, period)",
+                "year 'soon' is not a year or a range of years (2022, 2022..2024, 2022.., ..2021)",
+                "period 'war' is not known. Allowed: pre_war, post_invasion",
+            ],
+        ),
+        (
+            {"answer": "maybe", "period": "war"},
+            ("answer", "period"),
+            [
+                "period 'war' is not known. Allowed: pre_war, post_invasion",
+            ],
+        ),  # an answer is checked against its question's answers, elsewhere
+        ({"n": "1"}, ("n",), []),
+        ({"n": "0"}, ("n",), ["n '0' is not a whole number of at least 1"]),
+        ({"n": "x"}, ("n",), ["n 'x' is not a whole number of at least 1"]),
+        ({"n": "2"}, ("n",), []),
+        ({"question": "digital_threat"}, ("question",), []),
+        ({"question": "fear"}, ("question",), ["question 'fear' is not known. Allowed: digital_threat"]),
+    ],
+)
+def test_filter_problems_name_every_unknown_key_and_value(filters, takes, problems):
+    assert claims.filter_problems(filters, takes, "m", WORDS) == problems
+
+
+@pytest.mark.parametrize("size, listed", [(30, True), (31, False)])
+def test_an_unknown_code_lists_the_allowed_ones_up_to_thirty(size, listed):
+    allowed = tuple(f"c{i}" for i in range(size))
+    shown = ", ".join(allowed) if listed else "ISO 3166-1 alpha-3 codes such as GEO, ARM, KAZ"
+    assert claims._one_of("zz", allowed, "what") == f"what 'zz' is not known. Allowed: {shown}"
+
+
+@pytest.mark.parametrize(
+    "metric, problems",
+    [
+        ("rank host_country=GEO,ARM", ["rank ranks one host_country: give one code, not a list"]),
+        ("n_cases host_country=GEO,ARM", []),  # a list is a filter's OR everywhere else
+        (
+            "share tactic=detention among tactic=arrest,detention",
+            ["tactic 'arrest' is not known. Allowed: detention, denial_of_entry"],
+        ),
+        (
+            "share tactic=detention among colour=red",
+            [f"share ... among does not take colour= (it takes: {', '.join(claims.CASE_FILTERS)})"],
+        ),
+        ("ratio scope=all among period=pre_war", ["ratio does not take 'among'"]),
+        (
+            "share tactic=detention",
+            ["share needs 'among' and the filters of the cases it is a share of (e.g. among period=P)"],
+        ),
+        ("survey_n question=digital_threat answer=maybe", ["answer 'maybe' is not known. Allowed: yes, no"]),
+    ],
+)
+def test_argument_problems_of_lists_among_and_answers(metric, problems):
+    assert claims.argument_problems(claims.parse_metric(metric), WORDS) == problems
+
+
+@pytest.mark.parametrize(
+    "filters, years",
+    [
+        ({"period": "post_invasion"}, range(2022, 2025)),
+        ({"period": "pre_war,post_invasion"}, None),  # a list of periods is no one range
+        ({"year": "2015..2017"}, range(2015, 2018)),
+        ({"year": "2015..2017,2020"}, None),
+        ({"year": "2015.."}, None),
+        ({"year": "..2015"}, None),
+        ({"period": "pre_war", "year": "2020.."}, range(2020, 2022)),  # a half-open range bounds the period
+        ({"period": "pre_war", "year": "..2015"}, range(2014, 2016)),
+        ({"period": "pre_war", "year": "2019..2030"}, range(2019, 2022)),
+        ({"period": "pre_war", "year": "2022..2030"}, None),  # they do not meet
+        ({"period": "pre_war", "year": "2021"}, range(2021, 2022)),
+        ({"period": "pre_war", "year": "2015,2017"}, None),  # a list of years is no one range
+        ({"period": "war", "year": "2015..2017"}, None),
+    ],
+)
+def test_the_years_a_trend_is_fitted_on(filters, years, analysis):
+    assert claims.trend_years(filters, analysis) == years
+
+
+def test_an_unknown_check_is_refused_naming_the_checks():
+    with pytest.raises(ValueError) as raised:
+        claims.holds("roughly", 3, "3")
+    assert str(raised.value) == (
+        "unknown check 'roughly' (known: equals, at_least, at_most, above, rounds_to, between, includes_all, "
+        "equals_set)"
+    )

@@ -828,3 +828,57 @@ def test_an_unknown_country_code_is_refused_with_examples_not_the_whole_list(tab
     assert problems == ["host_country 'XYZ' is not known. Allowed: ISO 3166-1 alpha-3 codes such as GEO, ARM, KAZ"]
     periods = claims.argument_problems(claims.parse_metric("n_cases period=war"), words, analysis)
     assert periods == ["period 'war' is not known. Allowed: pre_war, post_invasion"]
+
+
+# ---- what mutation testing showed untested: the confidence level, zero denominators, the ledger's shape ----------
+
+
+def test_rate_ratio_intervals_take_the_confidence_level_of_the_settings(notation_tables, analysis):
+    from dataclasses import replace
+
+    from test_stats import independent_interval
+
+    chosen = where(f=lambda r: r["tactic"] != "denial_of_entry")
+    x_b = sum(1 for r in chosen if r["period"] == "pre_war")
+    x_c = sum(1 for r in chosen if r["period"] == "post_invasion")
+    _, low, high, _ = independent_interval(x_b, 8, x_c, 3, level=0.8)
+    at_80 = replace(analysis, confidence_level=0.8)
+    metric = "{} tactic=detention,digital_threat,assassination"
+    assert claims.measure(metric.format("rate_ratio_ci_low"), notation_tables, at_80) == pytest.approx(low, rel=1e-9)
+    assert claims.measure(metric.format("rate_ratio_ci_high"), notation_tables, at_80) == pytest.approx(high, rel=1e-9)
+
+
+def test_zero_denominators_give_their_value_without_a_division_warning(notation_tables, tables, analysis):
+    import warnings
+
+    no_cases = tables["period_ratios"].assign(baseline_cases=0, comparison_cases=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        share = claims.measure("share tactic=detention among host_country=ITA", notation_tables, analysis)
+        ratio = claims.measure("cases_ratio scope=all", {**tables, "period_ratios": no_cases}, analysis)
+    assert math.isnan(share) and ratio == math.inf
+
+
+def test_a_ledger_of_no_claim_has_the_ledgers_columns_and_a_missing_column_reads_empty(tables, analysis):
+    empty = claims.check_claims(pd.DataFrame(columns=["claim_id", "check", "metric"]), tables, analysis)
+    assert list(empty.columns) == [*claims.LEDGER_COLUMNS, "observed", "holds"] and empty.empty
+    one = pd.DataFrame([{"claim_id": "c", "check": "not_checkable", "metric": "", "claim": "A sentence."}])
+    row = claims.check_claims(one, tables, analysis).iloc[0].to_dict()
+    assert row["section"] == "" and row["why"] == "" and row["observed"] == "" and pd.isna(row["holds"])
+
+
+def test_a_claim_on_cases_is_measured_with_the_analysis_settings(notation_tables, analysis):
+    claim = pd.DataFrame(
+        [{"claim_id": "c", "check": "equals", "metric": "n_cases period=pre_war", "expected": "0", "claim": "x"}]
+    )
+    row = claims.check_claims(claim, notation_tables, analysis).iloc[0]
+    assert row["observed"] == str(len(where(p=lambda r: r["period"] == "pre_war")))
+
+
+def test_internal_lookups_name_what_they_did_not_find(notation_tables, analysis):
+    with pytest.raises(ValueError) as unknown:
+        claims.select_cases(notation_tables["cases"], {"colour": "red"}, analysis)
+    assert str(unknown.value) == "unknown filter 'colour'"
+    with pytest.raises(ValueError) as none:
+        claims._one(pd.DataFrame({"scope": ["all", "all"], "ratio": [1.0, 2.0]}), "ratio", scope="all")
+    assert str(none.value) == "2 rows match {'scope': 'all'}"

@@ -283,24 +283,26 @@ def filter_problems(filters: dict[str, str], takes: tuple[str, ...], name: str, 
 
 
 def trend_years(filters: dict[str, str], analysis: Analysis) -> range | None:
-    """The years a trend is fitted on: one period's, or a bounded year=A..B (within the period when both are
-    given); None when the filters give no bounded range."""
+    """The years a trend is fitted on: one period's, or a year range A..B, or both where they meet (a half-open
+    range such as 2020.. bounds a period's years); None when the filters give no bounded range of years (a list of
+    periods or of years, an open range alone) or the two do not meet."""
     spans = []
-    if "period" in filters and "," not in filters["period"]:
+    if "period" in filters:
         period = next((p for p in analysis.periods if p.name == filters["period"]), None)
-        if period:
-            spans.append((period.first_year, period.last_year))
-    if "year" in filters and "," not in filters["year"]:
+        if period is None:  # a list of periods (or an unknown one): no one range
+            return None
+        spans.append((period.first_year, period.last_year))
+    if "year" in filters:
         try:
-            low, high = year_range(filters["year"])
-        except ValueError:
-            low, high = -math.inf, math.inf
-        if math.isfinite(low) and math.isfinite(high):
-            spans.append((int(low), int(high)))
+            spans.append(year_range(filters["year"]))
+        except ValueError:  # a list of years: no one range
+            return None
     if not spans:
         return None
     first, last = max(s[0] for s in spans), min(s[1] for s in spans)
-    return range(first, last + 1) if first <= last else None
+    if not (math.isfinite(first) and math.isfinite(last)) or first > last:
+        return None
+    return range(int(first), int(last) + 1)
 
 
 def argument_problems(parsed: ParsedMetric, words: Vocabulary, analysis: Analysis | None = None) -> list[str]:
@@ -517,7 +519,7 @@ def select_cases(cases: pd.DataFrame, filters: dict[str, str], analysis: Analysi
                 if scope.name in values:
                     hit |= in_scope(cases, scope)
         elif key in ("fh_counted", "eu_member"):
-            hit = cases[key].astype(bool).isin([YES_NO[v] for v in values])
+            hit = cases[key].isin([YES_NO[v] for v in values])
         elif key in CASE_FILTERS:
             hit = cases[key].isin(values)
         else:
@@ -528,7 +530,7 @@ def select_cases(cases: pd.DataFrame, filters: dict[str, str], analysis: Analysi
 
 def rank_countries(rows: pd.DataFrame, n: int) -> Ranked:
     """The n countries with the most cases; where the n-th and the next have as many, the tied ones are named."""
-    counts = rows.groupby("host_country")["cases"].sum().sort_values(ascending=False, kind="stable")
+    counts = rows.groupby("host_country")["cases"].sum().sort_values(ascending=False)  # ties: names sorted below
     if len(counts) <= n:
         return Ranked(sorted(counts.index), [])
     cut = counts.iloc[n - 1]
@@ -678,7 +680,7 @@ def format_observed(observed: object) -> str:
     if isinstance(observed, list):
         return " ".join(observed)
     if isinstance(observed, float):
-        return f"{observed:.4g}" if math.isfinite(observed) else str(observed)
+        return f"{observed:.4g}"  # 'inf', 'nan' as str() writes them
     return str(observed)
 
 
@@ -690,7 +692,7 @@ def check_claims(claims: pd.DataFrame, tables: dict[str, pd.DataFrame], analysis
     has neither."""
     rows = []
     for claim in claims.to_dict("records"):
-        row = {column: str(claim.get(column, "") or "") for column in LEDGER_COLUMNS}
+        row = {column: str(claim.get(column) or "") for column in LEDGER_COLUMNS}
         if claim["check"] == NOT_CHECKABLE:
             rows.append({**row, "observed": "", "holds": pd.NA})
             continue
