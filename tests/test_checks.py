@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from tnr_pipeline import claims
@@ -108,8 +109,6 @@ def test_a_ranking_tied_at_its_cut_never_holds_even_when_the_codes_match():
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4])
 def test_rank_countries_with_exactly_as_many_countries_as_asked_and_around_it(n):
-    import pandas as pd
-
     rows = pd.DataFrame({"host_country": ["GEO", "ARM", "KAZ"], "cases": [5, 3, 1]})
     ranked = claims.rank_countries(rows, n)
     assert list(ranked) == sorted(["GEO", "ARM", "KAZ"][:n]) and ranked.tied == []
@@ -275,3 +274,77 @@ def test_an_unknown_check_is_refused_naming_the_checks():
         "unknown check 'roughly' (known: equals, at_least, at_most, above, rounds_to, between, includes_all, "
         "equals_set)"
     )
+
+
+def _claims_sheet(rows: dict[int, dict]) -> pd.DataFrame:
+    blank = dict.fromkeys((*claims.CLAIM_COLUMNS, *claims.NOTE_COLUMNS), "")
+    return pd.DataFrame([{**blank, **row} for row in rows.values()], index=list(rows))
+
+
+def test_every_problem_of_a_claims_sheet_comes_with_its_row_column_and_whole_message():
+    from tnr_pipeline.problems import Problem
+
+    good = {"claim_id": "ok", "section": "S", "claim": "At least 43 cases.", "metric": "n_cases", "check": "at_least"}
+    good |= {"expected": "43", "source": "report"}
+    sheet = _claims_sheet(
+        {
+            2: good,
+            3: good,
+            4: {"source": "blog", "check": "not_checkable", "claim": "x", "metric": "n_cases", "expected": "1"},
+            5: {"claim_id": "e"},
+            6: {**good, "claim_id": "m", "metric": "nonsense"},
+            7: {**good, "claim_id": "r", "expected": "50"},
+            8: {**good, "claim_id": "c", "check": "roughly"},
+            9: {**good, "claim_id": "n", "check": "not_checkable", "metric": "", "expected": "", "why": "not coded"},
+        }
+    )
+    checks = ", ".join(claims.CHECKS)
+    assert claims.claim_problems(sheet, WORDS) == [
+        Problem(2, "claim_id", 'rows 2, 3, column "claim_id": "ok" is used by more than one claim.'),
+        Problem(
+            4,
+            "source",
+            'row 4, column "source": "blog" is not a source. Allowed: report (a sentence quoted from the report) or '
+            "pipeline (a check this project adds).",
+        ),
+        Problem(4, "claim_id", 'row 4, column "claim_id": the cell is empty.'),
+        Problem(4, "section", 'row 4, column "section": the cell is empty.'),
+        Problem(
+            4,
+            "why",
+            'row 4, column "why": a not_checkable row says why the case data cannot test the sentence (e.g. "the data '
+            'do not code whether the host state cooperated").',
+        ),
+        Problem(4, "metric", 'row 4, column "metric": a not_checkable row has no metric; leave it empty.'),
+        Problem(4, "expected", 'row 4, column "expected": a not_checkable row has no expected; leave it empty.'),
+        *(
+            Problem(5, column, f'row 5 (claim "e"), column "{column}": the cell is empty.')
+            for column in ("section", "claim", "metric", "check", "source")
+        ),
+        Problem(
+            6,
+            "metric",
+            f'row 6 (claim "m"), column "metric": "nonsense" is not a metric. Allowed: {", ".join(claims.METRICS)}.',
+        ),
+        Problem(
+            7,
+            "reading",
+            'row 7 (claim "r"), column "reading": the sentence does not state 50, so say how the row reads its words '
+            "(e.g. \"'particularly sharp' read as Fisher p ≤ 0.05 against the EU\").",
+        ),
+        Problem(8, "check", f'row 8 (claim "c"), column "check": "roughly" is not a check. Allowed: {checks}.'),
+    ]
+
+
+def test_a_claims_sheet_without_a_column_is_refused_naming_every_missing_column():
+    from tnr_pipeline.problems import Problem
+
+    sheet = _claims_sheet({2: {"claim_id": "a"}}).drop(columns=["source", "check"])
+    needs = (
+        "The claims file needs these columns: claim_id, section, claim, metric, check, expected, source (header in "
+        "row 1); reading, why are optional."
+    )
+    assert claims.claim_problems(sheet, WORDS) == [
+        Problem(0, "check", f'column "check" is missing. {needs}'),
+        Problem(0, "source", f'column "source" is missing. {needs}'),
+    ]

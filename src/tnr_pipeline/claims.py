@@ -419,7 +419,7 @@ def claim_problems(claims: pd.DataFrame, words: Vocabulary, analysis: Analysis |
 
 def _row_problems(row: int, claim: pd.Series, words: Vocabulary, analysis: Analysis | None) -> list[Problem]:
     where = f'row {row} (claim "{claim["claim_id"]}")' if claim["claim_id"] else f"row {row}"
-    note = {column: str(claim.get(column, "") or "") for column in NOTE_COLUMNS}
+    note = {column: str(claim.get(column) or "") for column in NOTE_COLUMNS}
     problems = []
     if claim["source"] not in ("", *SOURCES):
         problems.append(
