@@ -296,6 +296,10 @@ def test_every_problem_of_a_claims_sheet_comes_with_its_row_column_and_whole_mes
             7: {**good, "claim_id": "r", "expected": "50"},
             8: {**good, "claim_id": "c", "check": "roughly"},
             9: {**good, "claim_id": "n", "check": "not_checkable", "metric": "", "expected": "", "why": "not coded"},
+            10: {**good, "claim_id": "a", "metric": ""},
+            11: {**good, "claim_id": "b", "check": ""},
+            12: {**good, "claim_id": "p", "metric": "n_cases period"},
+            13: {**good, "claim_id": "w", "metric": "n_cases period=war"},
         }
     )
     checks = ", ".join(claims.CHECKS)
@@ -333,6 +337,15 @@ def test_every_problem_of_a_claims_sheet_comes_with_its_row_column_and_whole_mes
             "(e.g. \"'particularly sharp' read as Fisher p ≤ 0.05 against the EU\").",
         ),
         Problem(8, "check", f'row 8 (claim "c"), column "check": "roughly" is not a check. Allowed: {checks}.'),
+        Problem(10, "metric", 'row 10 (claim "a"), column "metric": the cell is empty.'),
+        Problem(11, "check", 'row 11 (claim "b"), column "check": the cell is empty.'),
+        Problem(12, "metric", 'row 12 (claim "p"), column "metric": "n_cases period": \'period\' is not key=value.'),
+        Problem(
+            13,
+            "metric",
+            'row 13 (claim "w"), column "metric": "n_cases period=war": period \'war\' is not known. Allowed: '
+            "pre_war, post_invasion.",
+        ),
     ]
 
 
