@@ -882,3 +882,40 @@ def test_internal_lookups_name_what_they_did_not_find(notation_tables, analysis)
     with pytest.raises(ValueError) as none:
         claims._one(pd.DataFrame({"scope": ["all", "all"], "ratio": [1.0, 2.0]}), "ratio", scope="all")
     assert str(none.value) == "2 rows match {'scope': 'all'}"
+
+
+def test_the_step_reads_region_groups_and_periods_records_its_inputs_and_tolerates_unchecked_rows(
+    tmp_path, tables, analysis
+):
+    from tnr_pipeline import io
+
+    path = _claims_file(
+        tmp_path,
+        [
+            ["near", "F1", "11 cases nearby.", "n_cases region_group=near_abroad", "equals", "11"],
+            ["before", "F1", "3 cases before.", "n_cases period=pre_war", "equals", "3"],
+            ["open", "F2", "Cooperation.", "", "not_checkable", "", "report", "", "the data do not code it"],
+        ],
+    )
+    result = claims.run(
+        str(path),
+        _write_tables(tmp_path, tables),
+        str(tmp_path / "claims.parquet"),
+        str(Reference().directory),
+        analysis,
+        True,  # strict: the unchecked row is no failure
+        {"claims": "claims.csv"},
+    )
+    assert result["holds"].tolist() == [True, True, pd.NA]
+    meta = io.read_provenance(tmp_path / "claims.parquet")
+    assert meta["inputs_sha256"][str(path)] == io.sha256_file(path) and "raw.csv" in meta["inputs_sha256"]
+    assert meta["config"] == {"claims": "claims.csv"}
+
+
+def test_a_claims_file_with_problems_is_named_by_its_file_name(tmp_path, tables, analysis):
+    from tnr_pipeline.problems import InputInvalid
+
+    path = _claims_file(tmp_path, [["typo", "F1", "12 cases.", "n_cases", "equals", "twelve"]])
+    with pytest.raises(InputInvalid) as raised:
+        _run(path, tmp_path, tables, analysis)
+    assert raised.value.source == "claims.csv" and not (tmp_path / "claims.parquet").exists()

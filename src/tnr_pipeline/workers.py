@@ -20,6 +20,7 @@ def _run(key: Hashable):
 def run_forked(jobs: dict[Hashable, Callable[[], object]], workers: int = 1) -> list:
     """Call each function of `jobs` (key -> function of no arguments) in `workers` forked processes where the system
     can fork, else one after another here; the results come in the order of `jobs`."""
+    import gc
     import multiprocessing
 
     _JOBS.clear()
@@ -27,6 +28,7 @@ def run_forked(jobs: dict[Hashable, Callable[[], object]], workers: int = 1) -> 
     try:
         keys = list(jobs)
         if workers > 1 and len(keys) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            gc.freeze()  # what the step has loaded stays: the workers' collections walk only their own objects
             with multiprocessing.get_context("fork").Pool(min(workers, len(keys))) as pool:
                 return pool.map(_run, keys, chunksize=1)
         return [_run(key) for key in keys]
