@@ -334,3 +334,75 @@ def test_p_value_for_many_trials_matches_scipy_binomtest(n, probability, spread)
     expected = scipy_stats.binomtest(x, n, probability).pvalue
     observed = stats.binomial_two_sided_p(x, n, probability)
     assert observed == pytest.approx(expected, rel=1e-5, abs=1e-290)
+
+
+# ---- the survey's proportions: Wilson intervals and the summary table (stats.py's, so mutation testing sees them) --
+
+
+@pytest.mark.parametrize("successes, trials", [(13, 40), (0, 40), (40, 40), (1, 1), (7, 38)])
+def test_wilson_matches_scipy(successes, trials):
+    low, high = stats.wilson_interval(successes, trials)
+    expected = scipy_stats.binomtest(successes, trials).proportion_ci(method="wilson")
+    assert low == pytest.approx(expected.low, abs=1e-12) and high == pytest.approx(expected.high, abs=1e-12)
+
+
+@given(trials=st.integers(1, 500), data=st.data())
+@settings(max_examples=examples(100), deadline=None)
+def test_wilson_contains_share_and_matches_scipy(trials, data):
+    successes = data.draw(st.integers(0, trials))
+    low, high = stats.wilson_interval(successes, trials)
+    expected = scipy_stats.binomtest(successes, trials).proportion_ci(method="wilson")
+    assert low <= successes / trials <= high
+    assert low == pytest.approx(expected.low, abs=1e-9) and high == pytest.approx(expected.high, abs=1e-9)
+
+
+def test_no_respondents_gives_missing_interval():
+    assert all(math.isnan(x) for x in stats.wilson_interval(0, 0))
+
+
+@pytest.mark.parametrize("level", [0.8, 0.9, 0.99])
+def test_wilson_at_other_confidence_levels_matches_scipy(level):
+    low, high = stats.wilson_interval(7, 38, level)
+    expected = scipy_stats.binomtest(7, 38).proportion_ci(confidence_level=level, method="wilson")
+    assert low == pytest.approx(expected.low, abs=1e-12) and high == pytest.approx(expected.high, abs=1e-12)
+
+
+def test_the_survey_summary_counts_answers_tactics_and_countries():
+    responses = pd.DataFrame(
+        {
+            "reduced_presence": [True, False, True, None],
+            "tactics_experienced": ["detention;assault", "", "detention", "assault"],
+            "country_of_residence": ["GEO", "ARM", "GEO", "DEU"],
+        }
+    )
+    summary = stats.summarise_survey(responses, ("reduced_presence",), ["detention", "assault", "rendition"], 0.9)
+    rows = summary[["question", "answer", "n", "respondents"]].values.tolist()
+    assert rows == [
+        ["reduced_presence", "yes", 2, 3],  # the unanswered question is left out of its respondents
+        ["reduced_presence", "no", 1, 3],
+        ["tactics_experienced", "detention", 2, 4],
+        ["tactics_experienced", "assault", 2, 4],
+        ["tactics_experienced", "rendition", 0, 4],  # every tactic of the typology, listed or not
+        ["country_of_residence", "ARM", 1, 4],
+        ["country_of_residence", "DEU", 1, 4],
+        ["country_of_residence", "GEO", 2, 4],
+    ]
+    assert summary["share"].tolist() == [2 / 3, 1 / 3, 0.5, 0.5, 0.0, 0.25, 0.25, 0.5]
+    expected = [scipy_stats.binomtest(n, total).proportion_ci(0.9, "wilson") for *_, n, total in rows]
+    assert summary["ci_low"].tolist() == pytest.approx([e.low for e in expected], abs=1e-12)
+    assert summary["ci_high"].tolist() == pytest.approx([e.high for e in expected], abs=1e-12)
+    assert (summary["confidence_level"] == 0.9).all() and summary["n"].dtype == "int64"
+
+
+# ---- the binomial test summed by its tails, at every outcome of small samples and at the edges of p -------------
+
+
+@pytest.mark.parametrize("trials", [1, 2, 7, 50])
+@pytest.mark.parametrize("probability", [0.0, 0.01, 0.3, 0.5, 0.77, 1.0])
+def test_the_tail_sum_matches_scipy_at_every_outcome(trials, probability):
+    """The tail-sum form (used above LARGE_TRIALS) is exact at any size: here it is tried on every outcome of small
+    samples, the ties of p = 0.5 and the certain outcomes of p = 0 and 1, against scipy's binomtest."""
+    for successes in range(trials + 1):
+        expected = scipy_stats.binomtest(successes, trials, probability).pvalue
+        observed = stats._binomial_two_sided_p_by_tails(successes, trials, probability)
+        assert observed == pytest.approx(expected, rel=1e-9, abs=1e-300), (successes, trials, probability)

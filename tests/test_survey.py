@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from scipy.stats import binomtest
 
-from conftest import MARKER, ROOT, examples, write_csv
-from tnr_pipeline import context, stats, survey
+from conftest import MARKER, ROOT, write_csv
+from tnr_pipeline import context, survey
 from tnr_pipeline.problems import InputInvalid
 
 SURVEY = pd.DataFrame(
@@ -54,27 +49,6 @@ def survey_problems(tmp_path, frame):
     assert not (tmp_path / "out" / "summary.parquet").exists()
     assert not (tmp_path / "out" / "responses.parquet").exists()
     return [str(p) for p in raised.value.problems]
-
-
-@pytest.mark.parametrize("successes, trials", [(13, 40), (0, 40), (40, 40), (1, 1), (7, 38)])
-def test_wilson_matches_scipy(successes, trials):
-    low, high = stats.wilson_interval(successes, trials)
-    expected = binomtest(successes, trials).proportion_ci(method="wilson")
-    assert low == pytest.approx(expected.low, abs=1e-12) and high == pytest.approx(expected.high, abs=1e-12)
-
-
-@given(trials=st.integers(1, 500), data=st.data())
-@settings(max_examples=examples(100), deadline=None)
-def test_wilson_contains_share_and_matches_scipy(trials, data):
-    successes = data.draw(st.integers(0, trials))
-    low, high = stats.wilson_interval(successes, trials)
-    expected = binomtest(successes, trials).proportion_ci(method="wilson")
-    assert low <= successes / trials <= high
-    assert low == pytest.approx(expected.low, abs=1e-9) and high == pytest.approx(expected.high, abs=1e-9)
-
-
-def test_no_respondents_gives_missing_interval():
-    assert all(math.isnan(x) for x in stats.wilson_interval(0, 0))
 
 
 def test_shipped_reconstruction_gives_the_report_numbers(tmp_path):
