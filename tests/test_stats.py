@@ -406,3 +406,68 @@ def test_the_tail_sum_matches_scipy_at_every_outcome(trials, probability):
         expected = scipy_stats.binomtest(successes, trials, probability).pvalue
         observed = stats._binomial_two_sided_p_by_tails(successes, trials, probability)
         assert observed == pytest.approx(expected, rel=1e-9, abs=1e-300), (successes, trials, probability)
+
+
+# ---- computed in each test's own body (a module fixture's work is seen by mutation testing in one test only) -------
+
+
+def test_breakdowns_list_every_category_with_its_share_of_the_period(periods, scopes):
+    cases = make_cases([("GEO", 2015, "detention"), ("GEO", 2022, "detention"), ("ARM", 2023, "assault")], periods)
+    categories = {"tactic": {"detention": "Detention", "assault": "Assault", "rendition": "Rendition"}}
+    breakdown = stats.break_down_periods(cases, periods, [scopes[0]], categories)
+    rows = breakdown[["period", "category", "cases", "share"]].values.tolist()
+    nan = [row for row in rows if row[3] != row[3]]
+    assert nan == []  # every period has cases here, so every share is a number
+    assert sorted(map(tuple, rows)) == sorted(
+        [
+            ("pre_war", "detention", 1, 1.0),  # the only case of its period: a share of exactly 1
+            ("pre_war", "assault", 0, 0.0),
+            ("pre_war", "rendition", 0, 0.0),  # a category without any case is listed, with 0
+            ("post_invasion", "detention", 1, 0.5),
+            ("post_invasion", "assault", 1, 0.5),
+            ("post_invasion", "rendition", 0, 0.0),
+        ]
+    )
+    assert list(breakdown["category_label"].drop_duplicates()) == ["Detention", "Assault", "Rendition"]
+
+
+def test_a_period_without_cases_has_no_breakdown_share_and_no_division_warning(periods, scopes):
+    import warnings
+
+    cases = make_cases([("GEO", 2022, "detention")], periods)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        breakdown = stats.break_down_periods(cases, periods, [scopes[0]], {"tactic": {"detention": "Detention"}})
+    shares = dict(zip(breakdown["period"], breakdown["share"]))
+    assert math.isnan(shares["pre_war"]) and shares["post_invasion"] == 1.0
+
+
+def test_an_exact_row_is_the_rate_ratio_at_the_given_level_and_missing_without_years():
+    row = stats._exact_row(3, 1, 4, 2, 0.8)
+    assert {k: row[k] for k in ("ratio", "ci_low", "ci_high", "p_value")} == stats.rate_ratio(3, 1, 4, 2, 0.8)
+    assert row["baseline_years"] == 1 and row["comparison_cases"] == 4
+    for years in ((0, 2), (2, 0)):
+        empty = stats._exact_row(3, years[0], 4, years[1], 0.95)
+        assert all(math.isnan(empty[k]) for k in ("ratio", "ci_low", "ci_high", "p_value"))
+
+
+def test_a_later_baseline_counts_only_its_own_years(periods, analysis):
+    cases = make_cases([("GEO", year, "detention") for year in (2014, 2015, 2016, 2019, 2022, 2023)], periods)
+    variants = stats.robustness_variants(cases, analysis, [2016]).set_index(["scope", "variant"])
+    later = variants.loc[("all", "baseline_from_2016")]
+    assert (later["baseline_cases"], later["baseline_years"]) == (2, 6)  # 2016 and 2019, in 2016-2021
+    expected = stats.rate_ratio(2, 6, 2, 3, analysis.confidence_level)
+    assert later["ratio"] == pytest.approx(expected["ratio"]) and later["ci_low"] == pytest.approx(expected["ci_low"])
+
+
+@pytest.mark.parametrize(
+    "counts, growth",
+    [([0, 4], math.inf), ([4, 0], 0.0), ([0, 0, 5], math.inf), ([5, 0, 0], 0.0)],
+)
+def test_a_trend_with_every_case_in_its_first_or_last_year(counts, growth):
+    """The maximum is at beta = -inf or +inf; the likelihood ratio is then its limit, the saturated fit's."""
+    observed, p_value = stats.poisson_trend(counts)
+    total, n = sum(counts), len(counts)
+    statistic = 2 * (total * math.log(total) - total * math.log(total / n))  # saturated against the flat mean
+    assert observed == growth
+    assert p_value == pytest.approx(scipy_stats.chi2.sf(statistic, 1), rel=1e-9)

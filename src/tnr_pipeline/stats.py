@@ -290,8 +290,9 @@ def break_down_periods(
         frame["category_label"] = frame["category"].map(labels)
         frames.append(frame)
     breakdown = pd.concat(frames, ignore_index=True)
-    total = pd.Series(list(zip(breakdown["scope"], breakdown["period"]))).map(totals).to_numpy()
-    breakdown["share"] = np.where(total > 0, breakdown["cases"] / np.where(total > 0, total, 1), np.nan)
+    total = pd.Series(list(zip(breakdown["scope"], breakdown["period"]))).map(totals).to_numpy(dtype=float)
+    cases = breakdown["cases"].to_numpy(dtype=float)
+    breakdown["share"] = np.divide(cases, total, out=np.full(len(total), np.nan), where=total > 0)  # none: missing
     return in_table_order(breakdown, "period_breakdowns")
 
 
