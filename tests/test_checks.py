@@ -300,6 +300,10 @@ def test_every_problem_of_a_claims_sheet_comes_with_its_row_column_and_whole_mes
             11: {**good, "claim_id": "b", "check": ""},
             12: {**good, "claim_id": "p", "metric": "n_cases period"},
             13: {**good, "claim_id": "w", "metric": "n_cases period=war"},
+            14: {**good, "claim_id": "z", "expected": "0"},
+            15: {**good, "claim_id": "", "check": "not_checkable", "metric": "", "expected": "", "why": "uncoded"},
+            16: {**good, "claim_id": "q", "metric": "n_cases tactic=a=b period=pre_war period=post_invasion"},
+            17: {**good, "claim_id": "t", "metric": "n_cases tactic=a=b"},
         }
     )
     checks = ", ".join(claims.CHECKS)
@@ -345,6 +349,24 @@ def test_every_problem_of_a_claims_sheet_comes_with_its_row_column_and_whole_mes
             "metric",
             'row 13 (claim "w"), column "metric": "n_cases period=war": period \'war\' is not known. Allowed: '
             "pre_war, post_invasion.",
+        ),
+        Problem(
+            14,
+            "expected",
+            f'row 14 (claim "z"), column "expected": at_least 0 {CANNOT_FAIL}; write the report\'s lower bound.',
+        ),
+        Problem(15, "claim_id", 'row 15, column "claim_id": the cell is empty.'),
+        Problem(
+            16,
+            "metric",
+            'row 16 (claim "q"), column "metric": "n_cases tactic=a=b period=pre_war '
+            'period=post_invasion": period= is given twice.',
+        ),
+        Problem(
+            17,
+            "metric",
+            'row 17 (claim "t"), column "metric": "n_cases tactic=a=b": tactic \'a=b\' is not known. '
+            "Allowed: detention, denial_of_entry.",
         ),
     ]
 

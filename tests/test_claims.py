@@ -868,11 +868,10 @@ def test_a_ledger_of_no_claim_has_the_ledgers_columns_and_a_missing_column_reads
 
 
 def test_a_claim_on_cases_is_measured_with_the_analysis_settings(notation_tables, analysis):
-    claim = pd.DataFrame(
-        [{"claim_id": "c", "check": "equals", "metric": "n_cases period=pre_war", "expected": "0", "claim": "x"}]
-    )
+    metric = "n_cases scope=excluding_denial_of_entry"  # a scope is read from the settings
+    claim = pd.DataFrame([{"claim_id": "c", "check": "equals", "metric": metric, "expected": "0", "claim": "x"}])
     row = claims.check_claims(claim, notation_tables, analysis).iloc[0]
-    assert row["observed"] == str(len(where(p=lambda r: r["period"] == "pre_war")))
+    assert row["observed"] == str(len(where(t=lambda r: r["tactic"] != "denial_of_entry")))
 
 
 def test_internal_lookups_name_what_they_did_not_find(notation_tables, analysis):
@@ -893,7 +892,7 @@ def test_the_step_reads_region_groups_and_periods_records_its_inputs_and_tolerat
         tmp_path,
         [
             ["near", "F1", "11 cases nearby.", "n_cases region_group=near_abroad", "equals", "11"],
-            ["before", "F1", "3 cases before.", "n_cases period=pre_war", "equals", "3"],
+            ["before", "F1", "3 cases before.", "n_cases period=pre_war scope=all", "equals", "3"],
             ["open", "F2", "Cooperation.", "", "not_checkable", "", "report", "", "the data do not code it"],
         ],
     )
@@ -919,3 +918,21 @@ def test_a_claims_file_with_problems_is_named_by_its_file_name(tmp_path, tables,
     with pytest.raises(InputInvalid) as raised:
         _run(path, tmp_path, tables, analysis)
     assert raised.value.source == "claims.csv" and not (tmp_path / "claims.parquet").exists()
+
+
+def test_the_vocabulary_keeps_the_surveys_question_order_and_the_reference_codes(tables, analysis):
+    reference = Reference()
+    words = claims.Vocabulary.of(analysis, reference, tables["survey_summary"])
+    assert list(words.survey_answers) == ["reduced_presence", "considered_relocating"]  # as the survey asks them
+    assert words.survey_answers["reduced_presence"] == ("yes", "no")
+    assert words.target_profiles == tuple(reference.target_profiles["code"]) and "activist" in words.target_profiles
+    assert words.verification == tuple(reference.verification["code"]) and "verified" in words.verification
+
+
+def test_a_claims_file_without_the_optional_columns_reads_them_empty(tmp_path):
+    path = tmp_path / "claims.csv"
+    pd.DataFrame(
+        [["a", "F1", "Many cases.", "n_cases", "at_least", "12", "report"]], columns=claims.CLAIM_COLUMNS
+    ).to_csv(path, index=False)
+    frame = claims.read_claims(path)
+    assert frame.loc[2, "reading"] == "" and frame.loc[2, "why"] == ""
