@@ -425,6 +425,11 @@ def _row(variant: str, **changes) -> dict:
             "Только случаи со статусом «подтверждён».",
         ),
         (
+            _row("verified_only", baseline_cases=5, comparison_cases=5),  # as many in both: still some
+            "Only cases whose verification is 'verified'.",
+            "Только случаи со статусом «подтверждён».",
+        ),
+        (
             _row("verified_only", baseline_cases=0, comparison_cases=0),
             "Only cases whose verification is 'verified' (none is).",
             "Только случаи со статусом «подтверждён» (таких нет).",
@@ -437,7 +442,8 @@ def test_every_robustness_variant_is_described_whole_in_each_language(row, engli
     assert i18n.describe_variant(row, REFERENCE_ROW, analysis, compiled_russian()) == russian_words
 
 
-def test_a_country_without_an_english_name_given_takes_pycountrys_else_its_code():
+def test_a_country_without_an_english_name_given_takes_pycountrys_else_its_code(monkeypatch):
+    monkeypatch.setattr(i18n, "_COUNTRY_NAMES", {})  # built here, not taken from an earlier test's cache
     russian = compiled_russian()
     assert ENGLISH.country_name("GEO") == "Georgia" and russian.country_name("GEO") == "Грузия"
     assert ENGLISH.country_name("XXX") == "XXX" and russian.country_name("XXX") == "XXX"
@@ -449,6 +455,27 @@ def test_a_scope_excluding_a_tactic_without_a_label_names_its_code():
     assert describe_scope(without, ENGLISH, {}) == "excluding new_tactic"
 
 
-def test_a_language_pycountry_does_not_translate_names_countries_in_english():
+def test_a_language_pycountry_does_not_translate_names_countries_in_english(monkeypatch):
+    monkeypatch.setattr(i18n, "_COUNTRY_NAMES", {})
     assert i18n._country_names("tlh")["GEO"] == "Georgia"
     assert i18n._country_names("tlh")["MDA"] == "Moldova"
+
+
+def test_a_left_out_year_names_its_period_in_the_editions_language():
+    import json
+
+    from conftest import ANALYSIS
+    from tnr_pipeline.settings import parse_analysis
+
+    titles = {"pre_war": "До войны", "post_invasion": "После вторжения"}
+    periods = {name: {**period, "label_ru": titles[name]} for name, period in ANALYSIS["periods"].items()}
+    analysis = parse_analysis(json.dumps({**ANALYSIS, "periods": periods}))
+    row = _row("drop_2014", baseline_years=7, baseline_cases=28)
+    assert i18n.describe_variant(row, REFERENCE_ROW, analysis, compiled_russian()) == (
+        "2014 год (1 случай) исключён из периода «До войны (2014–2021)»."
+    )
+
+
+def test_a_number_has_one_decimal_unless_told():
+    assert ENGLISH.number(1234.56) == "1,234.6" and ENGLISH.number(1234.56, 2) == "1,234.56"
+    assert compiled_russian().number(1234.56) == "1\u00a0234,6"
