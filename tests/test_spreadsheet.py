@@ -723,3 +723,8 @@ def test_a_workbook_whose_sheet_cannot_be_read_gets_the_damaged_workbook_message
         "'book.xlsx' cannot be read as a workbook: it is damaged, password-protected or not really a .xlsx file. "
         "Open it in Excel or LibreOffice and save it again as .xlsx"
     )
+
+
+def test_a_column_of_numbers_under_a_numeric_header_is_read_as_text(tmp_path):
+    read = read_sheet(_sheet(tmp_path, "case_id,2022,year\nA,1,2022\nB,2,2023\n"), ("case_id", "year"))
+    assert read.frame.to_dict("list") == {"case_id": ["A", "B"], "year": ["2022", "2023"]}

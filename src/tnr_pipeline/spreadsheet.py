@@ -182,8 +182,7 @@ def _read_csv_grid(path: Path) -> tuple[pd.DataFrame, list[str]]:
         raise InputFileError(
             f"'{path.name}' cannot be read as a table ({error}): check that no row has more cells than the header"
         ) from None
-    grid = grid.fillna("")
-    refuse_long_cells(grid, path.name)
+    refuse_long_cells(grid, path.name)  # short rows come padded with "" (keep_default_na=False): no cell is NaN
     return grid, [f"encoding: {encoding}", f"delimiter: {DELIMITERS[delimiter]}"]
 
 
@@ -362,7 +361,7 @@ def read_sheet(
     missing = {c: mapping.get(c, c) for c in required if c not in found}
     body = text.iloc[position + 1 :]
     body = body[(body != "").any(axis=1)]
-    frame = pd.DataFrame({column: body[by_header[wanted[column]]] for column in found}, index=body.index)
+    frame = pd.DataFrame({column: body[by_header[wanted[column]]] for column in found})
     frame.index = pd.Index(body.index + 1, name=ROW_INDEX)
     return SheetRead(
         frame, position + 1, found, missing, {c: h for c, h in mapping.items() if c in wanted}, headers, details
