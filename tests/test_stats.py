@@ -406,6 +406,7 @@ def test_the_tail_sum_matches_scipy_at_every_outcome(trials, probability):
         expected = scipy_stats.binomtest(successes, trials, probability).pvalue
         observed = stats._binomial_two_sided_p_by_tails(successes, trials, probability)
         assert observed == pytest.approx(expected, rel=1e-9, abs=1e-300), (successes, trials, probability)
+        assert 0.0 <= observed <= 1.0
 
 
 # ---- computed in each test's own body (a module fixture's work is seen by mutation testing in one test only) -------
@@ -471,3 +472,60 @@ def test_a_trend_with_every_case_in_its_first_or_last_year(counts, growth):
     statistic = 2 * (total * math.log(total) - total * math.log(total / n))  # saturated against the flat mean
     assert observed == growth
     assert p_value == pytest.approx(scipy_stats.chi2.sf(statistic, 1), rel=1e-9)
+
+
+def test_region_groups_and_the_near_abroad_against_the_eu_by_hand(periods, analysis, reference):
+    rows = [("GEO", 2015, "detention"), ("ARM", 2022, "detention"), ("KAZ", 2023, "detention")]
+    rows += [("ESP", 2016, "detention"), ("ESP", 2017, "detention"), ("POL", 2022, "detention")]
+    rows += [("USA", 2023, "detention")]
+    cases = make_cases(rows, periods)  # ESP and POL are EU members here
+    table = stats.compare_region_groups(cases, analysis, reference.region_groups)
+    table = table[table["scope"] == "all"].set_index("region_group")
+    counts = table[["baseline_cases", "comparison_cases"]].astype(int).to_dict("index")
+    assert counts == {
+        "near_abroad": {"baseline_cases": 1, "comparison_cases": 2},
+        "eu": {"baseline_cases": 2, "comparison_cases": 1},
+        "rest_of_world": {"baseline_cases": 0, "comparison_cases": 1},
+        "near_abroad_vs_eu": {"baseline_cases": 3, "comparison_cases": 3},
+    }
+    near = stats.rate_ratio(1, 8, 2, 3, analysis.confidence_level)
+    assert table.loc["near_abroad", "ratio"] == pytest.approx(near["ratio"])
+    assert table.loc["near_abroad", "ci_high"] == pytest.approx(near["ci_high"])
+    assert table.loc["near_abroad_vs_eu", "ratio"] == pytest.approx((2 / 1) / (1 / 2))  # (near_c/near_b)/(eu_c/eu_b)
+    assert table.loc["near_abroad_vs_eu", "p_value"] == pytest.approx(scipy_stats.fisher_exact([[1, 2], [2, 1]]).pvalue)
+    assert table.loc["near_abroad", "region_label"] == "Near abroad"
+
+
+@pytest.mark.parametrize(
+    "near, eu, ratio",
+    [((0, 2), (1, 1), math.inf), ((0, 0), (1, 1), math.nan), ((1, 1), (1, 0), math.inf), ((1, 1), (0, 0), math.nan)],
+)
+def test_the_ratio_of_ratios_where_a_count_is_zero(periods, analysis, reference, near, eu, ratio):
+    rows = [("GEO", 2015, "detention")] * near[0] + [("GEO", 2022, "detention")] * near[1]
+    rows += [("ESP", 2015, "detention")] * eu[0] + [("ESP", 2022, "detention")] * eu[1]
+    table = stats.compare_region_groups(make_cases(rows, periods), analysis, reference.region_groups)
+    observed = table.set_index(["scope", "region_group"]).loc[("all", "near_abroad_vs_eu"), "ratio"]
+    assert (math.isnan(observed) and math.isnan(ratio)) or observed == ratio
+
+
+def test_verified_only_counts_only_verified_cases(periods, analysis):
+    cases = make_cases([("GEO", 2015, "detention"), ("GEO", 2016, "detention"), ("GEO", 2022, "detention")], periods)
+    cases["verification"] = ["verified", "unverified", "verified"]
+    row = stats.robustness_variants(cases, analysis, []).set_index(["scope", "variant"]).loc[("all", "verified_only")]
+    assert (row["baseline_cases"], row["comparison_cases"]) == (1, 1)
+
+
+def test_wilson_ends_are_exactly_zero_and_one():
+    assert stats.wilson_interval(0, 40)[0] == 0.0 and stats.wilson_interval(40, 40)[1] == 1.0
+    assert stats.wilson_interval(0, 1)[0] == 0.0 and stats.wilson_interval(1, 1)[1] == 1.0
+
+
+def test_a_question_nobody_answered_has_no_share_and_the_level_defaults_to_95():
+    responses = pd.DataFrame(
+        {"asked": [None, None], "tactics_experienced": ["", ""], "country_of_residence": ["GEO", "GEO"]}
+    )
+    summary = stats.summarise_survey(responses, ("asked",), ["detention"])
+    asked = summary[summary["question"] == "asked"]
+    assert asked["respondents"].tolist() == [0, 0] and asked["share"].isna().all()
+    assert summary.loc[summary["question"] == "tactics_experienced", "n"].tolist() == [0]
+    assert (summary["confidence_level"] == 0.95).all()

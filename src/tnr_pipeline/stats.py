@@ -328,8 +328,7 @@ def summarise_survey(
         answered = responses[question].dropna().astype(bool)
         for answer, n in (("yes", int(answered.sum())), ("no", int((~answered).sum()))):
             rows.append((question, answer, n, len(answered)))
-    listed = responses["tactics_experienced"].str.split(";").explode()
-    counts = listed[listed != ""].value_counts()
+    counts = responses["tactics_experienced"].str.split(";").explode().value_counts()  # "" (none listed) is never read
     rows += [("tactics_experienced", tactic, int(counts.get(tactic, 0)), len(responses)) for tactic in tactics]
     countries = responses["country_of_residence"].value_counts()
     rows += [
