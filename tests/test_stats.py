@@ -529,3 +529,16 @@ def test_a_question_nobody_answered_has_no_share_and_the_level_defaults_to_95():
     assert asked["respondents"].tolist() == [0, 0] and asked["share"].isna().all()
     assert summary.loc[summary["question"] == "tactics_experienced", "n"].tolist() == [0]
     assert (summary["confidence_level"] == 0.95).all()
+
+
+@pytest.mark.parametrize("trials", [1, 2, 7])
+@pytest.mark.parametrize("probability", [0.0, 0.3, 1.0])
+def test_the_term_by_term_binomial_test_at_every_outcome_and_the_certain_ones(trials, probability):
+    for successes in range(trials + 1):
+        expected = scipy_stats.binomtest(successes, trials, probability).pvalue
+        observed = stats.binomial_two_sided_p(successes, trials, probability)
+        assert observed == pytest.approx(expected, rel=1e-9, abs=1e-300) and 0.0 <= observed <= 1.0
+
+
+def test_clopper_pearson_ends_are_exactly_zero_and_one():
+    assert stats.clopper_pearson(0, 5, 0.95)[0] == 0.0 and stats.clopper_pearson(5, 5, 0.95)[1] == 1.0

@@ -48,6 +48,8 @@ def binomial_two_sided_p(successes: int, trials: int, probability: float) -> flo
 
     if trials == 0:
         return 1.0
+    if probability in (0.0, 1.0):  # one outcome is certain: it has p = 1, every other is impossible
+        return 1.0 if successes == (trials if probability == 1.0 else 0) else 0.0
     if trials > LARGE_TRIALS:
         return _binomial_two_sided_p_by_tails(successes, trials, probability)
     k = np.arange(trials + 1)
