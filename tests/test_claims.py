@@ -139,7 +139,7 @@ def _write_tables(tmp_path, tables):
     return {k: str(v) for k, v in paths.items()}
 
 
-def _run(path, tmp_path, tables, analysis, strict=False):
+def _run(path, tmp_path, tables, analysis, strict=False, config=None):
     return claims.run(
         str(path),
         _write_tables(tmp_path, tables),
@@ -147,7 +147,7 @@ def _run(path, tmp_path, tables, analysis, strict=False):
         str(Reference().directory),
         analysis,
         strict,
-        {},
+        config or {},
     )
 
 
@@ -896,15 +896,7 @@ def test_the_step_reads_region_groups_and_periods_records_its_inputs_and_tolerat
             ["open", "F2", "Cooperation.", "", "not_checkable", "", "report", "", "the data do not code it"],
         ],
     )
-    result = claims.run(
-        str(path),
-        _write_tables(tmp_path, tables),
-        str(tmp_path / "claims.parquet"),
-        str(Reference().directory),
-        analysis,
-        True,  # strict: the unchecked row is no failure
-        {"claims": "claims.csv"},
-    )
+    result = _run(path, tmp_path, tables, analysis, strict=True, config={"claims": "claims.csv"})  # no failure
     assert result["holds"].tolist() == [True, True, pd.NA]
     meta = io.read_provenance(tmp_path / "claims.parquet")
     assert meta["inputs_sha256"][str(path)] == io.sha256_file(path) and "raw.csv" in meta["inputs_sha256"]

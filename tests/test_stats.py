@@ -397,14 +397,15 @@ def test_the_survey_summary_counts_answers_tactics_and_countries():
 # ---- the binomial test summed by its tails, at every outcome of small samples and at the edges of p -------------
 
 
+@pytest.mark.parametrize("form", [stats.binomial_two_sided_p, stats._binomial_two_sided_p_by_tails])
 @pytest.mark.parametrize("trials", [1, 2, 7, 50])
 @pytest.mark.parametrize("probability", [0.0, 0.01, 0.3, 0.5, 0.77, 1.0])
-def test_the_tail_sum_matches_scipy_at_every_outcome(trials, probability):
-    """The tail-sum form (used above LARGE_TRIALS) is exact at any size: here it is tried on every outcome of small
-    samples, the ties of p = 0.5 and the certain outcomes of p = 0 and 1, against scipy's binomtest."""
+def test_the_binomial_test_matches_scipy_at_every_outcome(form, trials, probability):
+    """Both forms (term by term, and the tail sum used above LARGE_TRIALS, exact at any size) on every outcome of
+    small samples, the ties of p = 0.5 and the certain outcomes of p = 0 and 1, against scipy's binomtest."""
     for successes in range(trials + 1):
         expected = scipy_stats.binomtest(successes, trials, probability).pvalue
-        observed = stats._binomial_two_sided_p_by_tails(successes, trials, probability)
+        observed = form(successes, trials, probability)
         assert observed == pytest.approx(expected, rel=1e-9, abs=1e-300), (successes, trials, probability)
         assert 0.0 <= observed <= 1.0
 
@@ -529,15 +530,6 @@ def test_a_question_nobody_answered_has_no_share_and_the_level_defaults_to_95():
     assert asked["respondents"].tolist() == [0, 0] and asked["share"].isna().all()
     assert summary.loc[summary["question"] == "tactics_experienced", "n"].tolist() == [0]
     assert (summary["confidence_level"] == 0.95).all()
-
-
-@pytest.mark.parametrize("trials", [1, 2, 7])
-@pytest.mark.parametrize("probability", [0.0, 0.3, 1.0])
-def test_the_term_by_term_binomial_test_at_every_outcome_and_the_certain_ones(trials, probability):
-    for successes in range(trials + 1):
-        expected = scipy_stats.binomtest(successes, trials, probability).pvalue
-        observed = stats.binomial_two_sided_p(successes, trials, probability)
-        assert observed == pytest.approx(expected, rel=1e-9, abs=1e-300) and 0.0 <= observed <= 1.0
 
 
 def test_clopper_pearson_ends_are_exactly_zero_and_one():

@@ -32,6 +32,12 @@ def has_words(value: object) -> bool:
     return isinstance(value, str) and value != ""
 
 
+def _percent_points(value: float, digits: int) -> Decimal:
+    """0.2016 -> Decimal('20.2') at 1 digit: a share in percentage points, rounded exactly as Python's own percent
+    format rounds it (every percent of every edition is rounded here)."""
+    return Decimal(f"{value:.{digits}%}".removesuffix("%"))
+
+
 @dataclass(frozen=True)
 class Language:
     """One language of the outputs: its messages (gettext), its number formats (Babel) and its names for data."""
@@ -76,15 +82,13 @@ class Language:
         special = self._special(value)
         if special is not None:
             return special
-        hundredths = Decimal(f"{value:.{digits}%}".removesuffix("%")) / 100
-        return self._apply(self.locale.percent_formats[None].pattern, hundredths, digits)
+        return self._apply(self.locale.percent_formats[None].pattern, _percent_points(value, digits) / 100, digits)
 
     def percent_range(self, low: float, high: float, digits: int = 0) -> str:
         """0.201, 0.48 -> '20.1%–48.0%' (en), '20,1–48,0 %' (ru): the catalogue says where the sign goes."""
         if self._special(low) is not None or self._special(high) is not None:
             return f"{self.percent(low, digits)}–{self.percent(high, digits)}"
-        # rounded as percent() does
-        low, high = (float(f"{value:.{digits}%}".removesuffix("%")) for value in (low, high))
+        low, high = (float(_percent_points(value, digits)) for value in (low, high))
         return self.gettext("{low}%–{high}%").format(low=self.number(low, digits), high=self.number(high, digits))
 
     def general(self, value: float, digits: int = 2) -> str:
