@@ -9,7 +9,11 @@ from snakemake.utils import min_version
 from tnr_pipeline import registry
 from tnr_pipeline.console import print_build_summary
 from tnr_pipeline.settings import analysis_settings, check_config
-from tnr_pipeline.snakemake_patches import cancel_rate_limiter_timers, fingerprint_params_without_pandas
+from tnr_pipeline.snakemake_patches import (
+    cancel_rate_limiter_timers,
+    fingerprint_params_without_pandas,
+    freeze_loaded_objects,
+)
 
 min_version("9.0")
 
@@ -25,6 +29,7 @@ check_config(config, "config.schema.yaml", f"{REFERENCE}/typology.csv")
 fingerprint_params_without_pandas()
 ANALYSIS = json.dumps(analysis_settings(config), sort_keys=True)
 DESCRIPTIONS = [config["input_descriptions"]] if config["input_descriptions"] else []  # the input data package
+freeze_loaded_objects()  # the garbage collector skips what is loaded by now (snakemake_patches.py)
 
 
 def modules(*names):

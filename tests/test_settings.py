@@ -154,6 +154,30 @@ def test_the_fingerprint_patch_applies_on_the_installed_snakemake():
     assert isinstance(patched, property) and patched.fget(SimpleNamespace(_serialize_param_builtin=builtin)) is builtin
 
 
+def test_freezing_keeps_the_collector_off_what_is_loaded_and_nothing_else():
+    """What exists when the Snakefile freezes is never collected (its modules live to the end anyway); garbage made
+    after it is collected as before."""
+    import gc
+    import weakref
+
+    class Cycle:
+        def __init__(self):
+            self.me = self
+
+    loaded = Cycle()
+    try:
+        assert snakemake_patches.freeze_loaded_objects() == gc.get_freeze_count() > 0
+        made_later = Cycle()
+        loaded_alive, later_alive = weakref.ref(loaded), weakref.ref(made_later)
+        del loaded, made_later
+        gc.collect()
+        assert loaded_alive() is not None and later_alive() is None
+    finally:
+        gc.unfreeze()
+    gc.collect()
+    assert loaded_alive() is None
+
+
 def test_patches_apply_only_to_the_snakemake_release_they_were_checked_on(monkeypatch):
     monkeypatch.setattr(snakemake_patches, "_snakemake_version", lambda: (8, 20))
     assert snakemake_patches.fingerprint_params_without_pandas() is False
