@@ -27,7 +27,7 @@ def tables(periods, scopes, reference, analysis):
         periods,
     )
     computed = compute_tables(cases, reference, analysis)
-    cases = claims.prepare_cases(cases, reference.region_groups)
+    prepared = claims.prepare_cases(cases, reference.region_groups)
     survey = pd.DataFrame(
         {
             "question": ["reduced_presence", "reduced_presence", "considered_relocating", "considered_relocating"],
@@ -40,7 +40,8 @@ def tables(periods, scopes, reference, analysis):
             "confidence_level": [0.95] * 4,
         }
     )
-    return {"cases": cases, **computed, "survey_summary": survey}
+    # "cases" as the metrics read it; the validated table (every column) as the claims step reads it from its file
+    return {"cases": prepared, "validated_cases": cases, **computed, "survey_summary": survey}
 
 
 @pytest.mark.parametrize(
@@ -134,7 +135,7 @@ def _write_tables(tmp_path, tables):
     for name in ("period_summary", "period_ratios", "country_summary", "survey_summary"):
         paths[name] = tmp_path / f"{name}.parquet"
         io.write_parquet(tables[name], name, paths[name], io.provenance({"raw.csv": "0" * 64}, {}))
-    cases = tables["cases"].assign(date=pd.NaT, eu_member=False).astype({"date": "datetime64[s]"})
+    cases = tables["validated_cases"].assign(date=pd.NaT, eu_member=False).astype({"date": "datetime64[s]"})
     paths["cases"] = tmp_path / "cases.parquet"
     io.write_parquet(cases, "cases", paths["cases"], io.provenance({"raw.csv": "0" * 64}, {}))
     return {k: str(v) for k, v in paths.items()}

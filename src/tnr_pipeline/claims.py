@@ -499,8 +499,11 @@ def _row_problems(row: int, claim: pd.Series, words: Vocabulary, analysis: Analy
 
 
 def prepare_cases(cases: pd.DataFrame, region_groups: pd.DataFrame) -> pd.DataFrame:
-    """The cases with the column every filter reads: each case's region group (reference/region_groups.csv)."""
-    return cases.assign(region_group=stats.assign_region_groups(cases, region_groups))
+    """The cases as the filters read them: only the columns a filter or a metric reads (each metric selects rows,
+    and a million cases' other columns would be copied with them), with each case's region group
+    (reference/region_groups.csv)."""
+    read = [column for column in cases.columns if column in CASE_FILTERS]
+    return cases[read].assign(region_group=stats.assign_region_groups(cases, region_groups))
 
 
 def select_cases(cases: pd.DataFrame, filters: dict[str, str], analysis: Analysis) -> pd.Series:
@@ -578,8 +581,8 @@ def _case_metric(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) 
         counts = chosen.groupby("host_country").size().rename("cases").reset_index()
         return rank_countries(counts, int(arguments["n"]))
     if name == "new_countries":
-        before = set(chosen.loc[chosen["year"] < analysis.comparison.first_year, "host_country"])
-        during = set(chosen.loc[_in_period(chosen, analysis.comparison), "host_country"])
+        before = set(chosen.loc[chosen["year"] < analysis.comparison.first_year, "host_country"].unique())
+        during = set(chosen.loc[_in_period(chosen, analysis.comparison), "host_country"].unique())
         return sorted(during - before)
     if name.startswith("rate_ratio"):
         baseline, comparison = analysis.baseline, analysis.comparison

@@ -466,8 +466,12 @@ def assign_period(year: pd.Series, periods: list[Period] | tuple[Period, ...]) -
     return period
 
 
+# The case columns a scope reads (in_scope).
+SCOPE_COLUMNS = ("tactic", "fh_counted")
+
+
 def in_scope(cases: pd.DataFrame, scope: Scope) -> pd.Series:
-    """Which cases a scope keeps: boolean mask over `cases` (needs `tactic` and `fh_counted`)."""
+    """Which cases a scope keeps: boolean mask over `cases` (needs its SCOPE_COLUMNS)."""
     keep = ~cases["tactic"].isin(scope.exclude_tactics)
     if scope.fh_counted_only:
         keep &= cases["fh_counted"].astype(bool)

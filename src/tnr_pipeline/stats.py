@@ -15,7 +15,7 @@ import pandas as pd
 
 from tnr_pipeline.fields import table_fields
 from tnr_pipeline.i18n import SOURCE_LANGUAGE, Language, describe_variant
-from tnr_pipeline.settings import Period, Scope, in_scope
+from tnr_pipeline.settings import SCOPE_COLUMNS, Period, Scope, in_scope
 
 BREAKDOWN_DIMENSIONS = ("tactic", "tactic_family", "target_profile", "verification")
 
@@ -162,11 +162,15 @@ def count_annual(cases: pd.DataFrame, tactics: list[str], periods: list[Period])
 
 
 def _scoped_counts(cases: pd.DataFrame, scopes: list[Scope], by: list[str]) -> pd.DataFrame:
-    """Case counts by `by` for every scope (long form with a `scope` column); only groups with cases."""
+    """Case counts by `by` for every scope (long form with a `scope` column); only groups with cases.
+
+    The cases are counted once by `by` and the columns a scope reads; each scope then keeps and sums those counts."""
+    read = list(dict.fromkeys([*by, *SCOPE_COLUMNS]))
+    distinct = cases.groupby(read, dropna=True).size().rename("cases").reset_index()
     frames = []
     for scope in scopes:
-        kept = cases[in_scope(cases, scope)]
-        frames.append(kept.groupby(by, dropna=True).size().rename("cases").reset_index().assign(scope=scope.name))
+        kept = distinct[in_scope(distinct, scope)]
+        frames.append(kept.groupby(by)["cases"].sum().reset_index().assign(scope=scope.name))
     return pd.concat(frames, ignore_index=True)
 
 
