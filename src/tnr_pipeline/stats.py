@@ -166,7 +166,8 @@ def _scoped_counts(cases: pd.DataFrame, scopes: list[Scope], by: list[str]) -> p
 
     The cases are counted once by `by` and the columns a scope reads; each scope then keeps and sums those counts."""
     read = list(dict.fromkeys([*by, *SCOPE_COLUMNS]))
-    distinct = cases.groupby(read, dropna=True).size().rename("cases").reset_index()
+    # a missing key (a year outside every period) makes no group: the grids these counts join have no such row
+    distinct = cases.groupby(read).size().rename("cases").reset_index()
     frames = []
     for scope in scopes:
         kept = distinct[in_scope(distinct, scope)]
