@@ -461,8 +461,8 @@ def statsmodels_trend(counts):
 
     design = sm.add_constant(np.arange(len(counts), dtype=float))
     with warnings.catch_warnings():
-        # two years leave no residual degree of freedom, and zeros at one end separate the fit: statsmodels warns
-        # (its scale divides by zero), though the Poisson estimate and likelihoods it returns are the ones compared
+        # two years leave no residual degree of freedom (statsmodels' scale divides by zero), and two years or equal
+        # counts fit exactly, which it flags as separation; the estimate and likelihoods it returns are still exact
         warnings.simplefilter("ignore")
         fit = sm.GLM(np.asarray(counts, dtype=float), design, family=sm.families.Poisson()).fit()
     return math.exp(fit.params[1]), chi2.sf(2 * (fit.llf - fit.llnull), 1)

@@ -2,8 +2,9 @@
 Benchmarks section.
 
 What belongs here: changes to Snakemake's behaviour that make every run faster without changing what it builds or
-records. Each is guarded: on the Snakemake version it was checked against and on the attribute it relies on, so
-that another release simply runs without it. Nothing here changes a job, an output or the recorded metadata.
+records. The two that reach into Snakemake are guarded: on the Snakemake version they were checked against and on the
+attribute each relies on, so that another release simply runs without them; the third only tells Python's garbage
+collector what to skip. Nothing here changes a job, an output or the recorded metadata.
 """
 
 from __future__ import annotations
