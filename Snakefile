@@ -7,12 +7,18 @@ import os
 from snakemake.utils import min_version
 
 from tnr_pipeline import registry
-from tnr_pipeline.console import print_build_summary
+from tnr_pipeline.console import (
+    mark_build_start,
+    print_build_summary,
+    print_failures,
+    remove_findings_without_tables,
+)
 from tnr_pipeline.settings import analysis_settings, check_config
 from tnr_pipeline.snakemake_patches import (
     cancel_rate_limiter_timers,
     fingerprint_params_without_pandas,
     freeze_loaded_objects,
+    hide_scheduler_rounds,
 )
 
 min_version("9.0")
@@ -28,24 +34,33 @@ REFERENCE = f"{PACKAGE}/reference"
 check_config(config, "config.schema.yaml", f"{REFERENCE}/typology.csv")
 fingerprint_params_without_pandas()
 ANALYSIS = json.dumps(analysis_settings(config), sort_keys=True)
+FINDINGS = [registry.findings_path(ext, language) for ext in ("md", "html") for language in config["languages"]]
+SUMMARY = f"{registry.REPORTS_DIR}/summary.txt"
 DESCRIPTIONS = [config["input_descriptions"]] if config["input_descriptions"] else []  # the input data package
+hide_scheduler_rounds(workflow.output_settings.quiet, workflow.output_settings.verbose)
 freeze_loaded_objects()  # the garbage collector skips what is loaded by now (snakemake_patches.py)
 
 
 def modules(*names):
     """The package modules a step runs, as input files."""
-    shared = ("__init__", "cli", "worker", "io", "fields", "i18n", "registry", "problems", "settings")
+    shared = ("__init__", "cli", "io", "fields", "i18n", "registry", "problems", "settings")
     return [f"{PACKAGE}/{name}.py" for name in dict.fromkeys((*shared, *names))]
+
+
+onstart:
+    mark_build_start()
 
 
 onsuccess:
     cancel_rate_limiter_timers()
-    print_build_summary(f"{registry.REPORTS_DIR}/summary.txt",
+    print_build_summary(SUMMARY,
                         tables=list(registry.table_paths(registry.all_tables()).values()))
 
 
 onerror:
     cancel_rate_limiter_timers()
+    remove_findings_without_tables([*FINDINGS, SUMMARY], registry.table_paths(registry.REPORT_READS).values())
+    print_failures()  # the problems of each step that failed in this build, last on the console
 
 
 rule all:
@@ -54,7 +69,7 @@ rule all:
         tables=registry.table_paths(registry.all_tables()).values(),
         figures=[registry.figure_path(name, ext, language) for name in registry.FIGURES
                  for ext in registry.FIGURE_FORMATS for language in config["languages"]],
-        findings=[registry.findings_path(ext, language) for ext in ("md", "html") for language in config["languages"]],
+        findings=FINDINGS,
         data_package=f"{registry.PROCESSED}/datapackage.json",
 
 
@@ -168,12 +183,14 @@ rule compute_statistics:
         "logs/compute_statistics.log",
     priority: 1  # on the critical path: validate_cases -> compute_statistics -> draw_figures -> render_findings
     params:
+        problems="logs/compute_statistics.problems.txt",
         output_dir=lambda wildcards, output: os.path.dirname(output.tables[0]),
         reference_dir=lambda wildcards, input: os.path.dirname(input.reference[0]),
         analysis=ANALYSIS,
     shell:
         """
         tnr-pipeline compute-statistics \
+            --problems {params.problems:q} \
             --cases {input.cases:q} \
             --output-dir {params.output_dir:q} \
             --reference-dir {params.reference_dir:q} \
@@ -196,6 +213,7 @@ rule check_claims:
     log:
         "logs/check_claims.log",
     params:
+        problems="logs/check_claims.problems.txt",
         tables=registry.named_options("--table", registry.table_paths(registry.CLAIMS_READS)),
         reference_dir=lambda wildcards, input: os.path.dirname(input.reference[0]),
         analysis=ANALYSIS,
@@ -203,6 +221,7 @@ rule check_claims:
     shell:
         """
         tnr-pipeline check-claims \
+            --problems {params.problems:q} \
             --claims {input.claims:q} \
             {params.tables} \
             --reference-dir {params.reference_dir:q} \
@@ -245,6 +264,7 @@ rule draw_figures:
     resources:
         figure_workers=config["figure_workers"],
     params:
+        problems="logs/draw_figures.problems.txt",
         tables=registry.named_options("--table", registry.table_paths(registry.figure_tables())),
         figures=" ".join(registry.named_options("--figure", registry.figure_stems(lang), lang) for lang in LANGUAGES),
         languages=LANGUAGE_OPTIONS,
@@ -255,6 +275,7 @@ rule draw_figures:
     shell:
         """
         tnr-pipeline draw-figures \
+            --problems {params.problems:q} \
             {params.tables} \
             {params.figures} \
             {params.languages} \
@@ -286,12 +307,13 @@ rule render_findings:
         markdown=[registry.findings_path("md", language) for language in LANGUAGES],
         html=[report(registry.findings_path("html", language), caption="templates/captions/findings.rst",
                      category=registry.report_category("Findings", language)) for language in LANGUAGES],
-        summary=f"{registry.REPORTS_DIR}/summary.txt",
+        summary=SUMMARY,
     log:
         "logs/render_findings.log",
     resources:
         figure_workers=config["figure_workers"],
     params:
+        problems="logs/render_findings.problems.txt",
         tables=registry.named_options("--table", registry.table_paths(registry.REPORT_READS)),
         figures=" ".join(registry.named_options("--figure", registry.figure_paths("png", lang), lang)
                          for lang in LANGUAGES),
@@ -306,6 +328,7 @@ rule render_findings:
     shell:
         """
         tnr-pipeline render-findings \
+            --problems {params.problems:q} \
             {params.tables} \
             {params.figures} \
             {params.markdown} \
@@ -335,10 +358,12 @@ rule describe_outputs:
     log:
         "logs/describe_outputs.log",
     params:
+        problems="logs/describe_outputs.problems.txt",
         tables=registry.named_options("--table", registry.table_paths(registry.all_tables())),
     shell:
         """
         tnr-pipeline describe-outputs \
+            --problems {params.problems:q} \
             {params.tables} \
             --descriptions={input.descriptions:q} \
             --output {output.package:q} \

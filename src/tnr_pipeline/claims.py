@@ -745,7 +745,9 @@ def run(
     if problems:
         raise InputInvalid(Path(claims_path).name, problems)
     meta = io.merge_provenance([io.read_provenance(path) for path in table_paths.values()], config)
-    meta["inputs_sha256"] = dict(sorted({**meta["inputs_sha256"], claims_path: io.sha256_file(claims_path)}.items()))
+    meta["inputs_sha256"] = dict(
+        sorted({**meta["inputs_sha256"], io.public_path(claims_path): io.sha256_file(claims_path)}.items())
+    )
     result = check_claims(claims, tables, analysis)
     failed = result[result["holds"].eq(False).fillna(False).astype(bool)]
     if strict and len(failed):

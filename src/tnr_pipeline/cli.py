@@ -12,6 +12,8 @@ import datetime
 import json
 import os
 import sys
+import traceback
+from pathlib import Path
 
 
 def _optional_int(text: str) -> int | None:
@@ -99,6 +101,7 @@ def compute_statistics(args: argparse.Namespace) -> None:
 
 def check_claims(args: argparse.Namespace) -> None:
     from tnr_pipeline import claims
+    from tnr_pipeline.io import public_path
 
     analysis = _analysis(args, args.reference_dir)
     result = claims.run(
@@ -108,7 +111,7 @@ def check_claims(args: argparse.Namespace) -> None:
         args.reference_dir,
         analysis,
         args.strict,
-        {"strict_claims": args.strict, "claims": args.claims},
+        {"strict_claims": args.strict, "claims": public_path(args.claims)},
     )
     checked = result[result["holds"].notna()]
     print(f"check-claims: {int(checked['holds'].sum())} of {len(checked)} checkable claims hold")
@@ -292,7 +295,10 @@ SHARED_OPTIONS = {
         "help": "alpha-3 code of the state whose cases abroad are counted (a case hosted there is refused; the map "
         "draws it as the origin state)",
     },
-    "--problems": {"required": True, "help": "validation report to write (the problems, or that there are none)"},
+    "--problems": {
+        "default": None,
+        "help": "file to write the step's problems to when it fails (removed when it succeeds); the build prints it",
+    },
     "--reference-dir": {"required": True, "help": "folder of the reference CSV files"},
     "--periods": {"required": True, "help": "periods as JSON: {name: {label, first_year, last_year}}"},
     "--analysis": {
@@ -367,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
         "compute-statistics",
         compute_statistics,
         "period averages, rate ratios and breakdowns",
-        ("--reference-dir", "--analysis"),
+        ("--problems", "--reference-dir", "--analysis"),
         {
             "--cases": {**required, "help": "cases.parquet"},
             "--output-dir": {**required, "help": "folder for the statistics tables"},
@@ -378,7 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check-claims",
         check_claims,
         "check the report's claims against the statistics",
-        ("--table", "--reference-dir", "--analysis"),
+        ("--problems", "--table", "--reference-dir", "--analysis"),
         {
             "--claims": {**required, "help": "claims CSV (config: claims)"},
             "--output": {**required, "help": "claims.parquet to write"},
@@ -391,6 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
         draw_figures,
         "draw every figure as PNG and SVG from the tables",
         (
+            "--problems",
             "--table",
             "--figure",
             "--typology",
@@ -414,7 +421,16 @@ def build_parser() -> argparse.ArgumentParser:
         "render-findings",
         render_findings,
         "render the findings document (Markdown and HTML)",
-        ("--table", "--figure", "--typology", "--analysis", "--prosecutions-series", "--language", "--catalogue"),
+        (
+            "--problems",
+            "--table",
+            "--figure",
+            "--typology",
+            "--analysis",
+            "--prosecutions-series",
+            "--language",
+            "--catalogue",
+        ),
         {
             "--template-dir": {**required, "help": "folder of findings.md.j2 and findings.html.j2"},
             "--markdown": {**required, "action": "append", "help": "findings.md to write; one per language"},
@@ -456,7 +472,7 @@ def build_parser() -> argparse.ArgumentParser:
         "describe-outputs",
         describe_outputs,
         "write the data package that describes every output table",
-        ("--table", "--descriptions"),
+        ("--problems", "--table", "--descriptions"),
         {"--output": {**required, "help": "datapackage.json to write (beside the tables)"}},
     )
     _step(
@@ -486,37 +502,47 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a step. Exit status 1 with the problems on stderr when the input or the settings have problems; the step's
+    problems file (`--problems`) then holds them too, and only then (the build's end prints it)."""
     args = build_parser().parse_args(argv)
     from tnr_pipeline.problems import InputInvalid
     from tnr_pipeline.settings import SettingsError
 
+    problems = getattr(args, "problems", None)
+    if problems:
+        Path(problems).unlink(missing_ok=True)
     try:
         args.action(args)
     except InputInvalid as invalid:
-        print(invalid, file=sys.stderr)
-        return 1
+        message = str(invalid)
     except SettingsError as error:  # bad settings, a strict claim failing, an unreadable input description
-        print(f"tnr-pipeline {args.step}: {error}", file=sys.stderr)
-        return 1
-    return 0
+        message = f"tnr-pipeline {args.step}: {error}"
+    except BaseException:  # a bug: its traceback, in the problems file too
+        if problems:
+            _write_problems(problems, traceback.format_exc())
+        raise
+    else:
+        return 0
+    print(message, file=sys.stderr)
+    if problems:
+        _write_problems(problems, message + "\n")
+    return 1
+
+
+def _write_problems(path: str, text: str) -> None:
+    from tnr_pipeline.io import write_text
+
+    write_text(path, text)
 
 
 def run_and_exit() -> None:
     """The `tnr-pipeline` command: run a step, then end the process without tearing the interpreter down.
 
     A step's process exists only to run that step. Once its files are written (atomically, and closed) and its
-    output flushed, freeing every object of pandas, pandera, matplotlib and the rest would only cost time (about
-    0.2 s a step). An exception still ends the process the normal way, with its traceback and a non-zero status.
-
-    The step runs in the warm worker of this installation when one answers (`worker.py`: the same step, the same
-    output and exit status, without the imports); otherwise here, after starting a worker for the next steps.
+    output flushed, freeing every object of pandas, pandera, matplotlib and the rest would only cost time. An
+    exception still ends the process the normal way, with its traceback and a non-zero status.
     """
-    from tnr_pipeline import worker
-
-    code = worker.ask(sys.argv)
-    if code is None:
-        worker.start()
-        code = main()
+    code = main()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -196,8 +196,26 @@ def run(
         for code in editions
         if name in editions[code]
     }
-    written = run_forked(jobs, workers)
-    return [path for paths in written for path in paths]
+    written = [path for paths in run_forked(jobs, workers) for path in paths]
+    for folder in figure_folders(editions):
+        for path in io.remove_other_files(folder, OWNED_FIGURE_FILES, written):
+            print(f"draw-figures: removed {path} (not a figure of this build)")
+    return written
+
+
+# What the figure step owns in its folder (figures/): every drawing there and in a language's subfolder. A file of
+# these that the build does not write (a language no longer in `languages`, a renamed figure) is removed.
+OWNED_FIGURE_FILES = tuple(f"{prefix}*.{extension}" for prefix in ("", "*/") for extension in registry.FIGURE_FORMATS)
+
+
+def figure_folders(editions: dict[str, dict[str, str]]) -> set[Path]:
+    """The folders the figures are written in, as `registry.figure_stem` lays them out: the source language's
+    beside its stems, another language's one level up from its own subfolder."""
+    return {
+        Path(stem).parent if code == SOURCE_LANGUAGE else Path(stem).parent.parent
+        for code, stems in editions.items()
+        for stem in stems.values()
+    }
 
 
 def _draw_and_save(draw, stem: str) -> list[Path]:

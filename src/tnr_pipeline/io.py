@@ -75,18 +75,49 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             os.remove(temporary)
 
 
+def remove_other_files(folder: str | Path, patterns: tuple[str, ...], keep) -> list[Path]:
+    """Remove the files in `folder` that match one of the glob `patterns` (relative to it) and are not in `keep`,
+    then the subfolders that leaves empty: what a step that owns those names wrote in an earlier build and does not
+    write now (another language's edition). Returns the files removed, sorted."""
+    folder, kept = Path(folder), {Path(path).resolve() for path in keep}
+    stale = sorted(
+        {path for pattern in patterns for path in folder.glob(pattern) if path.is_file() and path.resolve() not in kept}
+    )
+    for path in stale:
+        path.unlink()
+    for parent in sorted({path.parent for path in stale}, reverse=True):
+        if parent != folder and not any(parent.iterdir()):
+            parent.rmdir()
+    return stale
+
+
 def write_text(path: str | Path, text: str) -> None:
     """Write a text file atomically, UTF-8 with Unix newlines."""
     with atomic_path(path) as temporary:
         temporary.write_text(text, encoding="utf-8", newline="\n")
 
 
+def public_path(path: str | Path) -> str:
+    """How an output names an input file: as given when that is a path inside the working folder
+    (data/raw/cases.csv), by its path from the working folder when an absolute path leads inside it, else by its file
+    name alone. No output carries a folder of the machine it was built on (a home folder names its user); the input's
+    hash, recorded beside its name, identifies it."""
+    given = Path(path)
+    if not given.is_absolute() and ".." not in given.parts:
+        return given.as_posix()
+    try:
+        return given.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return given.name
+
+
 def provenance(inputs: dict[str, str], config: dict, described: dict[str, dict] | None = None) -> dict:
     """Provenance recorded in every output: input hashes, what each input is (its description, whether it is a
-    reconstruction: see `descriptions.describe_input`), the package version and the config values used."""
+    reconstruction: see `descriptions.describe_input`), the package version and the config values used. Inputs are
+    named by `public_path`."""
     return {
-        "inputs_sha256": dict(sorted(inputs.items())),
-        "inputs_described": dict(sorted((described or {}).items())),
+        "inputs_sha256": dict(sorted((public_path(path), digest) for path, digest in inputs.items())),
+        "inputs_described": dict(sorted((public_path(path), info) for path, info in (described or {}).items())),
         "package_version": __version__,
         "config": config,
     }

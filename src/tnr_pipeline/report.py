@@ -713,6 +713,15 @@ def run(
     for lines in run_forked(jobs, workers):
         for line in lines:
             print(line)
+    written = [path for edition in editions for path in (edition.markdown_path, edition.html_path)]
+    for folder in {Path(path).parent for path in written}:
+        for path in io.remove_other_files(folder, OWNED_DOCUMENTS, written):
+            print(f"render-findings: removed {path} (not an edition of this build)")
+
+
+# What the document step owns in its folder (reports/): the findings of every language. One that the build does not
+# write (a language no longer in `languages`) is removed; the summary and any other file are left alone.
+OWNED_DOCUMENTS = ("findings.md", "findings.html", "findings.*.md", "findings.*.html")
 
 
 def _render_edition(

@@ -73,8 +73,29 @@ def freeze_loaded_objects() -> int:
     """Keep the garbage collector off the objects Snakemake's process has made so far (its ~1,000 imported modules,
     the parsed Snakefile's helpers): `gc.freeze()`. They live until the process ends anyway; without this, every
     full collection while the DAG is built and jobs are scheduled walks them, and the collection Python makes as it
-    shuts down costs ~0.15 s of every run, no-op included. The worker does the same after its imports. Not tied to
-    a Snakemake release: it changes when memory is scanned, never what is built. Returns how many objects are
-    frozen."""
+    shuts down costs ~0.15 s of every run, no-op included. Not tied to a Snakemake release: it changes when memory is
+    scanned, never what is built. Returns how many objects are frozen."""
     gc.freeze()
     return gc.get_freeze_count()
+
+
+SCHEDULER_ROUNDS = ("Select jobs to execute...",)
+
+
+def _is_scheduler_round(record) -> bool:
+    """One of the scheduler's round messages ("Select jobs to execute...", "Execute 2 jobs..."), which name no job."""
+    message = record.getMessage()
+    return message in SCHEDULER_ROUNDS or (message.startswith("Execute ") and message.endswith(" jobs..."))
+
+
+def hide_scheduler_rounds(quiet, verbose: bool = False) -> bool:
+    """With the profile's `quiet: [progress, ...]` a build's console is its summary, except for the scheduler's
+    rounds, which no `quiet` setting hides (two lines a round, twelve on a full build). Hide them too, unless the
+    progress is shown or `--verbose` is given. Uses Python's logging filters on Snakemake's logger. Returns whether
+    it applied."""
+    import logging
+
+    if verbose or "progress" not in {str(getattr(level, "name", level)).lower() for level in quiet or ()}:
+        return False
+    logging.getLogger("snakemake.logging").addFilter(lambda record: not _is_scheduler_round(record))
+    return True
