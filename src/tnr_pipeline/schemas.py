@@ -110,11 +110,15 @@ REQUIRED_CASE_COLUMNS = ("case_id", "year", "host_country", "tactic", "target_pr
 OPTIONAL_CASE_COLUMNS = ("date", "source")
 CASE_SHEET_DESCRIPTIONS = {
     "case_id": "Identifier of the case: any text, unique in the sheet.",
-    "year": "Year of the case, in digits.",
-    "host_country": "Country where it happened: English or Russian name, ISO alpha-2 or alpha-3 code, any case.",
-    "tactic": "Tactic: a typology code or its label, any case.",
-    "target_profile": "Profile of the targeted person: a code or its label, any case.",
-    "verification": "Verification status: a code or its label, any case.",
+    "year": "Year of the case: a whole year in digits (2024; 2024.0 as Excel exports write it).",
+    "host_country": "Country where it happened: English or Russian name, ISO alpha-2 or alpha-3 code, any case; or "
+    "a word of config values.cases.host_country.",
+    "tactic": "Tactic: a typology code, its label or an alias (English or Russian), any case; or a word of config "
+    "values.cases.tactic.",
+    "target_profile": "Profile of the targeted person: a code, its label or an alias (English or Russian), any case; "
+    "or a word of config values.cases.target_profile.",
+    "verification": "Verification status: a code, its label or an alias (English or Russian), any case; or a word of "
+    "config values.cases.verification.",
     "date": "Optional date of the case, YYYY-MM-DD, within its year.",
     "source": "Optional kind of source; read but never copied to any output.",
 }
@@ -258,9 +262,10 @@ REQUIRED_SURVEY_COLUMNS = (
 YES_NO_QUESTIONS = ("reduced_presence", "considered_relocating", "experienced_tnr")
 SURVEY_SHEET_DESCRIPTIONS = {
     "respondent_id": "Identifier of the response: any text, unique in the sheet.",
-    "country_of_residence": "Country where the respondent lives: English name or ISO code, any case.",
-    "tactics_experienced": "Tactics experienced: typology codes or labels separated by ';', ',' or '|'; blank for "
-    "none.",
+    "country_of_residence": "Country where the respondent lives: English or Russian name or ISO code, any case; or a "
+    "word of config values.survey.country_of_residence.",
+    "tactics_experienced": "Tactics experienced: typology codes, labels or aliases (or words of config "
+    "values.survey.tactics_experienced) separated by ';', ',' or '|'; blank for none.",
     "reduced_presence": "Reduced public or online presence: yes/no, blank when unanswered.",
     "considered_relocating": "Considered relocating again: yes/no, blank when unanswered.",
     "experienced_tnr": "Experienced any transnational repression: yes/no, blank when unanswered.",

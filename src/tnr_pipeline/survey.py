@@ -6,14 +6,15 @@ behaviour as the case sheet. Only coded columns are kept: free-text answers neve
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from tnr_pipeline import io, stats
 from tnr_pipeline.descriptions import describe_input
-from tnr_pipeline.normalise import parse_yes_no, to_code_lists, to_codes
-from tnr_pipeline.reference import Reference
+from tnr_pipeline.normalise import LIST_SEPARATORS, parse_yes_no, to_code_lists, to_codes
+from tnr_pipeline.reference import Reference, lookup_key
 from tnr_pipeline.schemas import (
     REQUIRED_SURVEY_COLUMNS,
     YES_NO_QUESTIONS,
@@ -45,6 +46,17 @@ def code_responses(
     return responses.sort_values("respondent_id", kind="stable").reset_index(drop=True)
 
 
+def _for_each_unknown_item(hint: Callable[[str], str], lookup: dict[str, str]) -> Callable[[str], str]:
+    """Advice for a list of tactics: the closest known words to each item that is not recognised, naming it."""
+
+    def closest(value: str) -> str:
+        items = [item.strip() for item in LIST_SEPARATORS.split(value) if item.strip()]
+        unknown = [item for item in items if lookup_key(item) not in lookup]
+        return "".join(f' For "{item}":{hint(item)}' for item in unknown if hint(item))
+
+    return closest
+
+
 def run(
     raw: str,
     responses_path: str,
@@ -62,7 +74,10 @@ def run(
     the team's own words for codes, by column (config `values.survey`). What was read is printed for the step's
     log."""
     reference = Reference(reference_dir)
-    schema, rules = survey_sheet_schema(reference, reference.lookups(CODED_COLUMNS["survey"], values))
+    lookups = reference.lookups(CODED_COLUMNS["survey"], values)
+    schema, rules = survey_sheet_schema(reference, lookups)
+    hints = reference.closest_word_hints(CODED_COLUMNS["survey"], values)
+    hints["tactics_experienced"] = _for_each_unknown_item(hints["tactics_experienced"], lookups["tactics_experienced"])
     name = Path(raw).name
     with problems_reported_to(problems_report):
         read = load_sheet(raw, REQUIRED_SURVEY_COLUMNS, (), mapping, sheet_name)
@@ -74,7 +89,7 @@ def run(
             REQUIRED_SURVEY_COLUMNS,
             name,
             raw,
-            hints=reference.closest_word_hints(CODED_COLUMNS["survey"], values),
+            hints=hints,
         )
     responses = code_responses(sheet, reference, values)
     summary = stats.summarise_survey(responses, YES_NO_QUESTIONS, reference.tactic_codes, level)
