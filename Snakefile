@@ -92,6 +92,7 @@ rule validate_cases:
         periods=json.dumps(config["periods"], sort_keys=True),
         sheet=config["raw_cases_sheet"] or "",
         columns=json.dumps(config["columns"].get("cases", {}), sort_keys=True, ensure_ascii=False),
+        values=json.dumps(config["values"].get("cases", {}), sort_keys=True, ensure_ascii=False),
         origin_country=config["origin_country"],
         first_year=config["first_year"],
         last_year=config["last_year"] or "",
@@ -101,6 +102,7 @@ rule validate_cases:
             --input {input.raw:q} \
             --sheet={params.sheet:q} \
             --columns {params.columns:q} \
+            --values {params.values:q} \
             --origin-country {params.origin_country:q} \
             --output {output.cases:q} \
             --problems {params.problems:q} \
@@ -130,6 +132,7 @@ rule summarise_survey:
         reference_dir=lambda wildcards, input: os.path.dirname(input.reference[0]),
         sheet=config["raw_survey_sheet"] or "",
         columns=json.dumps(config["columns"].get("survey", {}), sort_keys=True, ensure_ascii=False),
+        values=json.dumps(config["values"].get("survey", {}), sort_keys=True, ensure_ascii=False),
         confidence_level=config["confidence_level"],
     shell:
         """
@@ -137,6 +140,7 @@ rule summarise_survey:
             --input {input.raw:q} \
             --sheet={params.sheet:q} \
             --columns {params.columns:q} \
+            --values {params.values:q} \
             --responses {output.responses:q} \
             --summary {output.summary:q} \
             --problems {params.problems:q} \

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -113,14 +115,95 @@ def test_duplicate_ids_name_every_row(tmp_path, periods):
 def test_non_numeric_year_is_reported_with_its_row(tmp_path, periods):
     messages = problems_for(tmp_path, with_cell(4, "year", "twenty twenty-two"), periods)
     assert messages == [
-        'row 6, column "year": "twenty twenty-two" is not a year written in digits. '
-        "Allowed: a year from 1991 to 2026, in digits (e.g. 2022)."
+        'row 6, column "year": "twenty twenty-two" is not a whole year written in digits. '
+        "Allowed: a whole year from 1991 to 2026, in digits, such as 2026."
     ]
 
 
 def test_fractional_year_is_not_a_year(tmp_path, periods):
     messages = problems_for(tmp_path, with_cell(4, "year", "2022.5"), periods)
-    assert len(messages) == 1 and '"2022.5" is not a year written in digits' in messages[0]
+    assert messages == [
+        'row 6, column "year": "2022.5" is not a whole year written in digits. '
+        "Allowed: a whole year from 1991 to 2026, in digits, such as 2026."
+    ]
+
+
+def test_a_whole_year_written_as_a_decimal_in_a_csv_is_that_year(tmp_path, periods):
+    """Excel's CSV exports often write a year as "2015.0"."""
+    frame = with_cell(0, "year", "2015.0")  # K-01, dated 2015-03-01: the date must still fall in the year
+    frame.loc[1, "year"] = "2019.00"
+    cases, _ = run_ingest(tmp_path, write_csv(frame, tmp_path / "cases.csv"), periods)
+    assert cases.set_index("case_id").loc[["K-01", "K-02"], "year"].tolist() == [2015, 2019]
+    assert cases.set_index("case_id").loc["K-01", "period"] == "pre_war"
+
+
+@pytest.mark.parametrize("year", [2015.0, "2015.0"], ids=["a number cell", "a text cell"])
+def test_a_whole_year_written_as_a_decimal_in_a_workbook_is_that_year(tmp_path, periods, year):
+    frame = SMALL_SHEET.astype(object)
+    frame.loc[0, "year"] = year
+    cases, _ = run_ingest(tmp_path, write_xlsx(frame, tmp_path / "cases.xlsx"), periods)
+    assert cases.set_index("case_id").loc["K-01", "year"] == 2015
+
+
+def test_a_sheet_in_former_labels_is_read(tmp_path, periods):
+    """tests/data/cases_former_labels.csv names rendition and denial_of_services by the Russian labels the project
+    published before (and the rest by today's Russian labels): «Принудительное возвращение», «Отказ в услугах»."""
+    fixture = Path(__file__).parent / "data" / "cases_former_labels.csv"
+    cases, report = run_ingest(tmp_path, fixture, periods)
+    assert cases["tactic"].tolist() == ["rendition", "denial_of_services", "denial_of_services"]
+    assert cases["host_country"].tolist() == ["GEO", "KAZ", "ARM"]
+    assert cases["target_profile"].tolist() == ["activist", "journalist", "human_rights_defender"]
+    assert cases["verification"].tolist() == ["verified", "single_source", "unverified"]
+    assert "no problems found in 3 cases" in report.read_text()
+
+
+TYPOLOGY_ALLOWED = (
+    "assassination (Assassination), assault (Assault), rendition (Rendition), detention (Detention), "
+    "unlawful_deportation (Unlawful deportation), extradition_request (Extradition request), digital_threat "
+    "(Digital threat), coercion_by_proxy (Coercion by proxy), denial_of_entry (Denial of Entry), "
+    "denial_of_services (Denial of Services)"
+)
+
+
+def test_one_line_per_repeated_bad_value_naming_its_rows(tmp_path, periods):
+    frame = SMALL_SHEET.copy()
+    frame.loc[[0, 2, 3, 5, 9], "tactic"] = "poisoning"  # sheet rows 2, 4, 5, 7, 11
+    frame.loc[[1, 4, 8, 10], "tactic"] = "Задержане"  # rows 3, 6, 10, 12: four rows are all named
+    frame.loc[[6, 7], "target_profile"] = ""  # rows 8, 9
+    messages = problems_for(tmp_path, frame, periods)
+    assert messages == [
+        f'rows 2, 4, 5 and 2 more, column "tactic": "poisoning" is not a tactic of the typology. '
+        f"Allowed: {TYPOLOGY_ALLOWED}.",
+        'rows 3, 6, 10, 12, column "tactic": "Задержане" is not a tactic of the typology. Allowed: as for row 2 '
+        "above. Closest known names: Задержание (detention).",
+        'rows 8, 9, column "target_profile": the cells are empty. Allowed: activist (Activist), journalist '
+        "(Journalist), politician (Politician), human_rights_defender (Human rights defender), lawyer (Lawyer), "
+        "deserter (Deserter), other (Other), unknown (Unknown).",
+    ]
+
+
+def test_the_problems_file_and_the_count_show_the_grouped_lines(tmp_path, periods):
+    frame = SMALL_SHEET.copy()
+    frame["verification"] = "probably"
+    problems_for(tmp_path, frame, periods)
+    assert (tmp_path / "out" / "problems.txt").read_text() == (
+        "cases.csv: 1 problem found. Nothing was written; fix these and run again.\n"
+        '  - rows 2, 3, 4 and 9 more, column "verification": "probably" is not a known verification status. '
+        "Allowed: verified (Verified), single_source (Single source), unverified (Unverified).\n"
+    )
+
+
+def test_a_russian_typo_gets_the_closest_russian_names(tmp_path, periods):
+    frame = with_cell(5, "host_country", "Грузиа")
+    frame.loc[2, "verification"] = "Один истoчник"  # a Latin o among the Cyrillic letters
+    messages = problems_for(tmp_path, frame, periods)
+    assert messages == [
+        'row 4, column "verification": "Один истoчник" is not a known verification status. Allowed: verified '
+        "(Verified), single_source (Single source), unverified (Unverified). Closest known names: Один источник "
+        "(single_source).",
+        'row 7, column "host_country": "Грузиа" is not a country name or code that is recognised. Allowed: a country '
+        "name in English or Russian, or an ISO alpha-2 or alpha-3 code. Closest known names: Грузия (GEO).",
+    ]
 
 
 def test_year_out_of_range(tmp_path, periods):

@@ -47,8 +47,43 @@ def test_unknown_country_is_missing(reference, text):
 
 
 def test_suggestions_name_the_closest_countries(reference):
-    assert reference.suggest_countries("Georgiaa")[0] == "Georgia"
-    assert "Kazakhstan" in reference.suggest_countries("Kazakstan")
+    assert reference.suggest_countries("Georgiaa")[0] == "Georgia (GEO)"
+    assert "Kazakhstan (KAZ)" in reference.suggest_countries("Kazakstan")
+
+
+@pytest.mark.parametrize(
+    "kind, typo, closest",
+    [
+        ("tactic", "Задержане", "Задержание (detention)"),  # a Russian label
+        ("tactic", "Detenton", "Detention (detention)"),  # an English label
+        ("tactic", "Принудительное возврашение", "Принудительное возвращение (rendition)"),  # a former label
+        ("tactic", "denial_of_entri", "Denial of Entry (denial_of_entry)"),  # a code written like a label: the label
+        ("target_profile", "Журналистт", "Журналист (journalist)"),
+        ("verification", "Один истчник", "Один источник (single_source)"),
+        ("country", "Грузиа", "Грузия (GEO)"),  # pycountry's Russian name
+        ("country", "Кыргызтан", "Кыргызстан (KGZ)"),  # a Russian name of the alias table
+    ],
+)
+def test_the_closest_known_word_is_suggested_in_the_language_it_was_written_in(reference, kind, typo, closest):
+    from tnr_pipeline.reference import closest_words
+
+    assert closest_words(typo, reference.words(kind))[0] == closest
+
+
+def test_a_word_far_from_every_known_word_gets_no_suggestion(reference):
+    from tnr_pipeline.reference import closest_words
+
+    assert closest_words("poisoning", reference.words("tactic")) == []
+
+
+def test_suggestions_name_each_code_once(reference):
+    from tnr_pipeline.reference import closest_words
+
+    # "Denial of Services", its code and its former Russian label all belong to one code: one suggestion for it
+    suggested = closest_words("denial of servise", reference.words("tactic"))
+    codes = [word.rsplit("(", 1)[-1].rstrip(")") if "(" in word else word for word in suggested]
+    assert len(codes) == len(set(codes))
+    assert suggested[0] == "Denial of Services (denial_of_services)"
 
 
 @pytest.mark.parametrize(
@@ -74,6 +109,26 @@ def test_profile_and_verification_labels(reference):
     )
     assert to_codes(pd.Series(["Single source"]), reference.verification_lookup).iloc[0] == "single_source"
     assert pd.isna(to_codes(pd.Series(["spy"]), reference.target_profile_lookup).iloc[0])
+
+
+def test_a_whole_year_written_as_a_decimal_is_that_year():
+    """Excel exports often write a year as "2024.0"; a decimal that is not whole is no year."""
+    parsed = parse_year(pd.Series(["2024.0", "2024.00", "2024.5", "2024.", ".0", "2024,0"]))
+    assert parsed.tolist()[:2] == [2024, 2024]
+    assert parsed.isna().tolist() == [False, False, True, True, True, True]
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Принудительное возвращение", "rendition"),  # rendition's label_ru before «Похищение и незаконный вывоз»
+        ("отказ в услугах", "denial_of_services"),  # denial_of_services' label_ru before it was made precise
+        ("ОТКАЗ В КОНСУЛЬСКИХ УСЛУГАХ", "denial_of_services"),  # the second alias of the same cell
+        ("  Abduction ", "rendition"),
+    ],
+)
+def test_former_labels_and_synonyms_are_read_like_labels(reference, text, code):
+    assert to_codes(pd.Series([text]), reference.tactic_lookup).iloc[0] == code
 
 
 def test_parse_year_accepts_digits_only():
@@ -146,7 +201,8 @@ def test_each_parser_gives_its_column_type():
         ("0999999999", 999_999_999),
         ("1000000000", 10**9),
         ("20220000000000000000000", 10**9),
-        ("22.0", None),
+        ("22.0", 22),  # a whole number written as a decimal (then refused as outside the allowed years)
+        ("22.5", None),
     ],
 )
 def test_years_beyond_any_year_are_one_large_number(text, year):

@@ -142,3 +142,19 @@ def test_context_figure_without_source_or_number_is_refused(tmp_path):
         'row 4, column "year"',
     ]
     assert not (tmp_path / "out" / "context.parquet").exists()
+
+
+def test_a_list_of_tactics_gets_the_closest_words_for_each_item_not_recognised(tmp_path):
+    bad = SURVEY.copy()
+    bad.loc[0, "tactics_experienced"] = "denial of entry; Задержане"
+    bad.loc[2, "tactics_experienced"] = "Задержане"
+    assert survey_problems(tmp_path, bad) == [
+        'row 2, column "tactics_experienced": "denial of entry; Задержане" names a tactic that is not in the '
+        "typology. Allowed: typology codes or labels separated by ';' (assassination (Assassination), assault "
+        "(Assault), rendition (Rendition), detention (Detention), unlawful_deportation (Unlawful deportation), "
+        "extradition_request (Extradition request), digital_threat (Digital threat), coercion_by_proxy (Coercion by "
+        "proxy), denial_of_entry (Denial of Entry), denial_of_services (Denial of Services)), or blank. "
+        'For "Задержане": Closest known names: Задержание (detention).',
+        'row 4, column "tactics_experienced": "Задержане" names a tactic that is not in the typology. Allowed: as '
+        'for row 2 above. For "Задержане": Closest known names: Задержание (detention).',
+    ]

@@ -73,7 +73,7 @@ def test_bad_sheet_fails_with_row_messages_and_writes_nothing(tmp_path):
     result = _build_on(workdir, raw)
     console = result.stdout + result.stderr
     assert result.returncode != 0
-    assert 'row 2, column "year": "twenty" is not a year written in digits' in console
+    assert 'row 2, column "year": "twenty" is not a whole year written in digits' in console
     assert 'row 5, column "host_country": "Gorgia"' in console
     assert 'rows 2, 7, column "case_id": "K-01"' in console
     assert MARKER not in console

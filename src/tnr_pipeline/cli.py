@@ -52,6 +52,14 @@ def _columns(text: str) -> dict[str, str]:
     return mapping
 
 
+def _values(args: argparse.Namespace, sheet: str) -> dict[str, dict[str, str]]:
+    """A team's own words for the sheet's coded columns (config `values.<sheet>`), as JSON, checked against the
+    reference codes (SettingsError names each problem)."""
+    from tnr_pipeline.settings import parse_values
+
+    return parse_values(args.values or "{}", sheet, args.reference_dir)
+
+
 def _analysis(args: argparse.Namespace, reference_dir: str | None = None, typology: str | None = None):
     """The analysis settings the step received, checked against the typology (SettingsError names each problem)."""
     from tnr_pipeline.settings import parse_analysis, read_tactic_codes
@@ -66,6 +74,7 @@ def validate_cases(args: argparse.Namespace) -> None:
 
     periods = parse_periods(args.periods)
     last_year = args.last_year or datetime.date.today().year
+    values = _values(args, "cases")
     config = {
         "periods": json.loads(args.periods),
         "first_year": args.first_year,
@@ -73,6 +82,9 @@ def validate_cases(args: argparse.Namespace) -> None:
         "sheet": args.sheet,
         "columns": _columns(args.columns),
         "origin_country": args.origin_country,
+        **(
+            {"values": values} if values else {}
+        ),  # recorded only when given, so the default leaves outputs as they were
     }
     rows = ingest.run(
         args.input,
@@ -87,6 +99,7 @@ def validate_cases(args: argparse.Namespace) -> None:
         _columns(args.columns),
         args.origin_country,
         args.descriptions,
+        values,
     )
     print(f"validate-cases: {rows} cases written to {args.output}")
 
@@ -277,6 +290,7 @@ def summarise_survey(args: argparse.Namespace) -> None:
         _columns(args.columns),
         args.sheet,
         args.descriptions,
+        _values(args, "survey"),
     )
     print(f"summarise-survey: {int(summary['respondents'].max())} responses summarised in {args.summary}")
 
@@ -314,6 +328,7 @@ SHARED_OPTIONS = {
     },
     "--sheet": {"type": _optional_text, "default": None, "help": "sheet of a workbook, by name (default: the first)"},
     "--columns": {"default": "{}", "help": "the sheet's own headers as JSON: {contract column: header}"},
+    "--values": {"default": "{}", "help": "the team's own words for codes as JSON: {coded column: {word: code}}"},
     "--table": {
         "required": True,
         "action": "append",
@@ -356,7 +371,16 @@ def build_parser() -> argparse.ArgumentParser:
         "validate-cases",
         validate_cases,
         "validate the case spreadsheet and write cases.parquet",
-        ("--problems", "--reference-dir", "--periods", "--sheet", "--columns", "--descriptions", "--origin-country"),
+        (
+            "--problems",
+            "--reference-dir",
+            "--periods",
+            "--sheet",
+            "--columns",
+            "--values",
+            "--descriptions",
+            "--origin-country",
+        ),
         {
             "--input": {**required, "help": "case spreadsheet (.csv, .tsv or a workbook)"},
             "--output": {**required, "help": "cases.parquet to write"},
@@ -480,7 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
         "summarise-survey",
         summarise_survey,
         "validate the questionnaire and summarise its answers",
-        ("--problems", "--reference-dir", "--confidence-level", "--sheet", "--columns", "--descriptions"),
+        ("--problems", "--reference-dir", "--confidence-level", "--sheet", "--columns", "--values", "--descriptions"),
         {
             "--input": {**required, "help": "questionnaire sheet (.csv, .tsv or a workbook)"},
             "--responses": {**required, "help": "survey_responses.parquet to write"},

@@ -22,9 +22,8 @@ from tnr_pipeline.schemas import (
     case_sheet_schema,
     save_table,
 )
-from tnr_pipeline.settings import Period, assign_period
+from tnr_pipeline.settings import CODED_COLUMNS, Period, assign_period
 from tnr_pipeline.sheets import (
-    country_hint,
     load_sheet,
     problems_reported_to,
     validate_sheet,
@@ -46,19 +45,28 @@ def validate_case_sheet(
     source: str = "case sheet",
     path: str | Path = "",
     origin_country: str = "RUS",
+    values: dict[str, dict[str, str]] | None = None,
 ) -> pd.DataFrame:
-    """Check the sheet against its schema; raise InputInvalid with every problem at once."""
-    schema, rules = case_sheet_schema(reference, first_year, last_year, origin_country)
-    return validate_sheet(
-        read, schema, rules, REQUIRED_CASE_COLUMNS, source, path, hints={"host_country": country_hint(reference)}
-    )
+    """Check the sheet against its schema (a coded column also accepts the team's own words of config
+    `values.cases`); raise InputInvalid with every problem at once."""
+    lookups = reference.lookups(CODED_COLUMNS["cases"], values)
+    schema, rules = case_sheet_schema(reference, first_year, last_year, origin_country, lookups)
+    hints = reference.closest_word_hints(CODED_COLUMNS["cases"], values)
+    return validate_sheet(read, schema, rules, REQUIRED_CASE_COLUMNS, source, path, hints=hints)
 
 
-def normalise_cases(sheet: pd.DataFrame, reference: Reference, periods: list[Period]) -> pd.DataFrame:
-    """A validated sheet -> the cases table: codes, reference attributes and periods, sorted by case_id."""
+def normalise_cases(
+    sheet: pd.DataFrame,
+    reference: Reference,
+    periods: list[Period],
+    values: dict[str, dict[str, str]] | None = None,
+) -> pd.DataFrame:
+    """A validated sheet -> the cases table: codes (the team's own words of config `values.cases` included),
+    reference attributes and periods, sorted by case_id."""
+    lookups = reference.lookups(CODED_COLUMNS["cases"], values)
     year = parse_year(sheet["year"]).astype("int64")
-    host_country = to_codes(sheet["host_country"], reference.country_lookup)
-    tactic = to_codes(sheet["tactic"], reference.tactic_lookup)
+    host_country = to_codes(sheet["host_country"], lookups["host_country"])
+    tactic = to_codes(sheet["tactic"], lookups["tactic"])
     typology = reference.typology.set_index("code")
     family, fh_counted = typology["family"].to_dict(), typology["fh_counted"].to_dict()
     regions = reference.region_of()
@@ -75,8 +83,8 @@ def normalise_cases(sheet: pd.DataFrame, reference: Reference, periods: list[Per
             "tactic": tactic,
             "tactic_family": map_distinct(tactic, family.get, dtype="str"),
             "fh_counted": map_distinct(tactic, fh_counted.get, dtype="bool"),
-            "target_profile": to_codes(sheet["target_profile"], reference.target_profile_lookup),
-            "verification": to_codes(sheet["verification"], reference.verification_lookup),
+            "target_profile": to_codes(sheet["target_profile"], lookups["target_profile"]),
+            "verification": to_codes(sheet["verification"], lookups["verification"]),
             "period": assign_period(year, periods),
         }
     )
@@ -109,16 +117,18 @@ def run(
     mapping: dict[str, str] | None = None,
     origin_country: str = "RUS",
     descriptions: str | None = None,
+    values: dict[str, dict[str, str]] | None = None,
 ) -> int:
     """Validate the raw sheet and write cases.parquet; on problems write only the problems report. Rows written.
-    What was read (file, encoding, delimiter or sheet, header row, columns) is printed for the step's log."""
+    `values`: the team's own words for codes, by column (config `values.cases`). What was read (file, encoding,
+    delimiter or sheet, header row, columns) is printed for the step's log."""
     reference = Reference(reference_dir)
     name = Path(raw).name
     with problems_reported_to(problems_report):
         read = load_case_sheet(raw, sheet, mapping)
         print(read.describe(raw))
-        validated = validate_case_sheet(read, reference, first_year, last_year, name, raw, origin_country)
-    cases = normalise_cases(validated, reference, periods)
+        validated = validate_case_sheet(read, reference, first_year, last_year, name, raw, origin_country, values)
+    cases = normalise_cases(validated, reference, periods, values)
     meta = io.provenance({raw: io.sha256_file(raw)}, config, {raw: describe_input(raw, descriptions, "case data")})
     save_table(cases, "cases", output, meta, allowed=allowed_case_values(reference, periods))
     print(f"{name}: no problems found in {len(cases)} cases.")

@@ -15,7 +15,9 @@ import pandas as pd
 from tnr_pipeline.io import map_distinct
 from tnr_pipeline.reference import lookup_key
 
-_WHOLE_NUMBER = re.compile(r"[0-9]+")
+# A whole number in digits; a decimal point followed by zeros only is allowed, since Excel exports often write a
+# year as "2024.0".
+_WHOLE_NUMBER = re.compile(r"([0-9]+)(?:\.0+)?")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -25,9 +27,10 @@ _BEYOND_ANY_YEAR = 10**9
 
 
 def _whole_number(text: str) -> int | None:
-    if not _WHOLE_NUMBER.fullmatch(text):
+    whole = _WHOLE_NUMBER.fullmatch(text)
+    if not whole:
         return None
-    return min(int(text), _BEYOND_ANY_YEAR)
+    return min(int(whole.group(1)), _BEYOND_ANY_YEAR)
 
 
 def _iso_date(text: str) -> pd.Timestamp | None:
@@ -40,7 +43,8 @@ def _iso_date(text: str) -> pd.Timestamp | None:
 
 
 def parse_year(text: pd.Series) -> pd.Series:
-    """Year text -> nullable integer; missing unless the text is a whole number written in digits."""
+    """Year text -> nullable integer; missing unless the text is a whole number written in digits ("2024", or
+    "2024.0" as Excel exports write it; never "2024.5")."""
     return map_distinct(text, _whole_number, dtype="Int64")
 
 

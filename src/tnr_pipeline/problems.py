@@ -46,8 +46,16 @@ def _quote(value: object) -> str:
     return '"' + str(value).replace('"', "'") + '"'
 
 
-def _rows(rows: list[int]) -> str:
-    return "rows " + ", ".join(str(row) for row in rows)
+ROWS_NAMED = 3  # a line about many rows names this many, then says how many more
+
+
+def rows_named(rows: list[int]) -> str:
+    """'row 5'; 'rows 5, 36, 41'; 'rows 5, 36, 41 and 9 more' (a fourth row is named rather than counted)."""
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    named = rows if len(rows) <= ROWS_NAMED + 1 else rows[:ROWS_NAMED]
+    more = f" and {len(rows) - len(named)} more" if len(named) < len(rows) else ""
+    return "rows " + ", ".join(str(row) for row in named) + more
 
 
 def problems_from_failures(
@@ -57,16 +65,18 @@ def problems_from_failures(
     required: tuple[str, ...],
     hints: dict[str, Callable[[str], str]] | None = None,
 ) -> list[Problem]:
-    """One Problem per failure: missing columns, duplicated ids (one message naming every row), bad values.
+    """One Problem a line: a check that failed, for one value, naming every row it failed in (a duplicated id names
+    the rows that share it). Each line ends with what is allowed; a later line of the same column that allows the
+    same points to the first line instead of repeating the list.
 
     `failures` is pandera's `failure_cases` for a sheet indexed by spreadsheet row; `rules` maps check names to
-    `schemas.Rule`; `hints` may add advice for a value of a column (e.g. the closest country names).
+    `schemas.Rule`; `hints` may add advice for a value of a column (e.g. the closest known words).
     """
     import pandas as pd
 
     hints = hints or {}
     problems: list[Problem] = []
-    seen: set[tuple[str, int]] = set()
+    rows_by_value: dict[tuple[str, str, str], set[int]] = {}  # (check, value, the row's year for a date) -> rows
     for check, column, value, index in failures[["check", "column", "failure_case", "index"]].itertuples(index=False):
         if check == "column_in_dataframe":
             continue  # reported by sheets.missing_column_problems, with the header row and any mapping
@@ -75,32 +85,31 @@ def problems_from_failures(
             problems.append(Problem(0, str(column), f"column {column}: check {check} failed ({value})"))
             continue
         row = int(index)
-        if (check, row) in seen:  # a sheet-wide check reports each failing row once per column
-            continue
-        seen.add((check, row))
         value = sheet.at[row, rule.column]
-        if check.endswith("_unique"):
-            rows = sheet.index[sheet[rule.column] == value].tolist()
-            if row != rows[0]:
-                continue
-            problems.append(
-                Problem(
-                    row,
-                    rule.column,
-                    f'{_rows(rows)}, column "{rule.column}": {_quote(value)} {rule.problem}. Allowed: {rule.allowed}.',
-                )
-            )
-            continue
-        shown = "the cell" if value == "" else _quote(value)
-        problem = rule.problem if value != "" else "is empty"
-        message = f'row {row}, column "{rule.column}": {shown} {problem}. Allowed: {rule.allowed}.'
-        if check == "date_in_year":
-            message = (
-                f'row {row}, column "{rule.column}": {shown} {rule.problem} '
-                f"({sheet.at[row, 'year']}). Allowed: {rule.allowed}."
-            )
+        rows = sheet.index[sheet[rule.column] == value] if check.endswith("_unique") else [row]
+        year = str(sheet.at[row, "year"]) if check == "date_in_year" else ""
+        rows_by_value.setdefault((check, value, year), set()).update(int(r) for r in rows)
+    lines = []
+    for (check, value, year), rows in rows_by_value.items():
+        rule, rows = rules[check], sorted(rows)
+        if value == "":
+            shown, problem = ("the cell", "is empty") if len(rows) == 1 else ("the cells", "are empty")
+        else:
+            shown, problem = _quote(value), rule.problem + (f" ({year})" if year else "")
         hint = hints.get(rule.column)
-        if hint and value != "":
-            message += hint(value)
-        problems.append(Problem(row, rule.column, message))
+        advice = hint(value) if hint and value != "" else ""
+        lines.append(
+            (
+                rows[0],
+                rule.column,
+                f'{rows_named(rows)}, column "{rule.column}": {shown} {problem}.',
+                rule.allowed,
+                advice,
+            )
+        )
+    first_row: dict[tuple[str, str], int] = {}
+    for row, column, text, allowed, advice in sorted(lines):
+        first = first_row.setdefault((column, allowed), row)
+        shown = allowed if first == row else f"as for row {first} above"
+        problems.append(Problem(row, column, f"{text} Allowed: {shown}.{advice}"))
     return sorted(set(problems))

@@ -8,6 +8,7 @@ hard-codes a tactic, a country or a region.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,16 +29,56 @@ def _read(directory: Path, name: str) -> pd.DataFrame:
 
 
 LABEL_COLUMNS = ("label", "label_ru")  # the languages a sheet may name a code in
+# Former labels and synonyms, in the same languages: a sheet may name a code by them as by its label. Several in a
+# cell are separated by ALIAS_SEPARATOR.
+ALIAS_COLUMNS = ("aliases", "aliases_ru")
+ALIAS_SEPARATOR = "|"
+
+
+def split_aliases(cell: str) -> list[str]:
+    """'Отказ в услугах|Отказ в консульских услугах' -> each alias, trimmed; [] for an empty cell."""
+    return [alias.strip() for alias in cell.split(ALIAS_SEPARATOR) if alias.strip()]
+
+
+def code_words(table: pd.DataFrame) -> list[tuple[str, str]]:
+    """Every word a sheet may name a code of a coded table by, as written, with its code: the codes, the aliases
+    (former labels and synonyms), then the labels, in every language the table has."""
+    words = [(code, code) for code in table["code"]]
+    for column in ALIAS_COLUMNS:
+        if column in table:
+            for code, cell in zip(table["code"], table[column]):
+                words += [(alias, code) for alias in split_aliases(cell)]
+    for column in LABEL_COLUMNS:
+        if column in table:
+            words += [(label, code) for code, label in zip(table["code"], table[column]) if label]
+    return words
 
 
 def _code_lookup(table: pd.DataFrame) -> dict[str, str]:
-    """Code and its labels in every language the table has (any case, ё as е) -> code."""
-    lookup = {}
-    for column in LABEL_COLUMNS:
-        if column in table:
-            lookup.update({lookup_key(label): code for code, label in zip(table["code"], table[column]) if label})
+    """Code, its labels and its aliases in every language the table has (any case, ё as е) -> code. A label or a
+    code wins over an alias written the same (the reference tests allow no such alias)."""
+    lookup = {lookup_key(word): code for word, code in code_words(table)}
     lookup.update({lookup_key(code): code for code in table["code"]})
     return lookup
+
+
+# How alike (difflib's ratio, 0 to 1) a known word must be to a spelling to be suggested for it: "Грузиа" is 0.83
+# like "Грузия" but only 0.6 like "Гуам".
+CLOSE_ENOUGH = 0.7
+
+
+def closest_words(text: str, words: list[tuple[str, str]], n: int = 3) -> list[str]:
+    """The known words closest to a spelling that was not recognised (for messages only), each as written, in the
+    language it was found in, with its code in brackets: 'Задержане' -> ['Задержание (detention)']. One word per
+    code, the closest first."""
+    by_key = {lookup_key(word): (word, code) for word, code in words}  # the last written wins: a label over its code
+    shown: dict[str, str] = {}
+    for key in difflib.get_close_matches(lookup_key(text), list(by_key), n=len(by_key), cutoff=CLOSE_ENOUGH):
+        word, code = by_key[key]
+        shown.setdefault(code, word if word == code else f"{word} ({code})")
+        if len(shown) == n:
+            break
+    return list(shown.values())
 
 
 def russian_country_names() -> dict[str, list[str]]:
@@ -130,12 +171,62 @@ class Reference:
                 lookup.setdefault(lookup_key(name), alpha3)
         return lookup
 
+    @cached_property
+    def country_words(self) -> list[tuple[str, str]]:
+        """Country names a person writes, with their alpha-3 code, for suggestions: the short English names, every
+        English name pycountry has, the Russian names from its ISO 3166 translations, and the alias table."""
+        import pycountry
+
+        words = [(name, alpha3) for alpha3, name in self.country_names.items()]
+        for country in pycountry.countries:
+            for attribute in ("name", "common_name", "official_name"):
+                if getattr(country, attribute, None):
+                    words.append((getattr(country, attribute), country.alpha_3))
+        words += [(name, alpha3) for alpha3, names in russian_country_names().items() for name in names]
+        words += list(zip(self.country_aliases["alias"], self.country_aliases["alpha3"]))
+        return words
+
+    def words(self, kind: str) -> list[tuple[str, str]]:
+        """The known words of a kind of coded value (`country`, `tactic`, `target_profile`, `verification`), each
+        with its code, for suggestions."""
+        tables = {"tactic": self.typology, "target_profile": self.target_profiles, "verification": self.verification}
+        return self.country_words if kind == "country" else code_words(tables[kind])
+
+    def lookup(self, kind: str) -> dict[str, str]:
+        """The lookup (lookup_key -> code) of a kind of coded value, as `words` names them."""
+        return self.country_lookup if kind == "country" else getattr(self, f"{kind}_lookup")
+
+    def lookups(
+        self, kinds: dict[str, str], team_words: dict[str, dict[str, str]] | None = None
+    ) -> dict[str, dict[str, str]]:
+        """Column -> its lookup, for columns of the given kinds (column -> kind), with a team's own words for a column
+        (config `values`: word -> code) added; a team's word wins over the reference's."""
+        team_words = team_words or {}
+        return {
+            column: {**self.lookup(kind), **{lookup_key(w): code for w, code in team_words.get(column, {}).items()}}
+            for column, kind in kinds.items()
+        }
+
+    def closest_word_hints(
+        self, kinds: dict[str, str], team_words: dict[str, dict[str, str]] | None = None
+    ) -> dict[str, Callable[[str], str]]:
+        """Column -> advice for a value that was not recognised: the closest known words (the team's own included)."""
+        team_words = team_words or {}
+
+        def hint(words: list[tuple[str, str]]) -> Callable[[str], str]:
+            def closest(value: str) -> str:
+                names = closest_words(value, words)
+                return f" Closest known names: {', '.join(names)}." if names else ""
+
+            return closest
+
+        return {
+            column: hint(self.words(kind) + list(team_words.get(column, {}).items())) for column, kind in kinds.items()
+        }
+
     def suggest_countries(self, text: str, n: int = 3) -> list[str]:
         """The closest known country names to a spelling that was not recognised (for error messages only)."""
-        by_key = {lookup_key(name): name for name in self.country_names.values()}
-        by_key.update({lookup_key(alias): alias for alias in self.country_aliases["alias"]})
-        matches = difflib.get_close_matches(lookup_key(text), list(by_key), n=n, cutoff=0.5)
-        return [by_key[match] for match in matches]
+        return closest_words(text, self.country_words, n)
 
     def region_of(self) -> dict[str, str]:
         return dict(zip(self.regions["alpha3"], self.regions["region"]))

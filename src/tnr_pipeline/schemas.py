@@ -23,6 +23,7 @@ from tnr_pipeline.normalise import (
     to_code_lists,
     to_codes,
 )
+from tnr_pipeline.settings import CODED_COLUMNS
 
 PANDAS_DTYPES = {TEXT: "str", INTEGER: "int64", FLOAT: "float64", BOOLEAN: "bool", DATE: "datetime64[s]"}
 NULLABLE_DTYPES = {**PANDAS_DTYPES, INTEGER: "Int64", BOOLEAN: "boolean"}
@@ -109,11 +110,15 @@ REQUIRED_CASE_COLUMNS = ("case_id", "year", "host_country", "tactic", "target_pr
 OPTIONAL_CASE_COLUMNS = ("date", "source")
 CASE_SHEET_DESCRIPTIONS = {
     "case_id": "Identifier of the case: any text, unique in the sheet.",
-    "year": "Year of the case, in digits.",
-    "host_country": "Country where it happened: English or Russian name, ISO alpha-2 or alpha-3 code, any case.",
-    "tactic": "Tactic: a typology code or its label, any case.",
-    "target_profile": "Profile of the targeted person: a code or its label, any case.",
-    "verification": "Verification status: a code or its label, any case.",
+    "year": "Year of the case: a whole year in digits (2024; 2024.0 as Excel exports write it).",
+    "host_country": "Country where it happened: English or Russian name, ISO alpha-2 or alpha-3 code, any case; or "
+    "a word of config values.cases.host_country.",
+    "tactic": "Tactic: a typology code, its label or an alias (English or Russian), any case; or a word of config "
+    "values.cases.tactic.",
+    "target_profile": "Profile of the targeted person: a code, its label or an alias (English or Russian), any case; "
+    "or a word of config values.cases.target_profile.",
+    "verification": "Verification status: a code, its label or an alias (English or Russian), any case; or a word of "
+    "config values.cases.verification.",
     "date": "Optional date of the case, YYYY-MM-DD, within its year.",
     "source": "Optional kind of source; read but never copied to any output.",
 }
@@ -144,16 +149,22 @@ def _identifier(column: str, what: str) -> tuple[list[pa.Check], dict[str, Rule]
 
 
 def case_sheet_schema(
-    reference, first_year: int, last_year: int, origin_country: str = "RUS"
+    reference,
+    first_year: int,
+    last_year: int,
+    origin_country: str = "RUS",
+    lookups: dict[str, dict[str, str]] | None = None,
 ) -> tuple[pa.DataFrameSchema, dict[str, Rule]]:
     """The pandera schema of the case spreadsheet read as text, and what each of its checks means for a person.
+    `lookups` are the coded columns' (reference.lookups, with any team's own words); by default the reference's.
 
     Checks parse values themselves (once per distinct value) instead of relying on pandera's type coercion, so a
     value that cannot be converted is reported with its row and never hides other problems.
     """
+    lookups = lookups or reference.lookups(CODED_COLUMNS["cases"])
 
-    def known(lookup):
-        return lambda text: to_codes(text, lookup).notna()
+    def known(column):
+        return lambda text: to_codes(text, lookups[column]).notna()
 
     def whole_year(text):
         return parse_year(text).notna()
@@ -163,7 +174,7 @@ def case_sheet_schema(
         return year.isna() | year.between(first_year, last_year)
 
     def not_origin(text):
-        return to_codes(text, reference.country_lookup).ne(origin_country).fillna(True)
+        return to_codes(text, lookups["host_country"]).ne(origin_country).fillna(True)
 
     def iso_date(text):
         return (text == "") | parse_date(text).notna()
@@ -178,7 +189,9 @@ def case_sheet_schema(
     rules = {
         **id_rules,
         "year_whole_number": Rule(
-            "year", "is not a year written in digits", f"a year from {first_year} to {last_year}, in digits (e.g. 2022)"
+            "year",
+            "is not a whole year written in digits",
+            f"a whole year from {first_year} to {last_year}, in digits, such as {last_year}",
         ),
         "year_in_range": Rule("year", "is outside the allowed years", f"a year from {first_year} to {last_year}"),
         "date_iso": Rule("date", "is not a date written as YYYY-MM-DD", "a real date written YYYY-MM-DD, or blank"),
@@ -220,16 +233,12 @@ def case_sheet_schema(
             ),
             "host_country": column(
                 "host_country",
-                pa.Check(known(reference.country_lookup), name="host_country_known"),
+                pa.Check(known("host_country"), name="host_country_known"),
                 pa.Check(not_origin, name="host_country_not_origin"),
             ),
-            "tactic": column("tactic", pa.Check(known(reference.tactic_lookup), name="tactic_known")),
-            "target_profile": column(
-                "target_profile", pa.Check(known(reference.target_profile_lookup), name="target_profile_known")
-            ),
-            "verification": column(
-                "verification", pa.Check(known(reference.verification_lookup), name="verification_known")
-            ),
+            "tactic": column("tactic", pa.Check(known("tactic"), name="tactic_known")),
+            "target_profile": column("target_profile", pa.Check(known("target_profile"), name="target_profile_known")),
+            "verification": column("verification", pa.Check(known("verification"), name="verification_known")),
             "date": column("date", pa.Check(iso_date, name="date_iso"), required=False),
             "source": column("source", required=False),
         },
@@ -253,23 +262,28 @@ REQUIRED_SURVEY_COLUMNS = (
 YES_NO_QUESTIONS = ("reduced_presence", "considered_relocating", "experienced_tnr")
 SURVEY_SHEET_DESCRIPTIONS = {
     "respondent_id": "Identifier of the response: any text, unique in the sheet.",
-    "country_of_residence": "Country where the respondent lives: English name or ISO code, any case.",
-    "tactics_experienced": "Tactics experienced: typology codes or labels separated by ';', ',' or '|'; blank for "
-    "none.",
+    "country_of_residence": "Country where the respondent lives: English or Russian name or ISO code, any case; or a "
+    "word of config values.survey.country_of_residence.",
+    "tactics_experienced": "Tactics experienced: typology codes, labels or aliases (or words of config "
+    "values.survey.tactics_experienced) separated by ';', ',' or '|'; blank for none.",
     "reduced_presence": "Reduced public or online presence: yes/no, blank when unanswered.",
     "considered_relocating": "Considered relocating again: yes/no, blank when unanswered.",
     "experienced_tnr": "Experienced any transnational repression: yes/no, blank when unanswered.",
 }
 
 
-def survey_sheet_schema(reference) -> tuple[pa.DataFrameSchema, dict[str, Rule]]:
-    """The pandera schema of the questionnaire sheet read as text, and what each check means for a person."""
+def survey_sheet_schema(
+    reference, lookups: dict[str, dict[str, str]] | None = None
+) -> tuple[pa.DataFrameSchema, dict[str, Rule]]:
+    """The pandera schema of the questionnaire sheet read as text, and what each check means for a person.
+    `lookups` are the coded columns' (reference.lookups, with any team's own words); by default the reference's."""
+    lookups = lookups or reference.lookups(CODED_COLUMNS["survey"])
 
     def known_country(text):
-        return to_codes(text, reference.country_lookup).notna()
+        return to_codes(text, lookups["country_of_residence"]).notna()
 
     def known_tactics(text):
-        return to_code_lists(text, reference.tactic_lookup).notna()
+        return to_code_lists(text, lookups["tactics_experienced"]).notna()
 
     def tactics_need_tnr(sheet):
         if "tactics_experienced" not in sheet or "experienced_tnr" not in sheet:

@@ -27,6 +27,23 @@ SCOPE_ROLES = {
     "freedom_house": "the scope comparable with Freedom House's count of physical tactics",
 }
 
+# The coded columns of each sheet (config `values` may give a team's own words for them), and the kind of code each
+# holds: a country's ISO alpha-3 code, or a code of the reference file of that kind (REFERENCE_FILES).
+CODED_COLUMNS = {
+    "cases": {
+        "host_country": "country",
+        "tactic": "tactic",
+        "target_profile": "target_profile",
+        "verification": "verification",
+    },
+    "survey": {"country_of_residence": "country", "tactics_experienced": "tactic"},
+}
+REFERENCE_FILES = {
+    "tactic": "typology.csv",
+    "target_profile": "target_profiles.csv",
+    "verification": "verification.csv",
+}
+
 
 class SettingsError(ValueError):
     """The settings are invalid or inconsistent; the message names every bad key and value."""
@@ -276,6 +293,79 @@ def read_tactic_codes(typology_path: str | Path) -> list[str]:
         raise SettingsError([f"typology {str(typology_path)!r} cannot be read as the typology CSV ({error})"]) from None
 
 
+def known_codes(kind: str, reference_dir: str | Path) -> list[str]:
+    """The codes of a kind of coded value (CODED_COLUMNS): ISO alpha-3 codes for countries (pycountry's, and those
+    of the alias table, such as Kosovo's XKX), else the `code` column of the kind's reference file, read with the csv
+    module (cheap enough for the Snakefile's start)."""
+    directory = Path(reference_dir)
+    if kind != "country":
+        return [row["code"] for row in _csv_rows(directory / REFERENCE_FILES[kind])]
+    import pycountry
+
+    codes = {country.alpha_3 for country in pycountry.countries}
+    return sorted(codes | {row["alpha3"] for row in _csv_rows(directory / "country_aliases.csv")})
+
+
+def _csv_rows(path: Path) -> list[dict]:
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError) as error:
+        raise SettingsError([f"reference file {str(path)!r} cannot be read ({error})"]) from None
+
+
+def value_problems(values: object, reference_dir: str | Path) -> list[str]:
+    """What is wrong with `values` (a team's own words for codes, by sheet and column): each sheet one of
+    CODED_COLUMNS, each column a coded column of that sheet, each word mapped to a code of that column."""
+    if not isinstance(values, dict):
+        return [f"values: {values!r} is not a mapping of sheet to columns (cases, survey)"]
+    problems, codes_of = [], {}
+    for sheet, columns in values.items():
+        if sheet not in CODED_COLUMNS:
+            problems.append(f"values.{sheet}: not a sheet. Allowed: {', '.join(CODED_COLUMNS)}")
+            continue
+        if not isinstance(columns, dict):
+            problems.append(f"values.{sheet}: {columns!r} is not a mapping of column to {{word: code}}")
+            continue
+        coded = CODED_COLUMNS[sheet]
+        for column, words in columns.items():
+            if column not in coded:
+                problems.append(
+                    f"values.{sheet}.{column}: not a coded column of the {sheet} sheet. Allowed: {', '.join(coded)}"
+                )
+                continue
+            if not isinstance(words, dict):
+                problems.append(f"values.{sheet}.{column}: {words!r} is not a mapping of your word to a code")
+                continue
+            kind = coded[column]
+            if kind not in codes_of:
+                codes_of[kind] = known_codes(kind, reference_dir)
+            what, allowed = (
+                ("an ISO 3166-1 alpha-3 code", "a country's ISO 3166-1 alpha-3 code in capitals, such as GEO")
+                if kind == "country"
+                else (f"a code of {REFERENCE_FILES[kind]}", ", ".join(codes_of[kind]))
+            )
+            for word, code in words.items():
+                if not isinstance(word, str) or not word.strip():
+                    problems.append(f"values.{sheet}.{column}: {word!r} is not a word (an empty word matches nothing)")
+                elif code not in codes_of[kind]:
+                    problems.append(
+                        f"values.{sheet}.{column}: {word!r} is mapped to {code!r}, which is not {what}. "
+                        f"Allowed: {allowed}"
+                    )
+    return problems
+
+
+def parse_values(text: str | dict, sheet: str, reference_dir: str | Path) -> dict[str, dict[str, str]]:
+    """A team's own words for one sheet's coded columns ({column: {word: code}}, as JSON or a dict), checked against
+    the reference codes; SettingsError names every problem."""
+    spec = _load(text)
+    problems = value_problems({sheet: spec}, reference_dir)
+    if problems:
+        raise SettingsError(problems)
+    return spec
+
+
 # ---- the analysis settings a step receives ----------------------------------------------------------------------
 
 
@@ -421,6 +511,8 @@ def config_problems(config: dict, schema: dict, typology_path: str | Path) -> li
         problems += role_problems(config["scope_roles"], list(config["scopes"]))
     if fine("periods", "baseline", "baseline_starts"):
         problems += baseline_start_problems(config["baseline_starts"], config["periods"], config["baseline"])
+    if fine("values"):
+        problems += value_problems(config["values"], Path(typology_path).parent)
     if fine("languages", "periods", "scopes"):
         problems += language_problems(config["languages"], config["periods"], config["scopes"])
     last_year = config.get("last_year")

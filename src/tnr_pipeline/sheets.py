@@ -115,16 +115,6 @@ def validate_sheet(
     return validated
 
 
-def country_hint(reference) -> Callable[[str], str]:
-    """Advice for an unrecognised country: the closest known names."""
-
-    def closest(value: str) -> str:
-        names = reference.suggest_countries(value)
-        return f" Closest known names: {', '.join(names)}." if names else ""
-
-    return closest
-
-
 @contextmanager
 def problems_reported_to(path: str | Path) -> Iterator[None]:
     """On InputInvalid inside the block, write the list of problems to `path` (the validation report), then
