@@ -16,6 +16,11 @@ from tnr_pipeline.reference import Reference
 from tnr_pipeline.settings import parse_analysis, parse_periods, parse_scopes
 
 ROOT = Path(__file__).resolve().parents[1]
+# The inputs the tests pin numbers on: a frozen, byte-identical copy of data/raw and data/claims.csv as shipped
+# (tests/data/README.md). data/raw may change freely; the tests of the real inputs (test_real_data.py) check only
+# properties of them.
+SHIPPED = ROOT / "tests" / "data" / "shipped"
+RAW = ROOT / "data" / "raw"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -125,13 +130,15 @@ def pipeline_env() -> dict[str, str]:
     return env
 
 
-def copy_project(destination: Path) -> Path:
-    """A copy of the workflow (Snakefile, config, profile, package sources) without any outputs."""
+def copy_project(destination: Path, inputs: Path = SHIPPED, claims: Path = SHIPPED / "claims.csv") -> Path:
+    """A copy of the workflow (Snakefile, config, profile, package sources) without any outputs, with the inputs
+    other than the cases (survey, context figures, their data package) from `inputs` in its data/raw and the claims
+    ledger `claims` as its data/claims.csv: by default the frozen copy of the shipped inputs (SHIPPED)."""
     destination.mkdir(parents=True, exist_ok=True)
     for name in ("Snakefile", "config.yaml", "config.schema.yaml"):
         shutil.copy(ROOT / name, destination / name)
     (destination / "data").mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "data" / "claims.csv", destination / "data" / "claims.csv")
+    shutil.copy(claims, destination / "data" / "claims.csv")
     for folder in ("profiles", "src", "templates"):
         if (ROOT / folder).exists():
             shutil.copytree(
@@ -139,7 +146,7 @@ def copy_project(destination: Path) -> Path:
             )
     (destination / "data" / "raw").mkdir(parents=True)
     for name in ("survey.csv", "context_figures.csv", "datapackage.json"):
-        shutil.copy(ROOT / "data" / "raw" / name, destination / "data" / "raw" / name)
+        shutil.copy(inputs / name, destination / "data" / "raw" / name)
     return destination
 
 
@@ -156,8 +163,9 @@ def run_snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.C
 
 @pytest.fixture(scope="session")
 def shipped_build(tmp_path_factory) -> tuple[Path, str]:
-    """One full build on the shipped data, shared by every test that only reads its outputs: built once per test
-    run, by whichever pytest-xdist worker asks first (the others wait for it), in a folder no test writes to."""
+    """One full build on the frozen copy of the shipped data (SHIPPED), shared by every test that only reads its
+    outputs: built once per test run, by whichever pytest-xdist worker asks first (the others wait for it), in a
+    folder no test writes to."""
     import fcntl
 
     root = tmp_path_factory.getbasetemp()
@@ -169,7 +177,7 @@ def shipped_build(tmp_path_factory) -> tuple[Path, str]:
         if not done.exists():
             shutil.rmtree(workdir, ignore_errors=True)
             copy_project(workdir)
-            shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
+            shutil.copy(SHIPPED / "cases.csv", workdir / "data" / "raw" / "cases.csv")
             result = run_snakemake(workdir)
             assert result.returncode == 0, result.stdout + result.stderr
             done.write_text(result.stdout + result.stderr, encoding="utf-8")

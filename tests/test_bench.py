@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from conftest import ROOT, copy_project, run_snakemake
+from conftest import ROOT, SHIPPED, copy_project, run_snakemake
 from test_ingest import run_ingest
 
 spec = importlib.util.spec_from_file_location("run_benchmarks", ROOT / "bench" / "run_benchmarks.py")
@@ -46,7 +46,7 @@ def _ordering(workdir) -> set[tuple[str, str]]:
 def test_floor_c_has_the_workflows_steps_in_the_same_order(tmp_path):
     skeleton = bench.write_skeleton(tmp_path / "skeleton")
     workflow = copy_project(tmp_path / "workflow")
-    shutil.copy(ROOT / "data" / "raw" / "cases.csv", workflow / "data" / "raw" / "cases.csv")
+    shutil.copy(SHIPPED / "cases.csv", workflow / "data" / "raw" / "cases.csv")
     real = _ordering(workflow)
     assert {rule for pair in real for rule in pair} == set(bench.STEP_IMPORTS)
     assert _ordering(skeleton) == real

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, pipeline_env
+from conftest import ROOT, SHIPPED, pipeline_env
 
 
 def tnr_pipeline(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -44,7 +44,7 @@ def test_a_step_writes_its_output_reports_and_exits_zero(tmp_path):
 
 @pytest.mark.integration
 def test_a_step_on_bad_input_exits_one_with_its_message(tmp_path):
-    with open(ROOT / "data" / "raw" / "context_figures.csv", encoding="utf-8", newline="") as handle:
+    with open(SHIPPED / "context_figures.csv", encoding="utf-8", newline="") as handle:
         header, first = list(csv.reader(handle))[:2]
     first[header.index("value")] = "many"
     with open(tmp_path / "context.csv", "w", encoding="utf-8", newline="") as handle:

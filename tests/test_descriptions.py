@@ -14,27 +14,35 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from conftest import ROOT, SMALL_SHEET, copy_project, run_snakemake, write_csv
+from conftest import ROOT, SHIPPED, SMALL_SHEET, copy_project, run_snakemake, write_csv
 from tnr_pipeline import descriptions, io
 from tnr_pipeline.fields import TABLES, table_fields
 
 RAW_PACKAGE = ROOT / "data" / "raw" / "datapackage.json"
 
 
-def test_the_input_package_is_a_valid_data_package_describing_each_shipped_input():
-    package = json.loads(RAW_PACKAGE.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("folder", [RAW_PACKAGE.parent, SHIPPED], ids=["data/raw", "frozen copy"])
+def test_the_input_package_is_a_valid_data_package_describing_each_shipped_input(folder):
+    package_path = folder / "datapackage.json"
+    package = json.loads(package_path.read_text(encoding="utf-8"))
     report = frictionless.Package.validate_descriptor(package)
     assert report.valid, report.flatten(["note"])
     for name in ("cases.csv", "survey.csv", "context_figures.csv"):
-        resource = descriptions.find_resource(package, RAW_PACKAGE, ROOT / "data" / "raw" / name)
+        resource = descriptions.find_resource(package, package_path, folder / name)
         assert resource, name
         for key in ("title", "description", "sources", "licenses", descriptions.RECONSTRUCTION):
             assert resource.get(key), (name, key)
-        assert resource[descriptions.RECONSTRUCTION]["reason"]
-    assert descriptions.describe_input(ROOT / "data" / "raw" / "cases.csv", RAW_PACKAGE, "case data")["reconstruction"]
-    assert not descriptions.describe_input(
-        ROOT / "data" / "raw" / "context_figures.csv", RAW_PACKAGE, "context figures"
-    )["reconstruction"]
+
+
+def test_the_frozen_package_says_which_shipped_inputs_are_reconstructions_and_why():
+    package_path = SHIPPED / "datapackage.json"
+    package = json.loads(package_path.read_text(encoding="utf-8"))
+    for name in ("cases.csv", "survey.csv", "context_figures.csv"):
+        assert descriptions.find_resource(package, package_path, SHIPPED / name)[descriptions.RECONSTRUCTION]["reason"]
+    assert descriptions.describe_input(SHIPPED / "cases.csv", package_path, "case data")["reconstruction"]
+    assert not descriptions.describe_input(SHIPPED / "context_figures.csv", package_path, "context figures")[
+        "reconstruction"
+    ]
 
 
 def validate_with_frictionless(package: Path) -> subprocess.CompletedProcess:
@@ -272,5 +280,5 @@ def test_the_notice_gives_the_reasons_in_the_documents_language():
     assert "(cases.csv: вымышленные строки)" in russian
     assert "(survey.csv: made up)" in russian  # no Russian reason given: the English one, never none
     assert "(cases.csv: invented rows)" in descriptions.reconstruction_notice(described)
-    shipped = descriptions.describe_input(ROOT / "data" / "raw" / "cases.csv", RAW_PACKAGE, "case data")
+    shipped = descriptions.describe_input(SHIPPED / "cases.csv", SHIPPED / "datapackage.json", "case data")
     assert shipped["reason_ru"].startswith("список случаев, на котором основан доклад, не опубликован")

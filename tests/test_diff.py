@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import ROOT, copy_project, pipeline_env, run_snakemake
+from conftest import SHIPPED, copy_project, pipeline_env, run_snakemake
 
 pytestmark = pytest.mark.integration
 
@@ -38,7 +38,7 @@ def edit_cases(path):
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory):
     workdir = copy_project(tmp_path_factory.mktemp("diff"))
-    shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
+    shutil.copy(SHIPPED / "cases.csv", workdir / "data" / "raw" / "cases.csv")
     assert run_snakemake(workdir).returncode == 0
     old = tmp_path_factory.mktemp("old") / "processed"
     shutil.copytree(workdir / "data" / "processed", old)
@@ -185,7 +185,7 @@ def test_unreadable_sides_exit_one_with_a_message(tmp_path):
 
 def test_two_git_revisions_are_built_in_worktrees_and_compared(tmp_path):
     repo = copy_project(tmp_path / "repo")
-    shutil.copy(ROOT / "data" / "raw" / "cases.csv", repo / "data" / "raw" / "cases.csv")
+    shutil.copy(SHIPPED / "cases.csv", repo / "data" / "raw" / "cases.csv")
     (repo / ".gitignore").write_text("data/processed/\nlogs/\n.snakemake/\nfigures/\nreports/\n", encoding="utf-8")
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
     subprocess.run([*git, "init", "-q"], cwd=repo, check=True)

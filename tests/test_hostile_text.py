@@ -15,7 +15,7 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from conftest import ROOT, copy_project, pipeline_env, run_snakemake
+from conftest import SHIPPED, copy_project, pipeline_env, run_snakemake
 
 pytestmark = pytest.mark.integration
 
@@ -57,7 +57,7 @@ def builds(tmp_path_factory):
     sides = {}
     for name in ("shipped", "hostile"):
         workdir = copy_project(tmp_path_factory.mktemp(name))
-        shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
+        shutil.copy(SHIPPED / "cases.csv", workdir / "data" / "raw" / "cases.csv")
         if name == "hostile":
             make_hostile(workdir)
         result = run_snakemake(workdir)

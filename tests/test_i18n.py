@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import ROOT, copy_project, run_snakemake
+from conftest import ROOT, SHIPPED, copy_project, run_snakemake
 from test_report import compiled_russian
 from test_settings import problems_of, shipped_config
 from tnr_pipeline import i18n, registry
@@ -240,7 +240,7 @@ def test_english_only_needs_no_russian_labels(monkeypatch):
 def test_an_english_only_build_from_clean_writes_no_other_edition(tmp_path):
     """The README's `snakemake --config languages=[en]`, from clean: the document step is given no other edition."""
     workdir = copy_project(tmp_path / "english")
-    shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
+    shutil.copy(SHIPPED / "cases.csv", workdir / "data" / "raw" / "cases.csv")
     result = run_snakemake(workdir, "--config", "languages=[en]")
     assert result.returncode == 0, result.stdout + result.stderr[-4000:]
     assert (workdir / "reports" / "findings.md").exists() and (workdir / "reports" / "findings.html").exists()

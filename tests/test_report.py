@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 import pytest
 
-from conftest import ANALYSIS, PERIODS_JSON, ROOT, SCOPES_JSON
+from conftest import ANALYSIS, PERIODS_JSON, ROOT, SCOPES_JSON, SHIPPED
 from test_stats import make_cases
 from tnr_pipeline import claims, io, report
 from tnr_pipeline.summarise import compute_tables
@@ -130,7 +130,7 @@ def _render(tmp_path, tables, analysis, reference, lang=None):
     cases = report.describe_cases(tmp_path / "tables" / "cases.parquet")
     typology = report.read_typology(reference.directory / "typology.csv")
     words = {
-        "claims": report.read_csv_rows(ROOT / "data" / "claims.csv"),
+        "claims": report.read_csv_rows(SHIPPED / "claims.csv"),
         "region_groups": report.read_csv_rows(reference.directory / "region_groups.csv"),
     }
     context = report.build_context(
@@ -270,10 +270,10 @@ def test_words_without_a_translation_are_named_for_the_log(reference, russian):
 
     typology = report.read_typology(reference.directory / "typology.csv")
     words = {
-        "claims": report.read_csv_rows(ROOT / "data" / "claims.csv"),
+        "claims": report.read_csv_rows(SHIPPED / "claims.csv"),
         "region_groups": report.read_csv_rows(reference.directory / "region_groups.csv"),
     }
-    shipped_context = report.read_csv_rows(ROOT / "data" / "raw" / "context_figures.csv")
+    shipped_context = report.read_csv_rows(SHIPPED / "context_figures.csv")
     assert report.untranslated_words(typology, words, shipped_context, russian) == []  # the shipped data: all of it
     typology[3] = dict(typology[3], family_label_ru="")
     words["claims"][0] = {k: v for k, v in words["claims"][0].items() if k != "claim_ru"}

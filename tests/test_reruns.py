@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project, pipeline_env, run_snakemake
+from conftest import SHIPPED, copy_project, pipeline_env, run_snakemake
 
 pytestmark = pytest.mark.integration
 MODULE = re.compile(r"\|\s*(tnr_pipeline(?:\.\w+)?)\s*$", re.M)
@@ -22,7 +22,7 @@ MODULE = re.compile(r"\|\s*(tnr_pipeline(?:\.\w+)?)\s*$", re.M)
 def built(tmp_path_factory):
     """A built copy of the project whose step logs hold each step's import trace."""
     workdir = copy_project(tmp_path_factory.mktemp("reruns"))
-    shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
+    shutil.copy(SHIPPED / "cases.csv", workdir / "data" / "raw" / "cases.csv")
     env = {**pipeline_env(), "PYTHONPROFILEIMPORTTIME": "1"}
     result = subprocess.run(
         [sys.executable, "-m", "snakemake"], cwd=workdir, env=env, capture_output=True, text=True, timeout=600

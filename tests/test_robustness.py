@@ -12,7 +12,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
-from conftest import ANALYSIS, ROOT, examples
+from conftest import ANALYSIS, SHIPPED, examples
 from test_stats import make_cases
 from tnr_pipeline import claims, stats
 from tnr_pipeline.reference import Reference
@@ -87,10 +87,8 @@ def shipped_tables():
 
     reference = Reference()
     analysis = parse_analysis(ANALYSIS)
-    read = ingest.load_case_sheet(ROOT / "data" / "raw" / "cases.csv")
-    validated = ingest.validate_case_sheet(
-        read, reference, 1991, 2026, "cases.csv", ROOT / "data" / "raw" / "cases.csv"
-    )
+    read = ingest.load_case_sheet(SHIPPED / "cases.csv")
+    validated = ingest.validate_case_sheet(read, reference, 1991, 2026, "cases.csv", SHIPPED / "cases.csv")
     cases = ingest.normalise_cases(validated, reference, parse_periods(ANALYSIS["periods"]))
     return cases, compute_tables(cases, reference, analysis), analysis
 

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from conftest import ANALYSIS, ROOT, copy_project, run_snakemake
+from conftest import ANALYSIS, ROOT, SHIPPED, copy_project, run_snakemake
 from tnr_pipeline import snakemake_patches
 from tnr_pipeline.settings import (
     SettingsError,
@@ -197,7 +197,7 @@ def _bad_config(workdir, **changes):
 @pytest.mark.integration
 def test_snakemake_refuses_bad_settings_naming_each_without_traceback(tmp_path):
     workdir = copy_project(tmp_path / "w")
-    shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
+    shutil.copy(SHIPPED / "cases.csv", workdir / "data" / "raw" / "cases.csv")
     result = _bad_config(
         workdir,
         comparison="pre_war",
@@ -233,7 +233,7 @@ def test_a_build_at_90_percent_says_90_everywhere_and_reordering_changes_nothing
     import pandas as pd
 
     workdir = copy_project(tmp_path / "w")
-    shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
+    shutil.copy(SHIPPED / "cases.csv", workdir / "data" / "raw" / "cases.csv")
     result = run_snakemake(workdir, "--config", "confidence_level=0.9")
     assert result.returncode == 0, result.stdout + result.stderr
     markdown = (workdir / "reports" / "findings.md").read_text(encoding="utf-8")
@@ -275,7 +275,7 @@ def test_a_build_at_90_percent_says_90_everywhere_and_reordering_changes_nothing
 )
 def test_a_claims_file_that_cannot_be_checked_stops_the_build(tmp_path, row, expected):
     workdir = copy_project(tmp_path / "w")
-    shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
+    shutil.copy(SHIPPED / "cases.csv", workdir / "data" / "raw" / "cases.csv")
     claims = workdir / "my_claims.csv"
     claims.write_text("claim_id,section,claim,metric,check,expected,source\n" + row + "\n", encoding="utf-8")
     # the claims step and what it waits for: the figures, which do not read the claims table, are not needed here

@@ -329,9 +329,9 @@ def test_a_sheet_without_the_columns_names_the_sheets_that_have_them(tmp_path, p
 
 
 def test_the_questionnaire_is_read_the_same_way(tmp_path):
-    from conftest import ROOT
+    from conftest import SHIPPED
 
-    frame = pd.read_csv(ROOT / "data" / "raw" / "survey.csv", dtype=str, keep_default_na=False)
+    frame = pd.read_csv(SHIPPED / "survey.csv", dtype=str, keep_default_na=False)
     headers = {
         "respondent_id": "Респондент",
         "country_of_residence": "Страна проживания",
@@ -354,7 +354,7 @@ def test_the_questionnaire_is_read_the_same_way(tmp_path):
         headers,
     )
     english = survey.run(
-        str(ROOT / "data" / "raw" / "survey.csv"),
+        str(SHIPPED / "survey.csv"),
         str(out / "r2.parquet"),
         str(out / "s2.parquet"),
         str(out / "p2.txt"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import MARKER, ROOT, write_csv
+from conftest import MARKER, SHIPPED, write_csv
 from tnr_pipeline import context, survey
 from tnr_pipeline.problems import InputInvalid
 
@@ -54,7 +54,7 @@ def survey_problems(tmp_path, frame):
 def test_shipped_reconstruction_gives_the_report_numbers(tmp_path):
     out = tmp_path / "out"
     summary = survey.run(
-        str(ROOT / "data" / "raw" / "survey.csv"),
+        str(SHIPPED / "survey.csv"),
         str(out / "r.parquet"),
         str(out / "s.parquet"),
         str(out / "p.txt"),
@@ -120,7 +120,7 @@ def run_context(tmp_path, frame):
 
 
 def test_shipped_context_figures_are_sourced_and_only_for_given_years(tmp_path):
-    frame = pd.read_csv(ROOT / "data" / "raw" / "context_figures.csv", dtype=str, keep_default_na=False)
+    frame = pd.read_csv(SHIPPED / "context_figures.csv", dtype=str, keep_default_na=False)
     figures = run_context(tmp_path, frame).set_index("figure_id")
     assert figures.loc["exodus_estimate", "value"] == 900_000
     series = figures[figures["series"] == "ovd_info_prosecutions"]
@@ -129,7 +129,7 @@ def test_shipped_context_figures_are_sourced_and_only_for_given_years(tmp_path):
 
 
 def test_context_figure_without_source_or_number_is_refused(tmp_path):
-    frame = pd.read_csv(ROOT / "data" / "raw" / "context_figures.csv", dtype=str, keep_default_na=False)
+    frame = pd.read_csv(SHIPPED / "context_figures.csv", dtype=str, keep_default_na=False)
     frame.loc[1, "source"] = ""
     frame.loc[2, "value"] = "about 800"
     frame.loc[2, "year"] = ""

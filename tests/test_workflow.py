@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import MARKER, ROOT, SMALL_SHEET, copy_project, run_snakemake, write_csv, write_xlsx
+from conftest import MARKER, SHIPPED, SMALL_SHEET, copy_project, run_snakemake, write_csv, write_xlsx
 
 pytestmark = pytest.mark.integration
 
@@ -173,7 +173,7 @@ def assert_no_english_prose(markdown: str) -> None:
 def test_two_clean_builds_are_byte_identical(shipped_build, tmp_path):
     first, _ = shipped_build
     second = copy_project(tmp_path / "second")
-    shutil.copy(ROOT / "data" / "raw" / "cases.csv", second / "data" / "raw" / "cases.csv")
+    shutil.copy(SHIPPED / "cases.csv", second / "data" / "raw" / "cases.csv")
     result = run_snakemake(second)
     assert result.returncode == 0, result.stdout + result.stderr
     one, two = _output_files(first), _output_files(second)
@@ -270,7 +270,7 @@ def test_snakemake_lint_finds_only_the_accepted_warning(tmp_path):
     """`snakemake --lint` exits 1 on its one accepted lint (no conda environment or container per rule: every rule
     runs the project's own environment, README); any other lint is a finding."""
     workdir = copy_project(tmp_path / "lint")
-    shutil.copy(ROOT / "data" / "raw" / "cases.csv", workdir / "data" / "raw" / "cases.csv")
+    shutil.copy(SHIPPED / "cases.csv", workdir / "data" / "raw" / "cases.csv")
     result = run_snakemake(workdir, "--lint")
     lints = [line.strip() for line in (result.stdout + result.stderr).splitlines() if line.startswith("    * ")]
     rules = [line for line in (result.stdout + result.stderr).splitlines() if line.startswith("Lints for")]

@@ -1,0 +1,136 @@
+"""The real inputs, data/raw and data/claims.csv as they are now (not the frozen copy the other tests pin numbers on,
+tests/data/README.md): the whole workflow builds on them, and on them with three more valid cases, and each build
+has the properties any valid data gives. No number is fixed here, so a valid edit of the data keeps this green."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import RAW, ROOT, copy_project, run_snakemake
+from tnr_pipeline import claims, registry, schemas
+
+pytestmark = pytest.mark.integration
+
+
+def append_three_cases(path: Path) -> list[str]:
+    """Append three valid cases to a case sheet: copies of its last three rows, each under a new case_id made in the
+    sheet's own id format (its last id's prefix and digits, numbered on from the highest). Returns the new ids."""
+    text = path.read_text(encoding="utf-8")
+    header, *rows = list(csv.reader(io.StringIO(text)))
+    column = header.index("case_id")
+    prefix, digits = re.fullmatch(r"(.*?)(\d+)", rows[-1][column]).groups()
+    numbers = [re.fullmatch(re.escape(prefix) + r"(\d+)", row[column]) for row in rows]
+    highest = max(int(number.group(1)) for number in numbers if number)
+    added = []
+    for offset, row in enumerate(rows[-3:], start=1):
+        added.append([*row[:column], prefix + str(highest + offset).zfill(len(digits)), *row[column + 1 :]])
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = io.StringIO()
+    csv.writer(lines, lineterminator=newline).writerows(added)
+    if not text.endswith(("\n", "\r")):
+        text += newline
+    path.write_text(text + lines.getvalue(), encoding="utf-8", newline="")
+    ids = [row[column] for row in added]
+    assert not set(ids) & {row[column] for row in rows}
+    return ids
+
+
+@pytest.fixture(scope="module", params=["as committed", "with three more cases"])
+def real_build(request, tmp_path_factory):
+    """A build of a copy of the project on the real data/raw and data/claims.csv, as committed or with three valid
+    cases appended to the copy's cases.csv: (workdir, the ids appended)."""
+    workdir = copy_project(tmp_path_factory.mktemp("real"), inputs=RAW, claims=ROOT / "data" / "claims.csv")
+    shutil.copy(RAW / "cases.csv", workdir / "data" / "raw" / "cases.csv")
+    added = append_three_cases(workdir / "data" / "raw" / "cases.csv") if request.param != "as committed" else []
+    result = run_snakemake(workdir)
+    assert result.returncode == 0, result.stdout + result.stderr[-4000:]
+    return workdir, added
+
+
+def _input_cases(workdir: Path) -> pd.DataFrame:
+    return pd.read_csv(workdir / "data" / "raw" / "cases.csv", dtype=str, keep_default_na=False)
+
+
+def _tables(workdir: Path) -> dict[str, pd.DataFrame]:
+    return {name: pd.read_parquet(workdir / registry.table_path(name)) for name in registry.all_tables()}
+
+
+def test_the_edit_appended_three_rows_to_the_committed_sheet(real_build):
+    workdir, added = real_build
+    committed = pd.read_csv(RAW / "cases.csv", dtype=str, keep_default_na=False)
+    edited = _input_cases(workdir)
+    assert len(edited) == len(committed) + len(added)
+    assert edited["case_id"].tolist() == committed["case_id"].tolist() + added
+
+
+def test_every_table_is_written_and_keeps_its_schema(real_build):
+    workdir, _ = real_build
+    tables = _tables(workdir)
+    assert sorted(tables) == sorted(p.stem for p in (workdir / registry.PROCESSED).glob("*.parquet"))
+    for name, frame in tables.items():
+        dates = [field.name for field in schemas.table_fields(name) if field.kind == schemas.DATE]
+        typed = frame.astype({column: "datetime64[s]" for column in dates})  # Parquet's date32 reads as objects
+        schemas.validate_output(typed, name)  # raises OutputInvalid naming each failure
+        assert list(frame.columns) == [field.name for field in schemas.table_fields(name)], name
+        assert frame.set_index(list(registry.TABLE_KEYS[name])).index.is_unique, name
+    package = (workdir / registry.PROCESSED / "datapackage.json").read_text(encoding="utf-8")
+    for name in tables:
+        assert f'"{name}.parquet"' in package, name
+
+
+def test_every_input_case_is_one_row_of_the_cases_table_in_its_period(real_build):
+    workdir, added = real_build
+    raw = _input_cases(workdir)
+    cases = pd.read_parquet(workdir / registry.table_path("cases"))
+    assert len(cases) == len(raw) and sorted(cases["case_id"]) == sorted(raw["case_id"])
+    assert set(added) <= set(cases["case_id"])
+    periods = yaml.safe_load((workdir / "config.yaml").read_text(encoding="utf-8"))["periods"]
+    years = raw["year"].astype(int)
+    expected = {
+        name: int(years.between(period["first_year"], period["last_year"]).sum()) for name, period in periods.items()
+    }
+    counted = cases.groupby("period").size().to_dict()
+    assert {name: counted.get(name, 0) for name in periods} == expected
+    ratios = pd.read_parquet(workdir / registry.table_path("period_ratios")).set_index("scope")
+    assert (ratios.loc["all", "baseline_cases"], ratios.loc["all", "comparison_cases"]) == (
+        expected["pre_war"],
+        expected["post_invasion"],
+    )
+    summary = pd.read_parquet(workdir / registry.table_path("period_summary")).set_index(["scope", "period"])
+    assert {name: int(summary.loc[("all", name), "cases"]) for name in periods} == expected
+
+
+def test_every_claim_of_the_ledger_is_checked_or_said_to_be_not_checkable(real_build):
+    workdir, _ = real_build
+    ledger = pd.read_csv(workdir / "data" / "claims.csv", dtype=str, keep_default_na=False)
+    checked = pd.read_parquet(workdir / registry.table_path("claims")).set_index("claim_id")
+    assert sorted(checked.index) == sorted(ledger["claim_id"])
+    not_checkable = ledger.set_index("claim_id")["check"].eq(claims.NOT_CHECKABLE)
+    assert checked["holds"].isna().equals(not_checkable.reindex(checked.index))
+
+
+def test_every_figure_and_document_is_rendered_in_each_language(real_build):
+    workdir, _ = real_build
+    languages = yaml.safe_load((workdir / "config.yaml").read_text(encoding="utf-8"))["languages"]
+    for language in languages:
+        for name in registry.FIGURES:
+            for extension in registry.FIGURE_FORMATS:
+                path = workdir / registry.figure_path(name, extension, language)
+                assert path.is_file() and path.stat().st_size > 0, path
+        for extension in ("md", "html"):
+            path = workdir / registry.findings_path(extension, language)
+            assert path.is_file() and path.stat().st_size > 0, path
+    markdown = (workdir / registry.findings_path("md")).read_text(encoding="utf-8")
+    ratio = pd.read_parquet(workdir / registry.table_path("period_ratios")).set_index("scope").loc["all", "ratio"]
+    assert f"a rate ratio of **{ratio:.2f} (95% CI" in markdown
+    cases = pd.read_parquet(workdir / registry.table_path("cases"))
+    rows = re.search(r"Rows in the case table: (\d[\d,]*)\.", markdown)
+    assert rows and int(rows.group(1).replace(",", "")) == len(cases)
