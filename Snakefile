@@ -6,15 +6,15 @@ import os
 
 from snakemake.utils import min_version
 
-from tnr_pipeline import registry
-from tnr_pipeline.console import (
+from tnr_pipeline.model import registry
+from tnr_pipeline.workflow.console import (
     mark_build_start,
     print_build_summary,
     print_failures,
     remove_findings_without_tables,
 )
-from tnr_pipeline.settings import analysis_settings, check_config
-from tnr_pipeline.snakemake_patches import (
+from tnr_pipeline.model.settings import analysis_settings, check_config
+from tnr_pipeline.workflow.snakemake_patches import (
     cancel_rate_limiter_timers,
     fingerprint_params_without_pandas,
     freeze_loaded_objects,

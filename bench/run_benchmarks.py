@@ -189,22 +189,22 @@ def append(path: Path, text: str) -> None:
 # `tnr-pipeline` does (without interpreter teardown), and the rule touches its output. No cold build of this design
 # can beat it, whatever the steps do.
 STEP_IMPORTS = {
-    "validate_cases": ([], "tnr_pipeline.ingest"),
-    "validate_context": ([], "tnr_pipeline.context"),
-    "summarise_survey": ([], "tnr_pipeline.survey, scipy.special"),
-    "compute_statistics": (["validate_cases"], "tnr_pipeline.summarise, scipy.special"),
-    "check_claims": (["compute_statistics", "summarise_survey"], "tnr_pipeline.claims"),
+    "validate_cases": ([], "tnr_pipeline.inputs.cases"),
+    "validate_context": ([], "tnr_pipeline.inputs.context"),
+    "summarise_survey": ([], "tnr_pipeline.inputs.survey, scipy.special"),
+    "compute_statistics": (["validate_cases"], "tnr_pipeline.analysis.tables, scipy.special"),
+    "check_claims": (["compute_statistics", "summarise_survey"], "tnr_pipeline.analysis.claims"),
     "draw_figures": (
         ["compute_statistics", "summarise_survey", "validate_context"],
-        "tnr_pipeline.figures, pycountry, svgpath2mpl, pygal_maps_world, babel.numbers, babel.messages.pofile",
+        "tnr_pipeline.render.figures, pycountry, svgpath2mpl, pygal_maps_world, babel.numbers, babel.messages.pofile",
     ),
     "render_findings": (
         ["draw_figures", "check_claims"],
-        "tnr_pipeline.report, pyarrow.parquet, jinja2, markdown_it, babel.numbers, babel.messages.pofile, pycountry",
+        "tnr_pipeline.render.findings, pyarrow.parquet, jinja2, markdown_it, babel.numbers, babel.messages.pofile, pycountry",
     ),
     "describe_outputs": (
         ["validate_cases", "summarise_survey", "validate_context", "compute_statistics", "check_claims"],
-        "tnr_pipeline.descriptions, pyarrow.parquet",
+        "tnr_pipeline.inputs.descriptions, pyarrow.parquet",
     ),
 }
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tnr_pipeline.reference import Reference
-from tnr_pipeline.settings import parse_analysis, parse_periods, parse_scopes
+from tnr_pipeline.model.reference import Reference
+from tnr_pipeline.model.settings import parse_analysis, parse_periods, parse_scopes
 
 ROOT = Path(__file__).resolve().parents[1]
 # The inputs the tests pin numbers on: a frozen, byte-identical copy of data/raw and data/claims.csv as shipped

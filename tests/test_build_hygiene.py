@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, copy_project, pipeline_env
-from tnr_pipeline import console, io
-from tnr_pipeline.snakemake_patches import _is_scheduler_round, hide_scheduler_rounds
+from tnr_pipeline.model import io
+from tnr_pipeline.workflow import console
+from tnr_pipeline.workflow.snakemake_patches import _is_scheduler_round, hide_scheduler_rounds
 
 OUTPUT_FOLDERS = ("data/processed", "figures", "reports")
 # Snakemake's own lines after the `onerror` handler has printed: nothing of ours can come after them.

@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from tnr_pipeline import claims
+from tnr_pipeline.analysis import claims
 
 BELOW, AT, ABOVE = "below", "at", "above"
 # A whole-number bound (a count) and a fractional one (a share or a ratio), each approached from both sides.
@@ -282,7 +282,7 @@ def _claims_sheet(rows: dict[int, dict]) -> pd.DataFrame:
 
 
 def test_every_problem_of_a_claims_sheet_comes_with_its_row_column_and_whole_message():
-    from tnr_pipeline.problems import Problem
+    from tnr_pipeline.inputs.problems import Problem
 
     good = {"claim_id": "ok", "section": "S", "claim": "At least 43 cases.", "metric": "n_cases", "check": "at_least"}
     good |= {"expected": "43", "source": "report"}
@@ -372,7 +372,7 @@ def test_every_problem_of_a_claims_sheet_comes_with_its_row_column_and_whole_mes
 
 
 def test_a_claims_sheet_without_a_column_is_refused_naming_every_missing_column():
-    from tnr_pipeline.problems import Problem
+    from tnr_pipeline.inputs.problems import Problem
 
     sheet = _claims_sheet({2: {"claim_id": "a"}}).drop(columns=["source", "check"])
     needs = (

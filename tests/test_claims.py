@@ -10,10 +10,10 @@ import pytest
 
 from conftest import ROOT
 from test_stats import make_cases
-from tnr_pipeline import claims, stats
-from tnr_pipeline.problems import InputInvalid
-from tnr_pipeline.reference import Reference
-from tnr_pipeline.summarise import compute_tables
+from tnr_pipeline.analysis import claims, stats
+from tnr_pipeline.analysis.tables import compute_tables
+from tnr_pipeline.inputs.problems import InputInvalid
+from tnr_pipeline.model.reference import Reference
 
 
 @pytest.fixture()
@@ -129,7 +129,7 @@ def _claims_file(tmp_path, rows):
 
 
 def _write_tables(tmp_path, tables):
-    from tnr_pipeline import io
+    from tnr_pipeline.model import io
 
     paths = {}
     for name in ("period_summary", "period_ratios", "country_summary", "survey_summary"):
@@ -778,7 +778,7 @@ def test_strict_mode_names_every_failing_claim_on_its_own_line():
     ],
 )
 def test_year_arguments_at_their_edges(tables, analysis, metric, problem):
-    from tnr_pipeline.reference import Reference
+    from tnr_pipeline.model.reference import Reference
 
     words = claims.Vocabulary.of(analysis, Reference(), tables["survey_summary"])
     problems = claims.argument_problems(claims.parse_metric(metric), words, analysis)
@@ -818,7 +818,7 @@ def test_a_value_is_stated_only_when_its_digits_stand_in_the_sentence(expected, 
 
 @pytest.mark.parametrize("expected", ["inf", "nan", "-inf", "eight"])
 def test_an_expected_value_that_is_no_finite_number_is_refused(tables, analysis, expected):
-    from tnr_pipeline.reference import Reference
+    from tnr_pipeline.model.reference import Reference
 
     words = claims.Vocabulary.of(analysis, Reference(), tables["survey_summary"])
     assert claims.expected_problems("at_least", claims.COUNT, expected, words) == [
@@ -827,7 +827,7 @@ def test_an_expected_value_that_is_no_finite_number_is_refused(tables, analysis,
 
 
 def test_an_unknown_country_code_is_refused_with_examples_not_the_whole_list(tables, analysis):
-    from tnr_pipeline.reference import Reference
+    from tnr_pipeline.model.reference import Reference
 
     words = claims.Vocabulary.of(analysis, Reference(), tables["survey_summary"])
     problems = claims.argument_problems(claims.parse_metric("n_cases host_country=XYZ"), words, analysis)
@@ -892,7 +892,7 @@ def test_internal_lookups_name_what_they_did_not_find(notation_tables, analysis)
 def test_the_step_reads_region_groups_and_periods_records_its_inputs_and_tolerates_unchecked_rows(
     tmp_path, tables, analysis
 ):
-    from tnr_pipeline import io
+    from tnr_pipeline.model import io
 
     path = _claims_file(
         tmp_path,
@@ -910,7 +910,7 @@ def test_the_step_reads_region_groups_and_periods_records_its_inputs_and_tolerat
 
 
 def test_a_claims_file_with_problems_is_named_by_its_file_name(tmp_path, tables, analysis):
-    from tnr_pipeline.problems import InputInvalid
+    from tnr_pipeline.inputs.problems import InputInvalid
 
     path = _claims_file(tmp_path, [["typo", "F1", "12 cases.", "n_cases", "equals", "twelve"]])
     with pytest.raises(InputInvalid) as raised:

@@ -15,8 +15,9 @@ import pytest
 import yaml
 
 from conftest import ROOT, SHIPPED, SMALL_SHEET, copy_project, run_snakemake, write_csv
-from tnr_pipeline import descriptions, io
-from tnr_pipeline.fields import TABLES, table_fields
+from tnr_pipeline.inputs import descriptions
+from tnr_pipeline.model import io
+from tnr_pipeline.model.fields import TABLES, table_fields
 
 RAW_PACKAGE = ROOT / "data" / "raw" / "datapackage.json"
 
@@ -174,7 +175,7 @@ def test_a_sheet_without_a_description_is_reported_in_the_document(tmp_path):
     result = run_snakemake(workdir, "--config", f"raw_cases={outside}")
     assert result.returncode == 0, result.stdout + result.stderr
     markdown = (workdir / "reports" / "findings.md").read_text(encoding="utf-8")
-    from tnr_pipeline.report import escape_markdown
+    from tnr_pipeline.render.findings import escape_markdown
 
     assert f"No description of the case data was provided: {escape_markdown(outside)}" in markdown
     assert f"the case data ({outside.name}" not in markdown.split("## Headline")[0]  # not called reconstructed
@@ -203,7 +204,7 @@ def test_citation_and_licence():
 
 
 def test_small_tables_give_a_valid_output_package(tmp_path):
-    from tnr_pipeline.schemas import save_table
+    from tnr_pipeline.inputs.schemas import save_table
 
     frame = pd.DataFrame(
         {
@@ -246,7 +247,7 @@ def test_small_tables_give_a_valid_output_package(tmp_path):
 def test_the_summary_is_not_printed_when_a_table_is_newer(tmp_path, capsys):
     import os
 
-    from tnr_pipeline.console import print_build_summary
+    from tnr_pipeline.workflow.console import print_build_summary
 
     summary, table = tmp_path / "summary.txt", tmp_path / "cases.parquet"
     summary.write_text("tnr-pipeline: findings built.\n", encoding="utf-8")

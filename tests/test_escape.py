@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tnr_pipeline.escape import Raw, markdown, markdown_code, markdown_code_block, one_line
+from tnr_pipeline.render.escape import Raw, markdown, markdown_code, markdown_code_block, one_line
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,13 @@ import pytest
 
 from conftest import ANALYSIS_JSON, PERIODS_JSON
 from test_stats import make_cases
-from tnr_pipeline import claims, figure_layout, figures, io, plots, registry, world_map
-from tnr_pipeline.i18n import Language
-from tnr_pipeline.reference import Reference
-from tnr_pipeline.settings import parse_analysis, parse_periods
-from tnr_pipeline.summarise import compute_tables
+from tnr_pipeline.analysis import claims
+from tnr_pipeline.analysis.tables import compute_tables
+from tnr_pipeline.model import io, registry
+from tnr_pipeline.model.reference import Reference
+from tnr_pipeline.model.settings import parse_analysis, parse_periods
+from tnr_pipeline.render import figures, world_map
+from tnr_pipeline.render.i18n import Language
 
 ENGLISH = Language("en")
 
@@ -206,10 +208,10 @@ def test_the_map_shades_more_cases_darker_and_draws_the_origin_state():
     import matplotlib.colors
     import pandas as pd
 
-    from tnr_pipeline import world_map
-    from tnr_pipeline.figures import STYLE
-    from tnr_pipeline.i18n import Language
-    from tnr_pipeline.settings import Period
+    from tnr_pipeline.model.settings import Period
+    from tnr_pipeline.render import world_map
+    from tnr_pipeline.render.figures import STYLE
+    from tnr_pipeline.render.i18n import Language
 
     plt = world_map.plt
     plt.style.use(STYLE)
@@ -248,8 +250,8 @@ def test_the_map_shades_more_cases_darker_and_draws_the_origin_state():
 def test_map_labels_of_crowded_europe_do_not_overlap():
     import pandas as pd
 
-    from tnr_pipeline.figures import STYLE
-    from tnr_pipeline.settings import Period
+    from tnr_pipeline.model.settings import Period
+    from tnr_pipeline.render.figures import STYLE
 
     plt = world_map.plt
     plt.style.use(STYLE)
@@ -292,7 +294,7 @@ def test_map_labels_of_crowded_europe_do_not_overlap():
 
 def test_the_reports_ratios_are_marked_above_the_intervals_not_on_them(drawn):
     from conftest import ANALYSIS_JSON
-    from tnr_pipeline.figures import STYLE
+    from tnr_pipeline.render.figures import STYLE
 
     tables, _ = drawn
     plots.plt.style.use(STYLE)
@@ -364,7 +366,7 @@ def test_russian_labels_fit_their_figure_and_never_overlap(drawn):
     that nothing is cut at the figure's edge."""
     from conftest import ANALYSIS
     from test_report import compiled_russian
-    from tnr_pipeline.figures import STYLE
+    from tnr_pipeline.render.figures import STYLE
 
     tables, _ = drawn
     plots.plt.style.use(STYLE)

@@ -18,8 +18,8 @@ from conftest import ROOT, SHIPPED, copy_project, run_snakemake
 from test_report import compiled_russian
 from test_settings import problems_of, shipped_config
 from tnr_pipeline import i18n, registry
-from tnr_pipeline.i18n import Language, describe_scope
-from tnr_pipeline.settings import Scope, SettingsError
+from tnr_pipeline.model.settings import Scope, SettingsError
+from tnr_pipeline.render.i18n import Language, describe_scope
 
 ENGLISH = Language("en")
 CATALOGUES = [lang for lang in shipped_config()["languages"] if lang != registry.SOURCE_LANGUAGE]
@@ -294,14 +294,14 @@ def test_a_plural_message_short_of_the_language_forms_is_named(tmp_path):
     ],
 )
 def test_a_fold_takes_the_plural_form_of_the_number_as_written(ratio, english, russian):
-    from tnr_pipeline.figure_layout import fold
+    from tnr_pipeline.render.layout import fold
 
     assert fold(ratio, ENGLISH) == english
     assert fold(ratio, compiled_russian()) == russian
 
 
 def test_rendition_is_named_as_an_abduction_not_a_return_in_russian():
-    from tnr_pipeline.reference import Reference
+    from tnr_pipeline.model.reference import Reference
 
     typology = Reference().typology.set_index("code")
     assert typology.at["rendition", "label_ru"] == "Похищение и незаконный вывоз"
@@ -466,7 +466,7 @@ def test_a_left_out_year_names_its_period_in_the_editions_language():
     import json
 
     from conftest import ANALYSIS
-    from tnr_pipeline.settings import parse_analysis
+    from tnr_pipeline.model.settings import parse_analysis
 
     titles = {"pre_war": "До войны", "post_invasion": "После вторжения"}
     periods = {name: {**period, "label_ru": titles[name]} for name, period in ANALYSIS["periods"].items()}

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from conftest import MARKER, SMALL_SHEET, write_csv, write_xlsx
-from tnr_pipeline import ingest, io
-from tnr_pipeline.problems import InputInvalid
+from tnr_pipeline.inputs.problems import InputInvalid
+from tnr_pipeline.model import io
 
 
 def run_ingest(tmp_path, path, periods, sheet=None):

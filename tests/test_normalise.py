@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from tnr_pipeline.io import map_distinct
-from tnr_pipeline.normalise import parse_date, parse_year, to_codes
-from tnr_pipeline.spreadsheet import normalise_header
+from tnr_pipeline.inputs.normalise import parse_date, parse_year, to_codes
+from tnr_pipeline.inputs.spreadsheet import normalise_header
+from tnr_pipeline.model.io import map_distinct
 
 
 @pytest.mark.parametrize(
@@ -65,19 +65,19 @@ def test_suggestions_name_the_closest_countries(reference):
     ],
 )
 def test_the_closest_known_word_is_suggested_in_the_language_it_was_written_in(reference, kind, typo, closest):
-    from tnr_pipeline.reference import closest_words
+    from tnr_pipeline.model.reference import closest_words
 
     assert closest_words(typo, reference.words(kind))[0] == closest
 
 
 def test_a_word_far_from_every_known_word_gets_no_suggestion(reference):
-    from tnr_pipeline.reference import closest_words
+    from tnr_pipeline.model.reference import closest_words
 
     assert closest_words("poisoning", reference.words("tactic")) == []
 
 
 def test_suggestions_name_each_code_once(reference):
-    from tnr_pipeline.reference import closest_words
+    from tnr_pipeline.model.reference import closest_words
 
     # "Denial of Services", its code and its former Russian label all belong to one code: one suggestion for it
     suggested = closest_words("denial of servise", reference.words("tactic"))
@@ -162,7 +162,7 @@ def test_header_normalisation():
 
 
 def test_parse_number_accepts_thousands_separators_only():
-    from tnr_pipeline.normalise import parse_number
+    from tnr_pipeline.inputs.normalise import parse_number
 
     parsed = parse_number(pd.Series(["846", "900,000", "1.5", "about 800", ""]))
     assert parsed.tolist()[:3] == [846.0, 900000.0, 1.5]
@@ -173,7 +173,7 @@ def test_parse_number_accepts_thousands_separators_only():
 
 
 def test_each_parser_gives_its_column_type():
-    from tnr_pipeline.normalise import parse_number, parse_yes_no, to_code_lists
+    from tnr_pipeline.inputs.normalise import parse_number, parse_yes_no, to_code_lists
 
     text = pd.Series(["2022", "", "x"])
     blank = pd.Series(["", ""])  # nothing recognised: the type still comes from the parser, not from the values
@@ -227,14 +227,14 @@ def test_years_beyond_any_year_are_one_large_number(text, year):
     ],
 )
 def test_yes_no_answers(text, answer):
-    from tnr_pipeline.normalise import parse_yes_no
+    from tnr_pipeline.inputs.normalise import parse_yes_no
 
     parsed = parse_yes_no(pd.Series([text])).iloc[0]
     assert (pd.isna(parsed) and answer is None) or parsed is answer or parsed == answer
 
 
 def test_code_lists_are_sorted_in_lookup_order_without_repeats():
-    from tnr_pipeline.normalise import to_code_lists
+    from tnr_pipeline.inputs.normalise import to_code_lists
 
     lookup = {"first": "z", "second": "y", "third": "x"}  # lookup order is not alphabetical order
     parsed = to_code_lists(pd.Series(["third; first | third", "second,first", "first; fourth", ""]), lookup)

@@ -15,7 +15,9 @@ import pytest
 import yaml
 
 from conftest import RAW, ROOT, copy_project, run_snakemake
-from tnr_pipeline import claims, registry, schemas
+from tnr_pipeline.analysis import claims
+from tnr_pipeline.inputs import schemas
+from tnr_pipeline.model import registry
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tnr_pipeline.reference import ALIAS_SEPARATOR, DEFAULT_DIR, Reference, lookup_key, split_aliases
+from tnr_pipeline.model.reference import ALIAS_SEPARATOR, DEFAULT_DIR, Reference, lookup_key, split_aliases
 
 REFERENCE = Reference()
 ALIASES = pd.read_csv(DEFAULT_DIR / "country_aliases.csv", dtype=str, keep_default_na=False)

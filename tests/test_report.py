@@ -11,8 +11,9 @@ import pytest
 
 from conftest import ANALYSIS, PERIODS_JSON, ROOT, SCOPES_JSON, SHIPPED
 from test_stats import make_cases
-from tnr_pipeline import claims, io, report
-from tnr_pipeline.summarise import compute_tables
+from tnr_pipeline.analysis import claims
+from tnr_pipeline.analysis.tables import compute_tables
+from tnr_pipeline.model import io
 
 HOSTILE = "<script>alert('x')</script> | *bold* [link](http://example.invalid)"
 
@@ -62,7 +63,7 @@ def tables(periods, scopes, reference, analysis):
 
 
 def small_survey_summary(reference):
-    from tnr_pipeline import stats
+    from tnr_pipeline.analysis import stats
 
     responses = pd.DataFrame(
         {
@@ -111,7 +112,7 @@ def russian():
 
 def _render(tmp_path, tables, analysis, reference, lang=None):
     """Write the tables as the pipeline does, then render from them exactly as the report step reads them."""
-    from tnr_pipeline.registry import FIGURES
+    from tnr_pipeline.model.registry import FIGURES
 
     (tmp_path / "figures").mkdir()
     png = (ROOT / "tests" / "data" / "pixel.png").read_bytes()
@@ -187,7 +188,7 @@ def test_russian_edition_writes_russian_numbers_plurals_and_names(tmp_path, tabl
 
 def test_data_dictionary_lists_every_column_of_every_table(tmp_path, tables, analysis, reference):
     markdown, _ = _render(tmp_path, tables, analysis, reference)
-    from tnr_pipeline.fields import TABLES, table_fields
+    from tnr_pipeline.model.fields import TABLES, table_fields
 
     for table in TABLES:
         assert f"### {report.escape_markdown(table)}" in markdown
@@ -205,7 +206,7 @@ def test_text_from_data_is_escaped(tmp_path, tables, analysis, reference):
 
 def test_html_embeds_images_and_loads_nothing(tmp_path, tables, analysis, reference):
     _, html = _render(tmp_path, tables, analysis, reference)
-    from tnr_pipeline.registry import FIGURES
+    from tnr_pipeline.model.registry import FIGURES
 
     assert html.count('src="data:image/png;base64,') == len(FIGURES)
     assert "<link" not in html and 'src="http' not in html and "<a " not in html
@@ -240,7 +241,7 @@ def test_periods_and_scopes_json_match_config():
 
 
 def test_labels_follow_the_confidence_level_of_each_row(russian):
-    from tnr_pipeline.i18n import Language
+    from tnr_pipeline.render.i18n import Language
 
     english, russian = report.Filters(Language("en")), report.Filters(russian)
     ratio = {"ratio": 8.18, "ci_low": 5.68, "ci_high": 12.01, "confidence_level": 0.9}
@@ -255,7 +256,7 @@ def test_labels_follow_the_confidence_level_of_each_row(russian):
 
 
 def test_the_headline_follows_the_role_not_the_order_of_scopes(tmp_path, tables, reference):
-    from tnr_pipeline.settings import parse_analysis
+    from tnr_pipeline.model.settings import parse_analysis
 
     reordered = dict(reversed(list(ANALYSIS["scopes"].items())))
     analysis = parse_analysis({**ANALYSIS, "scopes": reordered})
@@ -266,7 +267,7 @@ def test_the_headline_follows_the_role_not_the_order_of_scopes(tmp_path, tables,
 
 
 def test_words_without_a_translation_are_named_for_the_log(reference, russian):
-    from tnr_pipeline.i18n import Language
+    from tnr_pipeline.render.i18n import Language
 
     typology = report.read_typology(reference.directory / "typology.csv")
     words = {

@@ -176,7 +176,7 @@ def test_editing_a_module_reruns_exactly_the_steps_that_use_it(built, module):
     "relative, first",
     [
         ("templates/findings.md.j2", {"render_findings"}),
-        ("src/tnr_pipeline/figures.mplstyle", {"draw_figures"}),
+        ("src/tnr_pipeline/render/figures.mplstyle", {"draw_figures"}),
         # the figures mark the report's ratios; the documents quote the claims' Russian words
         (
             "data/claims.csv",

@@ -14,10 +14,10 @@ from scipy import stats as scipy_stats
 
 from conftest import ANALYSIS, SHIPPED, examples
 from test_stats import make_cases
-from tnr_pipeline import claims, stats
-from tnr_pipeline.reference import Reference
-from tnr_pipeline.settings import parse_analysis
-from tnr_pipeline.summarise import compute_tables
+from tnr_pipeline.analysis import claims, stats
+from tnr_pipeline.analysis.tables import compute_tables
+from tnr_pipeline.model.reference import Reference
+from tnr_pipeline.model.settings import parse_analysis
 
 
 def glm_quasi_poisson(baseline_counts, comparison_counts, level):
@@ -82,8 +82,8 @@ def _exact_interval(x_b, t_b, x_c, t_c, level):
 
 @pytest.fixture(scope="module")
 def shipped_tables():
-    from tnr_pipeline import ingest
-    from tnr_pipeline.settings import parse_periods
+    from tnr_pipeline.inputs import cases
+    from tnr_pipeline.model.settings import parse_periods
 
     reference = Reference()
     analysis = parse_analysis(ANALYSIS)
@@ -166,7 +166,7 @@ def test_edge_cases_a_zero_year_a_one_year_period_and_no_verified_case(reference
     assert math.isnan(rows.loc[("all", "verified_only"), "ratio"])
     assert "none is" in rows.loc[("all", "verified_only"), "description"]
     assert rows.loc[("all", "quasi_poisson"), "ratio"] == pytest.approx(2 / (2 / 3))
-    from tnr_pipeline.schemas import validate_output
+    from tnr_pipeline.inputs.schemas import validate_output
 
     for name in ("robustness", "region_ratios"):
         validate_output(tables[name], name)
@@ -193,7 +193,7 @@ def test_the_two_robustness_claims(shipped_tables):
 
 
 def test_baseline_starts_outside_the_baseline_are_refused():
-    from tnr_pipeline.settings import SettingsError
+    from tnr_pipeline.model.settings import SettingsError
 
     with pytest.raises(SettingsError, match="baseline_starts: 2014 is not a later start"):
         parse_analysis({**ANALYSIS, "baseline_starts": [2014]})

@@ -13,13 +13,13 @@ import pytest
 import yaml
 
 from conftest import ANALYSIS, ROOT, SHIPPED, copy_project, run_snakemake
-from tnr_pipeline import snakemake_patches
-from tnr_pipeline.settings import (
+from tnr_pipeline.model.settings import (
     SettingsError,
     config_problems,
     parse_analysis,
     read_tactic_codes,
 )
+from tnr_pipeline.workflow import snakemake_patches
 
 SCHEMA = yaml.safe_load((ROOT / "config.schema.yaml").read_text(encoding="utf-8"))
 TYPOLOGY = ROOT / "src" / "tnr_pipeline" / "reference" / "typology.csv"
@@ -111,7 +111,7 @@ def test_periods_are_chronological_and_roles_independent_of_order():
     "level, label", [(0.95, "95%"), (0.9, "90%"), (0.975, "97.5%"), (0.8, "80%"), (0.999, "99.9%")]
 )
 def test_level_labels_are_built_from_the_level(level, label):
-    from tnr_pipeline.i18n import Language
+    from tnr_pipeline.render.i18n import Language
 
     assert Language("en").level(level) == label
 

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from conftest import ANALYSIS, ROOT
-from tnr_pipeline import settings
-from tnr_pipeline.settings import (
+from tnr_pipeline.model import settings
+from tnr_pipeline.model.settings import (
     Period,
     Scope,
     SettingsError,

@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import MARKER, PERIODS_JSON, SMALL_SHEET, examples, pipeline_env, write_csv
-from tnr_pipeline import ingest, survey
-from tnr_pipeline.problems import InputInvalid
-from tnr_pipeline.reference import Reference
-from tnr_pipeline.spreadsheet import MAX_CELL_CHARS, InputFileError, decode, detect_delimiter, read_sheet
+from tnr_pipeline.inputs import survey
+from tnr_pipeline.inputs.problems import InputInvalid
+from tnr_pipeline.inputs.spreadsheet import MAX_CELL_CHARS, InputFileError, decode, detect_delimiter, read_sheet
+from tnr_pipeline.model.reference import Reference
 
 RUSSIAN_HEADERS = {
     "case_id": "Номер дела",
@@ -102,7 +102,7 @@ def refused(tmp_path, path, periods, **options) -> str:
 
 @pytest.fixture(scope="module")
 def english(tmp_path_factory):
-    from tnr_pipeline.settings import parse_periods
+    from tnr_pipeline.model.settings import parse_periods
 
     folder = tmp_path_factory.mktemp("english")
     return cases_from(folder, write_csv(SMALL_SHEET, folder / "cases.csv"), parse_periods(PERIODS_JSON))
@@ -402,7 +402,7 @@ def test_snakemake_reads_a_russian_sheet_with_a_columns_mapping_from_a_configfil
     [(0, "A"), (1, "B"), (25, "Z"), (26, "AA"), (27, "AB"), (51, "AZ"), (52, "BA"), (701, "ZZ"), (702, "AAA")],
 )
 def test_column_letters_are_the_spreadsheets_own(position, letter):
-    from tnr_pipeline.spreadsheet import _column_letter
+    from tnr_pipeline.inputs.spreadsheet import _column_letter
 
     assert _column_letter(position) == letter
 
@@ -424,7 +424,7 @@ def test_column_letters_are_the_spreadsheets_own(position, letter):
     ],
 )
 def test_a_workbook_cell_reads_as_a_person_reads_it(value, text):
-    from tnr_pipeline.spreadsheet import cell_text
+    from tnr_pipeline.inputs.spreadsheet import cell_text
 
     assert cell_text(value) == text
 
@@ -542,7 +542,7 @@ def codecs_bom_utf8() -> bytes:
 
 
 def test_the_first_long_cell_is_named_whole_by_its_row_and_column():
-    from tnr_pipeline.spreadsheet import refuse_long_cells
+    from tnr_pipeline.inputs.spreadsheet import refuse_long_cells
 
     long_text, longer = "x" * (MAX_CELL_CHARS + 1), "y" * (MAX_CELL_CHARS + 5)
     grid = pd.DataFrame({"a": ["id", "1", "2"], "b": ["name", "ok", long_text], "c": ["note", longer, "ok"]})
@@ -571,7 +571,7 @@ def _refusal(path, *args, **options) -> str:
 
 
 def test_a_header_is_compared_trimmed_in_lower_case_with_yo_as_ye_and_spaces_as_one_underscore():
-    from tnr_pipeline.spreadsheet import normalise_header
+    from tnr_pipeline.inputs.spreadsheet import normalise_header
 
     assert normalise_header("  Объём   ДАННЫХ ") == "объем_данных"
     assert normalise_header("ЁЛКА") == "елка"
@@ -580,7 +580,7 @@ def test_a_header_is_compared_trimmed_in_lower_case_with_yo_as_ye_and_spaces_as_
 
 
 def test_the_head_is_the_first_25_rows_with_every_line_ending_read_as_lf():
-    from tnr_pipeline.spreadsheet import HEADER_SEARCH_ROWS, _head
+    from tnr_pipeline.inputs.spreadsheet import HEADER_SEARCH_ROWS, _head
 
     assert HEADER_SEARCH_ROWS + 5 == 25
     text = "".join(f"{i},x\r\n" if i % 2 else f"{i},x\r" for i in range(40))
@@ -593,7 +593,7 @@ def test_the_head_is_the_first_25_rows_with_every_line_ending_read_as_lf():
     [("a,b\nc,d,e\n", ",", 3), ("a;b\n", ",", 1), ("", ",", 1), ("\n\n\n", ";", 1), ("\n" * 30 + "a,b,c,d\n", ",", 1)],
 )
 def test_the_widest_of_the_first_rows_is_at_least_one_column(text, delimiter, width):
-    from tnr_pipeline.spreadsheet import _widest
+    from tnr_pipeline.inputs.spreadsheet import _widest
 
     assert _widest(text, delimiter) == width
 
@@ -602,7 +602,7 @@ def test_the_widest_of_the_first_rows_is_at_least_one_column(text, delimiter, wi
 @settings(max_examples=examples(200), deadline=None)
 @given(text=st.text(alphabet=st.sampled_from(list('ab",;\t\r\n\x00\u2028 ')), max_size=60))
 def test_the_first_rows_of_any_text_are_read_by_the_csv_module_without_an_error(delimiter, text):
-    from tnr_pipeline.spreadsheet import _head, csv_rows
+    from tnr_pipeline.inputs.spreadsheet import _head, csv_rows
 
     rows = csv_rows(_head(text), delimiter)
     assert all(isinstance(cell, str) for row in rows for cell in row)
@@ -659,7 +659,7 @@ def test_a_file_of_another_kind_is_refused_with_the_kinds_allowed(tmp_path, name
 
 
 def test_the_header_row_is_the_first_with_every_required_header_else_the_first_with_the_most(tmp_path):
-    from tnr_pipeline.spreadsheet import find_header_row
+    from tnr_pipeline.inputs.spreadsheet import find_header_row
 
     required = {"case_id": "case_id", "year": "year", "tactic": "tactic"}
     grid = pd.DataFrame([["Title", "", ""], ["year", "x", ""], ["tactic", "y", ""], ["case_id", "year", "tactic"]])
@@ -691,7 +691,7 @@ def test_a_sheet_holding_no_contract_column_reads_its_rows_and_names_every_colum
 
 
 def test_a_workbook_without_the_named_sheet_or_any_sheet_is_refused_naming_its_sheets(tmp_path, monkeypatch):
-    from tnr_pipeline import spreadsheet
+    from tnr_pipeline.inputs import spreadsheet
 
     path = tmp_path / "book.xlsx"
     with pd.ExcelWriter(path) as writer:

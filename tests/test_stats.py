@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 from conftest import examples
-from tnr_pipeline import stats
-from tnr_pipeline.settings import Period
-from tnr_pipeline.summarise import breakdown_categories, compute_tables
+from tnr_pipeline.analysis import stats
+from tnr_pipeline.analysis.tables import breakdown_categories, compute_tables
+from tnr_pipeline.model.settings import Period
 
 TACTICS = ["assassination", "detention", "denial_of_entry", "digital_threat"]
 FH = {"assassination": True, "detention": True, "denial_of_entry": False, "digital_threat": False}
@@ -235,7 +235,7 @@ def test_poisson_mean_interval_matches_chi_square(cases, years):
 @given(rows=case_tables())
 @settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_generated_tables_pass_their_output_schemas(periods, scopes, reference, analysis, rows):
-    from tnr_pipeline.schemas import validate_output
+    from tnr_pipeline.inputs.schemas import validate_output
 
     tables = compute_tables(make_cases(rows, periods), reference, analysis)
     for name, frame in tables.items():
@@ -243,7 +243,7 @@ def test_generated_tables_pass_their_output_schemas(periods, scopes, reference, 
 
 
 def test_no_case_at_all_still_gives_valid_tables(periods, scopes, reference, analysis):
-    from tnr_pipeline.schemas import validate_output
+    from tnr_pipeline.inputs.schemas import validate_output
 
     tables = compute_tables(make_cases([], periods), reference, analysis)
     for name, frame in tables.items():
@@ -253,7 +253,7 @@ def test_no_case_at_all_still_gives_valid_tables(periods, scopes, reference, ana
 
 def test_tables_with_intervals_carry_their_confidence_level(periods, reference):
     from conftest import ANALYSIS
-    from tnr_pipeline.settings import parse_analysis
+    from tnr_pipeline.model.settings import parse_analysis
 
     analysis = parse_analysis({**ANALYSIS, "confidence_level": 0.9})
     tables = compute_tables(

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from conftest import MARKER, SHIPPED, write_csv
-from tnr_pipeline import context, survey
-from tnr_pipeline.problems import InputInvalid
+from tnr_pipeline.inputs import context, survey
+from tnr_pipeline.inputs.problems import InputInvalid
 
 SURVEY = pd.DataFrame(
     [

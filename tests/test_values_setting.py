@@ -12,7 +12,7 @@ import yaml
 
 from conftest import PERIODS_JSON, ROOT
 from tnr_pipeline import cli
-from tnr_pipeline.settings import SettingsError, config_problems, parse_values, value_problems
+from tnr_pipeline.model.settings import SettingsError, config_problems, parse_values, value_problems
 
 SCHEMA = yaml.safe_load((ROOT / "config.schema.yaml").read_text(encoding="utf-8"))
 REFERENCE_DIR = ROOT / "src" / "tnr_pipeline" / "reference"

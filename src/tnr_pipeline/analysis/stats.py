@@ -1,0 +1,601 @@
+"""The statistics: pure functions from the cases table (and settings) to the statistics tables.
+
+What belongs here: counting, averaging, comparing periods and the exact interval and test behind the rate ratio.
+Every function takes DataFrames and plain values and returns a DataFrame or numbers: no files, no printing, so tests
+call them directly. All counting is grouped (vectorised); nothing loops over cases.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pandas as pd
+
+from tnr_pipeline.model.fields import table_fields
+from tnr_pipeline.model.settings import SCOPE_COLUMNS, Period, Scope, in_scope
+
+BREAKDOWN_DIMENSIONS = ("tactic", "tactic_family", "target_profile", "verification")
+
+
+# ---- exact conditional inference for a ratio of two Poisson rates -------------------------------------------
+
+
+def clopper_pearson(successes: int, trials: int, level: float) -> tuple[float, float]:
+    """Exact (Clopper-Pearson) confidence interval for a binomial proportion."""
+    from scipy.special import betaincinv
+
+    alpha = 1.0 - level
+    low = 0.0 if successes == 0 else float(betaincinv(successes, trials - successes + 1, alpha / 2))
+    high = 1.0 if successes == trials else float(betaincinv(successes + 1, trials - successes, 1 - alpha / 2))
+    return low, high
+
+
+def poisson_mean_interval(cases: int, years: int, level: float) -> tuple[float, float]:
+    """Exact (Garwood) confidence interval for an annual mean of Poisson counts: chi-square quantiles / 2 / years."""
+    from scipy.special import gammaincinv
+
+    alpha = 1.0 - level
+    low = 0.0 if cases == 0 else float(gammaincinv(cases, alpha / 2))
+    return low / years, float(gammaincinv(cases + 1, 1 - alpha / 2)) / years
+
+
+def binomial_two_sided_p(successes: int, trials: int, probability: float) -> float:
+    """Exact two-sided binomial test: the total probability of outcomes no more likely than the one observed."""
+    from scipy.special import gammaln
+
+    if trials == 0:
+        return 1.0
+    if probability in (0.0, 1.0):  # one outcome is certain: it has p = 1, every other is impossible
+        return 1.0 if successes == (trials if probability == 1.0 else 0) else 0.0
+    if trials > LARGE_TRIALS:
+        return _binomial_two_sided_p_by_tails(successes, trials, probability)
+    k = np.arange(trials + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_pmf = (
+            gammaln(trials + 1)
+            - gammaln(k + 1)
+            - gammaln(trials - k + 1)
+            + k * np.log(probability)
+            + (trials - k) * np.log1p(-probability)
+        )
+    log_pmf = np.nan_to_num(log_pmf, nan=-np.inf)
+    threshold = log_pmf[successes] + math.log1p(1e-7)
+    return float(min(1.0, np.exp(log_pmf[log_pmf <= threshold]).sum()))
+
+
+LARGE_TRIALS = 20_000  # above this, the same test is summed by its two tails instead of term by term
+
+
+def _binomial_two_sided_p_by_tails(successes: int, trials: int, probability: float) -> float:
+    """The same two-sided test for many trials: the outcomes no more likely than the one observed form the two
+    tails of the unimodal distribution, each summed exactly by the regularised incomplete beta function (scipy's
+    betainc: P(X <= k) = I(1-p; n-k, k+1), P(X >= j) = I(p; j, n-j+1)) after finding where the far tail starts by
+    bisection on the log-probability. (scipy's bdtr is less accurate for millions of trials.)"""
+    from scipy.special import betainc, gammaln
+
+    def at_most(k: int) -> float:
+        return float(betainc(trials - k, k + 1, 1 - probability)) if k < trials else 1.0
+
+    def at_least(j: int) -> float:
+        return float(betainc(j, trials - j + 1, probability)) if j > 0 else 1.0
+
+    def log_pmf(k: int) -> float:
+        if probability in (0.0, 1.0):
+            return 0.0 if k == (trials if probability == 1.0 else 0) else -math.inf
+        return float(
+            gammaln(trials + 1)
+            - gammaln(k + 1)
+            - gammaln(trials - k + 1)
+            + k * math.log(probability)
+            + (trials - k) * math.log1p(-probability)
+        )
+
+    threshold = log_pmf(successes) + math.log1p(1e-7)
+    mode = min(trials, int(math.floor((trials + 1) * probability)))
+    if successes <= mode:
+        low, high = max(mode, successes + 1), trials + 1  # the first k above whose probability is at most the observed
+        while low < high:
+            middle = (low + high) // 2
+            low, high = (middle + 1, high) if log_pmf(middle) > threshold else (low, middle)
+        upper = at_least(low) if low <= trials else 0.0
+        return float(min(1.0, at_most(successes) + upper))
+    low, high = -1, min(mode, successes - 1)  # the last k below whose probability is at most the observed one
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (low, middle - 1) if log_pmf(middle) > threshold else (middle, high)
+    lower = at_most(low) if low >= 0 else 0.0
+    return float(min(1.0, lower + at_least(successes)))
+
+
+def _odds_to_ratio(share: float, exposure_factor: float) -> float:
+    return math.inf if share >= 1.0 else share / (1.0 - share) * exposure_factor
+
+
+def rate_ratio(
+    baseline_cases: int, baseline_years: int, comparison_cases: int, comparison_years: int, level: float = 0.95
+) -> dict[str, float]:
+    """Rate ratio (comparison / baseline annual mean) with its exact conditional interval and test.
+
+    Conditional on the total n, the comparison count is Binomial(n, pi) with pi = r*t_c / (r*t_c + t_b). A
+    Clopper-Pearson interval for pi, turned back into r = pi / (1 - pi) * t_b / t_c, is the exact interval for the
+    rate ratio r, and the binomial test of pi = t_c / (t_b + t_c) is the exact test of equal rates.
+    Defined results where a count is zero: no baseline case and some comparison cases gives r = inf and
+    ci_high = inf (ci_low stays finite); no case in either period gives r, ci_low and ci_high missing and p = 1.
+    """
+    total = baseline_cases + comparison_cases
+    factor = baseline_years / comparison_years
+    p_value = binomial_two_sided_p(comparison_cases, total, comparison_years / (baseline_years + comparison_years))
+    if total == 0:
+        return {"ratio": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p_value": p_value}
+    low, high = clopper_pearson(comparison_cases, total, level)
+    return {
+        "ratio": _odds_to_ratio(comparison_cases / total, factor),
+        "ci_low": _odds_to_ratio(low, factor),
+        "ci_high": _odds_to_ratio(high, factor),
+        "p_value": p_value,
+    }
+
+
+def in_table_order(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """A computed table's columns, in the order its field definitions give (fields.TABLES)."""
+    return frame[[field.name for field in table_fields(table)]]
+
+
+# ---- tables ---------------------------------------------------------------------------------------------------
+
+
+def year_span(cases: pd.DataFrame, periods: list[Period]) -> range:
+    """From the earlier of the first case year and the first period's start to the later of the ends."""
+    starts = [p.first_year for p in periods] + ([int(cases["year"].min())] if len(cases) else [])
+    ends = [p.last_year for p in periods] + ([int(cases["year"].max())] if len(cases) else [])
+    return range(min(starts), max(ends) + 1)
+
+
+def count_annual(cases: pd.DataFrame, tactics: list[str], periods: list[Period]) -> pd.DataFrame:
+    """Cases per year and tactic on a complete grid (every year of the span, every tactic), zeros included."""
+    grid = pd.MultiIndex.from_product([list(year_span(cases, periods)), tactics], names=["year", "tactic"])
+    counts = cases.groupby(["year", "tactic"]).size().reindex(grid, fill_value=0)
+    return counts.rename("cases").reset_index().astype({"year": "int64", "tactic": "str", "cases": "int64"})
+
+
+def _scoped_counts(cases: pd.DataFrame, scopes: list[Scope], by: list[str]) -> pd.DataFrame:
+    """Case counts by `by` for every scope (long form with a `scope` column); only groups with cases.
+
+    The cases are counted once by `by` and the columns a scope reads; each scope then keeps and sums those counts."""
+    read = list(dict.fromkeys([*by, *SCOPE_COLUMNS]))
+    # a missing key (a year outside every period) makes no group: the grids these counts join have no such row
+    distinct = cases.groupby(read).size().rename("cases").reset_index()
+    frames = []
+    for scope in scopes:
+        kept = distinct[in_scope(distinct, scope)]
+        frames.append(kept.groupby(by)["cases"].sum().reset_index().assign(scope=scope.name))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _grid(**levels) -> pd.DataFrame:
+    return pd.MultiIndex.from_product(list(levels.values()), names=list(levels)).to_frame(index=False)
+
+
+def _period_frame(periods: list[Period]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "period": [p.name for p in periods],
+            "first_year": [p.first_year for p in periods],
+            "last_year": [p.last_year for p in periods],
+            "years": [p.years for p in periods],
+        }
+    )
+
+
+def summarise_periods(
+    cases: pd.DataFrame, periods: list[Period], scopes: list[Scope], level: float = 0.95
+) -> pd.DataFrame:
+    """Cases and annual mean, with its exact Poisson interval, for every scope and period."""
+    counts = _scoped_counts(cases, scopes, ["period"])
+    summary = (
+        _grid(scope=[s.name for s in scopes], period=[p.name for p in periods])
+        .merge(_period_frame(periods), on="period")
+        .merge(counts, on=["scope", "period"], how="left")
+    )
+    summary["cases"] = summary["cases"].fillna(0).astype("int64")
+    summary["annual_mean"] = summary["cases"] / summary["years"]
+    bounds = [poisson_mean_interval(int(n), int(t), level) for n, t in zip(summary["cases"], summary["years"])]
+    summary["annual_mean_ci_low"] = [low for low, _ in bounds]
+    summary["annual_mean_ci_high"] = [high for _, high in bounds]
+    summary["confidence_level"] = float(level)
+    return in_table_order(summary, "period_summary")
+
+
+def compare_periods(period_summary: pd.DataFrame, baseline: str, comparison: str, level: float) -> pd.DataFrame:
+    """The rate ratio of comparison to baseline for every scope in a period summary."""
+    indexed = period_summary.set_index(["scope", "period"])
+    rows = []
+    for scope in period_summary["scope"].unique():
+        base, comp = indexed.loc[(scope, baseline)], indexed.loc[(scope, comparison)]
+        rows.append(
+            {
+                "scope": scope,
+                "baseline": baseline,
+                "comparison": comparison,
+                "baseline_cases": int(base["cases"]),
+                "comparison_cases": int(comp["cases"]),
+                "baseline_years": int(base["years"]),
+                "comparison_years": int(comp["years"]),
+                **rate_ratio(int(base["cases"]), int(base["years"]), int(comp["cases"]), int(comp["years"]), level),
+                "confidence_level": level,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def summarise_countries(
+    cases: pd.DataFrame, periods: list[Period], scopes: list[Scope], comparison: Period, eu_member_at_end: pd.Series
+) -> pd.DataFrame:
+    """Cases per host country, scope and period (zeros included) for every country with any case.
+
+    A country is new in the comparison period, in a scope, when it has no case of that scope in any year before the
+    comparison period begins (inside a period or not) and at least one in it. `eu_member_at_end` maps alpha-3 ->
+    whether the country is an EU member in the comparison period's last year.
+    """
+    countries = (
+        cases.groupby("host_country")
+        .agg(host_country_name=("host_country_name", "first"), region=("region", "first"), first_year=("year", "min"))
+        .reset_index()
+    )
+    counts = _scoped_counts(cases, scopes, ["host_country", "period"])
+    summary = (
+        _grid(
+            host_country=countries["host_country"].tolist(),
+            scope=[s.name for s in scopes],
+            period=[p.name for p in periods],
+        )
+        .merge(countries, on="host_country")
+        .merge(_period_frame(periods)[["period", "years"]], on="period")
+        .merge(counts, on=["host_country", "scope", "period"], how="left")
+    )
+    summary["cases"] = summary["cases"].fillna(0).astype("int64")
+    summary["annual_mean"] = summary["cases"] / summary["years"]
+    earlier = _scoped_counts(cases[cases["year"] < comparison.first_year], scopes, ["host_country"])
+    had_earlier = pd.MultiIndex.from_frame(earlier[["host_country", "scope"]])
+    keys = pd.MultiIndex.from_frame(summary[["host_country", "scope"]])
+    in_comparison = summary.loc[summary["period"] == comparison.name].set_index(["host_country", "scope"])["cases"]
+    summary["new_in_comparison"] = ~keys.isin(had_earlier) & (in_comparison.reindex(keys).fillna(0).to_numpy() > 0)
+    summary["eu_member_at_end"] = summary["host_country"].map(eu_member_at_end).fillna(False).astype(bool)
+    summary = summary.astype(
+        {
+            "host_country": "str",
+            "host_country_name": "str",
+            "region": "str",
+            "scope": "str",
+            "period": "str",
+            "first_year": "int64",
+            "new_in_comparison": "bool",
+        }
+    )
+    return in_table_order(summary, "country_summary")
+
+
+def break_down_periods(
+    cases: pd.DataFrame, periods: list[Period], scopes: list[Scope], categories: dict[str, dict[str, str]]
+) -> pd.DataFrame:
+    """Cases per category of each dimension for every scope and period, with the category's share of the period.
+
+    `categories` maps each dimension to its categories in order ({code: label}); every category appears, zeros
+    included.
+    """
+    totals = summarise_periods(cases, periods, scopes).set_index(["scope", "period"])["cases"]
+    frames = []
+    for dimension, labels in categories.items():
+        counts = _scoped_counts(cases, scopes, ["period", dimension]).rename(columns={dimension: "category"})
+        grid = _grid(category=list(labels), scope=[s.name for s in scopes], period=[p.name for p in periods])
+        frame = grid.merge(counts, on=["category", "scope", "period"], how="left")
+        frame["cases"] = frame["cases"].fillna(0).astype("int64")
+        frame["dimension"] = dimension
+        frame["category_label"] = frame["category"].map(labels)
+        frames.append(frame)
+    breakdown = pd.concat(frames, ignore_index=True)
+    total = pd.Series(list(zip(breakdown["scope"], breakdown["period"]))).map(totals).to_numpy(dtype=float)
+    cases = breakdown["cases"].to_numpy(dtype=float)
+    breakdown["share"] = np.divide(cases, total, out=np.full(len(total), np.nan), where=total > 0)  # none: missing
+    return in_table_order(breakdown, "period_breakdowns")
+
+
+# ---- the questionnaire ---------------------------------------------------------------------------------------
+
+
+def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion; (nan, nan) when there are no trials."""
+    from statistics import NormalDist
+
+    if trials == 0:
+        return math.nan, math.nan
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    share = successes / trials
+    centre = (share + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * math.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return low, high
+
+
+def summarise_survey(
+    responses: pd.DataFrame, yes_no_questions: tuple[str, ...], tactics: list[str], level: float = 0.95
+) -> pd.DataFrame:
+    """Counts, shares and Wilson intervals for every questionnaire item.
+
+    Yes/no items count 'yes' and 'no' among those who answered; `tactics_experienced` counts, for every tactic
+    of the typology, the respondents who listed it among all respondents; `country_of_residence` counts each
+    country present.
+    """
+    rows = []
+    for question in yes_no_questions:
+        answered = responses[question].dropna().astype(bool)
+        for answer, n in (("yes", int(answered.sum())), ("no", int((~answered).sum()))):
+            rows.append((question, answer, n, len(answered)))
+    counts = responses["tactics_experienced"].str.split(";").explode().value_counts()  # "" (none listed) is never read
+    rows += [("tactics_experienced", tactic, int(counts.get(tactic, 0)), len(responses)) for tactic in tactics]
+    countries = responses["country_of_residence"].value_counts()
+    rows += [
+        ("country_of_residence", country, int(countries[country]), len(responses))
+        for country in sorted(countries.index)
+    ]
+    summary = pd.DataFrame(rows, columns=["question", "answer", "n", "respondents"])
+    bounds = [wilson_interval(n, total, level) for n, total in zip(summary["n"], summary["respondents"])]
+    summary["share"] = [n / total if total else math.nan for n, total in zip(summary["n"], summary["respondents"])]
+    summary["ci_low"] = [low for low, _ in bounds]
+    summary["ci_high"] = [high for _, high in bounds]
+    summary["confidence_level"] = float(level)
+    return summary.astype({"n": "int64", "respondents": "int64"})
+
+
+# ---- robustness: how much the headline depends on its assumptions -------------------------------------------
+
+
+def count_by_year(
+    cases: pd.DataFrame, scope: Scope, by: list[str] | None = None, where: pd.Series | None = None
+) -> pd.Series:
+    """Cases of a scope (among those `where` keeps) per year and per the columns in `by`: one grouped count to read
+    every period from. Only the grouping columns are taken, so a large table is not copied."""
+    keep = in_scope(cases, scope) if where is None else in_scope(cases, scope) & where
+    columns = [*(by or []), "year"]
+    return cases.loc[keep, columns].groupby(columns).size()
+
+
+def yearly_counts(counts: pd.Series, period: Period) -> list[int]:
+    """Each calendar year's count in a period, zeros included, in year order, from a per-year count."""
+    return [int(counts.get(year, 0)) for year in range(period.first_year, period.last_year + 1)]
+
+
+def pearson_dispersion(periods_counts: list[list[int]]) -> tuple[float, int]:
+    """Pearson's X² / (n − 2) over the yearly counts of two periods, each year against its period's mean, and n.
+    A period with no case adds nothing to X² (every year equals its mean of zero)."""
+    chi_square = 0.0
+    for counts in periods_counts:
+        mean = sum(counts) / len(counts)
+        if mean > 0:
+            chi_square += sum((count - mean) ** 2 / mean for count in counts)
+    n = sum(len(counts) for counts in periods_counts)
+    return (chi_square / (n - 2) if n > 2 else math.nan), n
+
+
+def quasi_poisson_ratio(baseline_counts: list[int], comparison_counts: list[int], level: float) -> dict:
+    """Rate ratio with a quasi-Poisson (Pearson-scaled) Wald interval on the log scale.
+
+    phi = max(1, X² / (n − 2)); the interval is r · exp(∓ t · sqrt(phi) · sqrt(1/x_b + 1/x_c)) with t the
+    (1 + level)/2 quantile of Student's t on n − 2 degrees of freedom, and the p-value the matching two-sided t test
+    of log r = 0. With a zero count, or fewer than three years, there is no interval; `why` says so.
+    """
+    from scipy.special import stdtr, stdtrit
+
+    x_b, x_c = sum(baseline_counts), sum(comparison_counts)
+    t_b, t_c = len(baseline_counts), len(comparison_counts)
+    dispersion, n = pearson_dispersion([baseline_counts, comparison_counts])
+    ratio = (x_c / t_c) / (x_b / t_b) if x_b else (math.inf if x_c else math.nan)
+    result = {
+        "ratio": ratio,
+        "ci_low": math.nan,
+        "ci_high": math.nan,
+        "p_value": math.nan,
+        "dispersion": dispersion,
+        "n_years": n,
+        "why": "",
+    }
+    if x_b == 0 or x_c == 0:
+        result["why"] = "no interval: a period has no case, so the log rate ratio has no standard error"
+        return result
+    if n <= 2:
+        result["why"] = "no interval: fewer than three years leave no degrees of freedom for the dispersion"
+        return result
+    phi = max(1.0, dispersion)
+    standard_error = math.sqrt(phi) * math.sqrt(1 / x_b + 1 / x_c)
+    t = float(stdtrit(n - 2, (1 + level) / 2))
+    statistic = abs(math.log(ratio)) / standard_error
+    result.update(
+        ci_low=ratio * math.exp(-t * standard_error),
+        ci_high=ratio * math.exp(t * standard_error),
+        p_value=float(2 * stdtr(n - 2, -statistic)),
+    )
+    return result
+
+
+def _exact_row(x_b: int, t_b: int, x_c: int, t_c: int, level: float) -> dict:
+    base = {"baseline_cases": x_b, "baseline_years": t_b, "comparison_cases": x_c, "comparison_years": t_c}
+    if t_b == 0 or t_c == 0:
+        return {**base, "ratio": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p_value": math.nan}
+    return {**base, **rate_ratio(x_b, t_b, x_c, t_c, level)}
+
+
+def robustness_variants(cases: pd.DataFrame, analysis, baseline_starts: list[int]) -> pd.DataFrame:
+    """One row per scope and variant: the rate ratio under each assumption the headline rests on.
+
+    exact_poisson (as period_ratios), quasi_poisson (overdispersion), drop_YYYY (each year of both periods left
+    out), baseline_from_YYYY (the baseline starting later) and verified_only (only verified cases). Codes only: the
+    `description` column is worded by the render layer (`render.i18n.describe_variants`).
+    """
+    level, baseline, comparison = analysis.confidence_level, analysis.baseline, analysis.comparison
+    rows = []
+    for scope in analysis.scopes:
+        by_year = count_by_year(cases, scope)
+        base_counts, comp_counts = yearly_counts(by_year, baseline), yearly_counts(by_year, comparison)
+        x_b, x_c, t_b, t_c = sum(base_counts), sum(comp_counts), len(base_counts), len(comp_counts)
+
+        exact = _exact_row(x_b, t_b, x_c, t_c, level)
+
+        def add(variant: str, values: dict, scope: Scope = scope) -> None:
+            rows.append({"scope": scope.name, "variant": variant, **values})
+
+        add("exact_poisson", exact)
+        quasi = quasi_poisson_ratio(base_counts, comp_counts, level)
+        add(
+            "quasi_poisson",
+            {
+                "baseline_cases": x_b,
+                "baseline_years": t_b,
+                "comparison_cases": x_c,
+                "comparison_years": t_c,
+                **{k: quasi[k] for k in ("ratio", "ci_low", "ci_high", "p_value")},
+                "dispersion": quasi["dispersion"],
+            },
+        )
+        for period, counts in ((baseline, base_counts), (comparison, comp_counts)):
+            for offset, count in enumerate(counts):
+                left = (x_b - count, t_b - 1, x_c, t_c) if period is baseline else (x_b, t_b, x_c - count, t_c - 1)
+                add(f"drop_{period.first_year + offset}", _exact_row(*left, level))
+        for start in baseline_starts:
+            later = dataclasses.replace(baseline, first_year=start)
+            counts = yearly_counts(by_year, later)
+            add(f"baseline_from_{start}", _exact_row(sum(counts), later.years, x_c, t_c, level))
+        verified_by_year = count_by_year(cases, scope, where=cases["verification"] == "verified")
+        v_b, v_c = sum(yearly_counts(verified_by_year, baseline)), sum(yearly_counts(verified_by_year, comparison))
+        add("verified_only", _exact_row(v_b, t_b, v_c, t_c, level))
+    frame = pd.DataFrame(rows)
+    frame["confidence_level"] = float(level)
+    return frame.astype(
+        {"baseline_cases": "int64", "baseline_years": "int64", "comparison_cases": "int64", "comparison_years": "int64"}
+    )
+
+
+def poisson_trend(counts: list[int]) -> tuple[float, float]:
+    """The yearly growth factor exp(β) of a Poisson log-linear regression of yearly counts on the year (every year
+    given, zeros included), and the two-sided likelihood-ratio p-value for β = 0.
+
+    Fitted by Newton's method on the centred year. Where every case falls in the first or the last year the maximum
+    is at β = -inf or +inf: the factor is then 0 or inf and the likelihood ratio is its limit. No case at all, or a
+    single year, gives no factor (NaN) and p = 1.
+    """
+    y = np.asarray(counts, dtype=float)
+    x = np.arange(len(y), dtype=float)
+    x -= x.mean()
+    total = y.sum()
+    if total == 0 or len(y) < 2:
+        return math.nan, 1.0
+    weighted = float((x * y).sum() / total)  # where the cases sit on average: at an end, β is infinite
+    null = _poisson_log_likelihood(y, np.full_like(y, total / len(y)))
+    if math.isclose(weighted, x[-1]) or math.isclose(weighted, x[0]):
+        growth, fitted = (math.inf if weighted > 0 else 0.0), y
+    else:
+        alpha, beta = math.log(total / len(y)), 0.0
+        for _ in range(100):
+            mu = np.exp(alpha + beta * x)
+            gradient = np.array([(y - mu).sum(), ((y - mu) * x).sum()])
+            hessian = np.array([[mu.sum(), (mu * x).sum()], [(mu * x).sum(), (mu * x * x).sum()]])
+            step = np.linalg.solve(hessian, gradient)
+            alpha, beta = alpha + step[0], beta + step[1]
+            if abs(step).max() < 1e-12:
+                break
+        growth, fitted = math.exp(beta), np.exp(alpha + beta * x)
+    statistic = max(0.0, 2.0 * (_poisson_log_likelihood(y, fitted) - null))
+    return growth, math.erfc(math.sqrt(statistic / 2.0))  # chi-squared with one degree of freedom
+
+
+def _poisson_log_likelihood(y: np.ndarray, mu: np.ndarray) -> float:
+    """The Poisson log-likelihood without its constant term (-Σ log y!), where 0·log 0 = 0."""
+    positive = y > 0
+    return float((y[positive] * np.log(mu[positive])).sum() - mu.sum())
+
+
+def fisher_exact_two_sided(a: int, b: int, c: int, d: int) -> float:
+    """Two-sided Fisher exact test of the 2×2 table [[a, b], [c, d]]: the total hypergeometric probability (margins
+    fixed) of the tables no more likely than the one observed."""
+    from scipy.special import gammaln
+
+    row, column, total = a + b, a + c, a + b + c + d
+    low, high = max(0, column - (total - row)), min(row, column)
+    k = np.arange(low, high + 1)
+
+    def log_choose(n, r):
+        return gammaln(n + 1) - gammaln(r + 1) - gammaln(n - r + 1)
+
+    log_pmf = log_choose(row, k) + log_choose(total - row, column - k) - log_choose(total, column)
+    threshold = log_pmf[a - low] + math.log1p(1e-7)
+    return float(min(1.0, np.exp(log_pmf[log_pmf <= threshold]).sum()))
+
+
+def assign_region_groups(cases: pd.DataFrame, groups: pd.DataFrame) -> pd.Series:
+    """Each case's region group, by the groups' rules in order: listed members, EU membership in the case's year,
+    then the rest."""
+    group = pd.Series(pd.NA, index=cases.index, dtype="str")
+    for rule in groups.itertuples():
+        if rule.rule == "members":
+            hit = cases["host_country"].isin(rule.members.split())
+        elif rule.rule == "eu_member":
+            hit = cases["eu_member"].astype(bool)
+        else:
+            hit = pd.Series(True, index=cases.index)
+        group = group.mask(group.isna() & hit, rule.group)
+    return group
+
+
+def compare_region_groups(cases: pd.DataFrame, analysis, groups: pd.DataFrame) -> pd.DataFrame:
+    """For each scope: each region group's cases in both periods and its rate ratio (exact interval), then the near
+    abroad against the EU: the ratio of the two rate ratios and the two-sided Fisher exact p-value of the 2×2 table
+    (group × period), the exact conditional test that the two rate ratios are equal."""
+    level, baseline, comparison = analysis.confidence_level, analysis.baseline, analysis.comparison
+    grouped = cases.assign(region_group=assign_region_groups(cases, groups))
+    labels = dict(zip(groups["group"], groups["label"]))
+    rows = []
+    for scope in analysis.scopes:
+        counts = {}
+        by_group = count_by_year(grouped, scope, ["region_group"])
+        for name in groups["group"]:
+            chosen = by_group.xs(name, level="region_group") if name in by_group.index.get_level_values(0) else {}
+            x_b = sum(yearly_counts(chosen, baseline))
+            x_c = sum(yearly_counts(chosen, comparison))
+            counts[name] = (x_b, x_c)
+            rows.append(
+                {
+                    "scope": scope.name,
+                    "region_group": name,
+                    "region_label": labels[name],
+                    "description": f"{labels[name]}: rate ratio with its exact conditional interval.",
+                    **_exact_row(x_b, baseline.years, x_c, comparison.years, level),
+                }
+            )
+        (near_b, near_c), (eu_b, eu_c) = counts["near_abroad"], counts["eu"]
+        ratio_of_ratios = (
+            (near_c * eu_b) / (near_b * eu_c) if near_b and eu_c else (math.inf if near_c and eu_b else math.nan)
+        )
+        rows.append(
+            {
+                "scope": scope.name,
+                "region_group": "near_abroad_vs_eu",
+                "region_label": f"{labels['near_abroad']} against {labels['eu']}",
+                "description": f"{labels['near_abroad']} against {labels['eu']}: the ratio of their rate ratios "
+                "and the two-sided Fisher exact test of the 2×2 table (group × period).",
+                "baseline_cases": near_b + eu_b,
+                "baseline_years": baseline.years,
+                "comparison_cases": near_c + eu_c,
+                "comparison_years": comparison.years,
+                "ratio": ratio_of_ratios,
+                "ci_low": math.nan,
+                "ci_high": math.nan,
+                "p_value": fisher_exact_two_sided(near_b, near_c, eu_b, eu_c),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    frame["confidence_level"] = float(level)
+    return frame.astype(
+        {"baseline_cases": "int64", "baseline_years": "int64", "comparison_cases": "int64", "comparison_years": "int64"}
+    )

@@ -1,0 +1,318 @@
+"""Languages: the gettext catalogues, numbers and dates as each language writes them, and names in each language.
+
+What belongs here: loading a language's compiled catalogue (English is the source language: its messages are the
+msgids, it has no catalogue), compiling a catalogue (`.po` -> `.mo`, the compile_translations step) with a message
+for every untranslated or fuzzy entry, Babel's locale-aware number, percentage and date formats, and the names a
+language gives to reference data (a `label_ru` column, pycountry's ISO 3166 translations). The words themselves
+live in the catalogues (`registry.catalogue`) and the reference CSVs, never here. Nothing here imports pandas.
+"""
+
+from __future__ import annotations
+
+import gettext
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+
+from tnr_pipeline.model.messages import N_  # noqa: F401 (re-exported: the render layer marks messages with it too)
+from tnr_pipeline.model.registry import SOURCE_LANGUAGE
+
+SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def has_words(value: object) -> bool:
+    """Whether a cell holds text: not None, not a table's missing value (NaN), not empty."""
+    return isinstance(value, str) and value != ""
+
+
+def _percent_points(value: float, digits: int) -> Decimal:
+    """0.2016 -> Decimal('20.2') at 1 digit: a share in percentage points, rounded exactly as Python's own percent
+    format rounds it (every percent of every edition is rounded here)."""
+    return Decimal(f"{value:.{digits}%}".removesuffix("%"))
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language of the outputs: its messages (gettext), its number formats (Babel) and its names for data."""
+
+    code: str
+    translations: gettext.NullTranslations = field(default_factory=gettext.NullTranslations, compare=False)
+
+    # ---- messages
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.translations.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self.translations.pgettext(context, message)
+
+    def cases(self, n: int) -> str:
+        """'1 case', '5 cases'; 'случай', 'случая', 'случаев' by Russian's plural rules."""
+        return self.ngettext("{n} case", "{n} cases", n).format(n=n)
+
+    def years(self, n: int) -> str:
+        return self.ngettext("{n} year", "{n} years", n).format(n=n)
+
+    # ---- numbers, as this language writes them
+    @cached_property
+    def locale(self):
+        from babel import Locale
+
+        return Locale.parse(self.code)
+
+    def number(self, value: float | None, digits: int = 1) -> str:
+        """1234.5 -> '1,234.5' (en), '1 234,5' (ru); rounded exactly as Python's own format rounds, in every
+        language, so that the editions agree digit for digit."""
+        special = self._special(value)
+        if special is not None:
+            return special
+        return self._apply(self.locale.decimal_formats[None].pattern, Decimal(f"{value:.{digits}f}"), digits)
+
+    def percent(self, value: float | None, digits: int = 0) -> str:
+        """0.325 -> '32.5%' (en), '32,5 %' (ru)."""
+        special = self._special(value)
+        if special is not None:
+            return special
+        return self._apply(self.locale.percent_formats[None].pattern, _percent_points(value, digits) / 100, digits)
+
+    def percent_range(self, low: float, high: float, digits: int = 0) -> str:
+        """0.201, 0.48 -> '20.1%–48.0%' (en), '20,1–48,0 %' (ru): the catalogue says where the sign goes."""
+        if self._special(low) is not None or self._special(high) is not None:
+            return f"{self.percent(low, digits)}–{self.percent(high, digits)}"
+        low, high = (float(_percent_points(value, digits)) for value in (low, high))
+        return self.gettext("{low}%–{high}%").format(low=self.number(low, digits), high=self.number(high, digits))
+
+    def general(self, value: float, digits: int = 2) -> str:
+        """A number to `digits` significant digits in the shortest form, with this language's decimal sign and powers
+        of ten as people write them: '0.021', '2.1 × 10⁻²⁷' (en), '2,1·10⁻²⁷' (ru)."""
+        return self.decimals(f"{value:.{digits}g}")
+
+    def decimals(self, text: str) -> str:
+        """Numbers written in a text the way Python writes them ('0.28..0.3334', '8.184', '2.143e-27') given this
+        language's decimal sign and powers of ten, and a range A..B as people write it (A–B); everything else (codes,
+        words) unchanged."""
+        import re
+
+        from babel.numbers import get_decimal_symbol
+
+        symbol = get_decimal_symbol(self.locale)
+        text = re.sub(r"(?<=\d)\.\.(?=\d)", "–", str(text))
+        text = re.sub(r"(?<=\d)\.(?=\d)", symbol, text)
+        mantissa = r"\d+(?:" + re.escape(symbol) + r"\d+)?"
+        return re.sub(rf"({mantissa})e([+-]?)0*(\d+)\b", self._power_of_ten, text)
+
+    def _power_of_ten(self, match) -> str:
+        """'2.1e-27' as '2.1 × 10⁻²⁷' (the catalogue gives each language its own form)."""
+        exponent = ("⁻" if match.group(2) == "-" else "") + match.group(3).translate(SUPERSCRIPT_DIGITS)
+        return self.gettext("{mantissa} × 10{exponent}").format(mantissa=match.group(1), exponent=exponent)
+
+    def date(self, value) -> str:
+        """A date in this language's long form: 'March 5, 2024', '5 марта 2024 г.'."""
+        from babel.dates import format_date
+
+        return format_date(value, "long", locale=self.locale)
+
+    def level(self, level: float) -> str:
+        """A confidence level as people write it: 0.8 -> '80%' (en), '80 %' (ru); 0.975 -> '97.5%'."""
+        return self.percent(level, max(0, len(f"{level * 100:.10g}".partition(".")[2])))
+
+    def _special(self, value: float | None) -> str | None:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return self.gettext("n/a")
+        if isinstance(value, float) and math.isinf(value):
+            return "∞" if value > 0 else "−∞"
+        return None
+
+    def _apply(self, pattern: str, value: Decimal, digits: int) -> str:
+        from babel.numbers import parse_pattern
+
+        parsed = parse_pattern(pattern)
+        parsed.frac_prec = (digits, digits)
+        return parsed.apply(value, self.locale)
+
+    # ---- names of data in this language
+    def label(self, row: dict, column: str = "label") -> str:
+        """A reference row's label in this language: its `<column>_<code>` when it has one, else `<column>`."""
+        if self.code == SOURCE_LANGUAGE:
+            return row[column]
+        translated = row.get(f"{column}_{self.code}")
+        return translated if has_words(translated) else row[column]
+
+    def untranslated(self, rows: list[dict], columns: tuple[str, ...], key: str, source: str) -> list[str]:
+        """Where reference rows have no words in this language (an empty or absent `<column>_<code>`): each is shown in
+        English, and the step's log says so, naming the file, the row and the column to fill in."""
+        if self.code == SOURCE_LANGUAGE:
+            return []
+        return [
+            f"{source}: {row[key]}: no {column}_{self.code} (shown in English: {row[column]!r})"
+            for row in rows
+            for column in columns
+            if has_words(row.get(column)) and not has_words(row.get(f"{column}_{self.code}"))
+        ]
+
+    def country_name(self, alpha_3: str, english: str | None = None) -> str:
+        """A country's short name in this language, from the ISO 3166 translations pycountry ships; the English
+        name (`english`, else pycountry's) where there is none."""
+        english = english or _country_names(SOURCE_LANGUAGE).get(alpha_3, alpha_3)
+        if self.code == SOURCE_LANGUAGE:
+            return english
+        return _country_names(self.code).get(alpha_3, english)
+
+
+def describe_scope(scope, lang: Language, tactic_labels: dict[str, str]) -> str:
+    """What a scope keeps, in words that fit mid-sentence ('all cases', 'excluding Denial of Entry', 'only the tactics
+    Freedom House counts'), built from its definition rather than its label, so no label is lower-cased."""
+    _ = lang.gettext
+    parts = [_("only the tactics Freedom House counts")] if scope.fh_counted_only else []
+    if scope.exclude_tactics:
+        names = ", ".join(
+            lang.pgettext("a tactic's name in a sentence", "{name}").format(name=tactic_labels.get(code, code))
+            for code in scope.exclude_tactics
+        )
+        parts.append(
+            lang.ngettext("excluding {tactics}", "excluding {tactics}", len(scope.exclude_tactics)).format(
+                tactics=names
+            )
+        )
+    return ", ".join(parts) if parts else _("all cases")
+
+
+def name_variant(variant: str, lang: Language) -> str:
+    """A robustness variant's short name for a figure's axis, in words: 'exact interval', 'without 2014',
+    'baseline from 2016', 'verified only' (its code where it is none of the known kinds)."""
+    if variant == "exact_poisson":
+        return lang.gettext("exact interval")
+    if variant == "quasi_poisson":
+        return lang.gettext("quasi-Poisson")
+    if variant.startswith("drop_"):
+        return lang.gettext("without {year}").format(year=variant[len("drop_") :])
+    if variant.startswith("baseline_from_"):
+        return lang.gettext("baseline from {year}").format(year=variant[len("baseline_from_") :])
+    if variant == "verified_only":
+        return lang.gettext("verified only")
+    return variant
+
+
+def describe_variant(row: dict, reference: dict, analysis, lang: Language) -> str:
+    """What a robustness row computes, in words, from its variant and numbers (`reference`: the scope's exact_poisson
+    row, whose counts the variants change). The statistics step stores the source language's words in the table; each
+    edition of the findings says it in its own language."""
+    _ = lang.gettext
+    variant = row["variant"]
+    if variant == "exact_poisson":
+        return _("Exact conditional interval, as in period_ratios.")
+    if variant == "quasi_poisson":
+        if row["ci_low"] == row["ci_low"]:
+            n_years = row["baseline_years"] + row["comparison_years"]
+            return _(
+                "Quasi-Poisson: dispersion {dispersion} from {n} yearly counts (used: {used}); Wald interval on the "
+                "log scale with Student's t on {df} degrees of freedom."
+            ).format(
+                dispersion=lang.number(row["dispersion"], 2),
+                n=n_years,
+                used=lang.number(max(1.0, row["dispersion"]), 2),
+                df=n_years - 2,
+            )
+        if 0 in (row["baseline_cases"], row["comparison_cases"]):
+            return _("Quasi-Poisson: no interval: a period has no case, so the log rate ratio has no standard error.")
+        return _("Quasi-Poisson: no interval: fewer than three years leave no degrees of freedom for the dispersion.")
+    if variant.startswith("drop_"):
+        in_baseline = row["baseline_years"] < reference["baseline_years"]
+        period = analysis.baseline if in_baseline else analysis.comparison
+        side = "baseline" if in_baseline else "comparison"
+        text = _("{year} ({cases}) left out of {period}.").format(
+            year=variant[len("drop_") :],
+            cases=lang.cases(reference[f"{side}_cases"] - row[f"{side}_cases"]),
+            period=period.label_in(lang.code),
+        )
+        return text + (" " + _("No ratio: the period has no other year.") if row[f"{side}_years"] == 0 else "")
+    if variant.startswith("baseline_from_"):
+        return _("Baseline from {start} to {last} ({years}).").format(
+            start=variant[len("baseline_from_") :],
+            last=analysis.baseline.last_year,
+            years=lang.years(row["baseline_years"]),
+        )
+    if variant == "verified_only":
+        if row["baseline_cases"] + row["comparison_cases"] == 0:
+            return _("Only cases whose verification is 'verified' (none is).")
+        return _("Only cases whose verification is 'verified'.")
+    return row["description"]  # a variant this version does not know: the words the table stores
+
+
+def describe_variants(rows: list[dict], analysis, lang: Language) -> list[str]:
+    """`describe_variant` for every row of a robustness table (as records), each against its scope's exact_poisson
+    row: the words the statistics step stores in the table's `description` column."""
+    exact = {row["scope"]: row for row in rows if row["variant"] == "exact_poisson"}
+    return [describe_variant(row, exact[row["scope"]], analysis, lang) for row in rows]
+
+
+_COUNTRY_NAMES: dict[str, dict[str, str]] = {}
+
+
+def _country_names(language: str) -> dict[str, str]:
+    """Alpha-3 -> short name in `language` (pycountry's common name, else its name, translated by its iso3166-1
+    catalogue; the source language's is pycountry's own)."""
+    if language not in _COUNTRY_NAMES:
+        import pycountry
+
+        translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
+        _COUNTRY_NAMES[language] = {
+            country.alpha_3: translation.gettext(getattr(country, "common_name", None) or country.name)
+            for country in pycountry.countries
+        }
+    return _COUNTRY_NAMES[language]
+
+
+def load_language(code: str, catalogue: str | Path | None = None) -> Language:
+    """The language `code` with its catalogue (the `.po` file, checked and compiled in memory: babel does it in a few
+    hundredths of a second), unless it is the source language. A catalogue a translator has not finished is refused
+    with every message to fix (SettingsError)."""
+    import io
+
+    from babel.messages.mofile import write_mo
+
+    from tnr_pipeline.model.settings import SettingsError
+
+    if code == SOURCE_LANGUAGE or catalogue is None:
+        if code != SOURCE_LANGUAGE:
+            raise ValueError(f"language {code!r} needs its catalogue")
+        return Language(code)
+    parsed, problems = _read_catalogue(catalogue)
+    if problems:
+        raise SettingsError(problems, f"catalogue {catalogue}")
+    compiled = io.BytesIO()
+    write_mo(compiled, parsed)
+    compiled.seek(0)
+    return Language(code, gettext.GNUTranslations(compiled))
+
+
+# ---- the catalogues --------------------------------------------------------------------------------------------
+
+
+def _read_catalogue(po_path: str | Path):
+    """The catalogue, and what a translator must fix before it is used: every message without a translation (a
+    plural message short of the language's plural forms included) or marked fuzzy, each with its line."""
+    from babel.messages.pofile import read_po
+
+    with open(po_path, "rb") as handle:
+        catalogue = read_po(handle)
+    problems = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        where = f"{po_path}, line {message.lineno}: {message.id if isinstance(message.id, str) else message.id[0]!r}"
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy:
+            problems.append(f"{where} is marked fuzzy: check the translation and remove the 'fuzzy' flag")
+        elif not all(strings):  # babel gives a plural message as many forms as the language has, empty if missing
+            problems.append(f"{where} has no translation: write it in msgstr")
+    return catalogue, problems
+
+
+def catalogue_problems(po_path: str | Path) -> list[str]:
+    """What a translator must fix before a catalogue is used (see `_read_catalogue`)."""
+    return _read_catalogue(po_path)[1]

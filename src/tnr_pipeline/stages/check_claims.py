@@ -1,0 +1,105 @@
+"""check_claims: the claims sheet and the statistics tables -> data/processed/claims.parquet.
+
+Load the claims sheet and the tables its metrics read, check the sheet (every problem named with its row), measure
+each claim and judge it, save the ledger with provenance. In strict mode a claim that does not hold stops the step,
+and nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+from tnr_pipeline.stages import options
+
+COMMAND = "check-claims"
+
+
+@dataclass(frozen=True)
+class Step:
+    """What check_claims reads and the settings it applies."""
+
+    claims_path: str
+    table_paths: dict[str, str]
+    output: str
+    reference_dir: str
+    analysis: object  # model.settings.Analysis
+    strict: bool
+    config: dict
+
+
+def register(subparsers) -> None:
+    options.add_step(
+        subparsers,
+        COMMAND,
+        run,
+        "check the report's claims against the statistics",
+        ("--problems", "--table", "--reference-dir", "--analysis"),
+        {
+            "--claims": {**options.REQUIRED, "help": "claims CSV (config: claims)"},
+            "--output": {**options.REQUIRED, "help": "claims.parquet to write"},
+            "--strict": {"action": "store_true", "help": "fail when any claim does not hold"},
+        },
+    )
+
+
+def run(args: argparse.Namespace) -> None:
+    from tnr_pipeline.model.io import public_path
+
+    step = Step(
+        args.claims,
+        options.parse_named(args.table, "--table"),
+        args.output,
+        args.reference_dir,
+        options.analysis(args, args.reference_dir),
+        args.strict,
+        {"strict_claims": args.strict, "claims": public_path(args.claims)},
+    )
+    result = execute(step)
+    checked = result[result["holds"].notna()]
+    print(f"{COMMAND}: {int(checked['holds'].sum())} of {len(checked)} checkable claims hold")
+    for row in checked[~checked["holds"].astype(bool)].itertuples():
+        print(f"  does not hold: {row.claim_id} (expected {row.check} {row.expected}, observed {row.observed})")
+
+
+def execute(step: Step):
+    """Check the claims file, measure every claim and write claims.parquet; in strict mode fail, writing nothing, if
+    any does not hold. A claims file with problems stops the step, each problem named with its row."""
+    from pathlib import Path
+
+    from tnr_pipeline.analysis.claims import (
+        CHECKS,
+        SOURCES,
+        ClaimsFailed,
+        Vocabulary,
+        check_claims,
+        claim_problems,
+        prepare_cases,
+        read_claims,
+    )
+    from tnr_pipeline.inputs.problems import InputInvalid
+    from tnr_pipeline.inputs.schemas import save_table
+    from tnr_pipeline.model import io
+    from tnr_pipeline.model.reference import Reference
+
+    tables = {name: io.read_parquet(path) for name, path in step.table_paths.items()}
+    reference = Reference(step.reference_dir)
+    tables["cases"] = prepare_cases(tables["cases"], reference.region_groups)
+    words = Vocabulary.of(step.analysis, reference, tables["survey_summary"])
+    claims = read_claims(step.claims_path)
+    problems = claim_problems(claims, words, step.analysis)
+    if problems:
+        raise InputInvalid(Path(step.claims_path).name, problems)
+    meta = io.merge_provenance([io.read_provenance(path) for path in step.table_paths.values()], step.config)
+    claims_hash = {io.public_path(step.claims_path): io.sha256_file(step.claims_path)}
+    meta["inputs_sha256"] = dict(sorted({**meta["inputs_sha256"], **claims_hash}.items()))
+    result = check_claims(claims, tables, step.analysis)
+    failed = result[result["holds"].eq(False).fillna(False).astype(bool)]
+    if step.strict and len(failed):
+        lines = [
+            f"{row.claim_id}: {row.claim} (expected {row.check} {row.expected}, observed {row.observed})"
+            for row in failed.itertuples()
+        ]
+        raise ClaimsFailed(lines)
+    save_table(result, "claims", step.output, meta, allowed={"check": list(CHECKS), "source": list(SOURCES)})
+    return result

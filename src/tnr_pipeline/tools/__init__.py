@@ -1,0 +1,2 @@
+"""The tools beside the pipeline: comparing two builds (`tnr-pipeline diff`) and checking a catalogue.
+"""
