@@ -42,8 +42,9 @@ freeze_loaded_objects()  # the garbage collector skips what is loaded by now (sn
 
 
 def modules(*names):
-    """The package modules a step runs, as input files."""
-    shared = ("__init__", "cli", "io", "fields", "i18n", "registry", "problems", "settings")
+    """The package modules a step runs, as input files (paths within the package, without .py)."""
+    shared = ("__init__", "cli", "stages/__init__", "stages/options", "model/__init__", "model/io", "model/fields",
+              "model/messages", "model/registry", "model/settings", "inputs/__init__", "inputs/problems")
     return [f"{PACKAGE}/{name}.py" for name in dict.fromkeys((*shared, *names))]
 
 
@@ -79,7 +80,7 @@ rule validate_cases:
         raw=config["raw_cases"],
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "target_profiles.csv", "verification.csv",
                                                         "country_aliases.csv", "eu_membership.csv", "regions.csv")],
-        code=modules("reference", "normalise", "schemas", "spreadsheet", "descriptions", "sheets", "ingest"),
+        code=modules("stages/validate_cases", "inputs/cases", "inputs/descriptions", "model/reference", "inputs/normalise", "inputs/schemas", "inputs/spreadsheet", "inputs/validation"),
         descriptions=DESCRIPTIONS,
     output:
         cases=registry.table_path("cases"),
@@ -120,7 +121,8 @@ rule summarise_survey:
     input:
         raw=config["raw_survey"],
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "country_aliases.csv", "regions.csv")],
-        code=modules("reference", "normalise", "schemas", "spreadsheet", "descriptions", "sheets", "stats", "survey"),
+        code=modules("stages/summarise_survey", "inputs/survey", "inputs/descriptions", "model/reference", "inputs/normalise", "inputs/schemas", "inputs/spreadsheet", "inputs/validation",
+                     "analysis/__init__", "analysis/stats"),
         descriptions=DESCRIPTIONS,
     output:
         responses=registry.table_path("survey_responses"),
@@ -155,7 +157,7 @@ rule validate_context:
     """Validate the context figures (outside numbers the report cites), each with its source and date."""
     input:
         raw=config["raw_context"],
-        code=modules("reference", "normalise", "schemas", "spreadsheet", "descriptions", "sheets", "context"),
+        code=modules("stages/validate_context", "inputs/context", "inputs/descriptions", "model/reference", "inputs/normalise", "inputs/schemas", "inputs/spreadsheet", "inputs/validation"),
         descriptions=DESCRIPTIONS,
     output:
         context=registry.table_path("context_figures"),
@@ -180,7 +182,8 @@ rule compute_statistics:
         cases=registry.table_path("cases"),
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "target_profiles.csv", "verification.csv",
                                                         "eu_membership.csv", "region_groups.csv")],
-        code=modules("reference", "normalise", "schemas", "stats", "summarise"),
+        code=modules("stages/compute_statistics", "analysis/__init__", "analysis/tables", "analysis/stats",
+                     "model/reference", "inputs/normalise", "inputs/schemas", "render/__init__", "render/i18n"),
     output:
         tables=registry.table_paths(registry.STATISTICS).values(),
     log:
@@ -211,7 +214,7 @@ rule check_claims:
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "target_profiles.csv", "verification.csv",
                                                         "country_aliases.csv", "eu_membership.csv", "regions.csv",
                                                         "region_groups.csv")],
-        code=modules("reference", "normalise", "schemas", "spreadsheet", "sheets", "stats", "claims"),
+        code=modules("stages/check_claims", "analysis/__init__", "analysis/claims", "analysis/stats", "model/reference", "inputs/normalise", "inputs/schemas", "inputs/spreadsheet", "inputs/validation"),
     output:
         claims=registry.table_path("claims"),
     log:
@@ -255,8 +258,9 @@ rule draw_figures:
         region_groups=f"{REFERENCE}/region_groups.csv",
         claims=config["claims"],
         catalogues=CATALOGUES.values(),
-        style=f"{PACKAGE}/figures.mplstyle",
-        code=modules("descriptions", "figure_layout", "workers", "plots", "world_map", "figures"),
+        style=f"{PACKAGE}/render/figures.mplstyle",
+        code=modules("stages/draw_figures", "render/__init__", "render/figures", "render/charts", "render/world_map",
+                     "render/layout", "render/notices", "render/pool", "render/i18n", "inputs/descriptions"),
     output:
         png=[report(registry.figure_path(name, "png", language), caption=f"templates/captions/{name}.rst",
                     category=registry.report_category("Figures", language))
@@ -306,7 +310,8 @@ rule render_findings:
         region_groups=f"{REFERENCE}/region_groups.csv",
         claims=config["claims"],
         catalogues=CATALOGUES.values(),
-        code=modules("descriptions", "escape", "report", "workers"),
+        code=modules("stages/render_findings", "render/__init__", "render/findings", "render/escape", "render/notices",
+                     "render/pool", "render/i18n", "inputs/descriptions"),
     output:
         markdown=[registry.findings_path("md", language) for language in LANGUAGES],
         html=[report(registry.findings_path("html", language), caption="templates/captions/findings.rst",
@@ -356,7 +361,7 @@ rule describe_outputs:
     input:
         tables=registry.table_paths(registry.all_tables()).values(),
         descriptions=DESCRIPTIONS,
-        code=modules("descriptions"),
+        code=modules("stages/describe_outputs", "inputs/descriptions", "render/__init__", "render/notices", "render/i18n"),
     output:
         package=f"{registry.PROCESSED}/datapackage.json",
     log:

@@ -11,9 +11,10 @@ import pytest
 from conftest import ROOT
 from test_stats import make_cases
 from tnr_pipeline.analysis import claims, stats
-from tnr_pipeline.analysis.tables import compute_tables
 from tnr_pipeline.inputs.problems import InputInvalid
 from tnr_pipeline.model.reference import Reference
+from tnr_pipeline.stages import check_claims
+from tnr_pipeline.stages.compute_statistics import statistics_tables
 
 
 @pytest.fixture()
@@ -26,7 +27,7 @@ def tables(periods, scopes, reference, analysis):
         + [("KAZ", 2015, "digital_threat")],
         periods,
     )
-    computed = compute_tables(cases, reference, analysis)
+    computed = statistics_tables(cases, reference, analysis)
     prepared = claims.prepare_cases(cases, reference.region_groups)
     survey = pd.DataFrame(
         {
@@ -142,14 +143,16 @@ def _write_tables(tmp_path, tables):
 
 
 def _run(path, tmp_path, tables, analysis, strict=False, config=None):
-    return claims.run(
-        str(path),
-        _write_tables(tmp_path, tables),
-        str(tmp_path / "claims.parquet"),
-        str(Reference().directory),
-        analysis,
-        strict,
-        config or {},
+    return check_claims.execute(
+        check_claims.Step(
+            str(path),
+            _write_tables(tmp_path, tables),
+            str(tmp_path / "claims.parquet"),
+            str(Reference().directory),
+            analysis,
+            strict,
+            config or {},
+        )
     )
 
 

@@ -18,6 +18,8 @@ from conftest import ROOT, SHIPPED, SMALL_SHEET, copy_project, run_snakemake, wr
 from tnr_pipeline.inputs import descriptions
 from tnr_pipeline.model import io
 from tnr_pipeline.model.fields import TABLES, table_fields
+from tnr_pipeline.render import notices
+from tnr_pipeline.stages import describe_outputs
 
 RAW_PACKAGE = ROOT / "data" / "raw" / "datapackage.json"
 
@@ -88,11 +90,11 @@ def test_notice_and_source_note_name_the_reconstructed_inputs():
         },
         "data/raw/context.csv": {"role": "context figures", "described": True, "reconstruction": False, "reason": None},
     }
-    notice = descriptions.reconstruction_notice(described)
+    notice = notices.reconstruction_notice(described)
     assert notice.startswith("Reconstructed data, not the real cases: the case data (cases.csv: invented rows)")
     assert "context" not in notice
-    assert descriptions.source_note(described) == "Reconstructed case data, not the real data"
-    assert descriptions.reconstruction_notice({}) == "" and descriptions.source_note({}) == ""
+    assert notices.source_note(described) == "Reconstructed case data, not the real data"
+    assert notices.reconstruction_notice({}) == "" and notices.source_note({}) == ""
 
 
 # ---- the shipped build ----------------------------------------------------------------------------------------
@@ -238,7 +240,9 @@ def test_small_tables_give_a_valid_output_package(tmp_path):
             },
         ),
     )
-    package = descriptions.write_output_package({"context_figures": str(path)}, tmp_path / "datapackage.json", None)
+    package = describe_outputs.execute(
+        describe_outputs.Step({"context_figures": str(path)}, str(tmp_path / "datapackage.json"), None)
+    )
     assert frictionless.Package.validate_descriptor(package).valid
     assert package["tnr:inputs"] == {"described": False, "note": "no description of the inputs was provided"}
     assert package["resources"][0]["path"] == "context_figures.parquet"
@@ -277,9 +281,9 @@ def test_the_notice_gives_the_reasons_in_the_documents_language():
             "reason": "made up",
         },
     }
-    russian = descriptions.reconstruction_notice(described, compiled_russian())
+    russian = notices.reconstruction_notice(described, compiled_russian())
     assert "(cases.csv: вымышленные строки)" in russian
     assert "(survey.csv: made up)" in russian  # no Russian reason given: the English one, never none
-    assert "(cases.csv: invented rows)" in descriptions.reconstruction_notice(described)
+    assert "(cases.csv: invented rows)" in notices.reconstruction_notice(described)
     shipped = descriptions.describe_input(SHIPPED / "cases.csv", SHIPPED / "datapackage.json", "case data")
     assert shipped["reason_ru"].startswith("список случаев, на котором основан доклад, не опубликован")

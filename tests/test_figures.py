@@ -10,12 +10,12 @@ import pytest
 from conftest import ANALYSIS_JSON, PERIODS_JSON
 from test_stats import make_cases
 from tnr_pipeline.analysis import claims
-from tnr_pipeline.analysis.tables import compute_tables
 from tnr_pipeline.model import io, registry
 from tnr_pipeline.model.reference import Reference
 from tnr_pipeline.model.settings import parse_analysis, parse_periods
-from tnr_pipeline.render import figures, world_map
+from tnr_pipeline.render import charts, figures, layout, world_map
 from tnr_pipeline.render.i18n import Language
+from tnr_pipeline.stages.compute_statistics import statistics_tables
 
 ENGLISH = Language("en")
 
@@ -35,7 +35,7 @@ def drawn(tmp_path_factory):
     )
     from test_report import small_context, small_survey_summary
 
-    tables = compute_tables(cases, reference, analysis)
+    tables = statistics_tables(cases, reference, analysis)
     tables.update(survey_summary=small_survey_summary(reference), context_figures=small_context())
     ledger = pd.DataFrame(
         [["eightfold", "F1", "Eightfold.", "ratio scope=all", "rounds_to", "8", "report", "'eightfold' as 8", ""]],
@@ -51,7 +51,7 @@ def drawn(tmp_path_factory):
     typology = str(reference.directory / "typology.csv")
     paths = {name: str(folder / f"{name}.parquet") for name in tables}
     for target, workers in zip(out, (2, 1)):
-        figures.run(
+        figures.draw_all(
             paths,
             {"en": {name: str(target / name) for name in registry.FIGURES}},
             typology,
@@ -87,7 +87,7 @@ def test_titles_state_numbers_from_the_tables(drawn):
     typology = Reference().typology
     ratio = tables["period_ratios"].set_index("scope").loc["all", "ratio"]
     analysis = parse_analysis(ANALYSIS_JSON)
-    figure = plots.plot_cases_per_year(
+    figure = charts.plot_cases_per_year(
         tables["annual_counts"],
         tables["period_summary"],
         tables["period_ratios"],
@@ -98,11 +98,11 @@ def test_titles_state_numbers_from_the_tables(drawn):
         ENGLISH,
     )
     assert f"rose {ratio:.1f}-fold from Pre-war (2014–2021) to Post-invasion (2022–2024)" in title(figure)
-    mix = plots.plot_tactic_mix(
+    mix = charts.plot_tactic_mix(
         tables["period_breakdowns"], typology, "all", periods, ["period_breakdowns"], "src", ENGLISH
     )
     assert title(mix).startswith("Denial of Entry made up 60% of cases in Post-invasion (2022–2024), 0% in")
-    countries = plots.plot_countries(
+    countries = charts.plot_countries(
         tables["country_summary"], "all", periods[0], periods[1], ["country_summary"], "src", ENGLISH
     )
     assert "3 host countries; 2 with a first case after 2021" in title(countries)
@@ -125,11 +125,11 @@ def test_russian_figures_speak_russian(drawn):
         }
     )
     typology = Reference().typology
-    mix = plots.plot_tactic_mix(
+    mix = charts.plot_tactic_mix(
         tables["period_breakdowns"], typology, "all", periods, ["period_breakdowns"], "src", russian
     )
     assert title(mix).startswith("«Отказ во въезде» — 60\u00a0% случаев в периоде «После вторжения (2022–2024)»")
-    countries = plots.plot_countries(
+    countries = charts.plot_countries(
         tables["country_summary"], "all", periods[0], periods[1], ["country_summary"], "src", russian
     )
     assert title(countries).startswith("3 страны пребывания")  # few: страны
@@ -161,7 +161,7 @@ def test_period_means_follow_the_roles_and_the_confidence_level(drawn):
         "excluding_denial_of_entry": "excluding Denial of Entry",
         "freedom_house_physical": "x",
     }
-    figure = plots.plot_period_means(summary, ratios, analysis, ["period_summary"], "src", ENGLISH, phrases)
+    figure = charts.plot_period_means(summary, ratios, analysis, ["period_summary"], "src", ENGLISH, phrases)
     axes = figure.axes[0]
     assert [label.get_text() for label in axes.get_xticklabels()] == ["All cases", "Excluding DoE", "FH physical"]
     assert axes.get_ylabel() == "Average cases per year (90% interval)"
@@ -172,23 +172,21 @@ def test_period_means_follow_the_roles_and_the_confidence_level(drawn):
 
 
 def test_long_titles_wrap_within_the_figure():
-    lines = figure_layout.wrap(
+    lines = layout.wrap(
         "Denial of Entry made up 48% of cases in Post-invasion (2022–2024), 0% in Pre-war (2014–2021)", 8.76, 12, "bold"
     )
-    assert len(lines) == 2 and all(figure_layout.text_width(line, 12, "bold") <= 8.76 for line in lines)
+    assert len(lines) == 2 and all(layout.text_width(line, 12, "bold") <= 8.76 for line in lines)
     assert " ".join(lines).endswith("0% in Pre-war (2014–2021)")
     # never inside «quotes», never a line that starts with a dash: each break is the one a narrower width forces
-    quoted = figure_layout.wrap("в 4,2 раза (без категории «Отказ во въезде»)", 3.2, 12, "bold")
+    quoted = layout.wrap("в 4,2 раза (без категории «Отказ во въезде»)", 3.2, 12, "bold")
     assert quoted == ["в 4,2 раза (без категории", "«Отказ во въезде»)"]
-    dashed = figure_layout.wrap("самая низкая граница интервала — 4,0", 3.3, 12, "bold")
+    dashed = layout.wrap("самая низкая граница интервала — 4,0", 3.3, 12, "bold")
     assert dashed == ["самая низкая граница", "интервала — 4,0"]
-    preposition = figure_layout.wrap("0 % — в периоде «До войны (2014–2021)»", 1.1, 12, "bold")
+    preposition = layout.wrap("0 % — в периоде «До войны (2014–2021)»", 1.1, 12, "bold")
     assert preposition[0] == "0 % —" and not any(line.endswith(" в") for line in preposition)
-    number = figure_layout.wrap("выросло в 1,6 раза, а число случаев", 1.3, 12, "bold")
+    number = layout.wrap("выросло в 1,6 раза, а число случаев", 1.3, 12, "bold")
     assert number[0] == "выросло" and number[1].startswith("в 1,6 раза")
-    assert (
-        figure_layout.label_margin(["Romania  [EU, new]"]) > figure_layout.label_margin(["Spain"]) > figure_layout.EDGE
-    )
+    assert layout.label_margin(["Romania  [EU, new]"]) > layout.label_margin(["Spain"]) > layout.EDGE
 
 
 def test_map_outlines_come_from_the_installed_package():
@@ -198,9 +196,9 @@ def test_map_outlines_come_from_the_installed_package():
 
 def test_fold_wording_covers_zero_baselines():
     english = Language("en")
-    assert figure_layout.fold(8.1839, english) == "8.2-fold"
-    assert figure_layout.fold(float("inf"), english) == "from zero"
-    assert figure_layout.fold(float("nan"), english) == "(no case in either period)"
+    assert layout.fold(8.1839, english) == "8.2-fold"
+    assert layout.fold(float("inf"), english) == "from zero"
+    assert layout.fold(float("nan"), english) == "(no case in either period)"
     assert ENGLISH.number(float("inf"), 2) == "∞" and ENGLISH.number(5.3288, 2) == "5.33"
 
 
@@ -297,12 +295,12 @@ def test_the_reports_ratios_are_marked_above_the_intervals_not_on_them(drawn):
     from tnr_pipeline.render.figures import STYLE
 
     tables, _ = drawn
-    plots.plt.style.use(STYLE)
+    charts.plt.style.use(STYLE)
     ledger = pd.DataFrame(
         {"claim_id": ["eightfold"], "metric": ["ratio scope=all"], "check": ["rounds_to"], "expected": ["8"]}
     )
     phrases = {"all": "all cases", "excluding_denial_of_entry": "excluding DoE", "freedom_house_physical": "FH"}
-    figure = plots.plot_robustness(
+    figure = charts.plot_robustness(
         tables["robustness"],
         tables["region_ratios"],
         ledger,
@@ -324,7 +322,7 @@ def test_the_reports_ratios_are_marked_above_the_intervals_not_on_them(drawn):
         left.transData.transform(xy) for line in left.lines for xy in line.get_xydata() if line.get_marker() == "o"
     ]
     assert points and not [p for p in points if legend.contains(*p)]  # the legend covers no estimate
-    plots.plt.close(figure)
+    charts.plt.close(figure)
 
 
 def _texts_outside_or_overlapping(figure) -> list[str]:
@@ -369,7 +367,7 @@ def test_russian_labels_fit_their_figure_and_never_overlap(drawn):
     from tnr_pipeline.render.figures import STYLE
 
     tables, _ = drawn
-    plots.plt.style.use(STYLE)
+    charts.plt.style.use(STYLE)
     russian = compiled_russian()
     analysis = parse_analysis(
         json.dumps(
@@ -395,29 +393,29 @@ def test_russian_labels_fit_their_figure_and_never_overlap(drawn):
         name: "без категории «Отказ во въезде»"
         for name in ("all", "excluding_denial_of_entry", "freedom_house_physical")
     }
-    means = plots.plot_period_means(
+    means = charts.plot_period_means(
         tables["period_summary"], tables["period_ratios"], analysis, ["t"], "src", russian, phrases
     )
     periods = list(analysis.periods)
-    mix = plots.plot_tactic_mix(
+    mix = charts.plot_tactic_mix(
         tables["period_breakdowns"], Reference().typology, "all", periods, ["t"], "src", russian
     )
-    countries = plots.plot_countries(tables["country_summary"], "all", *periods, ["t"], "src", russian)
+    countries = charts.plot_countries(tables["country_summary"], "all", *periods, ["t"], "src", russian)
     for figure in (means, mix, countries):
         figure.canvas.draw()
         assert _texts_outside_or_overlapping(figure) == []
-        plots.plt.close(figure)
+        charts.plt.close(figure)
 
 
 def test_a_legend_takes_as_many_columns_as_fit():
     labels = ["Убийство", "Нападение", "Похищение и незаконный вывоз", "Задержание", "Незаконная депортация"]
     labels += ["Запрос об экстрадиции", "Цифровые угрозы", "Давление через близких", "Отказ во въезде"]
     labels += ["Отказ в консульских и государственных услугах"]
-    assert figure_layout.legend_columns(labels, 100, 8) == 5  # room for all five
-    columns = figure_layout.legend_columns(labels, 8.76, 8)
+    assert layout.legend_columns(labels, 100, 8) == 5  # room for all five
+    columns = layout.legend_columns(labels, 8.76, 8)
     assert 1 < columns < 5
     rows = -(-len(labels) // columns)
     chunks = [labels[start : start + rows] for start in range(0, len(labels), rows)]
-    widths = [max(figure_layout.text_width(label, 8) for label in chunk) + 4.8 * 8 / 72 for chunk in chunks]
+    widths = [max(layout.text_width(label, 8) for label in chunk) + 4.8 * 8 / 72 for chunk in chunks]
     assert sum(widths) <= 8.76
-    assert figure_layout.legend_columns(["a very long label " * 20, "b"], 2, 8) == 1
+    assert layout.legend_columns(["a very long label " * 20, "b"], 2, 8) == 1

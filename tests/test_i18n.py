@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from conftest import ROOT, SHIPPED, copy_project, run_snakemake
 from test_report import compiled_russian
 from test_settings import problems_of, shipped_config
-from tnr_pipeline import i18n, registry
+from tnr_pipeline.model import registry
 from tnr_pipeline.model.settings import Scope, SettingsError
+from tnr_pipeline.render import i18n
 from tnr_pipeline.render.i18n import Language, describe_scope
 
 ENGLISH = Language("en")

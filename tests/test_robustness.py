@@ -15,9 +15,9 @@ from scipy import stats as scipy_stats
 from conftest import ANALYSIS, SHIPPED, examples
 from test_stats import make_cases
 from tnr_pipeline.analysis import claims, stats
-from tnr_pipeline.analysis.tables import compute_tables
 from tnr_pipeline.model.reference import Reference
 from tnr_pipeline.model.settings import parse_analysis
+from tnr_pipeline.stages.compute_statistics import statistics_tables
 
 
 def glm_quasi_poisson(baseline_counts, comparison_counts, level):
@@ -82,15 +82,15 @@ def _exact_interval(x_b, t_b, x_c, t_c, level):
 
 @pytest.fixture(scope="module")
 def shipped_tables():
-    from tnr_pipeline.inputs import cases
+    from tnr_pipeline.inputs import cases as case_sheet
     from tnr_pipeline.model.settings import parse_periods
 
     reference = Reference()
     analysis = parse_analysis(ANALYSIS)
-    read = ingest.load_case_sheet(SHIPPED / "cases.csv")
-    validated = ingest.validate_case_sheet(read, reference, 1991, 2026, "cases.csv", SHIPPED / "cases.csv")
-    cases = ingest.normalise_cases(validated, reference, parse_periods(ANALYSIS["periods"]))
-    return cases, compute_tables(cases, reference, analysis), analysis
+    read = case_sheet.load_case_sheet(SHIPPED / "cases.csv")
+    validated = case_sheet.validate_case_sheet(read, reference, 1991, 2026, "cases.csv", SHIPPED / "cases.csv")
+    cases = case_sheet.normalise_cases(validated, reference, parse_periods(ANALYSIS["periods"]))
+    return cases, statistics_tables(cases, reference, analysis), analysis
 
 
 def test_every_leave_one_year_out_ratio_matches_an_independent_computation(shipped_tables):
@@ -157,7 +157,7 @@ def test_edge_cases_a_zero_year_a_one_year_period_and_no_verified_case(reference
         list(analysis.periods),
     )
     cases["verification"] = "single_source"
-    tables = compute_tables(cases, reference, analysis)
+    tables = statistics_tables(cases, reference, analysis)
     rows = tables["robustness"].set_index(["scope", "variant"])
     zero_year = rows.loc[("all", "drop_2020")]  # 2020 had no case: dropping it only shortens the baseline
     assert (zero_year["baseline_cases"], zero_year["baseline_years"]) == (2, 2)

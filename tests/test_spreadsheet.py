@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import MARKER, PERIODS_JSON, SMALL_SHEET, examples, pipeline_env, write_csv
-from tnr_pipeline.inputs import survey
 from tnr_pipeline.inputs.problems import InputInvalid
 from tnr_pipeline.inputs.spreadsheet import MAX_CELL_CHARS, InputFileError, decode, detect_delimiter, read_sheet
 from tnr_pipeline.model.reference import Reference
+from tnr_pipeline.stages import summarise_survey, validate_cases
 
 RUSSIAN_HEADERS = {
     "case_id": "Номер дела",
@@ -86,10 +86,11 @@ MAPPING = {column: header for column, header in RUSSIAN_HEADERS.items() if colum
 
 
 def cases_from(tmp_path, path, periods, sheet=None, mapping=None, origin="RUS"):
-    output, report = tmp_path / "out" / "cases.parquet", tmp_path / "out" / "problems.txt"
-    ingest.run(
-        str(path), str(output), str(report), str(Reference().directory), periods, 1991, 2026, sheet, {}, mapping, origin
+    output = tmp_path / "out" / "cases.parquet"
+    step = validate_cases.Step(
+        str(path), str(output), str(Reference().directory), tuple(periods), 1991, 2026, sheet, {}, mapping, origin
     )
+    validate_cases.execute(step)
     return pd.read_parquet(output)
 
 
@@ -343,24 +344,26 @@ def test_the_questionnaire_is_read_the_same_way(tmp_path):
     path = tmp_path / "анкета.csv"
     path.write_bytes(("Анкета 2024\n" + frame.rename(columns=headers).to_csv(index=False, sep=";")).encode("cp1251"))
     out = tmp_path / "out"
-    summary = survey.run(
-        str(path),
-        str(out / "r.parquet"),
-        str(out / "s.parquet"),
-        str(out / "p.txt"),
-        str(Reference().directory),
-        0.95,
-        {},
-        headers,
+    summary = summarise_survey.execute(
+        summarise_survey.Step(
+            str(path),
+            str(out / "r.parquet"),
+            str(out / "s.parquet"),
+            str(Reference().directory),
+            0.95,
+            {},
+            headers,
+        )
     )
-    english = survey.run(
-        str(SHIPPED / "survey.csv"),
-        str(out / "r2.parquet"),
-        str(out / "s2.parquet"),
-        str(out / "p2.txt"),
-        str(Reference().directory),
-        0.95,
-        {},
+    english = summarise_survey.execute(
+        summarise_survey.Step(
+            str(SHIPPED / "survey.csv"),
+            str(out / "r2.parquet"),
+            str(out / "s2.parquet"),
+            str(Reference().directory),
+            0.95,
+            {},
+        )
     )
     pd.testing.assert_frame_equal(summary, english)
 

@@ -13,8 +13,9 @@ from scipy import stats as scipy_stats
 
 from conftest import examples
 from tnr_pipeline.analysis import stats
-from tnr_pipeline.analysis.tables import breakdown_categories, compute_tables
+from tnr_pipeline.analysis.tables import breakdown_categories
 from tnr_pipeline.model.settings import Period
+from tnr_pipeline.stages.compute_statistics import statistics_tables
 
 TACTICS = ["assassination", "detention", "denial_of_entry", "digital_threat"]
 FH = {"assassination": True, "detention": True, "denial_of_entry": False, "digital_threat": False}
@@ -191,7 +192,7 @@ def case_tables(draw):
 @settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_properties_on_generated_tables(periods, scopes, reference, analysis, rows):
     cases = make_cases(rows, periods)
-    tables = compute_tables(cases, reference, analysis)
+    tables = statistics_tables(cases, reference, analysis)
     summary = tables["period_summary"].set_index(["scope", "period"])
     # annual_mean x years = cases
     assert np.allclose(summary["annual_mean"] * summary["years"], summary["cases"])
@@ -237,7 +238,7 @@ def test_poisson_mean_interval_matches_chi_square(cases, years):
 def test_generated_tables_pass_their_output_schemas(periods, scopes, reference, analysis, rows):
     from tnr_pipeline.inputs.schemas import validate_output
 
-    tables = compute_tables(make_cases(rows, periods), reference, analysis)
+    tables = statistics_tables(make_cases(rows, periods), reference, analysis)
     for name, frame in tables.items():
         validate_output(frame, name)
 
@@ -245,7 +246,7 @@ def test_generated_tables_pass_their_output_schemas(periods, scopes, reference, 
 def test_no_case_at_all_still_gives_valid_tables(periods, scopes, reference, analysis):
     from tnr_pipeline.inputs.schemas import validate_output
 
-    tables = compute_tables(make_cases([], periods), reference, analysis)
+    tables = statistics_tables(make_cases([], periods), reference, analysis)
     for name, frame in tables.items():
         validate_output(frame, name)
     assert tables["period_ratios"]["p_value"].eq(1.0).all()
@@ -256,7 +257,7 @@ def test_tables_with_intervals_carry_their_confidence_level(periods, reference):
     from tnr_pipeline.model.settings import parse_analysis
 
     analysis = parse_analysis({**ANALYSIS, "confidence_level": 0.9})
-    tables = compute_tables(
+    tables = statistics_tables(
         make_cases([("GEO", 2022, "detention"), ("ARM", 2015, "detention")], periods), reference, analysis
     )
     assert tables["period_summary"]["confidence_level"].eq(0.9).all()

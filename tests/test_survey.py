@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from conftest import MARKER, SHIPPED, write_csv
-from tnr_pipeline.inputs import context, survey
 from tnr_pipeline.inputs.problems import InputInvalid
+from tnr_pipeline.model.reference import Reference
+from tnr_pipeline.stages import summarise_survey, validate_context
 
 SURVEY = pd.DataFrame(
     [
@@ -31,14 +32,15 @@ SURVEY = pd.DataFrame(
 def run_survey(tmp_path, frame):
     raw = write_csv(frame, tmp_path / "survey.csv")
     out = tmp_path / "out"
-    summary = survey.run(
-        str(raw),
-        str(out / "responses.parquet"),
-        str(out / "summary.parquet"),
-        str(out / "problems.txt"),
-        str(survey.Reference().directory),
-        0.95,
-        {},
+    summary = summarise_survey.execute(
+        summarise_survey.Step(
+            str(raw),
+            str(out / "responses.parquet"),
+            str(out / "summary.parquet"),
+            str(Reference().directory),
+            0.95,
+            {},
+        )
     )
     return summary, pd.read_parquet(out / "responses.parquet")
 
@@ -53,14 +55,15 @@ def survey_problems(tmp_path, frame):
 
 def test_shipped_reconstruction_gives_the_report_numbers(tmp_path):
     out = tmp_path / "out"
-    summary = survey.run(
-        str(SHIPPED / "survey.csv"),
-        str(out / "r.parquet"),
-        str(out / "s.parquet"),
-        str(out / "p.txt"),
-        str(survey.Reference().directory),
-        0.95,
-        {},
+    summary = summarise_survey.execute(
+        summarise_survey.Step(
+            str(SHIPPED / "survey.csv"),
+            str(out / "r.parquet"),
+            str(out / "s.parquet"),
+            str(Reference().directory),
+            0.95,
+            {},
+        )
     )
     row = summary.set_index(["question", "answer"]).loc[("reduced_presence", "yes")]
     assert (row["n"], row["respondents"]) == (13, 40)
@@ -115,7 +118,7 @@ def test_survey_missing_column_is_named(tmp_path):
 def run_context(tmp_path, frame):
     raw = write_csv(frame, tmp_path / "context.csv")
     out = tmp_path / "out"
-    context.run(str(raw), str(out / "context.parquet"), str(out / "problems.txt"), {})
+    validate_context.execute(validate_context.Step(str(raw), str(out / "context.parquet"), {}))
     return pd.read_parquet(out / "context.parquet")
 
 

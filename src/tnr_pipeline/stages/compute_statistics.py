@@ -51,22 +51,29 @@ def execute(step: Step) -> dict[str, int]:
     """Compute and save every statistics table; returns rows written per table."""
     from pathlib import Path
 
-    from tnr_pipeline.analysis.tables import allowed_values, compute_tables
+    from tnr_pipeline.analysis.tables import allowed_values
     from tnr_pipeline.inputs.schemas import save_table
     from tnr_pipeline.model import io
     from tnr_pipeline.model.reference import Reference
-    from tnr_pipeline.model.registry import SOURCE_LANGUAGE
-    from tnr_pipeline.render.i18n import Language, describe_variants
 
     reference = Reference(step.reference_dir)
     cases = io.read_parquet(step.cases_path)
     meta = io.merge_provenance([io.read_provenance(step.cases_path)], step.config)
-    tables = compute_tables(cases, reference, step.analysis)
-    robustness = tables["robustness"]
-    robustness["description"] = describe_variants(
-        robustness.to_dict("records"), step.analysis, Language(SOURCE_LANGUAGE)
-    )
+    tables = statistics_tables(cases, reference, step.analysis)
     allowed = allowed_values(reference, step.analysis)
     for name, frame in tables.items():
         save_table(frame, name, Path(step.output_dir) / f"{name}.parquet", meta, allowed=allowed)
     return {name: len(frame) for name, frame in tables.items()}
+
+
+def statistics_tables(cases, reference, analysis) -> dict:
+    """Every statistics table, by name (`analysis.tables.compute_tables`), with the robustness rows described in
+    words of the source language (`render.i18n.describe_variants`): the tables as the step saves them."""
+    from tnr_pipeline.analysis.tables import compute_tables
+    from tnr_pipeline.model.registry import SOURCE_LANGUAGE
+    from tnr_pipeline.render.i18n import Language, describe_variants
+
+    tables = compute_tables(cases, reference, analysis)
+    robustness = tables["robustness"]
+    robustness["description"] = describe_variants(robustness.to_dict("records"), analysis, Language(SOURCE_LANGUAGE))
+    return tables

@@ -176,4 +176,5 @@ def add_step(steps, name: str, run, summary: str, shared: tuple[str, ...], own: 
     step.set_defaults(action=run)
     return step
 
+
 REQUIRED = {"required": True}

@@ -1,2 +1,1 @@
-"""The tools beside the pipeline: comparing two builds (`tnr-pipeline diff`) and checking a catalogue.
-"""
+"""The tools beside the pipeline: comparing two builds (`tnr-pipeline diff`) and checking a catalogue."""

@@ -1,5 +1,4 @@
-"""check-translations: a language's catalogue translates every message, and none is fuzzy (the build checks it too).
-"""
+"""check-translations: a language's catalogue translates every message, and none is fuzzy (the build checks it too)."""
 
 from __future__ import annotations
 
