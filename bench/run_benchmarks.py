@@ -161,7 +161,7 @@ def measure(workdir: Path, *command: str, env: dict = ENV) -> dict:
 def planned_jobs(workdir: Path, *config: str) -> list[str]:
     """The rules snakemake would run now (from a dry run)."""
     done = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-n", *config],
+        [sys.executable, "-m", "snakemake", "-n", "--profile", "profiles/verbose", *config],  # the default lists none
         cwd=workdir,
         env=ENV,
         capture_output=True,
@@ -189,22 +189,31 @@ def append(path: Path, text: str) -> None:
 # `tnr-pipeline` does (without interpreter teardown), and the rule touches its output. No cold build of this design
 # can beat it, whatever the steps do.
 STEP_IMPORTS = {
-    "validate_cases": ([], "tnr_pipeline.inputs.cases"),
-    "validate_context": ([], "tnr_pipeline.inputs.context"),
-    "summarise_survey": ([], "tnr_pipeline.inputs.survey, scipy.special"),
-    "compute_statistics": (["validate_cases"], "tnr_pipeline.analysis.tables, scipy.special"),
-    "check_claims": (["compute_statistics", "summarise_survey"], "tnr_pipeline.analysis.claims"),
+    "validate_cases": ([], "tnr_pipeline.stages.validate_cases, tnr_pipeline.inputs.cases"),
+    "validate_context": ([], "tnr_pipeline.stages.validate_context, tnr_pipeline.inputs.context"),
+    "summarise_survey": ([], "tnr_pipeline.stages.summarise_survey, tnr_pipeline.inputs.survey, scipy.special"),
+    "compute_statistics": (
+        ["validate_cases"],
+        "tnr_pipeline.stages.compute_statistics, tnr_pipeline.analysis.tables, tnr_pipeline.render.i18n, scipy.special",
+    ),
+    "check_claims": (
+        ["compute_statistics", "summarise_survey"],
+        "tnr_pipeline.stages.check_claims, tnr_pipeline.analysis.claims",
+    ),
     "draw_figures": (
         ["compute_statistics", "summarise_survey", "validate_context"],
-        "tnr_pipeline.render.figures, pycountry, svgpath2mpl, pygal_maps_world, babel.numbers, babel.messages.pofile",
+        "tnr_pipeline.stages.draw_figures, tnr_pipeline.render.figures, pycountry, svgpath2mpl, pygal_maps_world, "
+        "babel.numbers, babel.messages.pofile",
     ),
     "render_findings": (
         ["draw_figures", "check_claims"],
-        "tnr_pipeline.render.findings, pyarrow.parquet, jinja2, markdown_it, babel.numbers, babel.messages.pofile, pycountry",
+        "tnr_pipeline.stages.render_findings, tnr_pipeline.render.findings, pyarrow.parquet, jinja2, markdown_it, "
+        "babel.numbers, babel.messages.pofile, pycountry",
     ),
     "describe_outputs": (
         ["validate_cases", "summarise_survey", "validate_context", "compute_statistics", "check_claims"],
-        "tnr_pipeline.inputs.descriptions, pyarrow.parquet",
+        "tnr_pipeline.stages.describe_outputs, tnr_pipeline.inputs.descriptions, tnr_pipeline.render.notices, "
+        "pyarrow.parquet",
     ),
 }
 
@@ -257,7 +266,7 @@ def run_round(work: Path, skeleton: Path, floor: Path) -> dict[str, dict]:
     measured["noop"] = progress("no-op", dict(snakemake(work), jobs=planned_jobs(work)))
     for key, path, text in (
         ("template", work / "templates" / "findings.md.j2", "{# edited by the benchmark #}\n"),
-        ("style", work / "src" / "tnr_pipeline" / "figures.mplstyle", "# edited by the benchmark\n"),
+        ("style", work / "src" / "tnr_pipeline" / "render" / "figures.mplstyle", "# edited by the benchmark\n"),
     ):
         append(path, text)
         jobs = planned_jobs(work)

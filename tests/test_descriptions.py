@@ -179,7 +179,7 @@ def test_a_sheet_without_a_description_is_reported_in_the_document(tmp_path):
     markdown = (workdir / "reports" / "findings.md").read_text(encoding="utf-8")
     from tnr_pipeline.render.findings import escape_markdown
 
-    assert f"No description of the case data was provided: {escape_markdown(outside)}" in markdown
+    assert f"No description of the case data was provided: {escape_markdown(outside.name)}" in markdown  # no folder
     assert f"the case data ({outside.name}" not in markdown.split("## Headline")[0]  # not called reconstructed
     assert "the questionnaire (survey.csv" in markdown.split("## Headline")[0]
     figure = (workdir / "figures" / "period_means.svg").read_text(encoding="utf-8")

@@ -15,7 +15,7 @@ import pytest
 from conftest import SHIPPED, copy_project, pipeline_env, run_snakemake
 
 pytestmark = pytest.mark.integration
-MODULE = re.compile(r"\|\s*(tnr_pipeline(?:\.\w+)?)\s*$", re.M)
+MODULE = re.compile(r"\|\s*(tnr_pipeline(?:\.\w+)*)\s*$", re.M)
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +41,16 @@ def built(tmp_path_factory):
         if rule == "all":
             continue
         trace = (workdir / entry["log"]).read_text()
-        modules = {m.split(".")[-1] if "." in m else "__init__" for m in MODULE.findall(trace)}
-        imported[rule] = {f"src/tnr_pipeline/{m}.py" for m in modules}
+        imported[rule] = {_module_file(workdir, module) for module in MODULE.findall(trace)}
     # Snakemake's own import trace: its stderr (each step's goes to the step's log).
     (workdir / "logs" / "snakemake_imports.txt").write_text(result.stderr)
     return workdir, rules, imported
+
+
+def _module_file(workdir: Path, module: str) -> str:
+    """tnr_pipeline.model.io -> src/tnr_pipeline/model/io.py; a package -> its __init__.py."""
+    path = "/".join(["src", *module.split(".")])
+    return f"{path}/__init__.py" if (workdir / path).is_dir() else f"{path}.py"
 
 
 def imported_libraries(trace: str, *names: str) -> list[str]:
@@ -74,7 +79,7 @@ def _downstream(rules: dict, start: set[str]) -> set[str]:
 
 
 def _planned(workdir: Path) -> set[str]:
-    result = run_snakemake(workdir, "-n")
+    result = run_snakemake(workdir, "-n", "--profile", "profiles/verbose")  # the default profile lists no jobs
     assert result.returncode == 0, result.stderr
     output = result.stdout + result.stderr
     table = re.search(r"Job stats:\n(.*?)\n\n", result.stdout + "\n\n", re.S)
@@ -133,25 +138,32 @@ def test_nothing_to_do_after_a_build(built):
 
 
 EDITS = [
-    "report",
-    "figures",
-    "plots",
-    "world_map",
-    "figure_layout",
-    "workers",
-    "i18n",
-    "registry",
-    "settings",
-    "stats",
-    "claims",
-    "ingest",
-    "survey",
-    "context",
-    "summarise",
-    "schemas",
-    "io",
-    "reference",
-    "sheets",
+    "cli",
+    "stages/options",
+    "stages/validate_cases",
+    "stages/compute_statistics",
+    "stages/render_findings",
+    "render/findings",
+    "render/figures",
+    "render/charts",
+    "render/world_map",
+    "render/layout",
+    "render/notices",
+    "render/pool",
+    "render/i18n",
+    "model/registry",
+    "model/settings",
+    "model/io",
+    "model/reference",
+    "analysis/stats",
+    "analysis/claims",
+    "analysis/tables",
+    "inputs/cases",
+    "inputs/survey",
+    "inputs/context",
+    "inputs/schemas",
+    "inputs/validation",
+    "inputs/descriptions",
 ]
 
 
