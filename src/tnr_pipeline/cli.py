@@ -45,18 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     problems file (`--problems`) then holds them too, and only then (the build's end prints it)."""
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(argv[0] if argv and argv[0] in COMMANDS else None).parse_args(argv)
-    from tnr_pipeline.inputs.problems import InputInvalid
-    from tnr_pipeline.model.settings import SettingsError
+    from tnr_pipeline.model.errors import UserError
 
     problems = getattr(args, "problems", None)
     if problems:
         Path(problems).unlink(missing_ok=True)
     try:
         args.action(args)
-    except InputInvalid as invalid:
-        message = str(invalid)
-    except SettingsError as error:  # bad settings, a strict claim failing, an unreadable input description
-        message = f"tnr-pipeline {args.step}: {error}"
+    except UserError as error:  # a sheet, a setting, a claims row, a strict claim failing, an input description
+        message = error.for_console(args.step)
     except BaseException:  # a bug: its traceback, in the problems file too
         if problems:
             _write_problems(problems, traceback.format_exc())

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tnr_pipeline.model.errors import UserError
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -25,13 +27,16 @@ class Problem:
         return self.message
 
 
-class InputInvalid(Exception):
+class InputInvalid(UserError):
     """The input spreadsheet has problems; `problems` lists every one."""
 
     def __init__(self, source: str, problems: list[Problem]):
         self.source = source
-        self.problems = sorted(problems)
-        super().__init__(format_problems(source, self.problems))
+        super().__init__(format_problems(source, sorted(problems)), sorted(problems))
+
+    def for_console(self, step: str) -> str:
+        """The problems as the sheet's own report: it names the file, and every row."""
+        return str(self)
 
 
 def format_problems(source: str, problems: list[Problem]) -> str:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tnr_pipeline.model.errors import UserError
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -45,16 +47,16 @@ REFERENCE_FILES = {
 }
 
 
-class SettingsError(ValueError):
+class SettingsError(UserError, ValueError):
     """The settings are invalid or inconsistent; the message names every bad key and value."""
 
     def __init__(self, problems: list[str], source: str = "config"):
-        self.problems = problems
         noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__(
-            f"{source}: {len(problems)} {noun} in the settings. Nothing was built; fix these and run "
-            "again.\n" + "\n".join(f"  - {problem}" for problem in problems)
+        message = (
+            f"{source}: {len(problems)} {noun} in the settings. Nothing was built; fix these and run again.\n"
+            + "\n".join(f"  - {problem}" for problem in problems)
         )
+        super().__init__(message, problems)
 
 
 def _translated(names: tuple[tuple[str, str], ...], language: str, default: str) -> str:

@@ -20,28 +20,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tnr_pipeline.model import io, registry
-from tnr_pipeline.model.settings import SettingsError
+from tnr_pipeline.model.errors import UserError
 from tnr_pipeline.render.escape import markdown, markdown_code, markdown_code_block
 
 MAX_ROWS = 60  # changed rows listed per table in the Markdown report (the JSON has them all)
 
 
-class DiffInputError(SettingsError):
+class DiffInputError(UserError):
     """A side of the comparison cannot be read: not a built data/processed folder, nor a git revision that builds."""
 
-    def __init__(self, message: str):
-        self.problems = [message]
-        ValueError.__init__(self, message)
 
-
-class BrokenClaims(SettingsError):
+class BrokenClaims(UserError):
     """A claim that held no longer holds, and the caller asked for that to fail (strict_claims)."""
 
     def __init__(self, claim_ids: list[str]):
-        self.problems = claim_ids
-        ValueError.__init__(
-            self, f"{len(claim_ids)} claim(s) of the report no longer hold (strict claims): " + ", ".join(claim_ids)
-        )
+        message = f"{len(claim_ids)} claim(s) of the report no longer hold (strict claims): " + ", ".join(claim_ids)
+        super().__init__(message, claim_ids)
 
 
 @dataclass

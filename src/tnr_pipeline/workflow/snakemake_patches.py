@@ -1,15 +1,19 @@
-"""Three workarounds for Snakemake's own process, applied by the Snakefile; each is measured in the README's
-Benchmarks section.
+"""Workarounds for Snakemake's own process, applied by the Snakefile; docs/development.md says why each exists and
+bench/README.md what it saves.
 
-What belongs here: changes to Snakemake's behaviour that make every run faster without changing what it builds or
-records. The two that reach into Snakemake are guarded: on the Snakemake version they were checked against and on the
-attribute each relies on, so that another release simply runs without them; the third only tells Python's garbage
-collector what to skip. Nothing here changes a job, an output or the recorded metadata.
+What belongs here: changes to Snakemake's behaviour that make every run faster or its console shorter without
+changing what it builds or records. The two that reach into Snakemake's private names are guarded: on the Snakemake
+release they were checked against and on the names each relies on (`PRIVATE_NAMES`). Where a name is gone, the
+workaround says so once on the console ("Snakemake X.Y: the ... workaround no longer applies") and the build runs
+without it; a test fails on a Snakemake without them. The others use only Python's garbage collector and logging
+filters. Nothing here changes a job, an output or the recorded metadata.
 """
 
 from __future__ import annotations
 
 import gc
+import importlib
+import sys
 import threading
 
 # The Snakemake 9 releases these were read against; outside them, nothing is patched.
@@ -34,20 +38,62 @@ def _checked_release() -> bool:
     return major == CHECKED_MAJOR and minor >= CHECKED_FROM_MINOR
 
 
+# The private names of Snakemake each workaround relies on: module, class, attributes.
+PRIVATE_NAMES = {
+    "params fingerprint": (
+        "snakemake.persistence",
+        "PersistenceBase",
+        ("_serialize_param", "_serialize_param_builtin"),
+    ),
+    "rate limiter timer": ("snakemake.scheduling.job_scheduler", "JobScheduler", ("_schedule_reevalutation",)),
+}
+_said: set[str] = set()
+
+
+def missing_names(workaround: str) -> list[str]:
+    """The private names a workaround needs that the installed Snakemake lacks, as dotted names."""
+    module_name, class_name, attributes = PRIVATE_NAMES[workaround]
+    try:
+        holder = getattr(importlib.import_module(module_name), class_name, None)
+    except ImportError:
+        holder = None
+    if holder is None:
+        return [f"{module_name}.{class_name}"]
+    return [f"{module_name}.{class_name}.{name}" for name in attributes if not hasattr(holder, name)]
+
+
+def _say_once(workaround: str, why: str) -> None:
+    """Tell the console, once per run, that a workaround does not apply to this Snakemake."""
+    if workaround in _said:
+        return
+    _said.add(workaround)
+    major, minor = _snakemake_version()
+    print(f"Snakemake {major}.{minor}: the {workaround} workaround no longer applies ({why}).", file=sys.stderr)
+
+
+def applies(workaround: str) -> bool:
+    """Whether a workaround applies to the installed Snakemake; where it does not, it says so once."""
+    if not _checked_release():
+        _say_once(
+            workaround, f"it was checked on Snakemake {CHECKED_MAJOR}.{CHECKED_FROM_MINOR} and later {CHECKED_MAJOR}.x"
+        )
+        return False
+    missing = missing_names(workaround)
+    if missing:
+        _say_once(workaround, f"{', '.join(missing)} is gone")
+        return False
+    return True
+
+
 def fingerprint_params_without_pandas() -> bool:
     """Snakemake fingerprints rule params with pandas (imported on every run, no-op included: ~0.3 s) whenever
     pandas is installed, in case a param is a DataFrame. Ours are text and numbers, which it fingerprints with the
     same builtin function either way, so the recorded fingerprints do not change. Returns whether it applied."""
-    if not _checked_release():
+    if not applies("params fingerprint"):
         return False
-    try:
-        from snakemake import persistence
-    except ImportError:
-        return False
-    base = getattr(persistence, "PersistenceBase", None)  # not in every Snakemake 9 release
-    if base is None or not hasattr(base, "_serialize_param_builtin") or not hasattr(base, "_serialize_param"):
-        return False
-    base._serialize_param = property(lambda self: self._serialize_param_builtin)
+    from snakemake.persistence import PersistenceBase
+
+    PersistenceBase._serialize_param = property(lambda self: self._serialize_param_builtin)
     return True
 
 
@@ -63,6 +109,8 @@ def cancel_rate_limiter_timers() -> int:
     """After the last job, Snakemake's job rate limiter leaves a one-second non-daemon timer running, and Python
     waits for it before exiting: every build that ran a job would end a second late. Cancel only those timers.
     Returns how many were cancelled."""
+    if not applies("rate limiter timer"):
+        return 0
     timers = [thread for thread in threading.enumerate() if _is_rate_limiter_timer(thread)]
     for timer in timers:
         timer.cancel()
