@@ -214,7 +214,9 @@ rule check_claims:
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "target_profiles.csv", "verification.csv",
                                                         "country_aliases.csv", "eu_membership.csv", "regions.csv",
                                                         "region_groups.csv")],
-        code=modules("stages/check_claims", "analysis/__init__", "analysis/claims", "analysis/stats", "model/reference", "inputs/normalise", "inputs/schemas", "inputs/spreadsheet", "inputs/validation"),
+        code=modules("stages/check_claims", "analysis/__init__", "analysis/claims/__init__",
+                     "analysis/claims/notation", "analysis/claims/measures", "analysis/claims/sheet",
+                     "analysis/claims/verdicts", "analysis/stats", "model/reference", "inputs/normalise", "inputs/schemas", "inputs/spreadsheet", "inputs/validation"),
     output:
         claims=registry.table_path("claims"),
     log:

@@ -198,7 +198,7 @@ STEP_IMPORTS = {
     ),
     "check_claims": (
         ["compute_statistics", "summarise_survey"],
-        "tnr_pipeline.stages.check_claims, tnr_pipeline.analysis.claims",
+        "tnr_pipeline.stages.check_claims, tnr_pipeline.analysis.claims.sheet, tnr_pipeline.analysis.claims.verdicts",
     ),
     "draw_figures": (
         ["compute_statistics", "summarise_survey", "validate_context"],

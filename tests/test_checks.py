@@ -8,7 +8,8 @@ import math
 import pandas as pd
 import pytest
 
-from tnr_pipeline.analysis import claims
+from tnr_pipeline.analysis.claims import measures, notation, verdicts
+from tnr_pipeline.analysis.claims import sheet as claims_sheet
 
 BELOW, AT, ABOVE = "below", "at", "above"
 # A whole-number bound (a count) and a fractional one (a share or a ratio), each approached from both sides.
@@ -31,7 +32,7 @@ VERDICTS = {
 @pytest.mark.parametrize("kind", list(STEPS))
 @pytest.mark.parametrize("where", [BELOW, AT, ABOVE])
 def test_each_comparison_at_just_below_and_just_above_its_bound(check, kind, where):
-    assert claims.holds(check, STEPS[kind][where], BOUND[kind]) is VERDICTS[check][where]
+    assert verdicts.holds(check, STEPS[kind][where], BOUND[kind]) is VERDICTS[check][where]
 
 
 @pytest.mark.parametrize(
@@ -52,7 +53,7 @@ def test_each_comparison_at_just_below_and_just_above_its_bound(check, kind, whe
     ],
 )
 def test_rounds_to_at_the_half(observed, expected, result):
-    assert claims.holds("rounds_to", observed, expected) is result
+    assert verdicts.holds("rounds_to", observed, expected) is result
 
 
 @pytest.mark.parametrize(
@@ -67,12 +68,12 @@ def test_rounds_to_at_the_half(observed, expected, result):
     ],
 )
 def test_between_includes_both_ends(observed, result):
-    assert claims.holds("between", observed, "0.28..0.34") is result
+    assert verdicts.holds("between", observed, "0.28..0.34") is result
 
 
 @pytest.mark.parametrize("observed, result", [(2, False), (3, True), (4, True), (5, True), (6, False)])
 def test_between_on_whole_number_bounds(observed, result):
-    assert claims.holds("between", observed, "3..5") is result
+    assert verdicts.holds("between", observed, "3..5") is result
 
 
 @pytest.mark.parametrize(
@@ -90,33 +91,33 @@ def test_between_on_whole_number_bounds(observed, result):
     ],
 )
 def test_set_checks_at_the_named_set_one_fewer_and_one_more(check, observed, result):
-    assert claims.holds(check, observed, "ITA ROU ESP") is result
+    assert verdicts.holds(check, observed, "ITA ROU ESP") is result
 
 
 @pytest.mark.parametrize("check", list(VERDICTS) + ["rounds_to", "between"])
 def test_a_missing_value_never_holds(check):
     expected = "0..1" if check == "between" else "1"
-    assert claims.holds(check, None, expected) is False
-    assert claims.holds(check, math.nan, expected) is False
+    assert verdicts.holds(check, None, expected) is False
+    assert verdicts.holds(check, math.nan, expected) is False
 
 
 def test_a_ranking_tied_at_its_cut_never_holds_even_when_the_codes_match():
-    tied = claims.Ranked(["GEO"], ["ARM", "KAZ"], 5)
-    assert claims.holds("equals_set", tied, "GEO") is False
-    assert claims.holds("includes_all", tied, "GEO") is False
-    assert claims.holds("equals_set", claims.Ranked(["GEO"], []), "GEO") is True
+    tied = measures.Ranked(["GEO"], ["ARM", "KAZ"], 5)
+    assert verdicts.holds("equals_set", tied, "GEO") is False
+    assert verdicts.holds("includes_all", tied, "GEO") is False
+    assert verdicts.holds("equals_set", measures.Ranked(["GEO"], []), "GEO") is True
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4])
 def test_rank_countries_with_exactly_as_many_countries_as_asked_and_around_it(n):
     rows = pd.DataFrame({"host_country": ["GEO", "ARM", "KAZ"], "cases": [5, 3, 1]})
-    ranked = claims.rank_countries(rows, n)
+    ranked = measures.rank_countries(rows, n)
     assert list(ranked) == sorted(["GEO", "ARM", "KAZ"][:n]) and ranked.tied == []
 
 
 # ---- what a claims row may state: thresholds that cannot fail, ranges, filters (mutation testing's survivors) ----
 
-WORDS = claims.Vocabulary(
+WORDS = claims_sheet.Vocabulary(
     periods=("pre_war", "post_invasion"),
     scopes=("all", "excluding_denial_of_entry"),
     tactics=("detention", "denial_of_entry"),
@@ -130,49 +131,59 @@ CANNOT_FAIL = "holds for every possible value, so the claim could not fail"
     "check, kind, expected, problem",
     [
         # between: a range A..B, not reversed (one value is a range), not covering every possible value
-        ("between", claims.SHARE, "0.28..0.34", None),
-        ("between", claims.COUNT, "3..3", None),
-        ("between", claims.COUNT, "0..5", None),  # a count can exceed 5
-        ("between", claims.SHARE, "0..0.99", None),
-        ("between", claims.SHARE, "0.01..1", None),
-        ("between", claims.SHARE, "0.5..1", None),
-        ("between", claims.SHARE, "0..1", "expected '0..1' covers every possible value, so the claim could not fail"),
-        ("between", claims.SHARE, "-1..1", "expected '-1..1' covers every possible value, so the claim could not fail"),
-        ("between", claims.COUNT, "4..3", "expected '4..3' starts above where it ends"),
-        ("between", claims.COUNT, "3", "expected '3' is not a range written A..B (e.g. 0.28..0.34)"),
-        ("between", claims.COUNT, "a..b", "expected 'a..b' is not a range written A..B (e.g. 0.28..0.34)"),
-        ("between", claims.COUNT, "3..", "expected '3..' is not a range written A..B (e.g. 0.28..0.34)"),
+        ("between", notation.SHARE, "0.28..0.34", None),
+        ("between", notation.COUNT, "3..3", None),
+        ("between", notation.COUNT, "0..5", None),  # a count can exceed 5
+        ("between", notation.SHARE, "0..0.99", None),
+        ("between", notation.SHARE, "0.01..1", None),
+        ("between", notation.SHARE, "0.5..1", None),
+        ("between", notation.SHARE, "0..1", "expected '0..1' covers every possible value, so the claim could not fail"),
+        (
+            "between",
+            notation.SHARE,
+            "-1..1",
+            "expected '-1..1' covers every possible value, so the claim could not fail",
+        ),
+        ("between", notation.COUNT, "4..3", "expected '4..3' starts above where it ends"),
+        ("between", notation.COUNT, "3", "expected '3' is not a range written A..B (e.g. 0.28..0.34)"),
+        ("between", notation.COUNT, "a..b", "expected 'a..b' is not a range written A..B (e.g. 0.28..0.34)"),
+        ("between", notation.COUNT, "3..", "expected '3..' is not a range written A..B (e.g. 0.28..0.34)"),
         # one-sided thresholds: refused where they hold for every value
-        ("at_least", claims.COUNT, "1", None),
-        ("at_least", claims.COUNT, "0", f"at_least 0 {CANNOT_FAIL}; write the report's lower bound"),
-        ("above", claims.SHARE, "0", None),
-        ("above", claims.SHARE, "0.5", None),
-        ("above", claims.NUMBER, "-1", f"above -1 {CANNOT_FAIL}"),
-        ("at_most", claims.SHARE, "0.99", None),
-        ("at_most", claims.SHARE, "1", f"at_most 1 {CANNOT_FAIL}"),
-        ("at_most", claims.COUNT, "1000000", None),  # a count has no top
-        ("equals", claims.SHARE, "1", None),  # the top of a share is a value a share can equal
-        ("equals", claims.COUNT, "2.5", "expected '2.5' is not a whole number, and a count equals only whole numbers"),
-        ("equals", claims.NUMBER, "2.5", None),
+        ("at_least", notation.COUNT, "1", None),
+        ("at_least", notation.COUNT, "0", f"at_least 0 {CANNOT_FAIL}; write the report's lower bound"),
+        ("above", notation.SHARE, "0", None),
+        ("above", notation.SHARE, "0.5", None),
+        ("above", notation.NUMBER, "-1", f"above -1 {CANNOT_FAIL}"),
+        ("at_most", notation.SHARE, "0.99", None),
+        ("at_most", notation.SHARE, "1", f"at_most 1 {CANNOT_FAIL}"),
+        ("at_most", notation.COUNT, "1000000", None),  # a count has no top
+        ("equals", notation.SHARE, "1", None),  # the top of a share is a value a share can equal
+        (
+            "equals",
+            notation.COUNT,
+            "2.5",
+            "expected '2.5' is not a whole number, and a count equals only whole numbers",
+        ),
+        ("equals", notation.NUMBER, "2.5", None),
         # a check on the wrong kind of value names the checks that fit
         (
             "above",
-            claims.COUNT,
+            notation.COUNT,
             "5",
             "check above does not apply to this metric's value (count); use one of equals, "
             "at_least, at_most, rounds_to, between",
         ),
         (
             "equals",
-            claims.CODES,
+            notation.CODES,
             "GEO",
             "check equals does not apply to this metric's value (codes); use one of includes_all, equals_set",
         ),
-        ("includes_all", claims.CODES, "GEO XYZ", "expected 'XYZ' is not an ISO 3166-1 alpha-3 country code"),
+        ("includes_all", notation.CODES, "GEO XYZ", "expected 'XYZ' is not an ISO 3166-1 alpha-3 country code"),
     ],
 )
 def test_what_a_claim_may_expect_at_the_edges(check, kind, expected, problem):
-    assert claims.expected_problems(check, kind, expected, WORDS) == ([] if problem is None else [problem])
+    assert claims_sheet.expected_problems(check, kind, expected, WORDS) == ([] if problem is None else [problem])
 
 
 @pytest.mark.parametrize(
@@ -210,14 +221,14 @@ def test_what_a_claim_may_expect_at_the_edges(check, kind, expected, problem):
     ],
 )
 def test_filter_problems_name_every_unknown_key_and_value(filters, takes, problems):
-    assert claims.filter_problems(filters, takes, "m", WORDS) == problems
+    assert claims_sheet.filter_problems(filters, takes, "m", WORDS) == problems
 
 
 @pytest.mark.parametrize("size, listed", [(30, True), (31, False)])
 def test_an_unknown_code_lists_the_allowed_ones_up_to_thirty(size, listed):
     allowed = tuple(f"c{i}" for i in range(size))
     shown = ", ".join(allowed) if listed else "ISO 3166-1 alpha-3 codes such as GEO, ARM, KAZ"
-    assert claims._one_of("zz", allowed, "what") == f"what 'zz' is not known. Allowed: {shown}"
+    assert claims_sheet._one_of("zz", allowed, "what") == f"what 'zz' is not known. Allowed: {shown}"
 
 
 @pytest.mark.parametrize(
@@ -231,7 +242,7 @@ def test_an_unknown_code_lists_the_allowed_ones_up_to_thirty(size, listed):
         ),
         (
             "share tactic=detention among colour=red",
-            [f"share ... among does not take colour= (it takes: {', '.join(claims.CASE_FILTERS)})"],
+            [f"share ... among does not take colour= (it takes: {', '.join(notation.CASE_FILTERS)})"],
         ),
         ("ratio scope=all among period=pre_war", ["ratio does not take 'among'"]),
         (
@@ -242,7 +253,7 @@ def test_an_unknown_code_lists_the_allowed_ones_up_to_thirty(size, listed):
     ],
 )
 def test_argument_problems_of_lists_among_and_answers(metric, problems):
-    assert claims.argument_problems(claims.parse_metric(metric), WORDS) == problems
+    assert claims_sheet.argument_problems(notation.parse_metric(metric), WORDS) == problems
 
 
 @pytest.mark.parametrize(
@@ -264,12 +275,12 @@ def test_argument_problems_of_lists_among_and_answers(metric, problems):
     ],
 )
 def test_the_years_a_trend_is_fitted_on(filters, years, analysis):
-    assert claims.trend_years(filters, analysis) == years
+    assert notation.trend_years(filters, analysis) == years
 
 
 def test_an_unknown_check_is_refused_naming_the_checks():
     with pytest.raises(ValueError) as raised:
-        claims.holds("roughly", 3, "3")
+        verdicts.holds("roughly", 3, "3")
     assert str(raised.value) == (
         "unknown check 'roughly' (known: equals, at_least, at_most, above, rounds_to, between, includes_all, "
         "equals_set)"
@@ -277,7 +288,7 @@ def test_an_unknown_check_is_refused_naming_the_checks():
 
 
 def _claims_sheet(rows: dict[int, dict]) -> pd.DataFrame:
-    blank = dict.fromkeys((*claims.CLAIM_COLUMNS, *claims.NOTE_COLUMNS), "")
+    blank = dict.fromkeys((*notation.CLAIM_COLUMNS, *notation.NOTE_COLUMNS), "")
     return pd.DataFrame([{**blank, **row} for row in rows.values()], index=list(rows))
 
 
@@ -306,8 +317,8 @@ def test_every_problem_of_a_claims_sheet_comes_with_its_row_column_and_whole_mes
             17: {**good, "claim_id": "t", "metric": "n_cases tactic=a=b"},
         }
     )
-    checks = ", ".join(claims.CHECKS)
-    assert claims.claim_problems(sheet, WORDS) == [
+    checks = ", ".join(notation.CHECKS)
+    assert claims_sheet.claim_problems(sheet, WORDS) == [
         Problem(2, "claim_id", 'rows 2, 3, column "claim_id": "ok" is used by more than one claim.'),
         Problem(
             4,
@@ -332,7 +343,7 @@ def test_every_problem_of_a_claims_sheet_comes_with_its_row_column_and_whole_mes
         Problem(
             6,
             "metric",
-            f'row 6 (claim "m"), column "metric": "nonsense" is not a metric. Allowed: {", ".join(claims.METRICS)}.',
+            f'row 6 (claim "m"), column "metric": "nonsense" is not a metric. Allowed: {", ".join(measures.METRICS)}.',
         ),
         Problem(
             7,
@@ -379,7 +390,7 @@ def test_a_claims_sheet_without_a_column_is_refused_naming_every_missing_column(
         "The claims file needs these columns: claim_id, section, claim, metric, check, expected, source (header in "
         "row 1); reading, why are optional."
     )
-    assert claims.claim_problems(sheet, WORDS) == [
+    assert claims_sheet.claim_problems(sheet, WORDS) == [
         Problem(0, "check", f'column "check" is missing. {needs}'),
         Problem(0, "source", f'column "source" is missing. {needs}'),
     ]

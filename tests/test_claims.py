@@ -10,7 +10,9 @@ import pytest
 
 from conftest import ROOT
 from test_stats import make_cases
-from tnr_pipeline.analysis import claims, stats
+from tnr_pipeline.analysis import stats
+from tnr_pipeline.analysis.claims import measures, notation, verdicts
+from tnr_pipeline.analysis.claims import sheet as claims_sheet
 from tnr_pipeline.inputs.problems import InputInvalid
 from tnr_pipeline.model.reference import Reference
 from tnr_pipeline.stages import check_claims
@@ -28,7 +30,7 @@ def tables(periods, scopes, reference, analysis):
         periods,
     )
     computed = statistics_tables(cases, reference, analysis)
-    prepared = claims.prepare_cases(cases, reference.region_groups)
+    prepared = measures.prepare_cases(cases, reference.region_groups)
     survey = pd.DataFrame(
         {
             "question": ["reduced_presence", "reduced_presence", "considered_relocating", "considered_relocating"],
@@ -65,12 +67,12 @@ def tables(periods, scopes, reference, analysis):
     ],
 )
 def test_metrics(tables, analysis, metric, expected):
-    assert claims.measure(metric, tables, analysis) == expected
+    assert measures.measure(metric, tables, analysis) == expected
 
 
 def test_ratio_metric_reads_period_ratios(tables, analysis):
     # 3 cases in 8 years vs 9 in 3 years -> 8
-    assert claims.measure("ratio scope=all", tables, analysis) == pytest.approx(8.0)
+    assert measures.measure("ratio scope=all", tables, analysis) == pytest.approx(8.0)
 
 
 @pytest.mark.parametrize(
@@ -94,27 +96,27 @@ def test_ratio_metric_reads_period_ratios(tables, analysis):
     ],
 )
 def test_checks(check, observed, expected, result):
-    assert claims.holds(check, observed, expected) is result
+    assert verdicts.holds(check, observed, expected) is result
 
 
 def test_unknown_metric_and_check_are_errors(tables, analysis):
     with pytest.raises(ValueError, match="unknown metric"):
-        claims.measure("n_victims", tables, analysis)
+        measures.measure("n_victims", tables, analysis)
     with pytest.raises(ValueError, match="unknown filter"):
-        claims.measure("n_cases colour=red", tables, analysis)
+        measures.measure("n_cases colour=red", tables, analysis)
     with pytest.raises(ValueError, match="unknown check"):
-        claims.holds("roughly", 1, "1")
+        verdicts.holds("roughly", 1, "1")
 
 
 def test_a_tie_at_the_cut_of_top_countries_never_holds(tables, analysis):
     # post-invasion, all scopes: GEO 5, ARM 3, ESP 1 -> top 1 is clean, and two more Spanish cases make top 2 unsettled
     spain = tables["cases"][tables["cases"]["host_country"] == "ESP"]
     extra = pd.concat([tables["cases"], spain, spain], ignore_index=True)
-    ranked = claims.measure("top_countries n=2 period=post_invasion scope=all", {**tables, "cases": extra}, analysis)
+    ranked = measures.measure("top_countries n=2 period=post_invasion scope=all", {**tables, "cases": extra}, analysis)
     assert list(ranked) == ["GEO"] and ranked.tied == ["ARM", "ESP"]
-    assert not claims.holds("equals_set", ranked, "GEO ARM")
-    assert not claims.holds("equals_set", ranked, "GEO ESP")
-    assert "tie at the cut: ARM ESP with 3 cases each" in claims.format_observed(ranked)
+    assert not verdicts.holds("equals_set", ranked, "GEO ARM")
+    assert not verdicts.holds("equals_set", ranked, "GEO ESP")
+    assert "tie at the cut: ARM ESP with 3 cases each" in verdicts.format_observed(ranked)
 
 
 CLAIMS_FILE_COLUMNS = ["claim_id", "section", "claim", "metric", "check", "expected", "source", "reading", "why"]
@@ -178,15 +180,15 @@ def test_strict_mode_fails_and_names_the_claim(tmp_path, tables, analysis):
             ["hundred", "F1", "100 cases.", "n_cases", "at_least", "100"],
         ],
     )
-    with pytest.raises(claims.ClaimsFailed, match="hundred: 100 cases"):
+    with pytest.raises(verdicts.ClaimsFailed, match="hundred: 100 cases"):
         _run(path, tmp_path, tables, analysis, strict=True)
     assert not (tmp_path / "claims.parquet").exists()
 
 
 def test_shipped_claims_file_is_well_formed():
-    shipped = claims.read_claims(ROOT / "data" / "claims.csv")
+    shipped = claims_sheet.read_claims(ROOT / "data" / "claims.csv")
     assert shipped["claim_id"].is_unique
-    assert set(shipped["check"]) <= set(claims.CHECKS)
+    assert set(shipped["check"]) <= set(notation.CHECKS)
     assert (shipped["claim"].str.len() > 10).all()
 
 
@@ -294,7 +296,7 @@ def notation_tables(periods, reference):
         verification=[v for *_, v in NOTATION_CASES],
         eu_member=[c in EU or (c == "GBR" and y <= 2019) for c, y, *_ in NOTATION_CASES],
     )
-    return {"cases": claims.prepare_cases(cases, reference.region_groups)}
+    return {"cases": measures.prepare_cases(cases, reference.region_groups)}
 
 
 def records():
@@ -402,7 +404,7 @@ def fisher(a, b, c, d):
     ],
 )
 def test_each_case_metric_and_filter_matches_an_independent_count(notation_tables, analysis, metric, expected):
-    observed = claims.measure(metric, notation_tables, analysis)
+    observed = measures.measure(metric, notation_tables, analysis)
     if isinstance(expected, float):
         assert observed == pytest.approx(expected)
     else:
@@ -417,7 +419,7 @@ def test_rate_ratio_metrics_match_the_independent_exact_interval(notation_tables
     x_c = sum(1 for r in chosen if r["period"] == "post_invasion")
     _, low, high, p_value = independent_interval(x_b, 8, x_c, 3)
     measured = {
-        name: claims.measure(f"{name} tactic=detention,digital_threat,assassination", notation_tables, analysis)
+        name: measures.measure(f"{name} tactic=detention,digital_threat,assassination", notation_tables, analysis)
         for name in ("rate_ratio", "rate_ratio_ci_low", "rate_ratio_ci_high", "rate_ratio_p")
     }
     assert measured["rate_ratio"] == pytest.approx((x_c / 3) / (x_b / 8))
@@ -453,7 +455,7 @@ def test_share_change_p_is_fishers_exact_test_by_scipy(
     expected = fisher(
         count("pre_war", True), count("pre_war", False), count("post_invasion", True), count("post_invasion", False)
     )
-    observed = claims.measure(f"share_change_p {numerator} among {among}".strip(), notation_tables, analysis)
+    observed = measures.measure(f"share_change_p {numerator} among {among}".strip(), notation_tables, analysis)
     assert observed == pytest.approx(expected, rel=1e-9)
 
 
@@ -484,8 +486,8 @@ def statsmodels_trend(counts):
 def test_trend_and_its_p_value_match_statsmodels_glm(notation_tables, analysis, metric, years, keep):
     counts = [sum(1 for r in records() if r["year"] == year and keep(r)) for year in years]
     growth, p_value = statsmodels_trend(counts)
-    assert claims.measure(f"trend {metric}", notation_tables, analysis) == pytest.approx(growth, rel=1e-6)
-    assert claims.measure(f"trend_p {metric}", notation_tables, analysis) == pytest.approx(p_value, rel=1e-6)
+    assert measures.measure(f"trend {metric}", notation_tables, analysis) == pytest.approx(growth, rel=1e-6)
+    assert measures.measure(f"trend_p {metric}", notation_tables, analysis) == pytest.approx(p_value, rel=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -510,7 +512,7 @@ def test_poisson_trend_at_the_edges():
     assert growth == 0.0 and p_value == pytest.approx(chi2.sf(2 * 3 * math.log(3), 1))
     growth, p_value = stats.poisson_trend([0, 0, 0])
     assert math.isnan(growth) and p_value == 1.0
-    assert not claims.holds("above", growth, "1") and not claims.holds("at_most", growth, "1")
+    assert not verdicts.holds("above", growth, "1") and not verdicts.holds("at_most", growth, "1")
 
 
 # ---- refusals: each bad row of the notation is named, with its row and claim_id ------------------------------
@@ -608,7 +610,7 @@ def test_the_shipped_ledger_covers_the_report(analysis):
     shipped = pd.read_csv(ROOT / "data" / "claims.csv", dtype=str, keep_default_na=False)
     assert len(shipped) >= 40
     assert set(shipped["source"]) == {"report", "pipeline"}
-    unchecked = shipped[shipped["check"] == claims.NOT_CHECKABLE]
+    unchecked = shipped[shipped["check"] == notation.NOT_CHECKABLE]
     assert len(unchecked) and (unchecked["why"].str.len() > 10).all() and (unchecked["why_ru"].str.len() > 10).all()
     report = ROOT.parent / "shared" / "report" / "tnr-russia-interim-report-2025.txt"
     if report.exists():  # every report row quotes the report (square brackets mark what the ledger withholds)
@@ -711,16 +713,16 @@ def test_a_claims_file_in_the_notation_on_another_sheet_gives_independent_values
     ],
 )
 def test_survey_metrics_read_their_row(tables, analysis, metric, expected):
-    observed = claims.measure(metric, tables, analysis)
+    observed = measures.measure(metric, tables, analysis)
     assert observed == expected and type(observed) is type(expected)
 
 
 def test_edge_values_of_the_table_metrics(tables, analysis):
     no_baseline = tables["period_ratios"].assign(baseline_cases=0)
-    assert claims.measure("cases_ratio scope=all", {**tables, "period_ratios": no_baseline}, analysis) == math.inf
+    assert measures.measure("cases_ratio scope=all", {**tables, "period_ratios": no_baseline}, analysis) == math.inf
     unanswered = tables["survey_summary"][tables["survey_summary"]["question"] != "considered_relocating"]
     assert (
-        claims.measure(
+        measures.measure(
             "survey_respondents question=considered_relocating", {**tables, "survey_summary": unanswered}, analysis
         )
         == 0
@@ -734,7 +736,7 @@ def test_edge_values_of_the_table_metrics(tables, analysis):
         }
     )
     # equal rate ratios: the near abroad's is not the larger, so the sentence cannot hold
-    assert claims.measure("near_abroad_excess_p scope=all", {**tables, "region_ratios": regions}, analysis) == 1.0
+    assert measures.measure("near_abroad_excess_p scope=all", {**tables, "region_ratios": regions}, analysis) == 1.0
 
 
 @pytest.mark.parametrize(
@@ -742,11 +744,11 @@ def test_edge_values_of_the_table_metrics(tables, analysis):
     [
         (None, "none"),
         (
-            claims.Ranked(["ARM", "GEO"], ["KAZ", "KGZ"], 4),
+            measures.Ranked(["ARM", "GEO"], ["KAZ", "KGZ"], 4),
             "ARM GEO (then a tie at the cut: KAZ KGZ with 4 cases each)",
         ),
-        (claims.Ranked([], ["KAZ", "KGZ"], 4), "(then a tie at the cut: KAZ KGZ with 4 cases each)"),
-        (claims.Ranked(["ARM", "GEO"], []), "ARM GEO"),
+        (measures.Ranked([], ["KAZ", "KGZ"], 4), "(then a tie at the cut: KAZ KGZ with 4 cases each)"),
+        (measures.Ranked(["ARM", "GEO"], []), "ARM GEO"),
         (["ESP", "ITA"], "ESP ITA"),
         (8.18432, "8.184"),
         (2.143e-27, "2.143e-27"),
@@ -756,11 +758,11 @@ def test_edge_values_of_the_table_metrics(tables, analysis):
     ],
 )
 def test_observed_values_are_written_as_the_ledger_shows_them(observed, text):
-    assert claims.format_observed(observed) == text
+    assert verdicts.format_observed(observed) == text
 
 
 def test_strict_mode_names_every_failing_claim_on_its_own_line():
-    failed = claims.ClaimsFailed(["a: one", "b: two"])
+    failed = verdicts.ClaimsFailed(["a: one", "b: two"])
     assert failed.problems == ["a: one", "b: two"]
     assert str(failed) == (
         "2 claim(s) of the report do not hold on this data and strict_claims is on, so the claims ledger was not "
@@ -783,24 +785,26 @@ def test_strict_mode_names_every_failing_claim_on_its_own_line():
 def test_year_arguments_at_their_edges(tables, analysis, metric, problem):
     from tnr_pipeline.model.reference import Reference
 
-    words = claims.Vocabulary.of(analysis, Reference(), tables["survey_summary"])
-    problems = claims.argument_problems(claims.parse_metric(metric), words, analysis)
+    words = claims_sheet.Vocabulary.of(analysis, Reference(), tables["survey_summary"])
+    problems = claims_sheet.argument_problems(notation.parse_metric(metric), words, analysis)
     assert (problems == []) if problem is None else any(problem in p for p in problems), problems
 
 
 def test_filters_that_need_the_settings_use_them_after_among(notation_tables, analysis):
     # scope= is the one filter read from the settings: inside `among`, in a rank, and in a share
-    assert claims.measure("rank host_country=ARM among scope=excluding_denial_of_entry", notation_tables, analysis) == 1
-    assert claims.measure(
+    assert (
+        measures.measure("rank host_country=ARM among scope=excluding_denial_of_entry", notation_tables, analysis) == 1
+    )
+    assert measures.measure(
         "share host_country=GEO among scope=excluding_denial_of_entry", notation_tables, analysis
     ) == (pytest.approx(1 / len(where(t=lambda r: r["tactic"] != "denial_of_entry"))))
-    both = claims.measure("n_cases scope=excluding_denial_of_entry,freedom_house_physical", notation_tables, analysis)
+    both = measures.measure("n_cases scope=excluding_denial_of_entry,freedom_house_physical", notation_tables, analysis)
     assert both == len(where(t=lambda r: r["tactic"] != "denial_of_entry" or r["fh"]))
 
 
 def test_a_share_of_no_case_is_missing_and_never_holds(notation_tables, analysis):
-    share = claims.measure("share tactic=detention among host_country=ITA", notation_tables, analysis)
-    assert math.isnan(share) and not claims.holds("at_most", share, "0.5")
+    share = measures.measure("share tactic=detention among host_country=ITA", notation_tables, analysis)
+    assert math.isnan(share) and not verdicts.holds("at_most", share, "0.5")
 
 
 @pytest.mark.parametrize(
@@ -816,15 +820,15 @@ def test_a_share_of_no_case_is_missing_and_never_holds(notation_tables, analysis
     ],
 )
 def test_a_value_is_stated_only_when_its_digits_stand_in_the_sentence(expected, sentence, stated):
-    assert claims.stated_in(expected, sentence) is stated
+    assert claims_sheet.stated_in(expected, sentence) is stated
 
 
 @pytest.mark.parametrize("expected", ["inf", "nan", "-inf", "eight"])
 def test_an_expected_value_that_is_no_finite_number_is_refused(tables, analysis, expected):
     from tnr_pipeline.model.reference import Reference
 
-    words = claims.Vocabulary.of(analysis, Reference(), tables["survey_summary"])
-    assert claims.expected_problems("at_least", claims.COUNT, expected, words) == [
+    words = claims_sheet.Vocabulary.of(analysis, Reference(), tables["survey_summary"])
+    assert claims_sheet.expected_problems("at_least", notation.COUNT, expected, words) == [
         f"expected {expected!r} is not a number"
     ]
 
@@ -832,10 +836,10 @@ def test_an_expected_value_that_is_no_finite_number_is_refused(tables, analysis,
 def test_an_unknown_country_code_is_refused_with_examples_not_the_whole_list(tables, analysis):
     from tnr_pipeline.model.reference import Reference
 
-    words = claims.Vocabulary.of(analysis, Reference(), tables["survey_summary"])
-    problems = claims.argument_problems(claims.parse_metric("n_cases host_country=XYZ"), words, analysis)
+    words = claims_sheet.Vocabulary.of(analysis, Reference(), tables["survey_summary"])
+    problems = claims_sheet.argument_problems(notation.parse_metric("n_cases host_country=XYZ"), words, analysis)
     assert problems == ["host_country 'XYZ' is not known. Allowed: ISO 3166-1 alpha-3 codes such as GEO, ARM, KAZ"]
-    periods = claims.argument_problems(claims.parse_metric("n_cases period=war"), words, analysis)
+    periods = claims_sheet.argument_problems(notation.parse_metric("n_cases period=war"), words, analysis)
     assert periods == ["period 'war' is not known. Allowed: pre_war, post_invasion"]
 
 
@@ -853,8 +857,10 @@ def test_rate_ratio_intervals_take_the_confidence_level_of_the_settings(notation
     _, low, high, _ = independent_interval(x_b, 8, x_c, 3, level=0.8)
     at_80 = replace(analysis, confidence_level=0.8)
     metric = "{} tactic=detention,digital_threat,assassination"
-    assert claims.measure(metric.format("rate_ratio_ci_low"), notation_tables, at_80) == pytest.approx(low, rel=1e-9)
-    assert claims.measure(metric.format("rate_ratio_ci_high"), notation_tables, at_80) == pytest.approx(high, rel=1e-9)
+    assert measures.measure(metric.format("rate_ratio_ci_low"), notation_tables, at_80) == pytest.approx(low, rel=1e-9)
+    assert measures.measure(metric.format("rate_ratio_ci_high"), notation_tables, at_80) == pytest.approx(
+        high, rel=1e-9
+    )
 
 
 def test_zero_denominators_give_their_value_without_a_division_warning(notation_tables, tables, analysis):
@@ -863,32 +869,32 @@ def test_zero_denominators_give_their_value_without_a_division_warning(notation_
     no_cases = tables["period_ratios"].assign(baseline_cases=0, comparison_cases=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        share = claims.measure("share tactic=detention among host_country=ITA", notation_tables, analysis)
-        ratio = claims.measure("cases_ratio scope=all", {**tables, "period_ratios": no_cases}, analysis)
+        share = measures.measure("share tactic=detention among host_country=ITA", notation_tables, analysis)
+        ratio = measures.measure("cases_ratio scope=all", {**tables, "period_ratios": no_cases}, analysis)
     assert math.isnan(share) and ratio == math.inf
 
 
 def test_a_ledger_of_no_claim_has_the_ledgers_columns_and_a_missing_column_reads_empty(tables, analysis):
-    empty = claims.check_claims(pd.DataFrame(columns=["claim_id", "check", "metric"]), tables, analysis)
-    assert list(empty.columns) == [*claims.LEDGER_COLUMNS, "observed", "holds"] and empty.empty
+    empty = verdicts.check_claims(pd.DataFrame(columns=["claim_id", "check", "metric"]), tables, analysis)
+    assert list(empty.columns) == [*verdicts.LEDGER_COLUMNS, "observed", "holds"] and empty.empty
     one = pd.DataFrame([{"claim_id": "c", "check": "not_checkable", "metric": "", "claim": "A sentence."}])
-    row = claims.check_claims(one, tables, analysis).iloc[0].to_dict()
+    row = verdicts.check_claims(one, tables, analysis).iloc[0].to_dict()
     assert row["section"] == "" and row["why"] == "" and row["observed"] == "" and pd.isna(row["holds"])
 
 
 def test_a_claim_on_cases_is_measured_with_the_analysis_settings(notation_tables, analysis):
     metric = "n_cases scope=excluding_denial_of_entry"  # a scope is read from the settings
     claim = pd.DataFrame([{"claim_id": "c", "check": "equals", "metric": metric, "expected": "0", "claim": "x"}])
-    row = claims.check_claims(claim, notation_tables, analysis).iloc[0]
+    row = verdicts.check_claims(claim, notation_tables, analysis).iloc[0]
     assert row["observed"] == str(len(where(t=lambda r: r["tactic"] != "denial_of_entry")))
 
 
 def test_internal_lookups_name_what_they_did_not_find(notation_tables, analysis):
     with pytest.raises(ValueError) as unknown:
-        claims.select_cases(notation_tables["cases"], {"colour": "red"}, analysis)
+        measures.select_cases(notation_tables["cases"], {"colour": "red"}, analysis)
     assert str(unknown.value) == "unknown filter 'colour'"
     with pytest.raises(ValueError) as none:
-        claims._one(pd.DataFrame({"scope": ["all", "all"], "ratio": [1.0, 2.0]}), "ratio", scope="all")
+        measures._one(pd.DataFrame({"scope": ["all", "all"], "ratio": [1.0, 2.0]}), "ratio", scope="all")
     assert str(none.value) == "2 rows match {'scope': 'all'}"
 
 
@@ -923,7 +929,7 @@ def test_a_claims_file_with_problems_is_named_by_its_file_name(tmp_path, tables,
 
 def test_the_vocabulary_keeps_the_surveys_question_order_and_the_reference_codes(tables, analysis):
     reference = Reference()
-    words = claims.Vocabulary.of(analysis, reference, tables["survey_summary"])
+    words = claims_sheet.Vocabulary.of(analysis, reference, tables["survey_summary"])
     assert list(words.survey_answers) == ["reduced_presence", "considered_relocating"]  # as the survey asks them
     assert words.survey_answers["reduced_presence"] == ("yes", "no")
     assert words.target_profiles == tuple(reference.target_profiles["code"]) and "activist" in words.target_profiles
@@ -933,7 +939,7 @@ def test_the_vocabulary_keeps_the_surveys_question_order_and_the_reference_codes
 def test_a_claims_file_without_the_optional_columns_reads_them_empty(tmp_path):
     path = tmp_path / "claims.csv"
     pd.DataFrame(
-        [["a", "F1", "Many cases.", "n_cases", "at_least", "12", "report"]], columns=claims.CLAIM_COLUMNS
+        [["a", "F1", "Many cases.", "n_cases", "at_least", "12", "report"]], columns=notation.CLAIM_COLUMNS
     ).to_csv(path, index=False)
-    frame = claims.read_claims(path)
+    frame = claims_sheet.read_claims(path)
     assert frame.loc[2, "reading"] == "" and frame.loc[2, "why"] == ""

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ANALYSIS_JSON, PERIODS_JSON
 from test_stats import make_cases
-from tnr_pipeline.analysis import claims
+from tnr_pipeline.analysis.claims import verdicts
 from tnr_pipeline.model import io, registry
 from tnr_pipeline.model.reference import Reference
 from tnr_pipeline.model.settings import parse_analysis, parse_periods
@@ -41,7 +41,7 @@ def drawn(tmp_path_factory):
         [["eightfold", "F1", "Eightfold.", "ratio scope=all", "rounds_to", "8", "report", "'eightfold' as 8", ""]],
         columns=["claim_id", "section", "claim", "metric", "check", "expected", "source", "reading", "why"],
     )
-    tables["claims"] = claims.check_claims(ledger, {"cases": cases, **tables}, analysis)
+    tables["claims"] = verdicts.check_claims(ledger, {"cases": cases, **tables}, analysis)
     folder = tmp_path_factory.mktemp("tables")
     ledger.to_csv(folder / "claims.csv", index=False)
     meta = io.provenance({"data/raw/cases.csv": "cd" * 32}, {})

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import RAW, ROOT, copy_project, run_snakemake
-from tnr_pipeline.analysis import claims
+from tnr_pipeline.analysis.claims import notation
 from tnr_pipeline.inputs import schemas
 from tnr_pipeline.model import registry
 
@@ -115,7 +115,7 @@ def test_every_claim_of_the_ledger_is_checked_or_said_to_be_not_checkable(real_b
     ledger = pd.read_csv(workdir / "data" / "claims.csv", dtype=str, keep_default_na=False)
     checked = pd.read_parquet(workdir / registry.table_path("claims")).set_index("claim_id")
     assert sorted(checked.index) == sorted(ledger["claim_id"])
-    not_checkable = ledger.set_index("claim_id")["check"].eq(claims.NOT_CHECKABLE)
+    not_checkable = ledger.set_index("claim_id")["check"].eq(notation.NOT_CHECKABLE)
     assert checked["holds"].isna().equals(not_checkable.reindex(checked.index))
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ANALYSIS, PERIODS_JSON, ROOT, SCOPES_JSON, SHIPPED
 from test_stats import make_cases
-from tnr_pipeline.analysis import claims
+from tnr_pipeline.analysis.claims import measures, verdicts
 from tnr_pipeline.model import io
 from tnr_pipeline.render import findings
 from tnr_pipeline.stages.compute_statistics import statistics_tables
@@ -55,8 +55,8 @@ def tables(periods, scopes, reference, analysis):
     return {
         "cases": cases,
         **computed,
-        "claims": claims.check_claims(
-            ledger, {"cases": claims.prepare_cases(cases, reference.region_groups), **computed}, analysis
+        "claims": verdicts.check_claims(
+            ledger, {"cases": measures.prepare_cases(cases, reference.region_groups), **computed}, analysis
         ),
         "survey_summary": small_survey_summary(reference),
         "context_figures": small_context(),

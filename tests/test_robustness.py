@@ -14,7 +14,8 @@ from scipy import stats as scipy_stats
 
 from conftest import ANALYSIS, SHIPPED, examples
 from test_stats import make_cases
-from tnr_pipeline.analysis import claims, stats
+from tnr_pipeline.analysis import stats
+from tnr_pipeline.analysis.claims import measures, verdicts
 from tnr_pipeline.model.reference import Reference
 from tnr_pipeline.model.settings import parse_analysis
 from tnr_pipeline.stages.compute_statistics import statistics_tables
@@ -179,17 +180,17 @@ def test_a_period_with_no_case_gives_no_quasi_poisson_interval_and_says_why():
 
 def test_the_two_robustness_claims(shipped_tables):
     _, tables, analysis = shipped_tables
-    lowest = claims.measure("min_variant_ci_low scope=all", tables, analysis)
+    lowest = measures.measure("min_variant_ci_low scope=all", tables, analysis)
     assert lowest == pytest.approx(tables["robustness"].query("scope == 'all'")["ci_low"].min())
-    assert claims.holds("above", lowest, "1") is (lowest > 1)
-    p_value = claims.measure("near_abroad_excess_p scope=all", tables, analysis)
+    assert verdicts.holds("above", lowest, "1") is (lowest > 1)
+    p_value = measures.measure("near_abroad_excess_p scope=all", tables, analysis)
     assert p_value == pytest.approx(
         tables["region_ratios"].set_index(["scope", "region_group"]).loc[("all", "near_abroad_vs_eu"), "p_value"]
     )
     # where the EU's increase is the larger, the near-abroad claim cannot hold, whatever the p-value
     flipped = tables["region_ratios"].copy()
     flipped.loc[flipped["region_group"] == "eu", "ratio"] = 100.0
-    assert claims.measure("near_abroad_excess_p scope=all", {**tables, "region_ratios": flipped}, analysis) == 1.0
+    assert measures.measure("near_abroad_excess_p scope=all", {**tables, "region_ratios": flipped}, analysis) == 1.0
 
 
 def test_baseline_starts_outside_the_baseline_are_refused():

@@ -67,16 +67,10 @@ def execute(step: Step):
     any does not hold. A claims file with problems stops the step, each problem named with its row."""
     from pathlib import Path
 
-    from tnr_pipeline.analysis.claims import (
-        CHECKS,
-        SOURCES,
-        ClaimsFailed,
-        Vocabulary,
-        check_claims,
-        claim_problems,
-        prepare_cases,
-        read_claims,
-    )
+    from tnr_pipeline.analysis.claims.measures import prepare_cases
+    from tnr_pipeline.analysis.claims.notation import CHECKS, SOURCES
+    from tnr_pipeline.analysis.claims.sheet import Vocabulary, claim_problems, read_claims
+    from tnr_pipeline.analysis.claims.verdicts import ClaimsFailed, check_claims
     from tnr_pipeline.inputs.problems import InputInvalid
     from tnr_pipeline.inputs.schemas import save_table
     from tnr_pipeline.model import io
