@@ -312,8 +312,9 @@ rule render_findings:
         region_groups=f"{REFERENCE}/region_groups.csv",
         claims=config["claims"],
         catalogues=CATALOGUES.values(),
-        code=modules("stages/render_findings", "render/__init__", "render/findings", "render/escape", "render/notices",
-                     "render/pool", "render/i18n", "inputs/descriptions"),
+        code=modules("stages/render_findings", "render/__init__", "render/findings", "render/readers", "render/context",
+                     "render/filters", "render/templates", "render/html", "render/summary", "render/escape",
+                     "render/notices", "render/pool", "render/i18n", "inputs/descriptions"),
     output:
         markdown=[registry.findings_path("md", language) for language in LANGUAGES],
         html=[report(registry.findings_path("html", language), caption="templates/captions/findings.rst",

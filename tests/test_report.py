@@ -13,7 +13,9 @@ from conftest import ANALYSIS, PERIODS_JSON, ROOT, SCOPES_JSON, SHIPPED
 from test_stats import make_cases
 from tnr_pipeline.analysis.claims import measures, verdicts
 from tnr_pipeline.model import io
-from tnr_pipeline.render import findings
+from tnr_pipeline.render import escape, filters, readers, templates
+from tnr_pipeline.render import html as report_html
+from tnr_pipeline.render.context import build_context, untranslated_words
 from tnr_pipeline.stages.compute_statistics import statistics_tables
 
 HOSTILE = "<script>alert('x')</script> | *bold* [link](http://example.invalid)"
@@ -129,20 +131,20 @@ def _render(tmp_path, tables, analysis, reference, lang=None):
         if name == "cases":
             frame = frame.assign(date=pd.NaT, eu_member=False).astype({"date": "datetime64[s]"})
         io.write_parquet(frame, name, path, provenance)
-        records[name] = findings.read_records(path)
-    cases = findings.describe_cases(tmp_path / "tables" / "cases.parquet")
-    typology = findings.read_typology(reference.directory / "typology.csv")
+        records[name] = readers.read_records(path)
+    cases = readers.describe_cases(tmp_path / "tables" / "cases.parquet")
+    typology = readers.read_typology(reference.directory / "typology.csv")
     words = {
-        "claims": findings.read_csv_rows(SHIPPED / "claims.csv"),
-        "region_groups": findings.read_csv_rows(reference.directory / "region_groups.csv"),
+        "claims": readers.read_csv_rows(SHIPPED / "claims.csv"),
+        "region_groups": readers.read_csv_rows(reference.directory / "region_groups.csv"),
     }
-    context = findings.build_context(
+    context = build_context(
         records, cases, provenance, typology, analysis, "ovd_info_prosecutions", figures, lang, words
     )
-    markdown = findings.render_markdown(ROOT / "templates", context, lang)
+    markdown = templates.render_markdown(ROOT / "templates", context, lang)
     (tmp_path / "reports").mkdir()
-    body = findings.markdown_to_html(markdown, tmp_path / "reports")
-    html = findings.render_html(ROOT / "templates", body, "t", lang.code if lang else "en")
+    body = report_html.markdown_to_html(markdown, tmp_path / "reports")
+    html = templates.render_html(ROOT / "templates", body, "t", lang.code if lang else "en")
     return markdown, html
 
 
@@ -193,9 +195,9 @@ def test_data_dictionary_lists_every_column_of_every_table(tmp_path, tables, ana
     from tnr_pipeline.model.fields import TABLES, table_fields
 
     for table in TABLES:
-        assert f"### {findings.escape_markdown(table)}" in markdown
+        assert f"### {escape.markdown(table)}" in markdown
         for field in table_fields(table):
-            assert findings.escape_markdown(field.description) in markdown
+            assert escape.markdown(field.description) in markdown
 
 
 def test_text_from_data_is_escaped(tmp_path, tables, analysis, reference):
@@ -219,7 +221,7 @@ def test_missing_context_value_fails_loudly(tmp_path, tables, analysis, referenc
     import jinja2
 
     with pytest.raises(jinja2.UndefinedError):
-        findings.render_markdown(ROOT / "templates", {"versions": {}})
+        templates.render_markdown(ROOT / "templates", {"versions": {}})
 
 
 def test_report_module_imports_no_pandas_pandera_or_matplotlib():
@@ -246,7 +248,7 @@ def test_periods_and_scopes_json_match_config():
 def test_labels_follow_the_confidence_level_of_each_row(russian):
     from tnr_pipeline.render.i18n import Language
 
-    english, russian = findings.Filters(Language("en")), findings.Filters(russian)
+    english, russian = filters.Filters(Language("en")), filters.Filters(russian)
     ratio = {"ratio": 8.18, "ci_low": 5.68, "ci_high": 12.01, "confidence_level": 0.9}
     assert english.ratio_interval(ratio) == "8.18 (90% CI 5.68–12.01)"
     assert russian.ratio_interval(ratio) == "8,18 (90\u00a0% ДИ 5,68–12,01)"
@@ -272,19 +274,19 @@ def test_the_headline_follows_the_role_not_the_order_of_scopes(tmp_path, tables,
 def test_words_without_a_translation_are_named_for_the_log(reference, russian):
     from tnr_pipeline.render.i18n import Language
 
-    typology = findings.read_typology(reference.directory / "typology.csv")
+    typology = readers.read_typology(reference.directory / "typology.csv")
     words = {
-        "claims": findings.read_csv_rows(SHIPPED / "claims.csv"),
-        "region_groups": findings.read_csv_rows(reference.directory / "region_groups.csv"),
+        "claims": readers.read_csv_rows(SHIPPED / "claims.csv"),
+        "region_groups": readers.read_csv_rows(reference.directory / "region_groups.csv"),
     }
-    shipped_context = findings.read_csv_rows(SHIPPED / "context_figures.csv")
-    assert findings.untranslated_words(typology, words, shipped_context, russian) == []  # the shipped data: all of it
+    shipped_context = readers.read_csv_rows(SHIPPED / "context_figures.csv")
+    assert untranslated_words(typology, words, shipped_context, russian) == []  # the shipped data: all of it
     typology[3] = dict(typology[3], family_label_ru="")
     words["claims"][0] = {k: v for k, v in words["claims"][0].items() if k != "claim_ru"}
-    found = findings.untranslated_words(typology, words, shipped_context, russian)
+    found = untranslated_words(typology, words, shipped_context, russian)
     assert found == [
         f"typology.csv: {typology[3]['code']}: no family_label_ru (shown in English: {typology[3]['family_label']!r})",
         f"the claims file: {words['claims'][0]['claim_id']}: no claim_ru (shown in English: "
         f"{words['claims'][0]['claim']!r})",
     ]
-    assert findings.untranslated_words(typology, words, shipped_context, Language("en")) == []
+    assert untranslated_words(typology, words, shipped_context, Language("en")) == []

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tnr_pipeline.model import io, registry
 from tnr_pipeline.model.errors import UserError
-from tnr_pipeline.render.escape import markdown, markdown_code, markdown_code_block
+from tnr_pipeline.render.escape import Raw, markdown, markdown_code, markdown_code_block
 
 MAX_ROWS = 60  # changed rows listed per table in the Markdown report (the JSON has them all)
 
@@ -249,8 +249,8 @@ def _claims_changed(old, new) -> list[dict]:
             {
                 "claim_id": claim_id,
                 "claim": str(row["claim"]),
-                "was": was,
-                "now": now,
+                "was": _shown(was),
+                "now": _shown(now),
                 "observed_old": str(before.at[claim_id, "observed"]) if was is not None else None,
                 "observed_new": str(after.at[claim_id, "observed"]) if now is not None else None,
                 "expected": f"{row['check']} {row['expected']}",
@@ -259,17 +259,24 @@ def _claims_changed(old, new) -> list[dict]:
     return changed
 
 
-NOT_CHECKABLE = "not checkable"
-
-
 def _status(claims, claim_id: str):
-    """A claim's status in one build: True or False, NOT_CHECKABLE (holds is missing), or None when it is absent."""
+    """A claim's status in one build: True or False, claims.NOT_CHECKABLE (holds is missing: the data cannot test
+    it), or None when it is absent."""
     import pandas as pd
+
+    from tnr_pipeline.analysis.claims import NOT_CHECKABLE
 
     if claim_id not in claims.index:
         return None
     holds = claims.at[claim_id, "holds"]
     return NOT_CHECKABLE if pd.isna(holds) else bool(holds)
+
+
+def _shown(status):
+    """A status as the report gives it: NOT_CHECKABLE_WORDS for claims.NOT_CHECKABLE, any other as it is."""
+    from tnr_pipeline.analysis.claims import NOT_CHECKABLE
+
+    return NOT_CHECKABLE_WORDS if status == NOT_CHECKABLE else status
 
 
 def _headline(old, new) -> list[dict]:
@@ -290,6 +297,17 @@ def _headline(old, new) -> list[dict]:
 
 # ---- the Markdown report ---------------------------------------------------------------------------------------
 
+# The report's words for a claim's status (the claims table's `holds`: true, false, or missing when the data cannot
+# test the claim); the JSON report gives the same words for a claim that is not checkable.
+NOT_CHECKABLE_WORDS = "not checkable"
+STATUS_WORDS = {True: "holds", False: "fails", NOT_CHECKABLE_WORDS: NOT_CHECKABLE_WORDS}
+
+# The coded fields listed for a case added or removed (the case table's other columns are not shown).
+CODED_FIELDS = ("year", "host_country", "tactic", "target_profile", "verification", "period")
+
+# The folder of diff.md.j2 and diff_failure.md.j2: the project's templates/.
+TEMPLATE_DIR = Path(__file__).resolve().parents[3] / "templates"
+
 
 def _number(value) -> str:
     if value is None:
@@ -299,129 +317,67 @@ def _number(value) -> str:
     return str(value)
 
 
-def _cell(value) -> str:
-    """A value as Markdown that reads literally (table cells and sentences alike)."""
-    return markdown(_number(value))
+def _cells(values, separator: str = ", ") -> Raw:
+    """Values as the report shows them, each escaped, joined."""
+    return Raw(separator.join(markdown(_number(value)) for value in values))
 
 
-def _interval(row: dict, side: str) -> str:
-    return f"{_number(row[f'ratio_{side}'])} [{_number(row[f'ci_low_{side}'])}, {_number(row[f'ci_high_{side}'])}]"
+def environment(template_dir: str | Path = TEMPLATE_DIR):
+    """The jinja2 environment of the report: strict, whitespace-tidy, escaping every data value for Markdown
+    (`finalize`), with the report's filters."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(template_dir)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=markdown,
+        autoescape=False,
+    )
+    env.filters.update(
+        cell=_number,  # escaped by finalize, as every value written
+        cells=_cells,
+        number=lambda value: Raw(_number(value)),  # a number as written, unescaped
+        code=markdown_code,
+        code_block=lambda text: Raw(markdown_code_block(text)),
+        as_markdown=Raw,  # the report's own words (field names), not escaped
+    )
+    return env
 
 
-def render_markdown(report: dict) -> str:
-    lines = [f"# Data change: {_cell(report['old'])} → {_cell(report['new'])}", ""]
-    if report["identical_inputs"]:
-        lines += [
-            "The inputs are identical on both sides (same SHA-256 of every input file, same settings): "
-            "there is nothing to compare.",
-            "",
-        ]
-        return "\n".join(lines)
+def render_markdown(report: dict, template_dir: str | Path = TEMPLATE_DIR) -> str:
     inputs = report["inputs"]
-    for path in sorted(set(inputs["old"]) | set(inputs["new"])):
-        old, new = inputs["old"].get(path), inputs["new"].get(path)
-        if old != new:
-            lines.append(f"- {markdown_code(path)}: sha256 {(old or 'absent')[:12]} → {(new or 'absent')[:12]}")
-    lines.append("")
-    broken = [c for c in report["claims_changed"] if c["was"] is True and c["now"] is not True]
-    if broken:
-        lines += [
-            f"> **⚠ {len(broken)} claim(s) of the report no longer hold:** "
-            + ", ".join(_cell(c["claim_id"]) for c in broken),
-            "",
-        ]
+    changed_inputs = [
+        (path, inputs["old"].get(path), inputs["new"].get(path))
+        for path in sorted(set(inputs["old"]) | set(inputs["new"]))
+        if inputs["old"].get(path) != inputs["new"].get(path)
+    ]
     cases = report["tables"].get("cases")
-    lines += ["## Cases", ""]
-    if cases:
-        changed_ids = list(dict.fromkeys(c["key"].get("case_id") for c in cases["changed"]))
-        lines += [
-            f"{len(cases['added'])} added, {len(cases['removed'])} removed, {len(changed_ids)} changed "
-            "(coded fields only).",
-            "",
-            "| case_id | change | coded fields |",
-            "| --- | --- | --- |",
-        ]
-        for row in cases["added"]:
-            lines.append(f"| {_cell(row['case_id'])} | added | {_fields(row)} |")
-        for row in cases["removed"]:
-            lines.append(f"| {_cell(row['case_id'])} | removed | {_fields(row)} |")
-        for case_id in changed_ids:
-            changes = [c for c in cases["changed"] if c["key"].get("case_id") == case_id]
-            described = "; ".join(f"{_cell(c['column'])}: {_cell(c['old'])} → {_cell(c['new'])}" for c in changes)
-            lines.append(f"| {_cell(case_id)} | changed | {described} |")
-    else:
-        lines.append("No case was added, removed or changed.")
-    lines += ["", "## Headline", "", "| scope | rate ratio [interval], old | new |", "| --- | --- | --- |"]
-    for row in report["headline"]:
-        lines.append(f"| {_cell(row['scope'])} | {_interval(row, 'old')} | {_interval(row, 'new')} |")
-    lines += ["", "## Claims whose status changed", ""]
-    if report["claims_changed"]:
-        for claim in report["claims_changed"]:
-            now = {True: "holds", False: "fails", NOT_CHECKABLE: NOT_CHECKABLE}.get(claim["now"])
-            status = "removed" if now is None else (f"new, {now}" if claim["was"] is None else f"now {now}")
-            status = f"**{status}**" if claim["now"] is False else status
-            lines.append(
-                f"- {status}: {markdown_code(claim['claim_id'])} ({_cell(claim['expected'])}; observed "
-                f"{_cell(claim['observed_old'])} → {_cell(claim['observed_new'])})"
-            )
-    else:
-        lines.append("None.")
-    lines += ["", "## Statistics that changed", ""]
-    for name, diff in report["tables"].items():
-        if name == "cases":
-            continue
-        lines += [f"### {_cell(name)}", ""]
-        if diff["only_in"]:
-            lines += [f"Only in the {diff['only_in']} build.", ""]
-            continue
-        if diff["schema"]:
-            lines += [
-                "Schema changed: "
-                + "; ".join(
-                    f"{kind.replace('_', ' ')}: {', '.join(_cell(c) for c in columns)}"
-                    for kind, columns in diff["schema"].items()
-                ),
-                "",
-            ]
-        for kind in ("added", "removed"):
-            if diff[kind]:
-                keys = registry.TABLE_KEYS.get(name, ())
-                shown = ", ".join("/".join(_cell(row.get(k)) for k in keys) for row in diff[kind][:MAX_ROWS])
-                lines += [f"Rows {kind}: {shown}" + (" …" if len(diff[kind]) > MAX_ROWS else ""), ""]
-        if diff["changed"]:
-            lines += ["| row | column | old | new |", "| --- | --- | --- | --- |"]
-            for change in diff["changed"][:MAX_ROWS]:
-                key = ", ".join(f"{k}={v}" for k, v in change["key"].items())
-                lines.append(
-                    f"| {_cell(key)} | {_cell(change['column'])} | {_cell(change['old'])} | {_cell(change['new'])} |"
-                )
-            if len(diff["changed"]) > MAX_ROWS:
-                lines.append(f"| … | {len(diff['changed']) - MAX_ROWS} more changes (see --format json) | | |")
-            lines.append("")
-    if report["unchanged_tables"]:
-        lines += [f"Unchanged tables: {', '.join(_cell(t) for t in report['unchanged_tables'])}.", ""]
-    return "\n".join(lines)
-
-
-def render_failure(old: str, new: str, message: str, output_format: str = "markdown") -> str:
-    """The report when a side could not be read or built: the error, shown as written."""
-    if output_format == "json":
-        return json.dumps({"old": old, "new": new, "error": message}, indent=2, ensure_ascii=False) + "\n"
-    return "\n".join(
-        [
-            f"# Data change: {_cell(old)} → {_cell(new)}",
-            "",
-            "**The comparison could not be made.** The error, as the build wrote it:",
-            "",
-            markdown_code_block(message),
-            "",
-        ]
+    changed_case_ids = list(dict.fromkeys(c["key"].get("case_id") for c in cases["changed"])) if cases else []
+    return (
+        environment(template_dir)
+        .get_template("diff.md.j2")
+        .render(
+            report=report,
+            changed_inputs=changed_inputs,
+            changed_case_ids=changed_case_ids,
+            coded_fields=CODED_FIELDS,
+            status_words=STATUS_WORDS,
+            table_keys=registry.TABLE_KEYS,
+            max_rows=MAX_ROWS,
+        )
     )
 
 
-def _fields(row: dict) -> str:
-    shown = ("year", "host_country", "tactic", "target_profile", "verification", "period")
-    return ", ".join(f"{k} {_cell(row.get(k))}" for k in shown if k in row)
+def render_failure(
+    old: str, new: str, message: str, output_format: str = "markdown", template_dir: str | Path = TEMPLATE_DIR
+) -> str:
+    """The report when a side could not be read or built: the error, shown as written."""
+    if output_format == "json":
+        return json.dumps({"old": old, "new": new, "error": message}, indent=2, ensure_ascii=False) + "\n"
+    return environment(template_dir).get_template("diff_failure.md.j2").render(old=old, new=new, message=message)
 
 
 # ---- the command ------------------------------------------------------------------------------------------------

@@ -1,0 +1,155 @@
+"""The findings template's filters, in one language: numbers, intervals, verdicts and lists as that language writes
+them, each returning Markdown (its data escaped) that the environment does not escape again."""
+
+from __future__ import annotations
+
+from tnr_pipeline.render.escape import Raw
+from tnr_pipeline.render.escape import markdown as escape_markdown
+from tnr_pipeline.render.i18n import N_, Language
+
+# The words for the claims' checks (claims.CHECKS), as the ledger shows them.
+CHECK_WORDS = {
+    "equals": N_("equals"),
+    "at_least": N_("at least"),
+    "at_most": N_("at most"),
+    "above": N_("above"),
+    "rounds_to": N_("rounds to"),
+    "between": N_("in the range"),
+    "includes_all": N_("includes all of"),
+    "equals_set": N_("is exactly"),
+    "not_checkable": N_("not checkable from the data"),
+}
+
+
+class Filters:
+    """The template's filters, in one language: numbers, intervals and verdicts as that language writes them."""
+
+    def __init__(self, lang: Language):
+        self.lang = lang
+
+    def number(self, value: float, digits: int = 1) -> Raw:
+        return Raw(self.lang.number(value, digits))
+
+    def share(self, value: float, digits: int = 0) -> Raw:
+        return Raw(self.lang.percent(value, digits))
+
+    def p_value(self, value: float) -> Raw:
+        return Raw(self.lang.general(value, 2))
+
+    def cases(self, n: int) -> Raw:
+        return Raw(self.lang.cases(n))
+
+    def years(self, n: int) -> Raw:
+        return Raw(self.lang.years(n))
+
+    def in_years(self, text: str) -> Raw:
+        """'in 2022–2023', 'в 2022–2023 гг.' from a year or a range of years written in the data ('2022', '2022–2023');
+        any other text as 'in {text}'."""
+        import re
+
+        written = str(text).strip()
+        found = re.fullmatch(r"(\d{4})\s*[–-]\s*(\d{4})", written)
+        if found:
+            return Raw(self.lang.gettext("in {first}–{last}").format(first=found[1], last=found[2]))
+        if re.fullmatch(r"\d{4}", written):
+            return Raw(self.lang.gettext("in {year}").format(year=written))
+        return Raw(self.lang.gettext("in {period}").format(period=escape_markdown(text)))
+
+    def mean_interval(self, row: dict) -> Raw:
+        """'3.6 a year (80% CI 2.7–4.7)' from a period_summary row (the level from its confidence_level)."""
+        return Raw(
+            self.lang.gettext("{mean} a year ({level} CI {low}–{high})").format(
+                mean=self.lang.number(row["annual_mean"]),
+                level=self.lang.level(row["confidence_level"]),
+                low=self.lang.number(row["annual_mean_ci_low"]),
+                high=self.lang.number(row["annual_mean_ci_high"]),
+            )
+        )
+
+    def ratio_interval(self, row: dict) -> Raw:
+        """'8.18 (80% CI 6.04–11.13)' from a row with ratio, ci_low, ci_high and confidence_level."""
+        return Raw(f"{self.lang.number(row['ratio'], 2)} ({self.interval(row)})")
+
+    def survey_share(self, row: dict) -> Raw:
+        """'13 of 40 (32.5%, Wilson 80% CI 24.1%–42.1%)' from a survey_summary row."""
+        return Raw(
+            self.lang.gettext("{n} of {respondents} ({share}, Wilson {level} CI {range})").format(
+                n=row["n"],
+                respondents=row["respondents"],
+                share=self.lang.percent(row["share"], 1),
+                level=self.lang.level(row["confidence_level"]),
+                range=self.lang.percent_range(row["ci_low"], row["ci_high"], 1),
+            )
+        )
+
+    def check(self, code: str) -> Raw:
+        return Raw(escape_markdown(self.lang.gettext(CHECK_WORDS.get(code, code.replace("_", " ")))))
+
+    def verdict(self, claim: dict | None) -> Raw:
+        """'rounds to 8 — holds' from a claims row; a dash when the report makes no such claim."""
+        if not claim:
+            return Raw("—")
+        expected = escape_markdown(self.lang.decimals(claim["expected"]))
+        return Raw(f"{self.check(claim['check'])} {expected} — {self.holds(claim)}")
+
+    def decimals(self, text: str) -> Raw:
+        return Raw(escape_markdown(self.lang.decimals(text)))
+
+    def interval(self, row: dict) -> Raw:
+        """'80% CI 6.04–11.13' from a row with ci_low, ci_high and confidence_level."""
+        return Raw(
+            self.lang.gettext("{level} CI {low}–{high}").format(
+                level=self.lang.level(row["confidence_level"]),
+                low=self.lang.number(row["ci_low"], 2),
+                high=self.lang.number(row["ci_high"], 2),
+            )
+        )
+
+    def tested(self, claim: dict) -> Raw:
+        """'observed 8.18, expected rounds to 8: holds' from a claims row; 'not checkable' where the data cannot
+        test it."""
+        if claim["holds"] is None:
+            return self.holds(claim)
+        return Raw(
+            self.lang.gettext("observed {observed}, expected {check} {expected}: {verdict}").format(
+                observed=self.decimals(claim["observed"]),
+                check=self.check(claim["check"]),
+                expected=self.decimals(claim["expected"]),
+                verdict=self.holds(claim),
+            )
+        )
+
+    def holds(self, claim: dict) -> Raw:
+        if claim["holds"] is None:
+            return Raw(self.lang.gettext("not checkable"))
+        return Raw(self.lang.gettext("holds") if claim["holds"] else self.lang.gettext("**does not hold**"))
+
+    def counted(self, rows: list[dict], mark_eu: bool = False) -> list[Raw]:
+        """Country rows as 'Poland (6)', or 'Italy (EU, 1)' with `mark_eu` for EU member states."""
+        _ = self.lang.gettext
+        return [
+            Raw(
+                (_("{name} (EU, {n})") if mark_eu and row["eu_member_at_end"] else _("{name} ({n})")).format(
+                    name=escape_markdown(row["name"]), n=row["cases"]
+                )
+            )
+            for row in rows
+        ]
+
+    def join_list(self, items: list, separator: str = ", ") -> Raw:
+        return Raw(separator.join(escape_markdown(item) for item in items))
+
+    def join(self, items: list) -> Raw:
+        """'A, B and C' as the language joins a list (each item escaped unless already Markdown)."""
+        items = [escape_markdown(item) for item in items]
+        if len(items) < 2:
+            return Raw("".join(items))
+        return Raw(self.lang.gettext("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1]))
+
+
+def setting_text(value: object) -> str:
+    """A setting's value as config.yaml would write it on one line (YAML flow style: null, true, [en, ru],
+    {first_year: 2014, ...}), never as a Python repr."""
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -1,0 +1,38 @@
+"""The few lines the build prints at its end (reports/summary.txt): aggregates only, in the source language."""
+
+from __future__ import annotations
+
+from tnr_pipeline.model import registry
+from tnr_pipeline.model.settings import SCOPE_ROLES
+from tnr_pipeline.render.filters import Filters
+from tnr_pipeline.render.i18n import SOURCE_LANGUAGE, Language
+
+
+def build_summary(context: dict, markdown_path: str, html_path: str, editions: tuple[str, ...] = ()) -> str:
+    """The few lines the build prints at its end: the headline ratio of each role scope with its interval, the
+    claims that hold (naming those that do not), whether the data is reconstructed, and where the findings are.
+    Aggregates only: nothing personal. In the source language: it is written for the person running the build, and
+    names the other editions (`editions`: their language codes)."""
+    filters = Filters(Language(SOURCE_LANGUAGE))
+    lines = ["tnr-pipeline: findings built."]
+    if context["reconstruction_notice"]:
+        lines.append("  RECONSTRUCTED DATA, not the real cases (see the notice at the top of the findings).")
+    for scope in dict.fromkeys(context["roles"][role]["name"] for role in SCOPE_ROLES):
+        label = next(s["label"] for s in context["scopes"] if s["name"] == scope)
+        lines.append(f"  {label}: rate ratio {filters.ratio_interval(context['ratio'][scope])}")
+    ledger = context["ledger"]
+    failing = [row["claim_id"] for row in context["claims"] if row["source"] == "report" and row["holds"] is False]
+    lines.append(
+        f"  Statements of the report that hold: {ledger['report_holding']} of {ledger['report_checkable']} checkable"
+        f" ({ledger['report_not_checkable']} not checkable from the data)"
+        + (f"; not holding: {', '.join(failing)}" if failing else "")
+    )
+    lines.append(f"  The pipeline's own checks that hold: {ledger['pipeline_holding']} of {ledger['pipeline']}")
+    lines.append(f"  Findings: {html_path} and {markdown_path}")
+    for language in editions:
+        from babel import Locale
+
+        name = Locale.parse(language).get_display_name(SOURCE_LANGUAGE)
+        paths = [registry.findings_path(extension, language) for extension in ("html", "md")]
+        lines.append(f"  In {name}: {paths[0]} and {paths[1]}")
+    return "\n".join(lines) + "\n"
