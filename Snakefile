@@ -41,10 +41,15 @@ hide_scheduler_rounds(workflow.output_settings.quiet, workflow.output_settings.v
 freeze_loaded_objects()  # the garbage collector skips what is loaded by now (snakemake_patches.py)
 
 
+# What every step that reads a sheet (the cases, the questionnaire, the context figures, the claims) runs.
+READING_SHEETS = ("inputs/problems", "inputs/normalise", "inputs/schemas", "inputs/spreadsheet", "inputs/validation",
+                  "model/reference")
+
+
 def modules(*names):
     """The package modules a step runs, as input files (paths within the package, without .py)."""
-    shared = ("__init__", "cli", "stages/__init__", "stages/options", "model/__init__", "model/io", "model/fields",
-              "model/messages", "model/registry", "model/settings", "inputs/__init__", "inputs/problems")
+    shared = ("__init__", "cli", "stages/__init__", "stages/options", "model/__init__", "model/errors", "model/fields",
+              "model/io", "model/messages", "model/settings", "inputs/__init__")
     return [f"{PACKAGE}/{name}.py" for name in dict.fromkeys((*shared, *names))]
 
 
@@ -80,7 +85,7 @@ rule validate_cases:
         raw=config["raw_cases"],
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "target_profiles.csv", "verification.csv",
                                                         "country_aliases.csv", "eu_membership.csv", "regions.csv")],
-        code=modules("stages/validate_cases", "inputs/cases", "inputs/descriptions", "model/reference", "inputs/normalise", "inputs/schemas", "inputs/spreadsheet", "inputs/validation"),
+        code=modules("stages/validate_cases", "inputs/cases", "inputs/descriptions", *READING_SHEETS),
         descriptions=DESCRIPTIONS,
     output:
         cases=registry.table_path("cases"),
@@ -121,7 +126,7 @@ rule summarise_survey:
     input:
         raw=config["raw_survey"],
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "country_aliases.csv", "regions.csv")],
-        code=modules("stages/summarise_survey", "inputs/survey", "inputs/descriptions", "model/reference", "inputs/normalise", "inputs/schemas", "inputs/spreadsheet", "inputs/validation",
+        code=modules("stages/summarise_survey", "inputs/survey", "inputs/descriptions", *READING_SHEETS,
                      "analysis/__init__", "analysis/stats"),
         descriptions=DESCRIPTIONS,
     output:
@@ -157,7 +162,7 @@ rule validate_context:
     """Validate the context figures (outside numbers the report cites), each with its source and date."""
     input:
         raw=config["raw_context"],
-        code=modules("stages/validate_context", "inputs/context", "inputs/descriptions", "model/reference", "inputs/normalise", "inputs/schemas", "inputs/spreadsheet", "inputs/validation"),
+        code=modules("stages/validate_context", "inputs/context", "inputs/descriptions", *READING_SHEETS),
         descriptions=DESCRIPTIONS,
     output:
         context=registry.table_path("context_figures"),
@@ -183,7 +188,8 @@ rule compute_statistics:
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "target_profiles.csv", "verification.csv",
                                                         "eu_membership.csv", "region_groups.csv")],
         code=modules("stages/compute_statistics", "analysis/__init__", "analysis/tables", "analysis/stats",
-                     "model/reference", "inputs/normalise", "inputs/schemas", "render/__init__", "render/i18n"),
+                     "inputs/normalise", "inputs/schemas", "model/reference", "model/registry", "render/__init__",
+                     "render/i18n"),
     output:
         tables=registry.table_paths(registry.STATISTICS).values(),
     log:
@@ -216,7 +222,7 @@ rule check_claims:
                                                         "region_groups.csv")],
         code=modules("stages/check_claims", "analysis/__init__", "analysis/claims/__init__",
                      "analysis/claims/notation", "analysis/claims/measures", "analysis/claims/sheet",
-                     "analysis/claims/verdicts", "analysis/stats", "model/reference", "inputs/normalise", "inputs/schemas", "inputs/spreadsheet", "inputs/validation"),
+                     "analysis/claims/verdicts", "analysis/stats", *READING_SHEETS),
     output:
         claims=registry.table_path("claims"),
     log:
@@ -261,8 +267,9 @@ rule draw_figures:
         claims=config["claims"],
         catalogues=CATALOGUES.values(),
         style=f"{PACKAGE}/render/figures.mplstyle",
-        code=modules("stages/draw_figures", "render/__init__", "render/figures", "render/charts", "render/world_map",
-                     "render/layout", "render/notices", "render/pool", "render/i18n", "inputs/descriptions"),
+        code=modules("stages/draw_figures", "model/registry", "inputs/descriptions", "render/__init__", "render/i18n",
+                     "render/notices", "render/pool", "render/figures", "render/charts", "render/world_map",
+                     "render/layout"),
     output:
         png=[report(registry.figure_path(name, "png", language), caption=f"templates/captions/{name}.rst",
                     category=registry.report_category("Figures", language))
@@ -312,9 +319,9 @@ rule render_findings:
         region_groups=f"{REFERENCE}/region_groups.csv",
         claims=config["claims"],
         catalogues=CATALOGUES.values(),
-        code=modules("stages/render_findings", "render/__init__", "render/findings", "render/readers", "render/context",
-                     "render/filters", "render/templates", "render/html", "render/summary", "render/escape",
-                     "render/notices", "render/pool", "render/i18n", "inputs/descriptions"),
+        code=modules("stages/render_findings", "model/registry", "inputs/descriptions", "render/__init__",
+                     "render/i18n", "render/notices", "render/pool", "render/findings", "render/context", "render/escape",
+                     "render/filters", "render/html", "render/readers", "render/summary", "render/templates"),
     output:
         markdown=[registry.findings_path("md", language) for language in LANGUAGES],
         html=[report(registry.findings_path("html", language), caption="templates/captions/findings.rst",
@@ -364,7 +371,8 @@ rule describe_outputs:
     input:
         tables=registry.table_paths(registry.all_tables()).values(),
         descriptions=DESCRIPTIONS,
-        code=modules("stages/describe_outputs", "inputs/descriptions", "render/__init__", "render/notices", "render/i18n"),
+        code=modules("stages/describe_outputs", "model/registry", "inputs/descriptions", "render/__init__",
+                     "render/i18n", "render/notices"),
     output:
         package=f"{registry.PROCESSED}/datapackage.json",
     log:

@@ -8,19 +8,19 @@ import pandas as pd
 
 from tnr_pipeline.analysis.claims.measures import Ranked, measure
 from tnr_pipeline.analysis.claims.notation import CHECKS, NOT_CHECKABLE
-from tnr_pipeline.model.settings import Analysis, SettingsError
+from tnr_pipeline.model.errors import UserError
+from tnr_pipeline.model.settings import Analysis
 
 
-class ClaimsFailed(SettingsError):
+class ClaimsFailed(UserError):
     """Strict mode: at least one claim does not hold; the message names each."""
 
     def __init__(self, lines: list[str]):
-        self.problems = lines
-        ValueError.__init__(
-            self,
-            f"{len(lines)} claim(s) of the report do not hold on this data and strict_claims "
-            "is on, so the claims ledger was not written:\n" + "\n".join(f"  - {line}" for line in lines),
+        message = (
+            f"{len(lines)} claim(s) of the report do not hold on this data and strict_claims is on, so the claims "
+            "ledger was not written:\n" + "\n".join(f"  - {line}" for line in lines)
         )
+        super().__init__(message, lines)
 
 
 def holds(check: str, observed: object, expected: str) -> bool:
