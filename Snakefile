@@ -320,7 +320,8 @@ rule render_findings:
         claims=config["claims"],
         catalogues=CATALOGUES.values(),
         code=modules("stages/render_findings", "model/registry", "inputs/descriptions", "render/__init__",
-                     "render/i18n", "render/notices", "render/pool", "render/findings", "render/context", "render/escape",
+                     "render/i18n", "render/notices", "render/pool", "render/findings", "render/context",
+                     "render/escape",
                      "render/filters", "render/html", "render/readers", "render/summary", "render/templates"),
     output:
         markdown=[registry.findings_path("md", language) for language in LANGUAGES],
