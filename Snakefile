@@ -267,9 +267,9 @@ rule draw_figures:
         claims=config["claims"],
         catalogues=CATALOGUES.values(),
         style=f"{PACKAGE}/render/figures.mplstyle",
-        code=modules("stages/draw_figures", "model/registry", "inputs/descriptions", "render/__init__", "render/i18n",
-                     "render/notices", "render/pool", "render/figures", "render/charts", "render/world_map",
-                     "render/layout"),
+        code=modules("stages/draw_figures", "model/registry", "model/reference", "inputs/descriptions",
+                     "render/__init__", "render/i18n", "render/notices", "render/pool", "render/figures",
+                     "render/charts", "render/world_map", "render/layout"),
     output:
         png=[report(registry.figure_path(name, "png", language), caption=f"templates/captions/{name}.rst",
                     category=registry.report_category("Figures", language))

@@ -59,6 +59,7 @@ def drawn(tmp_path_factory):
             "ovd_info_prosecutions",
             workers,
             str(folder / "claims.csv"),
+            origin_country="RUS",
         )
     return tables, out
 

@@ -21,7 +21,15 @@ def run_ingest(tmp_path, path, periods, sheet=None):
     """The step on a sheet: the cases it writes and what it prints for its log."""
     output = tmp_path / "out" / "cases.parquet"
     step = validate_cases.Step(
-        str(path), str(output), str(Reference().directory), tuple(periods), 1991, 2026, sheet, {"test": True}
+        str(path),
+        str(output),
+        str(Reference().directory),
+        tuple(periods),
+        1991,
+        2026,
+        sheet,
+        {"test": True},
+        origin_country="RUS",
     )
     with contextlib.redirect_stdout(StringIO()) as printed:
         validate_cases.execute(step)
@@ -195,7 +203,7 @@ def test_the_problems_file_and_the_count_show_the_grouped_lines(tmp_path, period
     out = tmp_path / "out"
     arguments = ["--input", str(tmp_path / "cases.csv"), "--output", str(out / "cases.parquet")]
     arguments += ["--problems", str(out / "problems.txt"), "--reference-dir", str(Reference().directory)]
-    arguments += ["--periods", PERIODS_JSON, "--first-year", "1991", "--last-year", "2026"]
+    arguments += ["--periods", PERIODS_JSON, "--first-year", "1991", "--last-year", "2026", "--origin-country", "RUS"]
     assert cli.main(["validate-cases", *arguments]) == 1
     assert (out / "problems.txt").read_text() == (
         "cases.csv: 1 problem found. Nothing was written; fix these and run again.\n"

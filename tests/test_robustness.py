@@ -89,7 +89,9 @@ def shipped_tables():
     reference = Reference()
     analysis = parse_analysis(ANALYSIS)
     read = case_sheet.load_case_sheet(SHIPPED / "cases.csv")
-    validated = case_sheet.validate_case_sheet(read, reference, 1991, 2026, "cases.csv", SHIPPED / "cases.csv")
+    validated = case_sheet.validate_case_sheet(
+        read, reference, 1991, 2026, "cases.csv", SHIPPED / "cases.csv", origin_country="RUS"
+    )
     cases = case_sheet.normalise_cases(validated, reference, parse_periods(ANALYSIS["periods"]))
     return cases, statistics_tables(cases, reference, analysis), analysis
 

@@ -88,7 +88,16 @@ MAPPING = {column: header for column, header in RUSSIAN_HEADERS.items() if colum
 def cases_from(tmp_path, path, periods, sheet=None, mapping=None, origin="RUS"):
     output = tmp_path / "out" / "cases.parquet"
     step = validate_cases.Step(
-        str(path), str(output), str(Reference().directory), tuple(periods), 1991, 2026, sheet, {}, mapping, origin
+        str(path),
+        str(output),
+        str(Reference().directory),
+        tuple(periods),
+        1991,
+        2026,
+        sheet,
+        {},
+        mapping,
+        origin_country=origin,
     )
     validate_cases.execute(step)
     return pd.read_parquet(output)
@@ -229,6 +238,8 @@ def validate_cases_command(path, output, tmp_path) -> subprocess.CompletedProces
         [
             "tnr-pipeline",
             "validate-cases",
+            "--origin-country",
+            "RUS",
             "--input",
             str(path),
             "--output",

@@ -100,6 +100,8 @@ def validate_cases(tmp_path: Path, raw: Path, values: dict) -> int:
     return cli.main(
         [
             "validate-cases",
+            "--origin-country",
+            "RUS",
             "--input",
             str(raw),
             "--output",

@@ -41,7 +41,8 @@ def validate_case_sheet(
     last_year: int,
     source: str = "case sheet",
     path: str | Path = "",
-    origin_country: str = "RUS",
+    *,
+    origin_country: str,
     values: dict[str, dict[str, str]] | None = None,
 ) -> pd.DataFrame:
     """Check the sheet against its schema (a coded column also accepts the team's own words of config

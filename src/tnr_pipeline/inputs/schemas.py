@@ -152,7 +152,7 @@ def case_sheet_schema(
     reference,
     first_year: int,
     last_year: int,
-    origin_country: str = "RUS",
+    origin_country: str,
     lookups: dict[str, dict[str, str]] | None = None,
 ) -> tuple[pa.DataFrameSchema, dict[str, Rule]]:
     """The pandera schema of the case spreadsheet read as text, and what each of its checks means for a person.

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from tnr_pipeline.model.io import csv_header, read_csv_rows
+
 DEFAULT_DIR = Path(__file__).parents[1] / "reference"
 OTHER_REGION = "Other"
 
@@ -24,8 +26,13 @@ def lookup_key(text: str) -> str:
     return " ".join(text.replace("_", " ").replace("-", " ").casefold().replace("ё", "е").split())
 
 
+def read_reference_table(path: str | Path) -> pd.DataFrame:
+    """A reference CSV as a table of text (empty cells ''), read by `io.read_csv_rows`."""
+    return pd.DataFrame(read_csv_rows(path), columns=csv_header(path), dtype=str)
+
+
 def _read(directory: Path, name: str) -> pd.DataFrame:
-    return pd.read_csv(directory / name, dtype=str, keep_default_na=False, encoding="utf-8")
+    return read_reference_table(directory / name)
 
 
 LABEL_COLUMNS = ("label", "label_ru")  # the languages a sheet may name a code in

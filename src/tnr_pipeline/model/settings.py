@@ -9,7 +9,6 @@ module level: the Snakefile imports this module to check the config before any j
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import sys
@@ -287,10 +286,11 @@ def level_problems(level: object) -> list[str]:
 
 
 def read_tactic_codes(typology_path: str | Path) -> list[str]:
-    """The tactic codes of the typology, read with the csv module (cheap enough for the Snakefile's start)."""
+    """The tactic codes of the typology (`io.read_csv_rows`: cheap enough for the Snakefile's start)."""
+    from tnr_pipeline.model.io import read_csv_rows
+
     try:
-        with open(typology_path, encoding="utf-8", newline="") as handle:
-            return [row["code"] for row in csv.DictReader(handle)]
+        return [row["code"] for row in read_csv_rows(typology_path)]
     except (OSError, KeyError, UnicodeDecodeError) as error:
         raise SettingsError([f"typology {str(typology_path)!r} cannot be read as the typology CSV ({error})"]) from None
 
@@ -309,9 +309,10 @@ def known_codes(kind: str, reference_dir: str | Path) -> list[str]:
 
 
 def _csv_rows(path: Path) -> list[dict]:
+    from tnr_pipeline.model.io import read_csv_rows
+
     try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            return list(csv.DictReader(handle))
+        return read_csv_rows(path)
     except (OSError, UnicodeDecodeError) as error:
         raise SettingsError([f"reference file {str(path)!r} cannot be read ({error})"]) from None
 

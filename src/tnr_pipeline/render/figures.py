@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from tnr_pipeline.model import io, registry
+from tnr_pipeline.model.reference import read_reference_table
 from tnr_pipeline.model.settings import Analysis, SettingsError
 from tnr_pipeline.render import charts, world_map
 from tnr_pipeline.render.i18n import SOURCE_LANGUAGE, Language, describe_scope
@@ -31,8 +32,8 @@ def drawings(
     sources: dict[str, str],
     claims: pd.DataFrame,
     lang: Language,
-    region_groups: pd.DataFrame | None = None,
-    origin_country: str = "RUS",
+    region_groups: pd.DataFrame | None,
+    origin_country: str,
     shapes: dict | None = None,
 ) -> dict:
     """Each figure of the registry as a function that draws it (slowest first, so parallel workers end together),
@@ -141,7 +142,8 @@ def draw_all(
     claims_path: str | None = None,
     languages: dict[str, Language] | None = None,
     region_groups_path: str | None = None,
-    origin_country: str = "RUS",
+    *,
+    origin_country: str,
 ) -> list[Path]:
     """Draw every language's figures in one process: `editions` maps a language code to the figures to draw in it
     (name -> path without extension), `languages` each code to its Language (the source language needs none). The
@@ -163,13 +165,9 @@ def draw_all(
     plt.style.use(STYLE)
     tables = {name: io.read_parquet(table_paths[name]) for name in needed}
     provenance = {name: io.read_provenance(table_paths[name]) for name in needed}
-    typology = pd.read_csv(typology_path, dtype=str, keep_default_na=False)
-    claims = (
-        pd.read_csv(claims_path, dtype=str, keep_default_na=False)
-        if claims_path
-        else pd.DataFrame(columns=["metric", "check", "expected"])
-    )
-    region_groups = pd.read_csv(region_groups_path, dtype=str, keep_default_na=False) if region_groups_path else None
+    typology = read_reference_table(typology_path)
+    claims = read_reference_table(claims_path) if claims_path else pd.DataFrame(columns=["metric", "check", "expected"])
+    region_groups = read_reference_table(region_groups_path) if region_groups_path else None
     shapes = world_map.load_country_shapes() if any("host_country_map" in stems for stems in editions.values()) else {}
     drawn = {}
     for code in editions:

@@ -3,8 +3,9 @@ counts read column-wise, the small CSVs of words, and selecting rows from such l
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
+
+from tnr_pipeline.model import io
 
 
 def read_records(path: str | Path) -> list[dict]:
@@ -51,7 +52,4 @@ def one(rows: list[dict], **conditions) -> dict:
 
 def read_csv_rows(path: str | Path | None) -> list[dict]:
     """A small CSV of words (region groups, the claims file) as rows; none when no path is given."""
-    if not path:
-        return []
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return io.read_csv_rows(path) if path else []

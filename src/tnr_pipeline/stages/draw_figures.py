@@ -7,7 +7,7 @@ remove the figures of an earlier build that this one does not draw (a language n
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tnr_pipeline.stages import options
 
@@ -27,7 +27,7 @@ class Step:
     claims_path: str | None = None
     languages: dict | None = None  # language -> render.i18n.Language
     region_groups_path: str | None = None
-    origin_country: str = "RUS"
+    origin_country: str = field(kw_only=True)  # config origin_country: the map draws it as the origin state
 
 
 def register(subparsers) -> None:
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> None:
         args.claims,
         languages,
         args.region_groups,
-        args.origin_country,
+        origin_country=args.origin_country,
     )
     written = execute(step)
     print(f"{COMMAND}: {len(written)} files written ({', '.join(languages)})")
@@ -94,5 +94,5 @@ def execute(step: Step) -> list:
         step.claims_path,
         step.languages,
         step.region_groups_path,
-        step.origin_country,
+        origin_country=step.origin_country,
     )

@@ -120,9 +120,9 @@ def one_each(values: list[str] | None, languages: dict, option: str) -> dict[str
 # Options several steps share, defined once: name -> keyword arguments of add_argument.
 SHARED_OPTIONS = {
     "--origin-country": {
-        "default": "RUS",
-        "help": "alpha-3 code of the state whose cases abroad are counted (a case hosted there is refused; the map "
-        "draws it as the origin state)",
+        "required": True,
+        "help": "alpha-3 code of the state whose cases abroad are counted (config: origin_country): a case hosted "
+        "there is refused; the map draws it as the origin state",
     },
     "--problems": {
         "default": None,

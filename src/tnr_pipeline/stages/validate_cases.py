@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tnr_pipeline.stages import options
 
@@ -29,7 +29,7 @@ class Step:
     sheet: str | None
     config: dict
     columns: dict[str, str] | None = None
-    origin_country: str = "RUS"
+    origin_country: str = field(kw_only=True)  # config origin_country
     descriptions: str | None = None
     values: dict[str, dict[str, str]] | None = None
 
@@ -88,9 +88,9 @@ def run(args: argparse.Namespace) -> None:
         args.sheet,
         config,
         columns,
-        args.origin_country,
-        args.descriptions,
-        values,
+        descriptions=args.descriptions,
+        values=values,
+        origin_country=args.origin_country,
     )
     rows = execute(step)
     print(f"{COMMAND}: {rows} cases written to {step.output}")
@@ -112,7 +112,14 @@ def execute(step: Step) -> int:
     read = load_case_sheet(step.raw, step.sheet, step.columns)
     print(read.describe(step.raw))
     validated = validate_case_sheet(
-        read, reference, step.first_year, step.last_year, name, step.raw, step.origin_country, step.values
+        read,
+        reference,
+        step.first_year,
+        step.last_year,
+        name,
+        step.raw,
+        origin_country=step.origin_country,
+        values=step.values,
     )
     cases = normalise_cases(validated, reference, list(step.periods), step.values)
     described = {step.raw: describe_input(step.raw, step.descriptions, "case data")}
