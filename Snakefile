@@ -126,7 +126,7 @@ rule summarise_survey:
     input:
         raw=config["raw_survey"],
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "country_aliases.csv", "regions.csv")],
-        code=modules("stages/summarise_survey", "inputs/survey", "inputs/descriptions", *READING_SHEETS,
+        code=modules("stages/summarise_survey", "model/words", "inputs/survey", "inputs/descriptions", *READING_SHEETS,
                      "analysis/__init__", "analysis/stats"),
         descriptions=DESCRIPTIONS,
     output:
@@ -187,9 +187,9 @@ rule compute_statistics:
         cases=registry.table_path("cases"),
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "target_profiles.csv", "verification.csv",
                                                         "eu_membership.csv", "region_groups.csv")],
-        code=modules("stages/compute_statistics", "analysis/__init__", "analysis/tables", "analysis/stats",
-                     "inputs/normalise", "inputs/schemas", "model/reference", "model/registry", "render/__init__",
-                     "render/i18n"),
+        code=modules("stages/compute_statistics", "model/words", "analysis/__init__", "analysis/tables",
+                     "analysis/stats", "inputs/normalise", "inputs/schemas", "model/reference", "model/registry",
+                     "render/__init__", "render/i18n"),
     output:
         tables=registry.table_paths(registry.STATISTICS).values(),
     log:
@@ -220,7 +220,7 @@ rule check_claims:
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "target_profiles.csv", "verification.csv",
                                                         "country_aliases.csv", "eu_membership.csv", "regions.csv",
                                                         "region_groups.csv")],
-        code=modules("stages/check_claims", "analysis/__init__", "analysis/claims/__init__",
+        code=modules("stages/check_claims", "model/words", "analysis/__init__", "analysis/claims/__init__",
                      "analysis/claims/notation", "analysis/claims/measures", "analysis/claims/sheet",
                      "analysis/claims/verdicts", "analysis/stats", *READING_SHEETS),
     output:
@@ -267,7 +267,7 @@ rule draw_figures:
         claims=config["claims"],
         catalogues=CATALOGUES.values(),
         style=f"{PACKAGE}/render/figures.mplstyle",
-        code=modules("stages/draw_figures", "model/registry", "model/reference", "inputs/descriptions",
+        code=modules("stages/draw_figures", "model/words", "model/registry", "model/reference", "inputs/descriptions",
                      "render/__init__", "render/i18n", "render/notices", "render/pool", "render/figures",
                      "render/charts", "render/world_map", "render/layout"),
     output:
@@ -319,10 +319,10 @@ rule render_findings:
         region_groups=f"{REFERENCE}/region_groups.csv",
         claims=config["claims"],
         catalogues=CATALOGUES.values(),
-        code=modules("stages/render_findings", "model/registry", "inputs/descriptions", "render/__init__",
-                     "render/i18n", "render/notices", "render/pool", "render/findings", "render/context",
-                     "render/escape",
-                     "render/filters", "render/html", "render/readers", "render/summary", "render/templates"),
+        code=modules("stages/render_findings", "model/words", "model/registry", "inputs/descriptions",
+                     "render/__init__", "render/i18n", "render/notices", "render/pool", "render/findings",
+                     "render/context", "render/escape", "render/filters", "render/html", "render/readers",
+                     "render/summary", "render/templates"),
     output:
         markdown=[registry.findings_path("md", language) for language in LANGUAGES],
         html=[report(registry.findings_path("html", language), caption="templates/captions/findings.rst",
@@ -372,8 +372,8 @@ rule describe_outputs:
     input:
         tables=registry.table_paths(registry.all_tables()).values(),
         descriptions=DESCRIPTIONS,
-        code=modules("stages/describe_outputs", "model/registry", "inputs/descriptions", "render/__init__",
-                     "render/i18n", "render/notices"),
+        code=modules("stages/describe_outputs", "model/words", "model/registry", "inputs/descriptions",
+                     "render/__init__", "render/i18n", "render/notices"),
     output:
         package=f"{registry.PROCESSED}/datapackage.json",
     log:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from tnr_pipeline.model.fields import table_fields
 from tnr_pipeline.model.settings import SCOPE_COLUMNS, Period, Scope, in_scope
+from tnr_pipeline.model.words import BASELINE_FROM, COMPARED_GROUPS, DROP_YEAR, GROUP_COMPARISON
 
 BREAKDOWN_DIMENSIONS = ("tactic", "tactic_family", "target_profile", "verification")
 
@@ -462,11 +463,11 @@ def robustness_variants(cases: pd.DataFrame, analysis, baseline_starts: list[int
         for period, counts in ((baseline, base_counts), (comparison, comp_counts)):
             for offset, count in enumerate(counts):
                 left = (x_b - count, t_b - 1, x_c, t_c) if period is baseline else (x_b, t_b, x_c - count, t_c - 1)
-                add(f"drop_{period.first_year + offset}", _exact_row(*left, level))
+                add(f"{DROP_YEAR}{period.first_year + offset}", _exact_row(*left, level))
         for start in baseline_starts:
             later = dataclasses.replace(baseline, first_year=start)
             counts = yearly_counts(by_year, later)
-            add(f"baseline_from_{start}", _exact_row(sum(counts), later.years, x_c, t_c, level))
+            add(f"{BASELINE_FROM}{start}", _exact_row(sum(counts), later.years, x_c, t_c, level))
         verified_by_year = count_by_year(cases, scope, where=cases["verification"] == "verified")
         v_b, v_c = sum(yearly_counts(verified_by_year, baseline)), sum(yearly_counts(verified_by_year, comparison))
         add("verified_only", _exact_row(v_b, t_b, v_c, t_c, level))
@@ -573,14 +574,14 @@ def compare_region_groups(cases: pd.DataFrame, analysis, groups: pd.DataFrame) -
                     **_exact_row(x_b, baseline.years, x_c, comparison.years, level),
                 }
             )
-        (near_b, near_c), (eu_b, eu_c) = counts["near_abroad"], counts["eu"]
+        (near_b, near_c), (eu_b, eu_c) = (counts[group] for group in COMPARED_GROUPS)
         ratio_of_ratios = (
             (near_c * eu_b) / (near_b * eu_c) if near_b and eu_c else (math.inf if near_c and eu_b else math.nan)
         )
         rows.append(
             {
                 "scope": scope.name,
-                "region_group": "near_abroad_vs_eu",
+                "region_group": GROUP_COMPARISON,
                 "region_label": f"{labels['near_abroad']} against {labels['eu']}",
                 "description": f"{labels['near_abroad']} against {labels['eu']}: the ratio of their rate ratios "
                 "and the two-sided Fisher exact test of the 2×2 table (group × period).",

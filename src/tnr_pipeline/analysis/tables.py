@@ -11,6 +11,7 @@ import pandas as pd
 from tnr_pipeline.analysis import stats
 from tnr_pipeline.model.reference import Reference
 from tnr_pipeline.model.settings import Analysis
+from tnr_pipeline.model.words import GROUP_COMPARISON
 
 
 def breakdown_categories(reference: Reference) -> dict[str, dict[str, str]]:
@@ -51,5 +52,5 @@ def allowed_values(reference: Reference, analysis: Analysis) -> dict[str, list]:
         "scope": [s.name for s in analysis.scopes],
         "period": sorted(p.name for p in analysis.periods),
         "tactic": reference.tactic_codes,
-        "region_group": [*reference.region_groups["group"], "near_abroad_vs_eu"],
+        "region_group": [*reference.region_groups["group"], GROUP_COMPARISON],
     }

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from tnr_pipeline.model.settings import Analysis, Period
+from tnr_pipeline.model.words import GROUP_COMPARISON
 from tnr_pipeline.render.i18n import N_, Language, name_variant
 from tnr_pipeline.render.layout import (
     EDGE,
@@ -515,14 +516,14 @@ def plot_robustness(
     left.legend(loc="upper left", ncol=len(scopes), fontsize=8)
     headline = analysis.role("headline")
     mine = region_ratios[region_ratios["scope"] == headline.name]
-    groups = mine[mine["region_group"] != "near_abroad_vs_eu"].iloc[::-1]
+    groups = mine[mine["region_group"] != GROUP_COMPARISON].iloc[::-1]
     _intervals(right, groups, np.arange(len(groups)), colours[2], "s", None)
     right.axvline(1, color="black", linewidth=0.8)
     ratio_axis(right, lang)
     group_names = [region_labels.get(group, group) for group in groups["region_group"]]
     right.set_yticks(range(len(groups)), group_names)
     panel_title = _("Region groups ({scope})").format(scope=scope_phrases[headline.name])
-    versus = mine[mine["region_group"] == "near_abroad_vs_eu"]
+    versus = mine[mine["region_group"] == GROUP_COMPARISON]
     if len(versus):
         row = versus.iloc[0]
         panel_title += "\n" + _("near abroad vs EU: ×{ratio}\nFisher's exact p = {p}").format(

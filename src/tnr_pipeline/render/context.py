@@ -10,6 +10,7 @@ from tnr_pipeline import __version__
 from tnr_pipeline.inputs.descriptions import undescribed
 from tnr_pipeline.model.fields import TABLES, table_fields
 from tnr_pipeline.model.settings import Analysis
+from tnr_pipeline.model.words import DROP_YEAR, GROUP_COMPARISON
 from tnr_pipeline.render.escape import Raw
 from tnr_pipeline.render.i18n import SOURCE_LANGUAGE, Language, describe_scope, describe_variant, name_variant
 from tnr_pipeline.render.notices import reconstruction_notice
@@ -75,7 +76,7 @@ def robustness_context(
     }
     variants = list(dict.fromkeys(row["variant"] for row in robustness))
     mine = [by_key[(headline, variant)] for variant in variants]
-    dropped = [row for row in mine if row["variant"].startswith("drop_") and row["ratio"] == row["ratio"]]
+    dropped = [row for row in mine if row["variant"].startswith(DROP_YEAR) and row["ratio"] == row["ratio"]]
     bounded = [row["ci_low"] for row in mine if row["ci_low"] == row["ci_low"]]
     return {
         "robustness_rows": [
@@ -94,10 +95,10 @@ def robustness_context(
         "regions": [
             dict(row, label=region_labels.get(row["region_group"], row["region_label"]))
             for row in regions
-            if row["scope"] == headline and row["region_group"] != "near_abroad_vs_eu"
+            if row["scope"] == headline and row["region_group"] != GROUP_COMPARISON
         ],
         "region_versus": next(
-            (row for row in regions if row["scope"] == headline and row["region_group"] == "near_abroad_vs_eu"), None
+            (row for row in regions if row["scope"] == headline and row["region_group"] == GROUP_COMPARISON), None
         ),
     }
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tnr_pipeline.model.messages import N_  # noqa: F401 (re-exported: the render layer marks messages with it too)
 from tnr_pipeline.model.registry import SOURCE_LANGUAGE
+from tnr_pipeline.model.words import BASELINE_FROM, DROP_YEAR, variant_year
 
 SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -188,10 +189,10 @@ def name_variant(variant: str, lang: Language) -> str:
         return lang.gettext("exact interval")
     if variant == "quasi_poisson":
         return lang.gettext("quasi-Poisson")
-    if variant.startswith("drop_"):
-        return lang.gettext("without {year}").format(year=variant[len("drop_") :])
-    if variant.startswith("baseline_from_"):
-        return lang.gettext("baseline from {year}").format(year=variant[len("baseline_from_") :])
+    if variant.startswith(DROP_YEAR):
+        return lang.gettext("without {year}").format(year=variant_year(variant, DROP_YEAR))
+    if variant.startswith(BASELINE_FROM):
+        return lang.gettext("baseline from {year}").format(year=variant_year(variant, BASELINE_FROM))
     if variant == "verified_only":
         return lang.gettext("verified only")
     return variant
@@ -220,19 +221,19 @@ def describe_variant(row: dict, reference: dict, analysis, lang: Language) -> st
         if 0 in (row["baseline_cases"], row["comparison_cases"]):
             return _("Quasi-Poisson: no interval: a period has no case, so the log rate ratio has no standard error.")
         return _("Quasi-Poisson: no interval: fewer than three years leave no degrees of freedom for the dispersion.")
-    if variant.startswith("drop_"):
+    if variant.startswith(DROP_YEAR):
         in_baseline = row["baseline_years"] < reference["baseline_years"]
         period = analysis.baseline if in_baseline else analysis.comparison
         side = "baseline" if in_baseline else "comparison"
         text = _("{year} ({cases}) left out of {period}.").format(
-            year=variant[len("drop_") :],
+            year=variant_year(variant, DROP_YEAR),
             cases=lang.cases(reference[f"{side}_cases"] - row[f"{side}_cases"]),
             period=period.label_in(lang.code),
         )
         return text + (" " + _("No ratio: the period has no other year.") if row[f"{side}_years"] == 0 else "")
-    if variant.startswith("baseline_from_"):
+    if variant.startswith(BASELINE_FROM):
         return _("Baseline from {start} to {last} ({years}).").format(
-            start=variant[len("baseline_from_") :],
+            start=variant_year(variant, BASELINE_FROM),
             last=analysis.baseline.last_year,
             years=lang.years(row["baseline_years"]),
         )

@@ -29,6 +29,7 @@ from tnr_pipeline.analysis.claims.notation import (
     year_range,
 )
 from tnr_pipeline.model.settings import Analysis, Period, in_scope
+from tnr_pipeline.model.words import COMPARED_GROUPS, GROUP_COMPARISON
 
 
 class Ranked(list):
@@ -212,8 +213,8 @@ def _min_variant_ci_low(parsed: ParsedMetric, robustness: pd.DataFrame, analysis
 
 def _near_abroad_excess_p(parsed: ParsedMetric, region_ratios: pd.DataFrame, analysis: Analysis) -> float:
     rows, scope = region_ratios.set_index(["scope", "region_group"]), parsed.arguments["scope"]
-    near, eu = rows.loc[(scope, "near_abroad"), "ratio"], rows.loc[(scope, "eu"), "ratio"]
-    return float(rows.loc[(scope, "near_abroad_vs_eu"), "p_value"]) if near > eu else 1.0
+    near, eu = (rows.loc[(scope, group), "ratio"] for group in COMPARED_GROUPS)
+    return float(rows.loc[(scope, GROUP_COMPARISON), "p_value"]) if near > eu else 1.0
 
 
 def _survey_respondents(parsed: ParsedMetric, survey: pd.DataFrame, analysis: Analysis) -> int:
