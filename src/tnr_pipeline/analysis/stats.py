@@ -552,10 +552,10 @@ def assign_region_groups(cases: pd.DataFrame, groups: pd.DataFrame) -> pd.Series
 def compare_region_groups(cases: pd.DataFrame, analysis, groups: pd.DataFrame) -> pd.DataFrame:
     """For each scope: each region group's cases in both periods and its rate ratio (exact interval), then the near
     abroad against the EU: the ratio of the two rate ratios and the two-sided Fisher exact p-value of the 2×2 table
-    (group × period), the exact conditional test that the two rate ratios are equal."""
+    (group × period), the exact conditional test that the two rate ratios are equal. Codes only: the
+    `region_label` and `description` columns are worded by the render layer (`render.i18n.describe_region_rows`)."""
     level, baseline, comparison = analysis.confidence_level, analysis.baseline, analysis.comparison
     grouped = cases.assign(region_group=assign_region_groups(cases, groups))
-    labels = dict(zip(groups["group"], groups["label"]))
     rows = []
     for scope in analysis.scopes:
         counts = {}
@@ -569,8 +569,6 @@ def compare_region_groups(cases: pd.DataFrame, analysis, groups: pd.DataFrame) -
                 {
                     "scope": scope.name,
                     "region_group": name,
-                    "region_label": labels[name],
-                    "description": f"{labels[name]}: rate ratio with its exact conditional interval.",
                     **_exact_row(x_b, baseline.years, x_c, comparison.years, level),
                 }
             )
@@ -582,9 +580,6 @@ def compare_region_groups(cases: pd.DataFrame, analysis, groups: pd.DataFrame) -
             {
                 "scope": scope.name,
                 "region_group": GROUP_COMPARISON,
-                "region_label": f"{labels['near_abroad']} against {labels['eu']}",
-                "description": f"{labels['near_abroad']} against {labels['eu']}: the ratio of their rate ratios "
-                "and the two-sided Fisher exact test of the 2×2 table (group × period).",
                 "baseline_cases": near_b + eu_b,
                 "baseline_years": baseline.years,
                 "comparison_cases": near_c + eu_c,

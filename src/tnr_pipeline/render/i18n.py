@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tnr_pipeline.model.messages import N_  # noqa: F401 (re-exported: the render layer marks messages with it too)
 from tnr_pipeline.model.registry import SOURCE_LANGUAGE
-from tnr_pipeline.model.words import BASELINE_FROM, DROP_YEAR, variant_year
+from tnr_pipeline.model.words import BASELINE_FROM, COMPARED_GROUPS, DROP_YEAR, GROUP_COMPARISON, variant_year
 
 SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -242,6 +242,23 @@ def describe_variant(row: dict, reference: dict, analysis, lang: Language) -> st
             return _("Only cases whose verification is 'verified' (none is).")
         return _("Only cases whose verification is 'verified'.")
     return row["description"]  # a variant this version does not know: the words the table stores
+
+
+def describe_region_rows(rows: list[dict], groups: list[dict]) -> tuple[list[str], list[str]]:
+    """The `region_label` and `description` of every row of a region_ratios table (as records), in the source
+    language, from the region groups' labels (reference/region_groups.csv, as records)."""
+    labels = {group["group"]: group["label"] for group in groups}
+    near, eu = (labels[group] for group in COMPARED_GROUPS)
+    versus = f"{near} against {eu}"
+    named = [versus if row["region_group"] == GROUP_COMPARISON else labels[row["region_group"]] for row in rows]
+    described = [
+        f"{versus}: the ratio of their rate ratios and the two-sided Fisher exact test of the 2×2 table (group × "
+        "period)."
+        if row["region_group"] == GROUP_COMPARISON
+        else f"{labels[row['region_group']]}: rate ratio with its exact conditional interval."
+        for row in rows
+    ]
+    return named, described
 
 
 def describe_variants(rows: list[dict], analysis, lang: Language) -> list[str]:

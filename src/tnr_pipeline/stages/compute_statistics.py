@@ -67,13 +67,17 @@ def execute(step: Step) -> dict[str, int]:
 
 
 def statistics_tables(cases, reference, analysis) -> dict:
-    """Every statistics table, by name (`analysis.tables.compute_tables`), with the robustness rows described in
-    words of the source language (`render.i18n.describe_variants`): the tables as the step saves them."""
+    """Every statistics table, by name (`analysis.tables.compute_tables`), with the robustness and region rows
+    described in words of the source language (`render.i18n`): the tables as the step saves them."""
     from tnr_pipeline.analysis.tables import compute_tables
     from tnr_pipeline.model.registry import SOURCE_LANGUAGE
-    from tnr_pipeline.render.i18n import Language, describe_variants
+    from tnr_pipeline.render.i18n import Language, describe_region_rows, describe_variants
 
     tables = compute_tables(cases, reference, analysis)
     robustness = tables["robustness"]
     robustness["description"] = describe_variants(robustness.to_dict("records"), analysis, Language(SOURCE_LANGUAGE))
+    regions = tables["region_ratios"]
+    regions["region_label"], regions["description"] = describe_region_rows(
+        regions.to_dict("records"), reference.region_groups.to_dict("records")
+    )
     return tables
