@@ -6,7 +6,7 @@ PYTHON ?= python3
 BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup build test bench mutation messages clean
+.PHONY: setup build test bench mutation messages docs clean
 
 setup: $(VENV)/.installed
 
@@ -48,6 +48,13 @@ messages: setup
 		--project tnr-pipeline -o src/tnr_pipeline/locale/messages.pot .
 	$(BIN)/pybabel update -i src/tnr_pipeline/locale/messages.pot -d src/tnr_pipeline/locale \
 		--no-wrap --ignore-obsolete
+
+# The picture of the rules in the README (needs Graphviz's `dot`). PYTHONHASHSEED fixes the order Snakemake lists
+# the rules and edges in, so the same workflow gives the same file; the graph goes through a file so that a failing
+# snakemake stops here rather than leaving an empty picture.
+docs: setup
+	PYTHONHASHSEED=0 $(BIN)/snakemake --rulegraph --forceall > $(VENV)/rulegraph.dot
+	dot -Tsvg $(VENV)/rulegraph.dot > docs/rulegraph.svg
 
 clean:
 	rm -rf data/processed/*.parquet data/processed/datapackage.json figures/*.png figures/*.svg figures/*/ \
