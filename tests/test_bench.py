@@ -9,8 +9,7 @@ import shutil
 
 import pytest
 
-from conftest import ROOT, SHIPPED, copy_project, run_snakemake
-from test_ingest import run_ingest
+from helpers import ROOT, SHIPPED, copy_project, run_ingest, run_snakemake
 
 spec = importlib.util.spec_from_file_location("run_benchmarks", ROOT / "bench" / "run_benchmarks.py")
 bench = importlib.util.module_from_spec(spec)

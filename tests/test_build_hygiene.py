@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project, pipeline_env
+from helpers import ROOT, copy_project, pipeline_env
 from tnr_pipeline.model import io
 from tnr_pipeline.workflow import console
 from tnr_pipeline.workflow.snakemake_patches import _is_scheduler_round, hide_scheduler_rounds

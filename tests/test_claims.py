@@ -8,8 +8,7 @@ import warnings
 import pandas as pd
 import pytest
 
-from conftest import ROOT
-from test_stats import make_cases
+from helpers import ROOT, SMALL_SHEET, copy_project, independent_interval, make_cases, run_snakemake, write_csv
 from tnr_pipeline.analysis import claims, stats
 from tnr_pipeline.inputs.problems import InputInvalid
 from tnr_pipeline.model.reference import Reference
@@ -410,7 +409,6 @@ def test_each_case_metric_and_filter_matches_an_independent_count(notation_table
 
 
 def test_rate_ratio_metrics_match_the_independent_exact_interval(notation_tables, analysis):
-    from test_stats import independent_interval
 
     chosen = where(f=lambda r: r["tactic"] != "denial_of_entry")
     x_b = sum(1 for r in chosen if r["period"] == "pre_war")
@@ -622,7 +620,6 @@ def test_the_shipped_ledger_covers_the_report(analysis):
 def test_a_claims_file_in_the_notation_on_another_sheet_gives_independent_values(tmp_path):
     """`snakemake --config claims=FILE raw_cases=SHEET`: every case metric and filter on the small sheet, observed
     values against a count made here from the sheet's rows by hand."""
-    from conftest import SMALL_SHEET, copy_project, run_snakemake, write_csv
 
     workdir = copy_project(tmp_path / "project")
     sheet = write_csv(SMALL_SHEET, tmp_path / "sheet.csv")
@@ -844,8 +841,6 @@ def test_an_unknown_country_code_is_refused_with_examples_not_the_whole_list(tab
 
 def test_rate_ratio_intervals_take_the_confidence_level_of_the_settings(notation_tables, analysis):
     from dataclasses import replace
-
-    from test_stats import independent_interval
 
     chosen = where(f=lambda r: r["tactic"] != "denial_of_entry")
     x_b = sum(1 for r in chosen if r["period"] == "pre_war")

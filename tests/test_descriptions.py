@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from conftest import ROOT, SHIPPED, SMALL_SHEET, copy_project, run_snakemake, write_csv
+from helpers import ROOT, SHIPPED, SMALL_SHEET, compiled_russian, copy_project, run_snakemake, write_csv
 from tnr_pipeline.inputs import descriptions
 from tnr_pipeline.model import io
 from tnr_pipeline.model.fields import TABLES, table_fields
@@ -264,7 +264,6 @@ def test_the_summary_is_not_printed_when_a_table_is_newer(tmp_path, capsys):
 
 
 def test_the_notice_gives_the_reasons_in_the_documents_language():
-    from test_report import compiled_russian
 
     described = {
         "data/raw/cases.csv": {

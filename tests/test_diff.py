@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import SHIPPED, copy_project, pipeline_env, run_snakemake
+from helpers import SHIPPED, copy_project, pipeline_env, run_snakemake
 
 pytestmark = pytest.mark.integration
 

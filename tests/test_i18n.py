@@ -14,9 +14,7 @@ from babel.messages.pofile import read_po
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import ROOT, SHIPPED, copy_project, run_snakemake
-from test_report import compiled_russian
-from test_settings import problems_of, shipped_config
+from helpers import ANALYSIS, ROOT, SHIPPED, compiled_russian, copy_project, problems_of, run_snakemake, shipped_config
 from tnr_pipeline.model import registry
 from tnr_pipeline.model.settings import Scope, SettingsError
 from tnr_pipeline.render import i18n
@@ -466,7 +464,6 @@ def test_a_language_pycountry_does_not_translate_names_countries_in_english(monk
 def test_a_left_out_year_names_its_period_in_the_editions_language():
     import json
 
-    from conftest import ANALYSIS
     from tnr_pipeline.model.settings import parse_analysis
 
     titles = {"pre_war": "До войны", "post_invasion": "После вторжения"}

@@ -9,8 +9,17 @@ import sys
 import pandas as pd
 import pytest
 
-from conftest import ANALYSIS, PERIODS_JSON, ROOT, SCOPES_JSON, SHIPPED
-from test_stats import make_cases
+from helpers import (
+    ANALYSIS,
+    PERIODS_JSON,
+    ROOT,
+    SCOPES_JSON,
+    SHIPPED,
+    compiled_russian,
+    make_cases,
+    small_context,
+    small_survey_summary,
+)
 from tnr_pipeline.analysis import claims
 from tnr_pipeline.model import io
 from tnr_pipeline.render import findings
@@ -61,50 +70,6 @@ def tables(periods, scopes, reference, analysis):
         "survey_summary": small_survey_summary(reference),
         "context_figures": small_context(),
     }
-
-
-def small_survey_summary(reference):
-    from tnr_pipeline.analysis import stats
-
-    responses = pd.DataFrame(
-        {
-            "respondent_id": ["a", "b", "c"],
-            "country_of_residence": ["DEU", "GEO", "DEU"],
-            "tactics_experienced": ["denial_of_entry", "", ""],
-            "reduced_presence": pd.array([True, False, None], dtype="boolean"),
-            "considered_relocating": pd.array([True, True, False], dtype="boolean"),
-            "experienced_tnr": pd.array([True, False, False], dtype="boolean"),
-        }
-    )
-    return stats.summarise_survey(
-        responses, ("reduced_presence", "considered_relocating", "experienced_tnr"), reference.tactic_codes
-    )
-
-
-def small_context():
-    return pd.DataFrame(
-        {
-            "figure_id": ["exodus_estimate", "p_2022"],
-            "series": [None, "ovd_info_prosecutions"],
-            "year": pd.array([None, 2022], dtype="Int64"),
-            "refers_to": ["2022", "2022"],
-            "value": [900000.0, 846.0],
-            "unit": ["people", "cases"],
-            "measures": ["m", "m"],
-            "source": ["s1", "s2"],
-            "unit_ru": ["человек", None],
-            "measures_ru": ["м", None],
-            "source_ru": ["и1", None],
-        }
-    )
-
-
-def compiled_russian():
-    """The Russian language with the repository's catalogue, checked and compiled as the build's steps do it."""
-    from tnr_pipeline.model import registry
-    from tnr_pipeline.render import i18n
-
-    return i18n.load_language("ru", ROOT / registry.catalogue("ru"))
 
 
 @pytest.fixture(scope="module")

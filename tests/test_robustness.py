@@ -12,8 +12,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
-from conftest import ANALYSIS, SHIPPED, examples
-from test_stats import make_cases
+from helpers import ANALYSIS, SHIPPED, examples, make_cases
 from tnr_pipeline.analysis import claims, stats
 from tnr_pipeline.model.reference import Reference
 from tnr_pipeline.model.settings import parse_analysis

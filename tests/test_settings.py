@@ -12,28 +12,13 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from conftest import ANALYSIS, ROOT, SHIPPED, copy_project, run_snakemake
+from helpers import ANALYSIS, ROOT, SCHEMA, SHIPPED, TYPOLOGY, copy_project, problems_of, run_snakemake, shipped_config
 from tnr_pipeline.model.settings import (
     SettingsError,
-    config_problems,
     parse_analysis,
     read_tactic_codes,
 )
 from tnr_pipeline.workflow import snakemake_patches
-
-SCHEMA = yaml.safe_load((ROOT / "config.schema.yaml").read_text(encoding="utf-8"))
-TYPOLOGY = ROOT / "src" / "tnr_pipeline" / "reference" / "typology.csv"
-
-
-def shipped_config(**changes) -> dict:
-    config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
-    config.update(changes)
-    return config
-
-
-def problems_of(monkeypatch, **changes) -> list[str]:
-    monkeypatch.chdir(ROOT)
-    return config_problems(shipped_config(**changes), SCHEMA, TYPOLOGY)
 
 
 def test_the_shipped_config_has_no_problem(monkeypatch):

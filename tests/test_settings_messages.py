@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import ANALYSIS, ROOT
+from helpers import ANALYSIS, ROOT
 from tnr_pipeline.model import settings
 from tnr_pipeline.model.settings import (
     Period,

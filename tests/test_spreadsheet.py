@@ -11,7 +11,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import MARKER, PERIODS_JSON, SMALL_SHEET, examples, pipeline_env, write_csv
+from helpers import (
+    MARKER,
+    PERIODS_JSON,
+    SHIPPED,
+    SMALL_SHEET,
+    copy_project,
+    examples,
+    pipeline_env,
+    run_snakemake,
+    write_csv,
+)
 from tnr_pipeline.inputs.problems import InputInvalid
 from tnr_pipeline.inputs.spreadsheet import MAX_CELL_CHARS, InputFileError, decode, detect_delimiter, read_sheet
 from tnr_pipeline.model.reference import Reference
@@ -330,7 +340,6 @@ def test_a_sheet_without_the_columns_names_the_sheets_that_have_them(tmp_path, p
 
 
 def test_the_questionnaire_is_read_the_same_way(tmp_path):
-    from conftest import SHIPPED
 
     frame = pd.read_csv(SHIPPED / "survey.csv", dtype=str, keep_default_na=False)
     headers = {
@@ -379,8 +388,6 @@ def test_read_sheet_keeps_only_contract_columns_and_reports_them(tmp_path):
 @pytest.mark.integration
 def test_snakemake_reads_a_russian_sheet_with_a_columns_mapping_from_a_configfile(tmp_path, english):
     import yaml
-
-    from conftest import copy_project, run_snakemake
 
     workdir = copy_project(tmp_path / "w")
     raw = workdir / "data" / "raw" / "дела.csv"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import MARKER, SHIPPED, SMALL_SHEET, copy_project, run_snakemake, write_csv, write_xlsx
+from helpers import MARKER, SHIPPED, SMALL_SHEET, copy_project, run_snakemake, write_csv, write_xlsx
 
 pytestmark = pytest.mark.integration
 
