@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ANALYSIS_JSON, PERIODS_JSON, SCOPES_JSON, build_shipped
+from helpers import ANALYSIS_JSON, PERIODS_JSON, SCOPES_JSON, SMALL_SHEET, build_shipped, cases_from, write_csv
 from tnr_pipeline.model.reference import Reference
 from tnr_pipeline.model.settings import parse_analysis, parse_periods, parse_scopes
 
@@ -62,3 +62,11 @@ def shipped_build(tmp_path_factory) -> tuple[Path, str]:
             shutil.rmtree(workdir, ignore_errors=True)
             done.write_text(build_shipped(workdir), encoding="utf-8")
     return workdir, done.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def english(tmp_path_factory):
+    """The cases of the small sheet (SMALL_SHEET) as the step reads them from an English CSV: what the same sheet in
+    other languages, encodings and formats must give (test_spreadsheet, integration/test_settings_build)."""
+    folder = tmp_path_factory.mktemp("english")
+    return cases_from(folder, write_csv(SMALL_SHEET, folder / "cases.csv"), parse_periods(PERIODS_JSON))

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from io import StringIO
 from pathlib import Path
 
@@ -260,3 +261,111 @@ def shipped_config(**changes) -> dict:
 def problems_of(monkeypatch, **changes) -> list[str]:
     monkeypatch.chdir(ROOT)
     return config_problems(shipped_config(**changes), SCHEMA, TYPOLOGY)
+
+
+RUSSIAN_HEADERS = {
+    "case_id": "Номер дела",
+    "year": "Год",
+    "date": "Дата",
+    "host_country": "Страна",
+    "tactic": "Тактика",
+    "target_profile": "Профиль",
+    "verification": "Проверка",
+    "full_name": "ФИО",
+}
+
+
+RUSSIAN_VALUES = {
+    "host_country": {
+        "Kazakhstan": "Казахстан",
+        "kz": "Казахстан",
+        "KAZ": "казахстан",
+        "Georgia": "Грузия",
+        " georgia ": " грузия ",
+        "GEO": "Грузия",
+        "Armenia": "Армения",
+        "ARM": "АРМЕНИЯ",
+        "Poland": "Польша",
+        "Spain": "Испания",
+        "Turkey": "Турция",
+        "UK": "Великобритания",
+    },
+    "tactic": {
+        "Detention": "Задержание",
+        "extradition request": "Запрос об экстрадиции",
+        "detention": "задержание",
+        "Denial of Entry": "Отказ во въезде",
+        "denial_of_entry": "отказ во въезде",
+        "DENIAL OF ENTRY": "ОТКАЗ ВО ВЪЕЗДЕ",
+        "Unlawful deportation": "Незаконная депортация",
+        "assassination": "Убийство",
+        "coercion by proxy": "Давление через близких",
+        "Assault": "Нападение",
+    },
+    "target_profile": {
+        "Activist": "Активист",
+        "journalist": "Журналист",
+        "lawyer": "Адвокат",
+        "Human rights defender": "Правозащитник",
+        "politician": "Политик",
+        "deserter": "Дезертир",
+        "other": "Другое",
+        "unknown": "Неизвестно",
+        "activist": "активист",
+    },
+    "verification": {
+        "verified": "Подтверждено",
+        "Single source": "Один источник",
+        "unverified": "Не подтверждено",
+        "single_source": "один источник",
+    },
+}
+
+
+def russian_sheet() -> pd.DataFrame:
+    frame = SMALL_SHEET.copy()
+    for column, values in RUSSIAN_VALUES.items():
+        frame[column] = frame[column].map(lambda v, values=values: values.get(v, v))
+    frame["verification"] = frame["verification"].replace({"Подтверждено": "Подтвёрждено"})  # ё read as е
+    return frame.rename(columns=RUSSIAN_HEADERS)
+
+
+MAPPING = {column: header for column, header in RUSSIAN_HEADERS.items() if column != "full_name"}
+
+
+def cases_from(tmp_path, path, periods, sheet=None, mapping=None, origin="RUS"):
+    output = tmp_path / "out" / "cases.parquet"
+    step = validate_cases.Step(
+        str(path), str(output), str(Reference().directory), tuple(periods), 1991, 2026, sheet, {}, mapping, origin
+    )
+    validate_cases.execute(step)
+    return pd.read_parquet(output)
+
+
+CLAIMS_FILE_COLUMNS = ["claim_id", "section", "claim", "metric", "check", "expected", "source", "reading", "why"]
+
+
+def fisher(a, b, c, d):
+    from scipy.stats import fisher_exact
+
+    return fisher_exact([[a, b], [c, d]], alternative="two-sided").pvalue
+
+
+def statsmodels_trend(counts):
+    import numpy as np
+    import statsmodels.api as sm
+    from scipy.stats import chi2
+
+    design = sm.add_constant(np.arange(len(counts), dtype=float))
+    with warnings.catch_warnings():
+        # two years leave no residual degree of freedom (statsmodels' scale divides by zero), and two years or equal
+        # counts fit exactly, which it flags as separation; the estimate and likelihoods it returns are still exact
+        warnings.simplefilter("ignore")
+        fit = sm.GLM(np.asarray(counts, dtype=float), design, family=sm.families.Poisson()).fit()
+    return math.exp(fit.params[1]), chi2.sf(2 * (fit.llf - fit.llnull), 1)
+
+
+def validate_with_frictionless(package: Path) -> subprocess.CompletedProcess:
+    """The reference validator's own command: the descriptor, and every cell of every resource against its schema."""
+    command = [str(Path(sys.executable).parent / "frictionless"), "validate", package.name]
+    return subprocess.run(command, cwd=package.parent, capture_output=True, text=True, timeout=300)

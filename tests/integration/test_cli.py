@@ -11,6 +11,8 @@ import pytest
 
 from helpers import ROOT, SHIPPED, pipeline_env
 
+pytestmark = pytest.mark.integration
+
 
 def tnr_pipeline(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """The installed console script, with Python's output buffered as it is outside this test environment."""
