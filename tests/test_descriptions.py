@@ -4,20 +4,15 @@ package, the build's closing summary, and the release files."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import frictionless
 import pandas as pd
-import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from conftest import ROOT, SHIPPED, SMALL_SHEET, copy_project, run_snakemake, write_csv
+from helpers import ROOT, SHIPPED, SMALL_SHEET, compiled_russian, validate_with_frictionless, write_csv
 from tnr_pipeline.inputs import descriptions
 from tnr_pipeline.model import io
-from tnr_pipeline.model.fields import TABLES, table_fields
 from tnr_pipeline.render import notices
 from tnr_pipeline.stages import describe_outputs
 
@@ -46,12 +41,6 @@ def test_the_frozen_package_says_which_shipped_inputs_are_reconstructions_and_wh
     assert not descriptions.describe_input(SHIPPED / "context_figures.csv", package_path, "context figures")[
         "reconstruction"
     ]
-
-
-def validate_with_frictionless(package: Path) -> subprocess.CompletedProcess:
-    """The reference validator's own command: the descriptor, and every cell of every resource against its schema."""
-    command = [str(Path(sys.executable).parent / "frictionless"), "validate", package.name]
-    return subprocess.run(command, cwd=package.parent, capture_output=True, text=True, timeout=300)
 
 
 def test_the_input_package_passes_the_reference_validator_cell_by_cell():
@@ -98,92 +87,6 @@ def test_notice_and_source_note_name_the_reconstructed_inputs():
 
 
 # ---- the shipped build ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def built(shipped_build):
-    return shipped_build
-
-
-@pytest.mark.integration
-def test_the_findings_open_with_the_reconstruction_notice(built):
-    workdir, _ = built
-    markdown = (workdir / "reports" / "findings.md").read_text(encoding="utf-8")
-    first_paragraph = markdown.split("\n\n")[1]
-    assert first_paragraph.startswith("> **Reconstructed data, not the real cases: the case data (cases.csv")
-    assert "the questionnaire (survey.csv" in first_paragraph
-    html = (workdir / "reports" / "findings.html").read_text(encoding="utf-8")
-    body = html[html.index("<body") :]
-    assert body.index("Reconstructed data, not the real cases") < body.index("Headline")
-
-
-@pytest.mark.integration
-def test_figures_and_tables_carry_the_reconstruction(built):
-    workdir, _ = built
-    for svg in (workdir / "figures").glob("*.svg"):
-        text = svg.read_text(encoding="utf-8")
-        if svg.stem == "survey_answers":
-            assert "RECONSTRUCTED QUESTIONNAIRE, NOT THE REAL DATA" in text
-        elif svg.stem != "prosecutions_and_cases":
-            assert "RECONSTRUCTED CASE DATA, NOT THE REAL DATA" in text, svg.name
-    for table in ("cases", "period_ratios", "claims", "survey_summary"):
-        described = io.read_provenance(workdir / "data" / "processed" / f"{table}.parquet")["inputs_described"]
-        assert any(info["reconstruction"] for info in described.values()), table
-
-
-@pytest.mark.integration
-def test_the_output_package_lists_every_table_with_exactly_its_columns(built):
-    workdir, _ = built
-    processed = workdir / "data" / "processed"
-    package = json.loads((processed / "datapackage.json").read_text(encoding="utf-8"))
-    report = frictionless.Package.validate_descriptor(package)
-    assert report.valid, report.flatten(["note"])
-    resources = {resource["name"]: resource for resource in package["resources"]}
-    assert sorted(resources) == sorted(p.stem for p in processed.glob("*.parquet")) == sorted(TABLES)
-    for name, resource in resources.items():
-        columns = pq.ParquetFile(processed / resource["path"]).schema_arrow.names
-        fields = resource["schema"]["fields"]
-        assert [field["name"] for field in fields] == columns, name
-        assert all(field["description"] for field in fields), name
-        assert [f["description"] for f in fields] == [f.description for f in table_fields(name)]
-    validated = validate_with_frictionless(processed / "datapackage.json")  # every cell, read from the Parquet
-    assert validated.returncode == 0, validated.stdout + validated.stderr
-    assert "INVALID" not in validated.stdout and validated.stdout.count("VALID") == len(TABLES)
-    tactic = next(f for f in resources["cases"]["schema"]["fields"] if f["name"] == "tactic")
-    assert "denial_of_entry" in tactic["constraints"]["enum"]
-    provenance = package["tnr:provenance"]
-    assert any(path.endswith("cases.csv") for path in provenance["inputs_sha256"])
-    assert provenance["package_version"] and provenance["config"]["confidence_level"] == 0.95
-    assert package["tnr:inputs"]["described"] and package["tnr:inputs"]["resources"]
-    assert "Reconstructed data" in package["description"]
-
-
-@pytest.mark.integration
-def test_the_build_ends_with_its_summary(built):
-    _, console = built
-    tail = console[console.rindex("tnr-pipeline: findings built.") :]
-    assert "All cases: rate ratio 8.18 (95% CI 5.33–12.91)" in tail
-    assert "Excluding Denial of Entry: rate ratio 4.23 (95% CI 2.60–6.98)" in tail
-    assert "Statements of the report that hold: 62 of 64 checkable (6 not checkable from the data)" in tail
-    assert "Findings: reports/findings.html and reports/findings.md" in tail
-    assert "In Russian: reports/findings.ru.html and reports/findings.ru.md" in tail
-    assert "RECONSTRUCTED DATA" in tail
-
-
-@pytest.mark.integration
-def test_a_sheet_without_a_description_is_reported_in_the_document(tmp_path):
-    workdir = copy_project(tmp_path / "w")
-    outside = write_csv(SMALL_SHEET, tmp_path / "my_cases.csv")
-    result = run_snakemake(workdir, "--config", f"raw_cases={outside}")
-    assert result.returncode == 0, result.stdout + result.stderr
-    markdown = (workdir / "reports" / "findings.md").read_text(encoding="utf-8")
-    from tnr_pipeline.render.escape import markdown as escape_markdown
-
-    assert f"No description of the case data was provided: {escape_markdown(outside.name)}" in markdown  # no folder
-    assert f"the case data ({outside.name}" not in markdown.split("## Headline")[0]  # not called reconstructed
-    assert "the questionnaire (survey.csv" in markdown.split("## Headline")[0]
-    figure = (workdir / "figures" / "period_means.svg").read_text(encoding="utf-8")
-    assert "RECONSTRUCTED" not in figure
 
 
 # ---- release files ------------------------------------------------------------------------------------------
@@ -264,7 +167,6 @@ def test_the_summary_is_not_printed_when_a_table_is_newer(tmp_path, capsys):
 
 
 def test_the_notice_gives_the_reasons_in_the_documents_language():
-    from test_report import compiled_russian
 
     described = {
         "data/raw/cases.csv": {

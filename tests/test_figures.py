@@ -7,8 +7,15 @@ import json
 import pandas as pd
 import pytest
 
-from conftest import ANALYSIS_JSON, PERIODS_JSON
-from test_stats import make_cases
+from helpers import (
+    ANALYSIS,
+    ANALYSIS_JSON,
+    PERIODS_JSON,
+    compiled_russian,
+    make_cases,
+    small_context,
+    small_survey_summary,
+)
 from tnr_pipeline.analysis.claims import verdicts
 from tnr_pipeline.model import io, registry
 from tnr_pipeline.model.reference import Reference
@@ -33,7 +40,6 @@ def drawn(tmp_path_factory):
     cases = cases.assign(
         host_country_name=cases["host_country"].map({"GEO": "Georgia", "ARM": "Armenia", "ESP": "Spain"})
     )
-    from test_report import small_context, small_survey_summary
 
     tables = statistics_tables(cases, reference, analysis)
     tables.update(survey_summary=small_survey_summary(reference), context_figures=small_context())
@@ -110,7 +116,6 @@ def test_titles_state_numbers_from_the_tables(drawn):
 
 
 def test_russian_figures_speak_russian(drawn):
-    from test_report import compiled_russian
 
     tables, _ = drawn
     russian = compiled_russian()
@@ -149,8 +154,6 @@ def test_russian_figures_speak_russian(drawn):
 
 def test_period_means_follow_the_roles_and_the_confidence_level(drawn):
     import json
-
-    from conftest import ANALYSIS
 
     tables, _ = drawn
     reordered = dict(reversed(list(ANALYSIS["scopes"].items())))
@@ -292,7 +295,6 @@ def test_map_labels_of_crowded_europe_do_not_overlap():
 
 
 def test_the_reports_ratios_are_marked_above_the_intervals_not_on_them(drawn):
-    from conftest import ANALYSIS_JSON
     from tnr_pipeline.render.figures import STYLE
 
     tables, _ = drawn
@@ -363,8 +365,6 @@ def _texts_outside_or_overlapping(figure) -> list[str]:
 def test_russian_labels_fit_their_figure_and_never_overlap(drawn):
     """The Russian words are longer than the English: tick labels, legends and axis labels wrap or take columns so
     that nothing is cut at the figure's edge."""
-    from conftest import ANALYSIS
-    from test_report import compiled_russian
     from tnr_pipeline.render.figures import STYLE
 
     tables, _ = drawn

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 import subprocess
 import sys
 
@@ -14,9 +13,7 @@ from babel.messages.pofile import read_po
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import ROOT, SHIPPED, copy_project, run_snakemake
-from test_report import compiled_russian
-from test_settings import problems_of, shipped_config
+from helpers import ANALYSIS, ROOT, compiled_russian, problems_of, shipped_config
 from tnr_pipeline.model import registry
 from tnr_pipeline.model.settings import Scope, SettingsError
 from tnr_pipeline.render import i18n
@@ -237,19 +234,6 @@ def test_english_only_needs_no_russian_labels(monkeypatch):
     assert problems_of(monkeypatch, languages=["en"], periods=periods) == []
 
 
-@pytest.mark.integration
-def test_an_english_only_build_from_clean_writes_no_other_edition(tmp_path):
-    """The README's `snakemake --config languages=[en]`, from clean: the document step is given no other edition."""
-    workdir = copy_project(tmp_path / "english")
-    shutil.copy(SHIPPED / "cases.csv", workdir / "data" / "raw" / "cases.csv")
-    result = run_snakemake(workdir, "--config", "languages=[en]")
-    assert result.returncode == 0, result.stdout + result.stderr[-4000:]
-    assert (workdir / "reports" / "findings.md").exists() and (workdir / "reports" / "findings.html").exists()
-    assert not list((workdir / "reports").glob("findings.*.*")) and not (workdir / "figures" / "ru").exists()
-    summary = (workdir / "reports" / "summary.txt").read_text(encoding="utf-8")
-    assert "Findings: reports/findings.html and reports/findings.md" in summary and "In Russian" not in summary
-
-
 def test_loading_a_language_needs_its_catalogue_unless_it_is_english():
     english = i18n.load_language("en")
     assert english.code == "en" and english.gettext("Headline") == "Headline"
@@ -466,7 +450,6 @@ def test_a_language_pycountry_does_not_translate_names_countries_in_english(monk
 def test_a_left_out_year_names_its_period_in_the_editions_language():
     import json
 
-    from conftest import ANALYSIS
     from tnr_pipeline.model.settings import parse_analysis
 
     titles = {"pre_war": "До войны", "post_invasion": "После вторжения"}

@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-from io import StringIO
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from conftest import MARKER, PERIODS_JSON, SMALL_SHEET, write_csv, write_xlsx
+from helpers import MARKER, PERIODS_JSON, SMALL_SHEET, run_ingest, write_csv, write_xlsx
 from tnr_pipeline import cli
 from tnr_pipeline.inputs.problems import InputInvalid
 from tnr_pipeline.model import io
 from tnr_pipeline.model.reference import Reference
-from tnr_pipeline.stages import validate_cases
-
-
-def run_ingest(tmp_path, path, periods, sheet=None):
-    """The step on a sheet: the cases it writes and what it prints for its log."""
-    output = tmp_path / "out" / "cases.parquet"
-    step = validate_cases.Step(
-        str(path),
-        str(output),
-        str(Reference().directory),
-        tuple(periods),
-        1991,
-        2026,
-        sheet,
-        {"test": True},
-        origin_country="RUS",
-    )
-    with contextlib.redirect_stdout(StringIO()) as printed:
-        validate_cases.execute(step)
-    return pd.read_parquet(output), printed.getvalue()
 
 
 def problems_for(tmp_path, frame, periods, name="cases.csv"):

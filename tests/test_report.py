@@ -9,13 +9,22 @@ import sys
 import pandas as pd
 import pytest
 
-from conftest import ANALYSIS, PERIODS_JSON, ROOT, SCOPES_JSON, SHIPPED
-from test_stats import make_cases
+from helpers import (
+    ANALYSIS,
+    PERIODS_JSON,
+    ROOT,
+    SCOPES_JSON,
+    SHIPPED,
+    compiled_russian,
+    make_cases,
+    small_context,
+    small_survey_summary,
+)
 from tnr_pipeline.analysis.claims import measures, verdicts
 from tnr_pipeline.model import io
+from tnr_pipeline.render import context as findings_context
 from tnr_pipeline.render import escape, filters, readers, templates
 from tnr_pipeline.render import html as report_html
-from tnr_pipeline.render.context import build_context, untranslated_words
 from tnr_pipeline.stages.compute_statistics import statistics_tables
 
 HOSTILE = "<script>alert('x')</script> | *bold* [link](http://example.invalid)"
@@ -65,50 +74,6 @@ def tables(periods, scopes, reference, analysis):
     }
 
 
-def small_survey_summary(reference):
-    from tnr_pipeline.analysis import stats
-
-    responses = pd.DataFrame(
-        {
-            "respondent_id": ["a", "b", "c"],
-            "country_of_residence": ["DEU", "GEO", "DEU"],
-            "tactics_experienced": ["denial_of_entry", "", ""],
-            "reduced_presence": pd.array([True, False, None], dtype="boolean"),
-            "considered_relocating": pd.array([True, True, False], dtype="boolean"),
-            "experienced_tnr": pd.array([True, False, False], dtype="boolean"),
-        }
-    )
-    return stats.summarise_survey(
-        responses, ("reduced_presence", "considered_relocating", "experienced_tnr"), reference.tactic_codes
-    )
-
-
-def small_context():
-    return pd.DataFrame(
-        {
-            "figure_id": ["exodus_estimate", "p_2022"],
-            "series": [None, "ovd_info_prosecutions"],
-            "year": pd.array([None, 2022], dtype="Int64"),
-            "refers_to": ["2022", "2022"],
-            "value": [900000.0, 846.0],
-            "unit": ["people", "cases"],
-            "measures": ["m", "m"],
-            "source": ["s1", "s2"],
-            "unit_ru": ["человек", None],
-            "measures_ru": ["м", None],
-            "source_ru": ["и1", None],
-        }
-    )
-
-
-def compiled_russian():
-    """The Russian language with the repository's catalogue, checked and compiled as the build's steps do it."""
-    from tnr_pipeline.model import registry
-    from tnr_pipeline.render import i18n
-
-    return i18n.load_language("ru", ROOT / registry.catalogue("ru"))
-
-
 @pytest.fixture(scope="module")
 def russian():
     return compiled_russian()
@@ -138,7 +103,7 @@ def _render(tmp_path, tables, analysis, reference, lang=None):
         "claims": readers.read_csv_rows(SHIPPED / "claims.csv"),
         "region_groups": readers.read_csv_rows(reference.directory / "region_groups.csv"),
     }
-    context = build_context(
+    context = findings_context.build_context(
         records, cases, provenance, typology, analysis, "ovd_info_prosecutions", figures, lang, words
     )
     markdown = templates.render_markdown(ROOT / "templates", context, lang)
@@ -280,13 +245,15 @@ def test_words_without_a_translation_are_named_for_the_log(reference, russian):
         "region_groups": readers.read_csv_rows(reference.directory / "region_groups.csv"),
     }
     shipped_context = readers.read_csv_rows(SHIPPED / "context_figures.csv")
-    assert untranslated_words(typology, words, shipped_context, russian) == []  # the shipped data: all of it
+    assert (
+        findings_context.untranslated_words(typology, words, shipped_context, russian) == []
+    )  # the shipped data: all of it
     typology[3] = dict(typology[3], family_label_ru="")
     words["claims"][0] = {k: v for k, v in words["claims"][0].items() if k != "claim_ru"}
-    found = untranslated_words(typology, words, shipped_context, russian)
+    found = findings_context.untranslated_words(typology, words, shipped_context, russian)
     assert found == [
         f"typology.csv: {typology[3]['code']}: no family_label_ru (shown in English: {typology[3]['family_label']!r})",
         f"the claims file: {words['claims'][0]['claim_id']}: no claim_ru (shown in English: "
         f"{words['claims'][0]['claim']!r})",
     ]
-    assert untranslated_words(typology, words, shipped_context, Language("en")) == []
+    assert findings_context.untranslated_words(typology, words, shipped_context, Language("en")) == []

@@ -6,14 +6,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
-from conftest import ANALYSIS, SHIPPED, examples
-from test_stats import make_cases
+from helpers import ANALYSIS, SHIPPED, examples, make_cases
 from tnr_pipeline.analysis import stats
 from tnr_pipeline.analysis.claims import measures, verdicts
 from tnr_pipeline.model.reference import Reference
@@ -202,17 +200,3 @@ def test_baseline_starts_outside_the_baseline_are_refused():
         parse_analysis({**ANALYSIS, "baseline_starts": [2014]})
     with pytest.raises(SettingsError, match="baseline_starts: 2023 is not a later start"):
         parse_analysis({**ANALYSIS, "baseline_starts": [2023]})
-
-
-@pytest.mark.integration
-def test_the_findings_have_a_robustness_section_with_its_figure(shipped_build):
-    workdir, _ = shipped_build
-    markdown = (workdir / "reports" / "findings.md").read_text(encoding="utf-8")
-    section = markdown[markdown.index("## Robustness") : markdown.index("## The questionnaire")]
-    robustness = pd.read_parquet(workdir / "data" / "processed" / "robustness.parquet")
-    quasi = robustness.set_index(["scope", "variant"]).loc[("all", "quasi_poisson")]
-    assert f"{quasi['ci_low']:.2f}–{quasi['ci_high']:.2f}" in section
-    assert "![Rate ratio under each robustness variant, and by region group](../figures/robustness.png)" in section
-    assert (workdir / "figures" / "robustness.png").exists()
-    ledger = pd.read_parquet(workdir / "data" / "processed" / "claims.parquet").set_index("claim_id")
-    assert {"robust_under_every_variant", "near_abroad_sharper"} <= set(ledger.index)

@@ -11,96 +11,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import MARKER, PERIODS_JSON, SMALL_SHEET, examples, pipeline_env, write_csv
+from helpers import (
+    MAPPING,
+    MARKER,
+    PERIODS_JSON,
+    SHIPPED,
+    SMALL_SHEET,
+    cases_from,
+    examples,
+    pipeline_env,
+    russian_sheet,
+    write_csv,
+)
 from tnr_pipeline.inputs.problems import InputInvalid
 from tnr_pipeline.inputs.spreadsheet import MAX_CELL_CHARS, InputFileError, decode, detect_delimiter, read_sheet
 from tnr_pipeline.model.reference import Reference
-from tnr_pipeline.stages import summarise_survey, validate_cases
-
-RUSSIAN_HEADERS = {
-    "case_id": "Номер дела",
-    "year": "Год",
-    "date": "Дата",
-    "host_country": "Страна",
-    "tactic": "Тактика",
-    "target_profile": "Профиль",
-    "verification": "Проверка",
-    "full_name": "ФИО",
-}
-RUSSIAN_VALUES = {
-    "host_country": {
-        "Kazakhstan": "Казахстан",
-        "kz": "Казахстан",
-        "KAZ": "казахстан",
-        "Georgia": "Грузия",
-        " georgia ": " грузия ",
-        "GEO": "Грузия",
-        "Armenia": "Армения",
-        "ARM": "АРМЕНИЯ",
-        "Poland": "Польша",
-        "Spain": "Испания",
-        "Turkey": "Турция",
-        "UK": "Великобритания",
-    },
-    "tactic": {
-        "Detention": "Задержание",
-        "extradition request": "Запрос об экстрадиции",
-        "detention": "задержание",
-        "Denial of Entry": "Отказ во въезде",
-        "denial_of_entry": "отказ во въезде",
-        "DENIAL OF ENTRY": "ОТКАЗ ВО ВЪЕЗДЕ",
-        "Unlawful deportation": "Незаконная депортация",
-        "assassination": "Убийство",
-        "coercion by proxy": "Давление через близких",
-        "Assault": "Нападение",
-    },
-    "target_profile": {
-        "Activist": "Активист",
-        "journalist": "Журналист",
-        "lawyer": "Адвокат",
-        "Human rights defender": "Правозащитник",
-        "politician": "Политик",
-        "deserter": "Дезертир",
-        "other": "Другое",
-        "unknown": "Неизвестно",
-        "activist": "активист",
-    },
-    "verification": {
-        "verified": "Подтверждено",
-        "Single source": "Один источник",
-        "unverified": "Не подтверждено",
-        "single_source": "один источник",
-    },
-}
-
-
-def russian_sheet() -> pd.DataFrame:
-    frame = SMALL_SHEET.copy()
-    for column, values in RUSSIAN_VALUES.items():
-        frame[column] = frame[column].map(lambda v, values=values: values.get(v, v))
-    frame["verification"] = frame["verification"].replace({"Подтверждено": "Подтвёрждено"})  # ё read as е
-    return frame.rename(columns=RUSSIAN_HEADERS)
-
-
-MAPPING = {column: header for column, header in RUSSIAN_HEADERS.items() if column != "full_name"}
-
-
-def cases_from(tmp_path, path, periods, sheet=None, mapping=None, origin="RUS"):
-    output = tmp_path / "out" / "cases.parquet"
-    step = validate_cases.Step(
-        str(path),
-        str(output),
-        str(Reference().directory),
-        tuple(periods),
-        1991,
-        2026,
-        sheet,
-        {},
-        mapping,
-        origin_country=origin,
-    )
-    validate_cases.execute(step)
-    return pd.read_parquet(output)
+from tnr_pipeline.stages import summarise_survey
 
 
 def refused(tmp_path, path, periods, **options) -> str:
@@ -108,14 +34,6 @@ def refused(tmp_path, path, periods, **options) -> str:
         cases_from(tmp_path, path, periods, **options)
     assert not (tmp_path / "out" / "cases.parquet").exists()
     return str(raised.value)
-
-
-@pytest.fixture(scope="module")
-def english(tmp_path_factory):
-    from tnr_pipeline.model.settings import parse_periods
-
-    folder = tmp_path_factory.mktemp("english")
-    return cases_from(folder, write_csv(SMALL_SHEET, folder / "cases.csv"), parse_periods(PERIODS_JSON))
 
 
 def test_russian_windows_1251_semicolon_csv_gives_the_same_cases(tmp_path, periods, english, capsys):
@@ -341,7 +259,6 @@ def test_a_sheet_without_the_columns_names_the_sheets_that_have_them(tmp_path, p
 
 
 def test_the_questionnaire_is_read_the_same_way(tmp_path):
-    from conftest import SHIPPED
 
     frame = pd.read_csv(SHIPPED / "survey.csv", dtype=str, keep_default_na=False)
     headers = {
@@ -385,27 +302,6 @@ def test_read_sheet_keeps_only_contract_columns_and_reports_them(tmp_path):
     assert list(read.frame.columns) == ["case_id", "year", "date"]
     assert read.frame.index[0] == 2 and read.missing == {}
     assert "full_name" in read.describe(path) and MARKER not in read.describe(path)
-
-
-@pytest.mark.integration
-def test_snakemake_reads_a_russian_sheet_with_a_columns_mapping_from_a_configfile(tmp_path, english):
-    import yaml
-
-    from conftest import copy_project, run_snakemake
-
-    workdir = copy_project(tmp_path / "w")
-    raw = workdir / "data" / "raw" / "дела.csv"
-    raw.write_bytes(russian_sheet().to_csv(index=False, sep=";").encode("cp1251"))
-    settings = workdir / "russian.yaml"
-    settings.write_text(
-        yaml.safe_dump({"raw_cases": "data/raw/дела.csv", "columns": {"cases": MAPPING}}, allow_unicode=True),
-        encoding="utf-8",
-    )
-    result = run_snakemake(workdir, "data/processed/cases.parquet", "--configfile", str(settings))
-    assert result.returncode == 0, result.stdout + result.stderr
-    pd.testing.assert_frame_equal(pd.read_parquet(workdir / "data" / "processed" / "cases.parquet"), english)
-    log = (workdir / "logs" / "validate_cases.log").read_text(encoding="utf-8")
-    assert "encoding: Windows-1251" in log and MARKER not in log
 
 
 # ---- exact values of the small helpers (what mutation testing showed untested) --------------------------------

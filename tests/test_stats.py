@@ -11,51 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
-from conftest import examples
+from helpers import ANALYSIS, examples, independent_interval, make_cases
 from tnr_pipeline.analysis import stats
 from tnr_pipeline.analysis.tables import breakdown_categories
-from tnr_pipeline.model.settings import Period
 from tnr_pipeline.stages.compute_statistics import statistics_tables
 
 TACTICS = ["assassination", "detention", "denial_of_entry", "digital_threat"]
-FH = {"assassination": True, "detention": True, "denial_of_entry": False, "digital_threat": False}
-FAMILY = {
-    "assassination": "direct_attack",
-    "detention": "co_opting_host_states",
-    "denial_of_entry": "mobility_controls",
-    "digital_threat": "threats_from_a_distance",
-}
-
-
-def make_cases(rows: list[tuple[str, int, str]], periods: list[Period]) -> pd.DataFrame:
-    """A cases table from (country, year, tactic) triples, with the columns the statistics read."""
-    frame = pd.DataFrame(rows, columns=["host_country", "year", "tactic"])
-    period = pd.Series(pd.NA, index=frame.index, dtype="str")
-    for p in periods:
-        period = period.mask(frame["year"].between(p.first_year, p.last_year), p.name)
-    return frame.assign(
-        case_id=[f"C{i:05d}" for i in range(len(frame))],
-        year=frame["year"].astype("int64"),
-        host_country_name=frame["host_country"],
-        region="Other",
-        tactic_family=frame["tactic"].map(FAMILY),
-        fh_counted=frame["tactic"].map(FH).astype(bool),
-        eu_member=frame["host_country"].isin(["ESP", "POL", "DEU"]),
-        target_profile="activist",
-        verification="verified",
-        period=period,
-    )
-
-
-def independent_interval(x_base, t_base, x_comp, t_comp, level=0.95):
-    """The exact conditional interval, computed with scipy.stats' beta distribution and binomtest."""
-    n = x_base + x_comp
-    alpha = 1 - level
-    low = scipy_stats.beta.ppf(alpha / 2, x_comp, n - x_comp + 1) if x_comp > 0 else 0.0
-    high = scipy_stats.beta.ppf(1 - alpha / 2, x_comp + 1, n - x_comp) if x_comp < n else 1.0
-    to_ratio = lambda p: math.inf if p >= 1 else p / (1 - p) * t_base / t_comp  # noqa: E731
-    p_value = scipy_stats.binomtest(x_comp, n, t_comp / (t_base + t_comp)).pvalue
-    return to_ratio(x_comp / n), to_ratio(low), to_ratio(high), p_value
 
 
 def test_report_headline_numbers():
@@ -253,7 +214,6 @@ def test_no_case_at_all_still_gives_valid_tables(periods, scopes, reference, ana
 
 
 def test_tables_with_intervals_carry_their_confidence_level(periods, reference):
-    from conftest import ANALYSIS
     from tnr_pipeline.model.settings import parse_analysis
 
     analysis = parse_analysis({**ANALYSIS, "confidence_level": 0.9})

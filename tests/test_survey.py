@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import MARKER, SHIPPED, write_csv
+from helpers import MARKER, SHIPPED, write_csv
 from tnr_pipeline.inputs.problems import InputInvalid
 from tnr_pipeline.model.reference import Reference
 from tnr_pipeline.stages import summarise_survey, validate_context

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import PERIODS_JSON, ROOT
+from helpers import PERIODS_JSON, ROOT
 from tnr_pipeline import cli
 from tnr_pipeline.model.settings import SettingsError, config_problems, parse_values, value_problems
 

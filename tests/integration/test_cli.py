@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SHIPPED, pipeline_env
+from helpers import ROOT, SHIPPED, pipeline_env
+
+pytestmark = pytest.mark.integration
 
 
 def tnr_pipeline(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import MARKER, SHIPPED, SMALL_SHEET, copy_project, run_snakemake, write_csv, write_xlsx
+from helpers import MARKER, SHIPPED, SMALL_SHEET, copy_project, run_snakemake, write_csv, write_xlsx
 
 pytestmark = pytest.mark.integration
 
@@ -375,3 +375,17 @@ def test_the_prosecutions_panel_says_what_the_data_measures_in_its_own_words(shi
     svg = (workdir / folder / "prosecutions_and_cases.svg").read_text(encoding="utf-8")
     texts = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
     assert words in texts and "уголовн" not in texts  # one term: the data's
+
+
+@pytest.mark.integration
+def test_the_findings_have_a_robustness_section_with_its_figure(shipped_build):
+    workdir, _ = shipped_build
+    markdown = (workdir / "reports" / "findings.md").read_text(encoding="utf-8")
+    section = markdown[markdown.index("## Robustness") : markdown.index("## The questionnaire")]
+    robustness = pd.read_parquet(workdir / "data" / "processed" / "robustness.parquet")
+    quasi = robustness.set_index(["scope", "variant"]).loc[("all", "quasi_poisson")]
+    assert f"{quasi['ci_low']:.2f}–{quasi['ci_high']:.2f}" in section
+    assert "![Rate ratio under each robustness variant, and by region group](../figures/robustness.png)" in section
+    assert (workdir / "figures" / "robustness.png").exists()
+    ledger = pd.read_parquet(workdir / "data" / "processed" / "claims.parquet").set_index("claim_id")
+    assert {"robust_under_every_variant", "near_abroad_sharper"} <= set(ledger.index)

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import SHIPPED, copy_project, pipeline_env, run_snakemake
+from helpers import SHIPPED, copy_project, pipeline_env, run_snakemake
 
 pytestmark = pytest.mark.integration
 
@@ -36,16 +36,16 @@ def edit_cases(path):
 
 
 @pytest.fixture(scope="module")
-def two_builds(tmp_path_factory):
-    workdir = copy_project(tmp_path_factory.mktemp("diff"))
-    shutil.copy(SHIPPED / "cases.csv", workdir / "data" / "raw" / "cases.csv")
-    assert run_snakemake(workdir).returncode == 0
-    old = tmp_path_factory.mktemp("old") / "processed"
-    shutil.copytree(workdir / "data" / "processed", old)
+def two_builds(shipped_build, tmp_path_factory):
+    """The old side: the tables of the shared build of the shipped data (only read). The new side: a copy of that
+    build (its outputs and times kept), built again after edit_cases."""
+    built, _ = shipped_build
+    workdir = tmp_path_factory.mktemp("diff") / "project"
+    shutil.copytree(built, workdir, symlinks=True)
     edit_cases(workdir / "data" / "raw" / "cases.csv")
     result = run_snakemake(workdir)
     assert result.returncode == 0, result.stdout + result.stderr
-    return old, workdir / "data" / "processed"
+    return built / "data" / "processed", workdir / "data" / "processed"
 
 
 def diff(*args: str, cwd=None) -> subprocess.CompletedProcess:

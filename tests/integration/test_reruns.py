@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHIPPED, copy_project, pipeline_env, run_snakemake
+from helpers import SHIPPED, copy_project, pipeline_env, run_snakemake
 
 pytestmark = pytest.mark.integration
 MODULE = re.compile(r"\|\s*(tnr_pipeline(?:\.\w+)*)\s*$", re.M)

@@ -1,4 +1,7 @@
-"""The claims ledger: metric notation, checks, and strict mode."""
+"""The claims ledger measured on tables: every metric and filter of the notation against independent computations
+(scipy, statsmodels, counts by hand), the rows refused when they cannot be measured, the step writing verdicts,
+strict mode, and the shipped ledger. Each check and each row's notation alone, without tables, are in
+test_claims_notation.py."""
 
 from __future__ import annotations
 
@@ -8,9 +11,8 @@ import warnings
 import pandas as pd
 import pytest
 
-from conftest import ROOT
-from test_stats import make_cases
-from tnr_pipeline.analysis import stats
+from helpers import CLAIMS_FILE_COLUMNS, ROOT, fisher, independent_interval, make_cases, statsmodels_trend
+from tnr_pipeline.analysis import claims, stats
 from tnr_pipeline.analysis.claims import measures, notation, verdicts
 from tnr_pipeline.analysis.claims import sheet as claims_sheet
 from tnr_pipeline.inputs.problems import InputInvalid
@@ -75,30 +77,6 @@ def test_ratio_metric_reads_period_ratios(tables, analysis):
     assert measures.measure("ratio scope=all", tables, analysis) == pytest.approx(8.0)
 
 
-@pytest.mark.parametrize(
-    "check, observed, expected, result",
-    [
-        ("equals", 118, "118", True),
-        ("equals", 117, "118", False),
-        ("at_least", 43, "43", True),
-        ("at_least", 42, "43", False),
-        ("at_most", 3, "4", True),
-        ("rounds_to", 8.18, "8", True),
-        ("rounds_to", 7.5, "8", True),
-        ("rounds_to", 8.5, "8", False),
-        ("rounds_to", math.inf, "8", False),
-        ("between", 0.31, "0.28..0.34", True),
-        ("between", 0.4, "0.28..0.34", False),
-        ("includes_all", ["ESP", "ITA", "ROU", "FRA"], "ITA ROU ESP", True),
-        ("includes_all", ["ESP", "ITA"], "ITA ROU ESP", False),
-        ("equals_set", ["ARM", "GEO", "KAZ"], "GEO ARM KAZ", True),
-        ("equals_set", ["ARM", "GEO", "KGZ"], "GEO ARM KAZ", False),
-    ],
-)
-def test_checks(check, observed, expected, result):
-    assert verdicts.holds(check, observed, expected) is result
-
-
 def test_unknown_metric_and_check_are_errors(tables, analysis):
     with pytest.raises(ValueError, match="unknown metric"):
         measures.measure("n_victims", tables, analysis)
@@ -117,9 +95,6 @@ def test_a_tie_at_the_cut_of_top_countries_never_holds(tables, analysis):
     assert not verdicts.holds("equals_set", ranked, "GEO ARM")
     assert not verdicts.holds("equals_set", ranked, "GEO ESP")
     assert "tie at the cut: ARM ESP with 3 cases each" in verdicts.format_observed(ranked)
-
-
-CLAIMS_FILE_COLUMNS = ["claim_id", "section", "claim", "metric", "check", "expected", "source", "reading", "why"]
 
 
 def _claims_file(tmp_path, rows):
@@ -327,12 +302,6 @@ def where(**tests):
     return [r for r in records() if all(test(r) for test in tests.values())]
 
 
-def fisher(a, b, c, d):
-    from scipy.stats import fisher_exact
-
-    return fisher_exact([[a, b], [c, d]], alternative="two-sided").pvalue
-
-
 @pytest.mark.parametrize(
     "metric, expected",
     [
@@ -412,7 +381,6 @@ def test_each_case_metric_and_filter_matches_an_independent_count(notation_table
 
 
 def test_rate_ratio_metrics_match_the_independent_exact_interval(notation_tables, analysis):
-    from test_stats import independent_interval
 
     chosen = where(f=lambda r: r["tactic"] != "denial_of_entry")
     x_b = sum(1 for r in chosen if r["period"] == "pre_war")
@@ -457,20 +425,6 @@ def test_share_change_p_is_fishers_exact_test_by_scipy(
     )
     observed = measures.measure(f"share_change_p {numerator} among {among}".strip(), notation_tables, analysis)
     assert observed == pytest.approx(expected, rel=1e-9)
-
-
-def statsmodels_trend(counts):
-    import numpy as np
-    import statsmodels.api as sm
-    from scipy.stats import chi2
-
-    design = sm.add_constant(np.arange(len(counts), dtype=float))
-    with warnings.catch_warnings():
-        # two years leave no residual degree of freedom (statsmodels' scale divides by zero), and two years or equal
-        # counts fit exactly, which it flags as separation; the estimate and likelihoods it returns are still exact
-        warnings.simplefilter("ignore")
-        fit = sm.GLM(np.asarray(counts, dtype=float), design, family=sm.families.Poisson()).fit()
-    return math.exp(fit.params[1]), chi2.sf(2 * (fit.llf - fit.llnull), 1)
 
 
 @pytest.mark.parametrize(
@@ -620,86 +574,6 @@ def test_the_shipped_ledger_covers_the_report(analysis):
                 assert part.strip(" .") in text, row.claim_id
 
 
-@pytest.mark.integration
-def test_a_claims_file_in_the_notation_on_another_sheet_gives_independent_values(tmp_path):
-    """`snakemake --config claims=FILE raw_cases=SHEET`: every case metric and filter on the small sheet, observed
-    values against a count made here from the sheet's rows by hand."""
-    from conftest import SMALL_SHEET, copy_project, run_snakemake, write_csv
-
-    workdir = copy_project(tmp_path / "project")
-    sheet = write_csv(SMALL_SHEET, tmp_path / "sheet.csv")
-    # the sheet, coded by hand: (country, year, tactic, profile, verification); EU: POL, ESP (GBR only until 2019)
-    rows = [
-        ("KAZ", 2015, "detention", "activist", "verified"),
-        ("KAZ", 2019, "extradition_request", "journalist", "single_source"),
-        ("KAZ", 2021, "detention", "lawyer", "unverified"),
-        ("GEO", 2022, "denial_of_entry", "activist", "verified"),
-        ("GEO", 2022, "denial_of_entry", "human_rights_defender", "verified"),
-        ("GEO", 2023, "denial_of_entry", "politician", "single_source"),
-        ("ARM", 2022, "detention", "deserter", "verified"),
-        ("ARM", 2024, "detention", "other", "verified"),
-        ("POL", 2024, "unlawful_deportation", "unknown", "verified"),
-        ("ESP", 2024, "assassination", "politician", "verified"),
-        ("TUR", 2023, "coercion_by_proxy", "journalist", "unverified"),
-        ("GBR", 2018, "assault", "activist", "verified"),
-    ]
-    post = [r for r in rows if r[1] >= 2022]
-    pre = [r for r in rows if 2014 <= r[1] <= 2021]
-    eu = lambda r: r[0] in ("POL", "ESP") or (r[0] == "GBR" and r[1] <= 2019)  # noqa: E731
-    yearly = [sum(1 for r in rows if r[1] == y) for y in range(2014, 2025)]
-    a, c = sum(1 for r in pre if eu(r)), sum(1 for r in post if eu(r))
-    expected = {
-        "n_all": ("n_cases year=2014..2024", str(len(rows))),
-        "n_eu_post": ("n_cases eu_member=true period=post_invasion", str(sum(1 for r in post if eu(r)))),
-        "n_near_abroad": (
-            "n_cases region_group=near_abroad",
-            str(sum(1 for r in rows if r[0] in ("KAZ", "GEO", "ARM"))),
-        ),
-        "n_profiles": (
-            "n_cases target_profile=activist,politician",
-            str(sum(1 for r in rows if r[3] in ("activist", "politician"))),
-        ),
-        "n_family": (
-            "n_cases tactic_family=co_opting_host_states",
-            str(sum(1 for r in rows if r[2] in ("detention", "unlawful_deportation", "extradition_request"))),
-        ),
-        "n_fh": (
-            "n_cases fh_counted=true scope=all",
-            str(sum(1 for r in rows if r[2] in ("detention", "unlawful_deportation", "assassination", "assault"))),
-        ),
-        "n_without_doe": (
-            "n_cases scope=excluding_denial_of_entry host_country=GEO,KAZ",
-            str(sum(1 for r in rows if r[0] in ("GEO", "KAZ") and r[2] != "denial_of_entry")),
-        ),
-        "n_countries": ("n_host_countries verification=verified", str(len({r[0] for r in rows if r[4] == "verified"}))),
-        "countries": ("host_countries tactic=detention", " ".join(sorted({r[0] for r in rows if r[2] == "detention"}))),
-        "top": ("top_countries n=1 period=post_invasion", "GEO"),
-        "new": ("new_countries", " ".join(sorted({r[0] for r in post} - {r[0] for r in rows if r[1] < 2022}))),
-        "share": ("share tactic=denial_of_entry among period=post_invasion", f"{3 / len(post):.4g}"),
-        "rank": ("rank host_country=ARM among period=post_invasion", "2"),
-        "ratio": ("rate_ratio region_group=near_abroad", f"{(5 / 3) / (3 / 8):.4g}"),
-        "change": ("share_change_p eu_member=true among", f"{fisher(a, len(pre) - a, c, len(post) - c):.4g}"),
-        "trend": ("trend year=2014..2024", f"{statsmodels_trend(yearly)[0]:.4g}"),
-        "trend_p": ("trend_p year=2014..2024", f"{statsmodels_trend(yearly)[1]:.4g}"),
-    }
-    codes = ("host_countries", "top_countries", "new_countries")  # checked against a set of codes, the rest a number
-
-    def row(claim_id, metric):
-        check, threshold = ("includes_all", "KAZ") if metric.split()[0] in codes else ("at_least", "0.001")
-        return [claim_id, "F", f"Sentence {claim_id}.", metric, check, threshold, "pipeline", "a test row", ""]
-
-    ledger = pd.DataFrame([row(cid, metric) for cid, (metric, _) in expected.items()], columns=CLAIMS_FILE_COLUMNS)
-    ledger.to_csv(tmp_path / "claims.csv", index=False)
-    claims_table = "data/processed/claims.parquet"  # the claims step and what it reads; no figure is needed
-    result = run_snakemake(workdir, claims_table, "--config", f"claims={tmp_path / 'claims.csv'}", f"raw_cases={sheet}")
-    assert result.returncode == 0, result.stdout + result.stderr[-4000:]
-    written = pd.read_parquet(workdir / claims_table).set_index("claim_id")
-    assert {cid: written.at[cid, "observed"] for cid in expected} == {
-        cid: value for cid, (_, value) in expected.items()
-    }
-    assert set(written.columns) >= {"source", "reading", "why"}
-
-
 # ---- what mutation testing showed untested ---------------------------------------------------------------------
 
 
@@ -740,37 +614,6 @@ def test_edge_values_of_the_table_metrics(tables, analysis):
 
 
 @pytest.mark.parametrize(
-    "observed, text",
-    [
-        (None, "none"),
-        (
-            measures.Ranked(["ARM", "GEO"], ["KAZ", "KGZ"], 4),
-            "ARM GEO (then a tie at the cut: KAZ KGZ with 4 cases each)",
-        ),
-        (measures.Ranked([], ["KAZ", "KGZ"], 4), "(then a tie at the cut: KAZ KGZ with 4 cases each)"),
-        (measures.Ranked(["ARM", "GEO"], []), "ARM GEO"),
-        (["ESP", "ITA"], "ESP ITA"),
-        (8.18432, "8.184"),
-        (2.143e-27, "2.143e-27"),
-        (math.inf, "inf"),
-        (math.nan, "nan"),
-        (43, "43"),
-    ],
-)
-def test_observed_values_are_written_as_the_ledger_shows_them(observed, text):
-    assert verdicts.format_observed(observed) == text
-
-
-def test_strict_mode_names_every_failing_claim_on_its_own_line():
-    failed = verdicts.ClaimsFailed(["a: one", "b: two"])
-    assert failed.problems == ["a: one", "b: two"]
-    assert str(failed) == (
-        "2 claim(s) of the report do not hold on this data and strict_claims is on, so the claims ledger was not "
-        "written:\n  - a: one\n  - b: two"
-    )
-
-
-@pytest.mark.parametrize(
     "metric, problem",
     [
         ("n_cases year=2022..2022", None),  # a range of one year is a range
@@ -807,28 +650,12 @@ def test_a_share_of_no_case_is_missing_and_never_holds(notation_tables, analysis
     assert math.isnan(share) and not verdicts.holds("at_most", share, "0.5")
 
 
-@pytest.mark.parametrize(
-    "expected, sentence, stated",
-    [
-        ("43", "at least 43 documented cases", True),
-        ("43", "at least 430 documented cases", False),
-        ("900000", "approximately 900,000 people", True),
-        ("0.28..0.34", "between 0.28 and 0.34 of them", True),
-        ("0.28..0.34", "at least 0.28 of them", False),
-        ("8", "an eightfold increase", False),
-        ("5", "Poland, Spain, and 5 more", True),  # a comma after a word is not a thousands separator
-    ],
-)
-def test_a_value_is_stated_only_when_its_digits_stand_in_the_sentence(expected, sentence, stated):
-    assert claims_sheet.stated_in(expected, sentence) is stated
-
-
 @pytest.mark.parametrize("expected", ["inf", "nan", "-inf", "eight"])
 def test_an_expected_value_that_is_no_finite_number_is_refused(tables, analysis, expected):
     from tnr_pipeline.model.reference import Reference
 
     words = claims_sheet.Vocabulary.of(analysis, Reference(), tables["survey_summary"])
-    assert claims_sheet.expected_problems("at_least", notation.COUNT, expected, words) == [
+    assert claims_sheet.expected_problems("at_least", claims.COUNT, expected, words) == [
         f"expected {expected!r} is not a number"
     ]
 
@@ -849,8 +676,6 @@ def test_an_unknown_country_code_is_refused_with_examples_not_the_whole_list(tab
 def test_rate_ratio_intervals_take_the_confidence_level_of_the_settings(notation_tables, analysis):
     from dataclasses import replace
 
-    from test_stats import independent_interval
-
     chosen = where(f=lambda r: r["tactic"] != "denial_of_entry")
     x_b = sum(1 for r in chosen if r["period"] == "pre_war")
     x_c = sum(1 for r in chosen if r["period"] == "post_invasion")
@@ -864,7 +689,6 @@ def test_rate_ratio_intervals_take_the_confidence_level_of_the_settings(notation
 
 
 def test_zero_denominators_give_their_value_without_a_division_warning(notation_tables, tables, analysis):
-    import warnings
 
     no_cases = tables["period_ratios"].assign(baseline_cases=0, comparison_cases=0)
     with warnings.catch_warnings():

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import RAW, ROOT, copy_project, run_snakemake
+from helpers import RAW, ROOT, copy_project, run_snakemake
 from tnr_pipeline.analysis.claims import notation
 from tnr_pipeline.inputs import schemas
 from tnr_pipeline.model import registry

@@ -1,5 +1,7 @@
-"""Every check of the claims ledger at its bound: exactly on it, just below and just above, for counts and for
-fractional values. The expected verdicts are written out by hand from the README's definition of each check."""
+"""The claims ledger's notation, without tables: every check at its bound (exactly on it, just below and just above,
+for counts and for fractional values; the expected verdicts written out by hand from the README's definition of each
+check), what a row may state, how observed values are written, and the problems of a claims sheet. Measuring the
+metrics on tables is in test_claims_measures.py."""
 
 from __future__ import annotations
 
@@ -394,3 +396,74 @@ def test_a_claims_sheet_without_a_column_is_refused_naming_every_missing_column(
         Problem(0, "check", f'column "check" is missing. {needs}'),
         Problem(0, "source", f'column "source" is missing. {needs}'),
     ]
+
+
+@pytest.mark.parametrize(
+    "check, observed, expected, result",
+    [
+        ("equals", 118, "118", True),
+        ("equals", 117, "118", False),
+        ("at_least", 43, "43", True),
+        ("at_least", 42, "43", False),
+        ("at_most", 3, "4", True),
+        ("rounds_to", 8.18, "8", True),
+        ("rounds_to", 7.5, "8", True),
+        ("rounds_to", 8.5, "8", False),
+        ("rounds_to", math.inf, "8", False),
+        ("between", 0.31, "0.28..0.34", True),
+        ("between", 0.4, "0.28..0.34", False),
+        ("includes_all", ["ESP", "ITA", "ROU", "FRA"], "ITA ROU ESP", True),
+        ("includes_all", ["ESP", "ITA"], "ITA ROU ESP", False),
+        ("equals_set", ["ARM", "GEO", "KAZ"], "GEO ARM KAZ", True),
+        ("equals_set", ["ARM", "GEO", "KGZ"], "GEO ARM KAZ", False),
+    ],
+)
+def test_checks(check, observed, expected, result):
+    assert verdicts.holds(check, observed, expected) is result
+
+
+@pytest.mark.parametrize(
+    "observed, text",
+    [
+        (None, "none"),
+        (
+            measures.Ranked(["ARM", "GEO"], ["KAZ", "KGZ"], 4),
+            "ARM GEO (then a tie at the cut: KAZ KGZ with 4 cases each)",
+        ),
+        (measures.Ranked([], ["KAZ", "KGZ"], 4), "(then a tie at the cut: KAZ KGZ with 4 cases each)"),
+        (measures.Ranked(["ARM", "GEO"], []), "ARM GEO"),
+        (["ESP", "ITA"], "ESP ITA"),
+        (8.18432, "8.184"),
+        (2.143e-27, "2.143e-27"),
+        (math.inf, "inf"),
+        (math.nan, "nan"),
+        (43, "43"),
+    ],
+)
+def test_observed_values_are_written_as_the_ledger_shows_them(observed, text):
+    assert verdicts.format_observed(observed) == text
+
+
+@pytest.mark.parametrize(
+    "expected, sentence, stated",
+    [
+        ("43", "at least 43 documented cases", True),
+        ("43", "at least 430 documented cases", False),
+        ("900000", "approximately 900,000 people", True),
+        ("0.28..0.34", "between 0.28 and 0.34 of them", True),
+        ("0.28..0.34", "at least 0.28 of them", False),
+        ("8", "an eightfold increase", False),
+        ("5", "Poland, Spain, and 5 more", True),  # a comma after a word is not a thousands separator
+    ],
+)
+def test_a_value_is_stated_only_when_its_digits_stand_in_the_sentence(expected, sentence, stated):
+    assert claims_sheet.stated_in(expected, sentence) is stated
+
+
+def test_strict_mode_names_every_failing_claim_on_its_own_line():
+    failed = verdicts.ClaimsFailed(["a: one", "b: two"])
+    assert failed.problems == ["a: one", "b: two"]
+    assert str(failed) == (
+        "2 claim(s) of the report do not hold on this data and strict_claims is on, so the claims ledger was not "
+        "written:\n  - a: one\n  - b: two"
+    )

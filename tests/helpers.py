@@ -1,0 +1,388 @@
+"""What the tests share, imported as `helpers` (tests/ is on sys.path: pyproject's pythonpath): the frozen shipped
+inputs and the project's folders, small settings and case sheets built inline, writers of sheets, a temporary copy of
+the project and snakemake run in it, and the builders of small tables several test files use. No fixture here: the
+fixtures are in conftest.py, built from these."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+from io import StringIO
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from scipy import stats as scipy_stats
+
+from tnr_pipeline.model.reference import Reference
+from tnr_pipeline.model.settings import Period, config_problems
+from tnr_pipeline.stages import validate_cases
+
+ROOT = Path(__file__).resolve().parents[1]
+# The inputs the tests pin numbers on: a frozen, byte-identical copy of data/raw and data/claims.csv as shipped
+# (tests/data/README.md). data/raw may change freely; the tests of the real inputs (test_real_data.py) check only
+# properties of them.
+SHIPPED = ROOT / "tests" / "data" / "shipped"
+RAW = ROOT / "data" / "raw"
+
+
+def examples(n: int) -> int:
+    """How many examples a property test generates: n, or a tenth of it (at least 10) when mutmut runs the test
+    against a mutant (`make mutation`), so that a mutation run fits in minutes."""
+    return max(10, n // 10) if "MUTANT_UNDER_TEST" in os.environ else n
+
+
+PERIODS_JSON = json.dumps(
+    {
+        "pre_war": {"label": "Pre-war", "first_year": 2014, "last_year": 2021},
+        "post_invasion": {"label": "Post-invasion", "first_year": 2022, "last_year": 2024},
+    }
+)
+SCOPES_JSON = json.dumps(
+    {
+        "all": {"label": "All cases"},
+        "excluding_denial_of_entry": {"label": "Excluding DoE", "exclude_tactics": ["denial_of_entry"]},
+        "freedom_house_physical": {"label": "FH physical", "fh_counted_only": True},
+    }
+)
+ANALYSIS = {
+    "periods": json.loads(PERIODS_JSON),
+    "baseline": "pre_war",
+    "comparison": "post_invasion",
+    "scopes": json.loads(SCOPES_JSON),
+    "confidence_level": 0.95,
+    "baseline_starts": [2016, 2018],
+    "scope_roles": {
+        "headline": "all",
+        "without_denial_of_entry": "excluding_denial_of_entry",
+        "freedom_house": "freedom_house_physical",
+    },
+}
+ANALYSIS_JSON = json.dumps(ANALYSIS)
+MARKER = "PERSONAL-MARKER-7f3a"
+
+# A small valid sheet: 12 cases in 6 countries, with labels, odd spellings, and a personal column.
+SMALL_SHEET = pd.DataFrame(
+    [
+        ["K-01", "2015", "2015-03-01", "Kazakhstan", "Detention", "Activist", "verified", f"{MARKER} Ivanov"],
+        ["K-02", "2019", "", "kz", "extradition request", "journalist", "Single source", f"{MARKER} notes"],
+        ["K-03", "2021", "", "KAZ", "detention", "lawyer", "unverified", ""],
+        ["G-01", "2022", "2022-04-10", "Georgia", "Denial of Entry", "Activist", "verified", f"{MARKER}"],
+        ["G-02", "2022", "", " georgia ", "denial_of_entry", "Human rights defender", "verified", ""],
+        ["G-03", "2023", "", "GEO", "DENIAL OF ENTRY", "politician", "single_source", ""],
+        ["A-01", "2022", "", "Armenia", "detention", "deserter", "verified", ""],
+        ["A-02", "2024", "2024-12-31", "ARM", "Detention", "other", "verified", ""],
+        ["P-01", "2024", "", "Poland", "Unlawful deportation", "unknown", "verified", ""],
+        ["E-01", "2024", "", "Spain", "assassination", "politician", "verified", ""],
+        ["T-01", "2023", "", "Turkey", "coercion by proxy", "journalist", "unverified", ""],
+        ["U-01", "2018", "", "UK", "Assault", "activist", "verified", ""],
+    ],
+    columns=["case_id", "year", "date", "host_country", "tactic", "target_profile", "verification", "full_name"],
+)
+
+
+def write_csv(frame: pd.DataFrame, path: Path, sep: str = ",", bom: bool = False) -> Path:
+    frame.to_csv(path, sep=sep, index=False, encoding="utf-8-sig" if bom else "utf-8")
+    return path
+
+
+def write_xlsx(frame: pd.DataFrame, path: Path) -> Path:
+    """Write a sheet as a person's spreadsheet would hold it: numbers as numbers, dates as dates."""
+    typed = frame.copy()
+    typed["year"] = [int(v) if str(v).isdigit() else v for v in typed["year"]]
+    if "date" in typed:
+        typed["date"] = [pd.Timestamp(v) if v else None for v in typed["date"]]
+    typed.to_excel(path, index=False, sheet_name="cases")
+    return path
+
+
+def pipeline_env() -> dict[str, str]:
+    """The environment for running snakemake and tnr-pipeline from the test's interpreter."""
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def copy_project(destination: Path, inputs: Path = SHIPPED, claims: Path = SHIPPED / "claims.csv") -> Path:
+    """A copy of the workflow (Snakefile, config, profile, package sources) without any outputs, with the inputs
+    other than the cases (survey, context figures, their data package) from `inputs` in its data/raw and the claims
+    ledger `claims` as its data/claims.csv: by default the frozen copy of the shipped inputs (SHIPPED)."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in ("Snakefile", "config.yaml", "config.schema.yaml"):
+        shutil.copy(ROOT / name, destination / name)
+    (destination / "data").mkdir(parents=True, exist_ok=True)
+    shutil.copy(claims, destination / "data" / "claims.csv")
+    for folder in ("profiles", "src", "templates"):
+        if (ROOT / folder).exists():
+            shutil.copytree(
+                ROOT / folder, destination / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+            )
+    (destination / "data" / "raw").mkdir(parents=True)
+    for name in ("survey.csv", "context_figures.csv", "datapackage.json"):
+        shutil.copy(inputs / name, destination / "data" / "raw" / name)
+    return destination
+
+
+def run_snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", *args],
+        cwd=workdir,
+        env=pipeline_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def build_shipped(workdir: Path) -> str:
+    """A full build on the frozen copy of the shipped data in a new copy of the project at `workdir`: its console."""
+    copy_project(workdir)
+    shutil.copy(SHIPPED / "cases.csv", workdir / "data" / "raw" / "cases.csv")
+    result = run_snakemake(workdir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+# ---- small tables: cases, the questionnaire's summary, context figures (test_stats, test_claims, test_report...) ----
+
+FH = {"assassination": True, "detention": True, "denial_of_entry": False, "digital_threat": False}
+FAMILY = {
+    "assassination": "direct_attack",
+    "detention": "co_opting_host_states",
+    "denial_of_entry": "mobility_controls",
+    "digital_threat": "threats_from_a_distance",
+}
+
+
+def make_cases(rows: list[tuple[str, int, str]], periods: list[Period]) -> pd.DataFrame:
+    """A cases table from (country, year, tactic) triples, with the columns the statistics read."""
+    frame = pd.DataFrame(rows, columns=["host_country", "year", "tactic"])
+    period = pd.Series(pd.NA, index=frame.index, dtype="str")
+    for p in periods:
+        period = period.mask(frame["year"].between(p.first_year, p.last_year), p.name)
+    return frame.assign(
+        case_id=[f"C{i:05d}" for i in range(len(frame))],
+        year=frame["year"].astype("int64"),
+        host_country_name=frame["host_country"],
+        region="Other",
+        tactic_family=frame["tactic"].map(FAMILY),
+        fh_counted=frame["tactic"].map(FH).astype(bool),
+        eu_member=frame["host_country"].isin(["ESP", "POL", "DEU"]),
+        target_profile="activist",
+        verification="verified",
+        period=period,
+    )
+
+
+def independent_interval(x_base, t_base, x_comp, t_comp, level=0.95):
+    """The exact conditional interval, computed with scipy.stats' beta distribution and binomtest."""
+    n = x_base + x_comp
+    alpha = 1 - level
+    low = scipy_stats.beta.ppf(alpha / 2, x_comp, n - x_comp + 1) if x_comp > 0 else 0.0
+    high = scipy_stats.beta.ppf(1 - alpha / 2, x_comp + 1, n - x_comp) if x_comp < n else 1.0
+    to_ratio = lambda p: math.inf if p >= 1 else p / (1 - p) * t_base / t_comp  # noqa: E731
+    p_value = scipy_stats.binomtest(x_comp, n, t_comp / (t_base + t_comp)).pvalue
+    return to_ratio(x_comp / n), to_ratio(low), to_ratio(high), p_value
+
+
+def run_ingest(tmp_path, path, periods, sheet=None):
+    """The step on a sheet: the cases it writes and what it prints for its log."""
+    output = tmp_path / "out" / "cases.parquet"
+    step = validate_cases.Step(
+        str(path),
+        str(output),
+        str(Reference().directory),
+        tuple(periods),
+        1991,
+        2026,
+        sheet,
+        {"test": True},
+        origin_country="RUS",
+    )
+    with contextlib.redirect_stdout(StringIO()) as printed:
+        validate_cases.execute(step)
+    return pd.read_parquet(output), printed.getvalue()
+
+
+def small_survey_summary(reference):
+    from tnr_pipeline.analysis import stats
+
+    responses = pd.DataFrame(
+        {
+            "respondent_id": ["a", "b", "c"],
+            "country_of_residence": ["DEU", "GEO", "DEU"],
+            "tactics_experienced": ["denial_of_entry", "", ""],
+            "reduced_presence": pd.array([True, False, None], dtype="boolean"),
+            "considered_relocating": pd.array([True, True, False], dtype="boolean"),
+            "experienced_tnr": pd.array([True, False, False], dtype="boolean"),
+        }
+    )
+    return stats.summarise_survey(
+        responses, ("reduced_presence", "considered_relocating", "experienced_tnr"), reference.tactic_codes
+    )
+
+
+def small_context():
+    return pd.DataFrame(
+        {
+            "figure_id": ["exodus_estimate", "p_2022"],
+            "series": [None, "ovd_info_prosecutions"],
+            "year": pd.array([None, 2022], dtype="Int64"),
+            "refers_to": ["2022", "2022"],
+            "value": [900000.0, 846.0],
+            "unit": ["people", "cases"],
+            "measures": ["m", "m"],
+            "source": ["s1", "s2"],
+            "unit_ru": ["человек", None],
+            "measures_ru": ["м", None],
+            "source_ru": ["и1", None],
+        }
+    )
+
+
+def compiled_russian():
+    """The Russian language with the repository's catalogue, checked and compiled as the build's steps do it."""
+    from tnr_pipeline.model import registry
+    from tnr_pipeline.render import i18n
+
+    return i18n.load_language("ru", ROOT / registry.catalogue("ru"))
+
+
+# ---- the shipped settings (test_settings, test_i18n) ----
+
+SCHEMA = yaml.safe_load((ROOT / "config.schema.yaml").read_text(encoding="utf-8"))
+TYPOLOGY = ROOT / "src" / "tnr_pipeline" / "reference" / "typology.csv"
+
+
+def shipped_config(**changes) -> dict:
+    config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    config.update(changes)
+    return config
+
+
+def problems_of(monkeypatch, **changes) -> list[str]:
+    monkeypatch.chdir(ROOT)
+    return config_problems(shipped_config(**changes), SCHEMA, TYPOLOGY)
+
+
+RUSSIAN_HEADERS = {
+    "case_id": "Номер дела",
+    "year": "Год",
+    "date": "Дата",
+    "host_country": "Страна",
+    "tactic": "Тактика",
+    "target_profile": "Профиль",
+    "verification": "Проверка",
+    "full_name": "ФИО",
+}
+
+
+RUSSIAN_VALUES = {
+    "host_country": {
+        "Kazakhstan": "Казахстан",
+        "kz": "Казахстан",
+        "KAZ": "казахстан",
+        "Georgia": "Грузия",
+        " georgia ": " грузия ",
+        "GEO": "Грузия",
+        "Armenia": "Армения",
+        "ARM": "АРМЕНИЯ",
+        "Poland": "Польша",
+        "Spain": "Испания",
+        "Turkey": "Турция",
+        "UK": "Великобритания",
+    },
+    "tactic": {
+        "Detention": "Задержание",
+        "extradition request": "Запрос об экстрадиции",
+        "detention": "задержание",
+        "Denial of Entry": "Отказ во въезде",
+        "denial_of_entry": "отказ во въезде",
+        "DENIAL OF ENTRY": "ОТКАЗ ВО ВЪЕЗДЕ",
+        "Unlawful deportation": "Незаконная депортация",
+        "assassination": "Убийство",
+        "coercion by proxy": "Давление через близких",
+        "Assault": "Нападение",
+    },
+    "target_profile": {
+        "Activist": "Активист",
+        "journalist": "Журналист",
+        "lawyer": "Адвокат",
+        "Human rights defender": "Правозащитник",
+        "politician": "Политик",
+        "deserter": "Дезертир",
+        "other": "Другое",
+        "unknown": "Неизвестно",
+        "activist": "активист",
+    },
+    "verification": {
+        "verified": "Подтверждено",
+        "Single source": "Один источник",
+        "unverified": "Не подтверждено",
+        "single_source": "один источник",
+    },
+}
+
+
+def russian_sheet() -> pd.DataFrame:
+    frame = SMALL_SHEET.copy()
+    for column, values in RUSSIAN_VALUES.items():
+        frame[column] = frame[column].map(lambda v, values=values: values.get(v, v))
+    frame["verification"] = frame["verification"].replace({"Подтверждено": "Подтвёрждено"})  # ё read as е
+    return frame.rename(columns=RUSSIAN_HEADERS)
+
+
+MAPPING = {column: header for column, header in RUSSIAN_HEADERS.items() if column != "full_name"}
+
+
+def cases_from(tmp_path, path, periods, sheet=None, mapping=None, origin="RUS"):
+    output = tmp_path / "out" / "cases.parquet"
+    step = validate_cases.Step(
+        str(path),
+        str(output),
+        str(Reference().directory),
+        tuple(periods),
+        1991,
+        2026,
+        sheet,
+        {},
+        mapping,
+        origin_country=origin,
+    )
+    validate_cases.execute(step)
+    return pd.read_parquet(output)
+
+
+CLAIMS_FILE_COLUMNS = ["claim_id", "section", "claim", "metric", "check", "expected", "source", "reading", "why"]
+
+
+def fisher(a, b, c, d):
+    from scipy.stats import fisher_exact
+
+    return fisher_exact([[a, b], [c, d]], alternative="two-sided").pvalue
+
+
+def statsmodels_trend(counts):
+    import numpy as np
+    import statsmodels.api as sm
+    from scipy.stats import chi2
+
+    design = sm.add_constant(np.arange(len(counts), dtype=float))
+    with warnings.catch_warnings():
+        # two years leave no residual degree of freedom (statsmodels' scale divides by zero), and two years or equal
+        # counts fit exactly, which it flags as separation; the estimate and likelihoods it returns are still exact
+        warnings.simplefilter("ignore")
+        fit = sm.GLM(np.asarray(counts, dtype=float), design, family=sm.families.Poisson()).fit()
+    return math.exp(fit.params[1]), chi2.sf(2 * (fit.llf - fit.llnull), 1)
+
+
+def validate_with_frictionless(package: Path) -> subprocess.CompletedProcess:
+    """The reference validator's own command: the descriptor, and every cell of every resource against its schema."""
+    command = [str(Path(sys.executable).parent / "frictionless"), "validate", package.name]
+    return subprocess.run(command, cwd=package.parent, capture_output=True, text=True, timeout=300)
