@@ -161,7 +161,15 @@ def measure(workdir: Path, *command: str, env: dict = ENV) -> dict:
 def planned_jobs(workdir: Path, *config: str) -> list[str]:
     """The rules snakemake would run now (from a dry run)."""
     done = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-n", "--profile", "profiles/verbose", *config],  # the default lists none
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-n",
+            "--workflow-profile",
+            "profiles/verbose",
+            *config,
+        ],  # the default lists none
         cwd=workdir,
         env=ENV,
         capture_output=True,

@@ -89,7 +89,7 @@ def test_a_sheet_without_a_description_is_reported_in_the_document(tmp_path):
     result = run_snakemake(workdir, "--config", f"raw_cases={outside}")
     assert result.returncode == 0, result.stdout + result.stderr
     markdown = (workdir / "reports" / "findings.md").read_text(encoding="utf-8")
-    from tnr_pipeline.render.findings import escape_markdown
+    from tnr_pipeline.render.escape import markdown as escape_markdown
 
     assert f"No description of the case data was provided: {escape_markdown(outside.name)}" in markdown  # no folder
     assert f"the case data ({outside.name}" not in markdown.split("## Headline")[0]  # not called reconstructed

@@ -79,7 +79,7 @@ def _downstream(rules: dict, start: set[str]) -> set[str]:
 
 
 def _planned(workdir: Path) -> set[str]:
-    result = run_snakemake(workdir, "-n", "--profile", "profiles/verbose")  # the default profile lists no jobs
+    result = run_snakemake(workdir, "-n", "--workflow-profile", "profiles/verbose")  # the default profile lists no jobs
     assert result.returncode == 0, result.stderr
     output = result.stdout + result.stderr
     table = re.search(r"Job stats:\n(.*?)\n\n", result.stdout + "\n\n", re.S)
