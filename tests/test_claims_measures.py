@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from helpers import CLAIMS_FILE_COLUMNS, ROOT, fisher, independent_interval, make_cases, statsmodels_trend
-from tnr_pipeline.analysis import claims, stats
+from tnr_pipeline.analysis import stats
 from tnr_pipeline.analysis.claims import measures, notation, verdicts
 from tnr_pipeline.analysis.claims import sheet as claims_sheet
 from tnr_pipeline.inputs.problems import InputInvalid
@@ -655,7 +655,7 @@ def test_an_expected_value_that_is_no_finite_number_is_refused(tables, analysis,
     from tnr_pipeline.model.reference import Reference
 
     words = claims_sheet.Vocabulary.of(analysis, Reference(), tables["survey_summary"])
-    assert claims_sheet.expected_problems("at_least", claims.COUNT, expected, words) == [
+    assert claims_sheet.expected_problems("at_least", notation.COUNT, expected, words) == [
         f"expected {expected!r} is not a number"
     ]
 

@@ -264,7 +264,7 @@ def _status(claims, claim_id: str):
     it), or None when it is absent."""
     import pandas as pd
 
-    from tnr_pipeline.analysis.claims import NOT_CHECKABLE
+    from tnr_pipeline.analysis.claims.notation import NOT_CHECKABLE
 
     if claim_id not in claims.index:
         return None
@@ -274,7 +274,7 @@ def _status(claims, claim_id: str):
 
 def _shown(status):
     """A status as the report gives it: NOT_CHECKABLE_WORDS for claims.NOT_CHECKABLE, any other as it is."""
-    from tnr_pipeline.analysis.claims import NOT_CHECKABLE
+    from tnr_pipeline.analysis.claims.notation import NOT_CHECKABLE
 
     return NOT_CHECKABLE_WORDS if status == NOT_CHECKABLE else status
 
