@@ -191,8 +191,8 @@ def independent_interval(x_base, t_base, x_comp, t_comp, level=0.95):
     return to_ratio(x_comp / n), to_ratio(low), to_ratio(high), p_value
 
 
-def run_ingest(tmp_path, path, periods, sheet=None):
-    """The step on a sheet: the cases it writes and what it prints for its log."""
+def validate_sheet_into(tmp_path, path, periods, sheet=None, mapping=None, origin="RUS", config=None) -> Path:
+    """The validate_cases step on a sheet (its own headers in `mapping`, another origin state): the cases it wrote."""
     output = tmp_path / "out" / "cases.parquet"
     step = validate_cases.Step(
         str(path),
@@ -202,11 +202,18 @@ def run_ingest(tmp_path, path, periods, sheet=None):
         1991,
         2026,
         sheet,
-        {"test": True},
-        origin_country="RUS",
+        {"test": True} if config is None else config,
+        mapping,
+        origin_country=origin,
     )
+    validate_cases.execute(step)
+    return output
+
+
+def run_ingest(tmp_path, path, periods, sheet=None):
+    """The step on a sheet: the cases it writes and what it prints for its log."""
     with contextlib.redirect_stdout(StringIO()) as printed:
-        validate_cases.execute(step)
+        output = validate_sheet_into(tmp_path, path, periods, sheet)
     return pd.read_parquet(output), printed.getvalue()
 
 
@@ -342,21 +349,8 @@ MAPPING = {column: header for column, header in RUSSIAN_HEADERS.items() if colum
 
 
 def cases_from(tmp_path, path, periods, sheet=None, mapping=None, origin="RUS"):
-    output = tmp_path / "out" / "cases.parquet"
-    step = validate_cases.Step(
-        str(path),
-        str(output),
-        str(Reference().directory),
-        tuple(periods),
-        1991,
-        2026,
-        sheet,
-        {},
-        mapping,
-        origin_country=origin,
-    )
-    validate_cases.execute(step)
-    return pd.read_parquet(output)
+    """The cases table the step writes for a sheet; what it prints goes to the console (tests read it)."""
+    return pd.read_parquet(validate_sheet_into(tmp_path, path, periods, sheet, mapping, origin, config={}))
 
 
 CLAIMS_FILE_COLUMNS = ["claim_id", "section", "claim", "metric", "check", "expected", "source", "reading", "why"]
