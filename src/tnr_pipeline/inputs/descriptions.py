@@ -122,17 +122,15 @@ def table_resource(name: str, path: str | Path, package_dir: str | Path, allowed
 
 def output_package(
     tables: dict[str, dict],
+    provenance: dict,
     package_dir: str | Path,
     input_package: dict | None,
     input_package_path: str | None,
     notice: str = "",
 ) -> dict:
-    """The data package of the outputs: every table (name -> {"path", "provenance"}) as a resource, the merged
-    provenance, the input package's own description and `notice`, the words that say which inputs are
-    reconstructed (`render.notices.reconstruction_notice`)."""
-    from tnr_pipeline.model.io import merge_provenance
-
-    provenance = merge_provenance([table["provenance"] for table in tables.values()])
+    """The data package of the outputs: every table (name -> {"path", "provenance"}) as a resource, their merged
+    `provenance` (`io.merge_provenance`), the input package's own description and `notice`, the words that say which
+    inputs are reconstructed (`render.notices.reconstruction_notice`)."""
     resources = [
         table_resource(name, table["path"], package_dir, table["provenance"].get("allowed_values", {}))
         for name, table in tables.items()

@@ -35,21 +35,21 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def read_csv_table(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
+    """A small CSV of the project's own (a reference file, the claims file): its header and its rows of text, keyed
+    by the header, in one pass; the one reader of them all. UTF-8, with or without a byte-order mark; empty cells
+    are ''."""
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+        return list(reader.fieldnames or []), rows
+
+
 def read_csv_rows(path: str | Path) -> list[dict[str, str]]:
-    """A small CSV of the project's own (a reference file, the claims file) as rows of text, keyed by its header: the
-    one reader of them all. UTF-8, with or without a byte-order mark; empty cells are ''."""
-    import csv
-
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def csv_header(path: str | Path) -> list[str]:
-    """The header of such a CSV: its columns, in order."""
-    import csv
-
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return next(csv.reader(handle), [])
+    """The rows of such a CSV (`read_csv_table`)."""
+    return read_csv_table(path)[1]
 
 
 def map_distinct(series: pd.Series, function, dtype=None) -> pd.Series:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tnr_pipeline.model.io import csv_header, read_csv_rows
+from tnr_pipeline.model.io import read_csv_table
 
 DEFAULT_DIR = Path(__file__).parents[1] / "reference"
 OTHER_REGION = "Other"
@@ -27,8 +27,9 @@ def lookup_key(text: str) -> str:
 
 
 def read_reference_table(path: str | Path) -> pd.DataFrame:
-    """A reference CSV as a table of text (empty cells ''), read by `io.read_csv_rows`."""
-    return pd.DataFrame(read_csv_rows(path), columns=csv_header(path), dtype=str)
+    """A reference CSV as a table of text (empty cells ''), read once by `io.read_csv_table`."""
+    columns, rows = read_csv_table(path)
+    return pd.DataFrame(rows, columns=columns, dtype=str)
 
 
 def _read(directory: Path, name: str) -> pd.DataFrame:

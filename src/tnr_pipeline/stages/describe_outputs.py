@@ -50,13 +50,14 @@ def execute(step: Step) -> dict:
     from tnr_pipeline.render.notices import reconstruction_notice
 
     described = {name: {"path": path, "provenance": read_provenance(path)} for name, path in step.table_paths.items()}
-    inputs = merge_provenance([table["provenance"] for table in described.values()])["inputs_described"]
+    provenance = merge_provenance([table["provenance"] for table in described.values()])
     package = output_package(
         described,
+        provenance,
         Path(step.output).parent,
         read_input_package(step.input_package_path),
         step.input_package_path,
-        reconstruction_notice(inputs),
+        reconstruction_notice(provenance["inputs_described"]),
     )
     write_text(step.output, json.dumps(package, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
     return package
