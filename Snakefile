@@ -222,7 +222,8 @@ rule check_claims:
                                                         "region_groups.csv")],
         code=modules("stages/check_claims", "model/words", "analysis/__init__", "analysis/claims/__init__",
                      "analysis/claims/notation", "analysis/claims/measures", "analysis/claims/sheet",
-                     "analysis/claims/verdicts", "analysis/stats", *READING_SHEETS),
+                     "analysis/claims/verdicts", "analysis/stats", "inputs/descriptions", *READING_SHEETS),
+        descriptions=DESCRIPTIONS,
     output:
         claims=registry.table_path("claims"),
     log:
@@ -241,6 +242,7 @@ rule check_claims:
             {params.tables} \
             --reference-dir {params.reference_dir:q} \
             --analysis {params.analysis:q} \
+            --descriptions={input.descriptions:q} \
             --output {output.claims:q} \
             {params.strict} \
             > {log:q} 2>&1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -480,35 +481,97 @@ def robustness_variants(cases: pd.DataFrame, analysis, baseline_starts: list[int
 
 def poisson_trend(counts: list[int]) -> tuple[float, float]:
     """The yearly growth factor exp(β) of a Poisson log-linear regression of yearly counts on the year (every year
-    given, zeros included), and the two-sided likelihood-ratio p-value for β = 0.
+    given, zeros included), and the two-sided likelihood-ratio p-value for β = 0 (`fit_trend` without the interval)."""
+    fitted = fit_trend(counts, 0.95)
+    return fitted["ratio"], fitted["p_value"]
+
+
+def fit_trend(counts: list[int], level: float) -> dict[str, float]:
+    """A Poisson log-linear regression of yearly counts on the year (every year given, zeros included): the yearly
+    growth factor exp(β) as `ratio`, its Wald interval on the log scale at `level` (β ± z·se, se from the Fisher
+    information) and the two-sided likelihood-ratio p-value for β = 0.
 
     Fitted by Newton's method on the centred year. Where every case falls in the first or the last year the maximum
-    is at β = -inf or +inf: the factor is then 0 or inf and the likelihood ratio is its limit. No case at all, or a
-    single year, gives no factor (NaN) and p = 1.
+    is at β = -inf or +inf: the factor is then 0 or inf, the likelihood ratio is its limit and there is no Wald
+    interval (missing). No case at all, or a single year, gives no factor (NaN) and p = 1.
     """
     y = np.asarray(counts, dtype=float)
+    return _fit_slope(y, None, level)
+
+
+def fit_share_trend(successes: list[int], trials: list[int], level: float) -> dict[str, float]:
+    """A binomial logit regression of a share on the year (successes of trials each year): the yearly factor of the
+    share's odds exp(β) as `ratio`, its Wald interval on the log scale at `level` and the two-sided likelihood-ratio
+    p-value for β = 0. Years with no trial carry no information and are left out. Where the share is 0 or 1 in every
+    year, or its odds run to 0 or inf (every success before every failure), there is no finite fit: the factor is
+    NaN, 0 or inf with no interval."""
+    s, n = np.asarray(successes, dtype=float), np.asarray(trials, dtype=float)
+    return _fit_slope(s, n, level)
+
+
+def _fit_slope(y: np.ndarray, trials: np.ndarray | None, level: float) -> dict[str, float]:
+    """Newton's method for a + b·x (x the centred position of each year) under a Poisson log link (trials None) or a
+    binomial logit link; see fit_trend and fit_share_trend."""
+    from statistics import NormalDist
+
+    empty = {"ratio": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p_value": 1.0}
     x = np.arange(len(y), dtype=float)
+    if trials is not None:
+        keep = trials > 0
+        y, trials, x = y[keep], trials[keep], x[keep]
+    if len(y) < 2 or y.sum() == 0 or (trials is not None and y.sum() == trials.sum()):
+        return empty
     x -= x.mean()
-    total = y.sum()
-    if total == 0 or len(y) < 2:
-        return math.nan, 1.0
-    weighted = float((x * y).sum() / total)  # where the cases sit on average: at an end, β is infinite
-    null = _poisson_log_likelihood(y, np.full_like(y, total / len(y)))
-    if math.isclose(weighted, x[-1]) or math.isclose(weighted, x[0]):
-        growth, fitted = (math.inf if weighted > 0 else 0.0), y
-    else:
-        alpha, beta = math.log(total / len(y)), 0.0
-        for _ in range(100):
-            mu = np.exp(alpha + beta * x)
-            gradient = np.array([(y - mu).sum(), ((y - mu) * x).sum()])
-            hessian = np.array([[mu.sum(), (mu * x).sum()], [(mu * x).sum(), (mu * x * x).sum()]])
-            step = np.linalg.solve(hessian, gradient)
-            alpha, beta = alpha + step[0], beta + step[1]
-            if abs(step).max() < 1e-12:
-                break
-        growth, fitted = math.exp(beta), np.exp(alpha + beta * x)
-    statistic = max(0.0, 2.0 * (_poisson_log_likelihood(y, fitted) - null))
-    return growth, math.erfc(math.sqrt(statistic / 2.0))  # chi-squared with one degree of freedom
+    loglik = _poisson_log_likelihood if trials is None else partial(_binomial_log_likelihood, trials=trials)
+    mean0 = y.sum() / len(y) if trials is None else y.sum() / trials.sum()
+    null = loglik(y, np.full_like(y, mean0))
+
+    def mean_of(alpha: float, beta: float) -> np.ndarray:
+        eta = alpha + beta * x
+        return np.exp(eta) if trials is None else 1.0 / (1.0 + np.exp(-eta))
+
+    alpha, beta, converged = (math.log(mean0) if trials is None else math.log(mean0 / (1 - mean0))), 0.0, False
+    for _ in range(100):
+        mu = mean_of(alpha, beta)
+        weight = mu if trials is None else trials * mu * (1 - mu)
+        residual = y - (mu if trials is None else trials * mu)
+        gradient = np.array([residual.sum(), (residual * x).sum()])
+        information = np.array([[weight.sum(), (weight * x).sum()], [(weight * x).sum(), (weight * x * x).sum()]])
+        try:
+            step = np.linalg.solve(information, gradient)
+        except np.linalg.LinAlgError:
+            break
+        alpha, beta = alpha + step[0], beta + step[1]
+        if abs(beta) > 50:  # the odds or the counts run to one end: the maximum is at infinity
+            break
+        if abs(step).max() < 1e-12:
+            converged = True
+            break
+    if not converged:  # β = ±inf: the likelihood ratio is its limit, where the fit reproduces the data
+        fitted = y if trials is None else y / trials
+        statistic = max(0.0, 2.0 * (loglik(y, fitted) - null))
+        ratio = math.inf if beta > 0 else 0.0
+        return {**empty, "ratio": ratio, "p_value": math.erfc(math.sqrt(statistic / 2.0))}
+    mu = mean_of(alpha, beta)
+    weight = mu if trials is None else trials * mu * (1 - mu)
+    information = np.array([[weight.sum(), (weight * x).sum()], [(weight * x).sum(), (weight * x * x).sum()]])
+    se = math.sqrt(np.linalg.inv(information)[1, 1])
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    statistic = max(0.0, 2.0 * (loglik(y, mu) - null))
+    return {
+        "ratio": math.exp(beta),
+        "ci_low": math.exp(beta - z * se),
+        "ci_high": math.exp(beta + z * se),
+        "p_value": math.erfc(math.sqrt(statistic / 2.0)),  # chi-squared with one degree of freedom
+    }
+
+
+def _binomial_log_likelihood(y: np.ndarray, share: np.ndarray, trials: np.ndarray) -> float:
+    """The binomial log-likelihood of y successes of `trials` at `share`, without its constant, where 0·log 0 = 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hits = np.where(y > 0, y * np.log(share), 0.0)
+        misses = np.where(trials - y > 0, (trials - y) * np.log1p(-share), 0.0)
+    return float(hits.sum() + misses.sum())
 
 
 def _poisson_log_likelihood(y: np.ndarray, mu: np.ndarray) -> float:
@@ -532,6 +595,25 @@ def fisher_exact_two_sided(a: int, b: int, c: int, d: int) -> float:
     log_pmf = log_choose(row, k) + log_choose(total - row, column - k) - log_choose(total, column)
     threshold = log_pmf[a - low] + math.log1p(1e-7)
     return float(min(1.0, np.exp(log_pmf[log_pmf <= threshold]).sum()))
+
+
+def conditional_odds_ratio(a: int, b: int, c: int, d: int, level: float) -> dict[str, float]:
+    """The odds ratio (a/b) / (c/d) of the 2×2 table [[a, b], [c, d]]: its conditional maximum-likelihood estimate
+    and Fisher's exact interval at `level` (both with the margins fixed: scipy's `odds_ratio(kind="conditional")`),
+    and the two-sided Fisher exact p-value (`fisher_exact_two_sided`). A table with an empty row or column has no
+    ratio (missing) and p = 1."""
+    if 0 in (a + b, c + d, a + c, b + d):
+        return {"ratio": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p_value": 1.0}
+    from scipy.stats.contingency import odds_ratio
+
+    result = odds_ratio([[a, b], [c, d]], kind="conditional")
+    interval = result.confidence_interval(confidence_level=level)
+    return {
+        "ratio": float(result.statistic),
+        "ci_low": float(interval.low),
+        "ci_high": float(interval.high),
+        "p_value": fisher_exact_two_sided(a, b, c, d),
+    }
 
 
 def assign_region_groups(cases: pd.DataFrame, groups: pd.DataFrame) -> pd.Series:

@@ -75,6 +75,23 @@ def describe_input(input_path: str | Path, package_path: str | Path | None, role
     }
 
 
+def built_to_satisfy(package_path: str | Path | None, described: dict[str, dict]) -> frozenset[str]:
+    """The claim_ids of the claims ledger whose verdict the reconstructed inputs were drawn to give: the union of
+    the `built_to_satisfy` lists in the `tnr:reconstruction` of each reconstructed input's resource. Empty when no
+    input is described as a reconstruction."""
+    package = read_input_package(package_path)
+    built = set()
+    for path in reconstructed(described):
+        resource = find_resource(package, package_path, path) or {}
+        listed = (resource.get(RECONSTRUCTION) or {}).get("built_to_satisfy") or []
+        if not isinstance(listed, list) or not all(isinstance(item, str) for item in listed):
+            raise DescriptionError(
+                f"{package_path}: the built_to_satisfy of {path} is not a list of claim_ids (e.g. [\"pre_war_cases\"])"
+            )
+        built.update(listed)
+    return frozenset(built)
+
+
 def reconstructed(described: dict[str, dict]) -> dict[str, dict]:
     """The inputs (path -> description) that are reconstructions."""
     return {path: info for path, info in described.items() if info.get("reconstruction")}

@@ -304,7 +304,9 @@ FIELDS: dict[str, Field] = _fields(
         "check",
         TEXT,
         N_("How the observed value is compared with the expected one."),
-        allowed=N_("equals, at_least, at_most, above, rounds_to, between, includes_all, equals_set, not_checkable"),
+        allowed=N_(
+            "equals, at_least, at_most, above, below, rounds_to, between, includes_all, equals_set, not_checkable"
+        ),
     ),
     Field(
         "expected",
@@ -317,13 +319,92 @@ FIELDS: dict[str, Field] = _fields(
         N_("How the row reads words of the sentence that give no number; empty when the sentence states the value."),
     ),
     Field("why", TEXT, N_("Why the case data cannot test the sentence; empty for a checked row.")),
-    Field("observed", TEXT, N_("The value computed from the data; empty when not checkable.")),
+    Field(
+        "repeats",
+        TEXT,
+        N_(
+            "The claim_id of the row whose statement this row tests again (counted once in the findings' summary); "
+            "empty for a statement's first row."
+        ),
+    ),
+    Field(
+        "kind",
+        TEXT,
+        N_(
+            "descriptive: a fact about the documented list (counts, which countries, ranks); inferential: a rate, "
+            "share, change or trend the cases estimate with uncertainty; not_checkable: the data cannot test it."
+        ),
+        allowed=N_("descriptive, inferential, not_checkable"),
+    ),
+    Field(
+        "observed",
+        TEXT,
+        N_("The value computed from the data (a test's p-value before adjustment); empty when not checkable."),
+    ),
+    Field(
+        "verdict",
+        TEXT,
+        N_(
+            "holds or does_not_hold (descriptive rows); supported (the interval lies wholly where the sentence "
+            "says, or a test's Holm-adjusted p is at most its level with the effect the sentence's way), "
+            "contradicted (the interval lies wholly outside, or a test's effect goes significantly the other way) "
+            "or not_established (inferential rows); not_checkable."
+        ),
+        allowed=N_("supported, not_established, contradicted, holds, does_not_hold, not_checkable"),
+    ),
     Field(
         "holds",
         BOOLEAN,
-        N_("Whether the observed value satisfies the claim; missing when the data cannot test it."),
+        N_("True when the verdict is supported or holds, false otherwise; missing when the data cannot test it."),
         nullable=True,
     ),
+    Field(
+        "by_construction",
+        BOOLEAN,
+        N_(
+            "Whether the reconstructed input was drawn to give this row's verdict (its description lists the row "
+            "in built_to_satisfy): such a verdict is not evidence. False when no input is a reconstruction."
+        ),
+    ),
+)
+FIELDS["claim_estimate"] = Field(
+    "estimate",
+    FLOAT,
+    N_(
+        "An inferential row's estimate: a rate ratio, share, odds ratio (share change, group against the rest, "
+        "near abroad against the EU) or yearly growth factor; missing for other rows."
+    ),
+    nullable=True,
+)
+FIELDS["claim_ci_low"] = Field(
+    "ci_low",
+    FLOAT,
+    N_(
+        "Lower bound of the estimate's interval: exact for rate ratios, Wilson for shares, Fisher's exact for odds "
+        "ratios, Wald on the log scale for trends; missing for other rows or where it is not defined."
+    ),
+    nullable=True,
+)
+FIELDS["claim_ci_high"] = Field(
+    "ci_high", FLOAT, N_("Upper bound of the estimate's interval; missing as for ci_low."), nullable=True
+)
+FIELDS["claim_confidence_level"] = Field(
+    "confidence_level",
+    FLOAT,
+    N_("Confidence level of the row's interval (config: confidence_level); missing for rows without one."),
+    nullable=True,
+)
+FIELDS["claim_p_value"] = Field(
+    "p_value",
+    FLOAT,
+    N_("The p-value of a row read as a test, before adjustment; missing for other rows."),
+    nullable=True,
+)
+FIELDS["p_adjusted"] = Field(
+    "p_adjusted",
+    FLOAT,
+    N_("The p-value adjusted by Holm's method over every row of the ledger with a p-value; missing for others."),
+    nullable=True,
 )
 FIELDS["p_value_where_defined"] = Field(
     "p_value",
@@ -528,8 +609,18 @@ TABLES: dict[str, tuple[str, list]] = {
             "expected",
             "reading",
             "why",
+            "repeats",
+            "kind",
             "observed",
+            ("estimate", "claim_estimate"),
+            ("ci_low", "claim_ci_low"),
+            ("ci_high", "claim_ci_high"),
+            ("confidence_level", "claim_confidence_level"),
+            ("p_value", "claim_p_value"),
+            "p_adjusted",
+            "verdict",
             "holds",
+            "by_construction",
         ],
     ),
 }

@@ -26,6 +26,7 @@ class Step:
     analysis: object  # model.settings.Analysis
     strict: bool
     config: dict
+    descriptions: str | None = None  # the input data package: which rows the reconstruction was drawn to give
 
 
 def register(subparsers) -> None:
@@ -34,11 +35,11 @@ def register(subparsers) -> None:
         COMMAND,
         run,
         "check the report's claims against the statistics",
-        ("--problems", "--table", "--reference-dir", "--analysis"),
+        ("--problems", "--table", "--reference-dir", "--analysis", "--descriptions"),
         {
             "--claims": {**options.REQUIRED, "help": "claims CSV (config: claims)"},
             "--output": {**options.REQUIRED, "help": "claims.parquet to write"},
-            "--strict": {"action": "store_true", "help": "fail when any claim does not hold"},
+            "--strict": {"action": "store_true", "help": "fail when any claim is contradicted or does not hold"},
         },
     )
 
@@ -54,23 +55,27 @@ def run(args: argparse.Namespace) -> None:
         options.analysis(args, args.reference_dir),
         args.strict,
         {"strict_claims": args.strict, "claims": public_path(args.claims)},
+        args.descriptions,
     )
     result = execute(step)
-    checked = result[result["holds"].notna()]
-    print(f"{COMMAND}: {int(checked['holds'].sum())} of {len(checked)} checkable claims hold")
-    for row in checked[~checked["holds"].astype(bool)].itertuples():
-        print(f"  does not hold: {row.claim_id} (expected {row.check} {row.expected}, observed {row.observed})")
+    counts = result["verdict"].value_counts()
+    print(f"{COMMAND}: " + ", ".join(f"{counts[verdict]} {verdict}" for verdict in counts.index.sort_values()))
+    for row in result[~result["holds"].fillna(True).astype(bool)].itertuples():
+        print(f"  {row.verdict}: {row.claim_id} (expected {row.check} {row.expected}, observed {row.observed})")
 
 
 def execute(step: Step):
-    """Check the claims file, measure every claim and write claims.parquet; in strict mode fail, writing nothing, if
-    any does not hold. A claims file with problems stops the step, each problem named with its row."""
+    """Check the claims file, measure and judge every claim and write claims.parquet; in strict mode fail, writing
+    nothing, if any is contradicted or does not hold. A claims file with problems stops the step, each problem named
+    with its row."""
     from pathlib import Path
 
     from tnr_pipeline.analysis.claims.measures import prepare_cases
     from tnr_pipeline.analysis.claims.notation import CHECKS, SOURCES
     from tnr_pipeline.analysis.claims.sheet import Vocabulary, claim_problems, read_claims
-    from tnr_pipeline.analysis.claims.verdicts import ClaimsFailed, check_claims
+    from tnr_pipeline.analysis.claims.notation import KINDS, VERDICTS
+    from tnr_pipeline.analysis.claims.verdicts import ClaimsFailed, check_claims, failing
+    from tnr_pipeline.inputs.descriptions import built_to_satisfy
     from tnr_pipeline.inputs.problems import InputInvalid
     from tnr_pipeline.inputs.schemas import save_table
     from tnr_pipeline.model import io
@@ -87,13 +92,16 @@ def execute(step: Step):
     meta = io.merge_provenance([io.read_provenance(path) for path in step.table_paths.values()], step.config)
     claims_hash = {io.public_path(step.claims_path): io.sha256_file(step.claims_path)}
     meta["inputs_sha256"] = dict(sorted({**meta["inputs_sha256"], **claims_hash}.items()))
-    result = check_claims(claims, tables, step.analysis)
-    failed = result[result["holds"].eq(False).fillna(False).astype(bool)]
+    built = built_to_satisfy(step.descriptions, meta.get("inputs_described", {}))
+    result = check_claims(claims, tables, step.analysis, built)
+    failed = failing(result)
     if step.strict and len(failed):
         lines = [
-            f"{row.claim_id}: {row.claim} (expected {row.check} {row.expected}, observed {row.observed})"
+            f"{row.claim_id} ({row.verdict}): {row.claim} (expected {row.check} {row.expected}, observed "
+            f"{row.observed})"
             for row in failed.itertuples()
         ]
         raise ClaimsFailed(lines)
-    save_table(result, "claims", step.output, meta, allowed={"check": list(CHECKS), "source": list(SOURCES)})
+    allowed = {"check": list(CHECKS), "source": list(SOURCES), "kind": list(KINDS), "verdict": list(VERDICTS)}
+    save_table(result, "claims", step.output, meta, allowed=allowed)
     return result

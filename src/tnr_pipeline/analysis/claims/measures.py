@@ -2,13 +2,14 @@
 
 `measure` looks a metric up in METRICS and calls its function with the table it reads (`Metric.reads`): the cases,
 prepared by `prepare_cases`, or a statistics or survey table. Every function takes the metric as written (a
-ParsedMetric), that table and the analysis settings, and returns a number, a sorted list of codes or None.
+ParsedMetric), that table and the analysis settings. A descriptive metric returns a number, a sorted list of codes or
+None; an estimate or a test returns an Estimate (the value with its interval, and a test's p-value).
 """
 
 from __future__ import annotations
 
 import math
-from functools import partial
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -18,8 +19,11 @@ from tnr_pipeline.analysis.claims.notation import (
     CASE_FILTERS,
     CODES,
     COUNT,
+    DESCRIPTIVE,
+    ESTIMATE,
     NUMBER,
     SHARE,
+    TEST,
     YES_NO,
     Metric,
     ParsedMetric,
@@ -30,6 +34,23 @@ from tnr_pipeline.analysis.claims.notation import (
 )
 from tnr_pipeline.model.settings import Analysis, Period, in_scope
 from tnr_pipeline.model.words import COMPARED_GROUPS, GROUP_COMPARISON
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What the cases estimate, with its interval at confidence_level: a rate ratio, share, odds ratio or growth
+    factor. A test's Estimate also has its p-value and the direction the sentence says the effect goes (`up`: above
+    no change, 1; `down`: below it); `value` is then the p-value, else the estimate."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    p_value: float | None = None
+    direction: str = "up"
+
+    @property
+    def value(self) -> float:
+        return self.estimate if self.p_value is None else self.p_value
 
 
 class Ranked(list):
@@ -139,21 +160,71 @@ def _new_countries(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis
     return sorted(during - before)
 
 
-def _share(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> float:
-    """Of the cases matching `among`, the share that also match the arguments."""
-    among = select_cases(cases, parsed.among, analysis)
-    matching = select_cases(cases, parsed.arguments, analysis)
-    total = int(among.sum())
-    return float((matching & among).sum() / total) if total else math.nan
+def _case_filters(filters: dict[str, str] | None) -> dict[str, str]:
+    """The case filters of a metric's arguments (direction=, n= and host_country of rank are not filters)."""
+    return {k: v for k, v in (filters or {}).items() if k in CASE_FILTERS}
 
 
-def _share_change_p(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> float:
-    """Fisher's exact p that the share differs between the baseline and the comparison period."""
+def _share(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> Estimate:
+    """Of the cases matching `among`, the share that also match the arguments, with its Wilson interval."""
     among = select_cases(cases, parsed.among, analysis)
-    matching = select_cases(cases, parsed.arguments, analysis)
+    matching = select_cases(cases, _case_filters(parsed.arguments), analysis)
+    total, hits = int(among.sum()), int((matching & among).sum())
+    low, high = stats.wilson_interval(hits, total, analysis.confidence_level)
+    return Estimate(hits / total if total else math.nan, low, high)
+
+
+def _period_table(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> tuple[int, int, int, int]:
+    """(F, not F) among G in the comparison period, then in the baseline: the 2×2 table of a share change."""
+    among = select_cases(cases, parsed.among, analysis)
+    matching = select_cases(cases, _case_filters(parsed.arguments), analysis)
     base, comp = _in_period(cases, analysis.baseline), _in_period(cases, analysis.comparison)
-    a, c = int((matching & among & base).sum()), int((matching & among & comp).sum())
-    return stats.fisher_exact_two_sided(a, int((among & base).sum()) - a, c, int((among & comp).sum()) - c)
+    a, c = int((matching & among & comp).sum()), int((matching & among & base).sum())
+    return a, int((among & comp).sum()) - a, c, int((among & base).sum()) - c
+
+
+def _share_change(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> Estimate:
+    """The odds of F among G in the comparison period over their odds in the baseline, with Fisher's exact
+    interval."""
+    result = stats.conditional_odds_ratio(*_period_table(parsed, cases, analysis), analysis.confidence_level)
+    return Estimate(result["ratio"], result["ci_low"], result["ci_high"])
+
+
+def _share_change_p(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> Estimate:
+    """Fisher's exact p that the share differs between the baseline and the comparison period; its effect is the
+    share change."""
+    result = stats.conditional_odds_ratio(*_period_table(parsed, cases, analysis), analysis.confidence_level)
+    return Estimate(result["ratio"], result["ci_low"], result["ci_high"], result["p_value"], _direction(parsed))
+
+
+def _share_against_rest(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> Estimate:
+    """The odds of F among the cases matching G over the odds of F among every other case, with Fisher's exact
+    interval."""
+    among = select_cases(cases, parsed.among, analysis)
+    matching = select_cases(cases, _case_filters(parsed.arguments), analysis)
+    a, c = int((matching & among).sum()), int((matching & ~among).sum())
+    result = stats.conditional_odds_ratio(
+        a, int(among.sum()) - a, c, int((~among).sum()) - c, analysis.confidence_level
+    )
+    return Estimate(result["ratio"], result["ci_low"], result["ci_high"])
+
+
+def _share_trend(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> Estimate:
+    """The yearly factor of F's odds among G over G's years, with its Wald interval."""
+    years = trend_years(parsed.among, analysis)
+    among = cases[select_cases(cases, parsed.among, analysis)]
+    matching = select_cases(among, _case_filters(parsed.arguments), analysis)
+    trials, hits = among["year"].value_counts(), among.loc[matching, "year"].value_counts()
+    result = stats.fit_share_trend(
+        [int(hits.get(year, 0)) for year in years],
+        [int(trials.get(year, 0)) for year in years],
+        analysis.confidence_level,
+    )
+    return Estimate(result["ratio"], result["ci_low"], result["ci_high"])
+
+
+def _direction(parsed: ParsedMetric) -> str:
+    return parsed.arguments.get("direction", "up")
 
 
 def _rank(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> int | None:
@@ -161,33 +232,44 @@ def _rank(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> int 
     return country_rank(chosen, parsed.arguments["host_country"])
 
 
-def _rate_ratio(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis, column: str) -> float:
-    """One column of stats.rate_ratio (ratio, ci_low, ci_high, p_value) of the comparison period over the baseline."""
+def _period_rate_ratio(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> dict[str, float]:
+    """stats.rate_ratio (ratio, ci_low, ci_high, p_value) of the comparison period over the baseline."""
     chosen = _chosen(parsed, cases, analysis)
     baseline, comparison = analysis.baseline, analysis.comparison
-    result = stats.rate_ratio(
+    return stats.rate_ratio(
         int(_in_period(chosen, baseline).sum()),
         baseline.years,
         int(_in_period(chosen, comparison).sum()),
         comparison.years,
         analysis.confidence_level,
     )
-    return float(result[column])
 
 
-def _trend(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> tuple[float, float]:
-    """The yearly growth factor of a Poisson trend over the metric's years, and its p-value."""
+def _rate_ratio(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> Estimate:
+    result = _period_rate_ratio(parsed, cases, analysis)
+    return Estimate(result["ratio"], result["ci_low"], result["ci_high"])
+
+
+def _rate_ratio_p(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> Estimate:
+    result = _period_rate_ratio(parsed, cases, analysis)
+    return Estimate(result["ratio"], result["ci_low"], result["ci_high"], result["p_value"], _direction(parsed))
+
+
+def _fitted_trend(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> dict[str, float]:
+    """The Poisson trend over the metric's years (stats.fit_trend)."""
     years = trend_years(parsed.arguments, analysis)
     counts = _chosen(parsed, cases, analysis)["year"].value_counts()
-    return stats.poisson_trend([int(counts.get(year, 0)) for year in years])
+    return stats.fit_trend([int(counts.get(year, 0)) for year in years], analysis.confidence_level)
 
 
-def _trend_growth(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> float:
-    return _trend(parsed, cases, analysis)[0]
+def _trend(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> Estimate:
+    result = _fitted_trend(parsed, cases, analysis)
+    return Estimate(result["ratio"], result["ci_low"], result["ci_high"])
 
 
-def _trend_p(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> float:
-    return _trend(parsed, cases, analysis)[1]
+def _trend_p(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> Estimate:
+    result = _fitted_trend(parsed, cases, analysis)
+    return Estimate(result["ratio"], result["ci_low"], result["ci_high"], result["p_value"], _direction(parsed))
 
 
 # ---- the table metrics: each reads one statistics or survey table ------------------------------------------------
@@ -198,8 +280,9 @@ def _period_cases(parsed: ParsedMetric, period_summary: pd.DataFrame, analysis: 
     return int(_one(period_summary, "cases", scope=args["scope"], period=args["period"]))
 
 
-def _ratio(parsed: ParsedMetric, period_ratios: pd.DataFrame, analysis: Analysis) -> float:
-    return float(_one(period_ratios, "ratio", scope=parsed.arguments["scope"]))
+def _ratio(parsed: ParsedMetric, period_ratios: pd.DataFrame, analysis: Analysis) -> Estimate:
+    row = period_ratios[period_ratios["scope"] == parsed.arguments["scope"]]
+    return Estimate(*(float(_one(row, column)) for column in ("ratio", "ci_low", "ci_high")))
 
 
 def _cases_ratio(parsed: ParsedMetric, period_ratios: pd.DataFrame, analysis: Analysis) -> float:
@@ -207,14 +290,24 @@ def _cases_ratio(parsed: ParsedMetric, period_ratios: pd.DataFrame, analysis: An
     return row["comparison_cases"] / row["baseline_cases"] if row["baseline_cases"] else math.inf
 
 
-def _min_variant_ci_low(parsed: ParsedMetric, robustness: pd.DataFrame, analysis: Analysis) -> float:
-    return float(robustness.loc[robustness["scope"] == parsed.arguments["scope"], "ci_low"].min())
+def _variant_ratios(parsed: ParsedMetric, robustness: pd.DataFrame, analysis: Analysis) -> Estimate:
+    """Every robustness variant of the scope at once: the lowest ratio, and the span from the lowest lower bound to
+    the highest upper bound of their intervals (wholly above a threshold only when every variant's interval is)."""
+    rows = robustness[robustness["scope"] == parsed.arguments["scope"]]
+    return Estimate(float(rows["ratio"].min()), float(rows["ci_low"].min()), float(rows["ci_high"].max()))
 
 
-def _near_abroad_excess_p(parsed: ParsedMetric, region_ratios: pd.DataFrame, analysis: Analysis) -> float:
+def _near_abroad_excess_p(parsed: ParsedMetric, region_ratios: pd.DataFrame, analysis: Analysis) -> Estimate:
+    """Fisher's p of the near abroad against the EU (region_ratios' comparison row); the effect is the ratio of their
+    rate ratios, the odds ratio of the 2×2 table (group × period), with Fisher's exact interval."""
     rows, scope = region_ratios.set_index(["scope", "region_group"]), parsed.arguments["scope"]
-    near, eu = (rows.loc[(scope, group), "ratio"] for group in COMPARED_GROUPS)
-    return float(rows.loc[(scope, GROUP_COMPARISON), "p_value"]) if near > eu else 1.0
+    (near_b, near_c), (eu_b, eu_c) = (
+        (int(rows.loc[(scope, group), "baseline_cases"]), int(rows.loc[(scope, group), "comparison_cases"]))
+        for group in COMPARED_GROUPS
+    )
+    result = stats.conditional_odds_ratio(near_c, near_b, eu_c, eu_b, analysis.confidence_level)
+    p_value = float(rows.loc[(scope, GROUP_COMPARISON), "p_value"])
+    return Estimate(result["ratio"], result["ci_low"], result["ci_high"], p_value, _direction(parsed))
 
 
 def _survey_respondents(parsed: ParsedMetric, survey: pd.DataFrame, analysis: Analysis) -> int:
@@ -228,34 +321,41 @@ def _survey_n(parsed: ParsedMetric, survey: pd.DataFrame, analysis: Analysis) ->
     return int(_one(survey, "n", question=args["question"], answer=args["answer"]))
 
 
-def _survey_share(parsed: ParsedMetric, survey: pd.DataFrame, analysis: Analysis) -> float:
+def _survey_share(parsed: ParsedMetric, survey: pd.DataFrame, analysis: Analysis) -> Estimate:
     args = parsed.arguments
-    return float(_one(survey, "share", question=args["question"], answer=args["answer"]))
+    return Estimate(
+        *(float(_one(survey, column, question=args["question"], answer=args["answer"])) for column in SHARE_COLUMNS)
+    )
 
+
+SHARE_COLUMNS = ("share", "ci_low", "ci_high")
+D, E, T = DESCRIPTIVE, ESTIMATE, TEST
+TESTED = (*CASE_FILTERS, "direction")  # a test on the cases takes the case filters and its direction
 
 METRICS = {
-    "n_cases": Metric((), CASE_FILTERS, COUNT, _n_cases),
-    "n_host_countries": Metric((), CASE_FILTERS, COUNT, _n_host_countries),
-    "host_countries": Metric((), CASE_FILTERS, CODES, _host_countries),
-    "top_countries": Metric(("n",), CASE_FILTERS, CODES, _top_countries),
-    "new_countries": Metric((), CASE_FILTERS, CODES, _new_countries),
-    "share": Metric((), CASE_FILTERS, SHARE, _share, among="required"),
-    "rank": Metric(("host_country",), (), COUNT, _rank, among="optional"),
-    "rate_ratio": Metric((), CASE_FILTERS, NUMBER, partial(_rate_ratio, column="ratio")),
-    "rate_ratio_ci_low": Metric((), CASE_FILTERS, NUMBER, partial(_rate_ratio, column="ci_low")),
-    "rate_ratio_ci_high": Metric((), CASE_FILTERS, NUMBER, partial(_rate_ratio, column="ci_high")),
-    "rate_ratio_p": Metric((), CASE_FILTERS, SHARE, partial(_rate_ratio, column="p_value")),
-    "share_change_p": Metric((), CASE_FILTERS, SHARE, _share_change_p, among="required"),
-    "trend": Metric((), CASE_FILTERS, NUMBER, _trend_growth, years=True),
-    "trend_p": Metric((), CASE_FILTERS, SHARE, _trend_p, years=True),
-    "period_cases": Metric(("scope", "period"), (), COUNT, _period_cases, reads="period_summary"),
-    "ratio": Metric(("scope",), (), NUMBER, _ratio, reads="period_ratios"),
-    "cases_ratio": Metric(("scope",), (), NUMBER, _cases_ratio, reads="period_ratios"),
-    "survey_respondents": Metric((), ("question",), COUNT, _survey_respondents, reads="survey_summary"),
-    "survey_n": Metric(("question", "answer"), (), COUNT, _survey_n, reads="survey_summary"),
-    "survey_share": Metric(("question", "answer"), (), SHARE, _survey_share, reads="survey_summary"),
-    "min_variant_ci_low": Metric(("scope",), (), NUMBER, _min_variant_ci_low, reads="robustness"),
-    "near_abroad_excess_p": Metric(("scope",), (), SHARE, _near_abroad_excess_p, reads="region_ratios"),
+    "n_cases": Metric((), CASE_FILTERS, COUNT, D, _n_cases),
+    "n_host_countries": Metric((), CASE_FILTERS, COUNT, D, _n_host_countries),
+    "host_countries": Metric((), CASE_FILTERS, CODES, D, _host_countries),
+    "top_countries": Metric(("n",), CASE_FILTERS, CODES, D, _top_countries),
+    "new_countries": Metric((), CASE_FILTERS, CODES, D, _new_countries),
+    "rank": Metric(("host_country",), (), COUNT, D, _rank, among="optional"),
+    "share": Metric((), CASE_FILTERS, SHARE, E, _share, among="required"),
+    "share_change": Metric((), CASE_FILTERS, NUMBER, E, _share_change, among="required"),
+    "share_against_rest": Metric((), CASE_FILTERS, NUMBER, E, _share_against_rest, among="required"),
+    "share_trend": Metric((), CASE_FILTERS, NUMBER, E, _share_trend, among="required", years=True),
+    "rate_ratio": Metric((), CASE_FILTERS, NUMBER, E, _rate_ratio),
+    "trend": Metric((), CASE_FILTERS, NUMBER, E, _trend, years=True),
+    "rate_ratio_p": Metric((), TESTED, SHARE, T, _rate_ratio_p),
+    "share_change_p": Metric((), TESTED, SHARE, T, _share_change_p, among="required"),
+    "trend_p": Metric((), TESTED, SHARE, T, _trend_p, years=True),
+    "period_cases": Metric(("scope", "period"), (), COUNT, D, _period_cases, reads="period_summary"),
+    "cases_ratio": Metric(("scope",), (), NUMBER, D, _cases_ratio, reads="period_ratios"),
+    "ratio": Metric(("scope",), (), NUMBER, E, _ratio, reads="period_ratios"),
+    "survey_respondents": Metric((), ("question",), COUNT, D, _survey_respondents, reads="survey_summary"),
+    "survey_n": Metric(("question", "answer"), (), COUNT, D, _survey_n, reads="survey_summary"),
+    "survey_share": Metric(("question", "answer"), (), SHARE, E, _survey_share, reads="survey_summary"),
+    "variant_ratios": Metric(("scope",), (), NUMBER, E, _variant_ratios, reads="robustness"),
+    "near_abroad_excess_p": Metric(("scope",), ("direction",), SHARE, T, _near_abroad_excess_p, reads="region_ratios"),
 }
 
 

@@ -7,32 +7,53 @@ Each metric, what it takes and its measure function is one entry of `measures.ME
 false), host_country (ISO 3166-1 alpha-3), eu_member (true or false, in the case's year), region_group
 (reference/region_groups.csv), target_profile, verification.
 
-Case metrics (each takes any case filter):
+Each metric is read one of three ways (Metric.reading), which gives the row its kind and its verdict:
+  descriptive   a fact about the documented list (a count, which countries, a rank): `holds` or `does_not_hold`
+  estimate      a rate ratio, share, share change or trend the cases estimate: its interval at confidence_level
+                decides (`supported` wholly inside what the sentence says, `contradicted` wholly outside,
+                `not_established` across the edge)
+  test          a p-value read against `expected` (check at_most): `supported` needs the Holm-adjusted p at most
+                `expected` with the effect in the sentence's direction (direction=up, the default, or down);
+                `contradicted` needs the effect's interval to exclude no change on the other side
+Descriptive case metrics (each takes any case filter):
   n_cases, n_host_countries                    cases matching; their distinct host countries
   host_countries                               the set of their host countries
   top_countries n=N                            the N host countries with most cases; a tie at the cut never holds
   new_countries                                host countries with a case in the comparison period and none before
-  share F among G                              of the cases matching G, the share that also match F (0 to 1)
   rank host_country=X [among G]                X's rank by cases among the host countries of the cases matching G
                                                (1 is the most; tied countries share the better rank)
-  rate_ratio, rate_ratio_ci_low, rate_ratio_ci_high, rate_ratio_p
-                                               the comparison period's annual mean over the baseline's, its exact
-                                               interval and p-value (as period_ratios)
-  share_change_p F among G                     two-sided Fisher exact p that the share differs between the baseline
-                                               and the comparison period
-  trend, trend_p                               yearly growth factor exp(β) of a Poisson log-linear regression of the
-                                               yearly counts on the year, and its likelihood-ratio p; the years come
-                                               from period= (one period) or year=A..B
+Estimates on the cases:
+  rate_ratio                                   the comparison period's annual mean over the baseline's, with its
+                                               exact conditional interval (as period_ratios)
+  share F among G                              of the cases matching G, the share that also match F, Wilson interval
+  share_change F among G                       the odds of F among G in the comparison period over the baseline's
+                                               (the same as F's rate ratio over the rest of G's), conditional
+                                               maximum likelihood with Fisher's exact interval
+  share_against_rest F among G                 the odds of F among the cases matching G over its odds among all the
+                                               other cases, with Fisher's exact interval
+  trend                                        yearly growth factor exp(β) of a Poisson log-linear regression of the
+                                               yearly counts on the year, Wald interval on the log scale; the years
+                                               come from period= (one period) or year=A..B
+  share_trend F among G                        the yearly factor of F's odds among G (a binomial logit regression on
+                                               the year), Wald interval; the years come from G's period= or year=
+Tests on the cases (their effect and its interval are given too):
+  rate_ratio_p                                 the exact conditional p-value of equal rates (effect: rate_ratio)
+  share_change_p F among G                     Fisher's exact p that the share differs between the periods (effect:
+                                               share_change)
+  trend_p                                      the likelihood-ratio p of the trend (effect: trend)
 Table metrics:
-  period_cases scope=S period=P, ratio scope=S, cases_ratio scope=S    from period_summary / period_ratios
-  survey_respondents [question=Q], survey_n question=Q answer=A, survey_share question=Q answer=A
-  min_variant_ci_low scope=S                   the lowest ci_low of any robustness variant of the scope
-  near_abroad_excess_p scope=S                 Fisher's p of the near abroad against the EU when the near abroad's
-                                               rate ratio is the larger, else 1
-Checks: equals, at_least, above (strictly), at_most, rounds_to (to the nearest whole number, .5 up), between (A..B,
-both ends included), includes_all (space-separated codes all among the observed), equals_set (exactly the observed
-codes), and not_checkable (no metric, no expected value, a `why`). A threshold that no value could fail (at_least 0,
-a share at_most 1) is refused.
+  period_cases scope=S period=P, cases_ratio scope=S    (descriptive) from period_summary / period_ratios
+  ratio scope=S                                (estimate) period_ratios' rate ratio and its exact interval
+  survey_respondents [question=Q], survey_n question=Q answer=A    (descriptive)
+  survey_share question=Q answer=A             (estimate) the share with its Wilson interval
+  variant_ratios scope=S                       (estimate) every robustness variant at once: the lowest ratio, from
+                                               the lowest lower bound to the highest upper bound of their intervals
+  near_abroad_excess_p scope=S                 (test) Fisher's p of the near abroad against the EU; effect: the
+                                               ratio of their rate ratios with Fisher's exact interval
+Checks: equals, at_least, above (strictly), below (strictly), at_most, rounds_to (to the nearest whole number, .5 up:
+the range [n - 0.5, n + 0.5)), between (A..B, both ends included), includes_all (space-separated codes all among the
+observed), equals_set (exactly the observed codes), and not_checkable (no metric, no expected value, a `why`). A
+threshold that no value could fail (at_least 0, a share at_most 1) is refused.
 """
 
 from __future__ import annotations
@@ -44,9 +65,19 @@ from dataclasses import dataclass, field
 from tnr_pipeline.model.settings import Analysis
 
 CLAIM_COLUMNS = ("claim_id", "section", "claim", "metric", "check", "expected", "source")
-NOTE_COLUMNS = ("reading", "why")  # optional: how the row reads the sentence's words; why it cannot be checked
+# Optional: how the row reads the sentence's words; why it cannot be checked; the claim_id of the row whose statement
+# this row tests again (counted once in the findings' summary).
+NOTE_COLUMNS = ("reading", "why", "repeats")
 SOURCES = ("report", "pipeline")  # a sentence quoted from the report, or a check this project adds
-NOT_CHECKABLE = "not_checkable"
+NOT_CHECKABLE = "not_checkable"  # a check, a kind and a verdict: the data cannot test the sentence
+DESCRIPTIVE, ESTIMATE, TEST = "descriptive", "estimate", "test"  # how a metric is read (Metric.reading)
+INFERENTIAL = "inferential"  # the kind of a row read as an estimate or a test
+KINDS = (DESCRIPTIVE, INFERENTIAL, NOT_CHECKABLE)
+HOLDS, DOES_NOT_HOLD = "holds", "does_not_hold"  # the verdicts of a descriptive row
+SUPPORTED, NOT_ESTABLISHED, CONTRADICTED = "supported", "not_established", "contradicted"  # of an inferential row
+VERDICTS = (SUPPORTED, NOT_ESTABLISHED, CONTRADICTED, HOLDS, DOES_NOT_HOLD, NOT_CHECKABLE)
+FAILING = (CONTRADICTED, DOES_NOT_HOLD)  # the verdicts strict_claims stops the build on
+DIRECTIONS = ("up", "down")  # a test's effect: above no change (the default) or below it
 AMONG = "among"
 CASE_FILTERS = (
     "year",
@@ -73,10 +104,11 @@ class Metric:
     required: tuple[str, ...]
     optional: tuple[str, ...]
     kind: str  # COUNT, NUMBER (a ratio), SHARE (0-1: shares and p-values) or CODES (a set of country codes)
+    reading: str  # DESCRIPTIVE, ESTIMATE or TEST: how its value is judged
     measure: Callable[[ParsedMetric, object, Analysis], object]  # (the metric as written, the table, the settings)
     reads: str = CASES  # the table its measure reads: the cases, or a statistics or survey table
     among: str = ""  # "required" or "optional" when the metric takes `among FILTERS`
-    years: bool = False  # needs a bounded range of years: period= (one) or year=A..B
+    years: bool = False  # needs a bounded range of years: period= (one) or year=A..B (after `among` when it has one)
 
 
 CHECKS = {
@@ -84,6 +116,7 @@ CHECKS = {
     "at_least": (COUNT, NUMBER, SHARE),
     "at_most": (COUNT, NUMBER, SHARE),
     "above": (NUMBER, SHARE),
+    "below": (NUMBER, SHARE),
     "rounds_to": (COUNT, NUMBER),
     "between": (COUNT, NUMBER, SHARE),
     "includes_all": (CODES,),

@@ -22,10 +22,12 @@ from tnr_pipeline.analysis.claims.notation import (
     CLAIM_COLUMNS,
     CODES,
     COUNT,
+    DIRECTIONS,
     NOT_CHECKABLE,
     NOTE_COLUMNS,
     SHARE,
     SOURCES,
+    TEST,
     YES_NO,
     ParsedMetric,
     parse_metric,
@@ -90,6 +92,7 @@ class Vocabulary:
             "host_country": sorted(self.countries),
             "fh_counted": tuple(YES_NO),
             "eu_member": tuple(YES_NO),
+            "direction": DIRECTIONS,
         }[key]
 
 
@@ -154,8 +157,10 @@ def argument_problems(parsed: ParsedMetric, words: Vocabulary, analysis: Analysi
         problems.append(f"{name} needs '{AMONG}' and the filters of the cases it is a share of (e.g. {AMONG} period=P)")
     if "answer" in arguments and arguments.get("question") in words.survey_answers:
         problems.append(_one_of(arguments["answer"], words.survey_answers[arguments["question"]], "answer"))
-    if metric.years and analysis is not None and trend_years(arguments, analysis) is None:
-        problems.append(f"{name} needs its years: one period=P, or year=A..B with both ends")
+    years_from = (parsed.among or {}) if metric.among else arguments
+    if metric.years and analysis is not None and trend_years(years_from, analysis) is None:
+        where = f"after '{AMONG}'" if metric.among else "its filters"
+        problems.append(f"{name} needs its years ({where}): one period=P, or year=A..B with both ends")
     return [problem for problem in problems if problem]
 
 
@@ -246,6 +251,33 @@ def claim_problems(claims: pd.DataFrame, words: Vocabulary, analysis: Analysis |
         )
     for row, claim in claims.iterrows():
         problems += _row_problems(row, claim, words, analysis)
+    return problems + _repeat_problems(claims)
+
+
+def _repeat_problems(claims: pd.DataFrame) -> list[Problem]:
+    """A `repeats` cell names another row's claim_id, and that row repeats no other."""
+    if "repeats" not in claims.columns:
+        return []
+    repeats = dict(zip(claims["claim_id"], claims["repeats"].fillna(""), strict=True))
+    problems = []
+    for row, claim in claims.iterrows():
+        target = str(claim["repeats"] or "").strip()
+        if not target:
+            continue
+        where = f'row {row} (claim "{claim["claim_id"]}"), column "repeats"'
+        if target not in repeats or target == claim["claim_id"]:
+            problems.append(
+                Problem(row, "repeats", f'{where}: "{target}" is not the claim_id of another row of the claims file.')
+            )
+        elif repeats[target].strip():
+            problems.append(
+                Problem(
+                    row,
+                    "repeats",
+                    f'{where}: "{target}" itself repeats "{repeats[target]}"; name the row it repeats, '
+                    f'"{repeats[target]}".',
+                )
+            )
     return problems
 
 
@@ -308,6 +340,16 @@ def _row_problems(row: int, claim: pd.Series, words: Vocabulary, analysis: Analy
             Problem(row, "check", f'{where}, column "check": "{claim["check"]}" is not a check. Allowed: {allowed}.'),
         ]
     kind = METRICS[parsed.name].kind
+    if METRICS[parsed.name].reading == TEST and claim["check"] != "at_most":
+        return [
+            *problems,
+            Problem(
+                row,
+                "check",
+                f'{where}, column "check": {parsed.name} is a p-value, read as a test: its check is at_most, with '
+                "expected the level the sentence is read at (e.g. at_most 0.05).",
+            ),
+        ]
     expected_wrong = expected_problems(claim["check"], kind, claim["expected"], words)
     problems += [Problem(row, "expected", f'{where}, column "expected": {p}.') for p in expected_wrong]
     if (
