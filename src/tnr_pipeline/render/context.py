@@ -318,14 +318,36 @@ def documentation_context(figures: dict[str, str], provenance: dict, lang: Langu
 
 
 def count_claims(claims: list[dict]) -> dict[str, int]:
-    """The ledger's counts: the report's statements (checkable, holding, not checkable) and the pipeline's own
-    checks (and how many hold), from the claims table's `source` and `holds`."""
-    report = [row for row in claims if row["source"] == "report"]
-    pipeline = [row for row in claims if row["source"] == "pipeline"]
+    """The ledger's counts by verdict, each statement once (a row that `repeats` another is not counted): the
+    report's statements (supported, not established, contradicted; descriptive ones holding or not; not checkable;
+    how many were drawn to hold by the reconstruction) and, apart, the pipeline's own checks."""
+    from collections import Counter
+
+    from tnr_pipeline.analysis.claims.notation import (
+        CONTRADICTED,
+        DESCRIPTIVE,
+        DOES_NOT_HOLD,
+        HOLDS,
+        NOT_CHECKABLE,
+        NOT_ESTABLISHED,
+        SUPPORTED,
+    )
+
+    counted = [row for row in claims if not row["repeats"]]
+    report = [row for row in counted if row["source"] == "report"]
+    pipeline = [row for row in counted if row["source"] == "pipeline"]
+    verdicts = Counter(row["verdict"] for row in report)
     return {
-        "report_checkable": sum(1 for row in report if row["holds"] is not None),
-        "report_holding": sum(1 for row in report if row["holds"] is True),
-        "report_not_checkable": sum(1 for row in report if row["holds"] is None),
+        "statements": len(report),
+        "supported": verdicts[SUPPORTED],
+        "not_established": verdicts[NOT_ESTABLISHED],
+        "contradicted": verdicts[CONTRADICTED],
+        "descriptive": sum(1 for row in report if row["kind"] == DESCRIPTIVE),
+        "holding": verdicts[HOLDS],
+        "not_holding": verdicts[DOES_NOT_HOLD],
+        "not_checkable": verdicts[NOT_CHECKABLE],
+        "by_construction": sum(1 for row in report if row["by_construction"]),
+        "repeated": sum(1 for row in claims if row["repeats"]),
         "pipeline": len(pipeline),
         "pipeline_holding": sum(1 for row in pipeline if row["holds"] is True),
     }

@@ -13,12 +13,28 @@ CHECK_WORDS = {
     "at_least": N_("at least"),
     "at_most": N_("at most"),
     "above": N_("above"),
+    "below": N_("below"),
     "rounds_to": N_("rounds to"),
     "between": N_("in the range"),
     "includes_all": N_("includes all of"),
     "equals_set": N_("is exactly"),
     "not_checkable": N_("not checkable from the data"),
 }
+
+
+# The words for the claims' verdicts (claims.notation.VERDICTS); the failing ones in bold.
+VERDICT_WORDS = {
+    "supported": N_("supported"),
+    "not_established": N_("not established"),
+    "contradicted": N_("**contradicted**"),
+    "holds": N_("holds"),
+    "does_not_hold": N_("**does not hold**"),
+    "not_checkable": N_("not checkable"),
+}
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
 class Filters:
@@ -86,11 +102,11 @@ class Filters:
         return Raw(escape_markdown(self.lang.gettext(CHECK_WORDS.get(code, code.replace("_", " ")))))
 
     def verdict(self, claim: dict | None) -> Raw:
-        """'rounds to 8 — holds' from a claims row; a dash when the report makes no such claim."""
+        """'rounds to 8 — not established' from a claims row; a dash when the report makes no such claim."""
         if not claim:
             return Raw("—")
         expected = escape_markdown(self.lang.decimals(claim["expected"]))
-        return Raw(f"{self.check(claim['check'])} {expected} — {self.holds(claim)}")
+        return Raw(f"{self.check(claim['check'])} {expected} — {self.verdict_word(claim)}")
 
     def decimals(self, text: str) -> Raw:
         return Raw(escape_markdown(self.lang.decimals(text)))
@@ -106,23 +122,59 @@ class Filters:
         )
 
     def tested(self, claim: dict) -> Raw:
-        """'observed 8.18, expected rounds to 8: holds' from a claims row; 'not checkable' where the data cannot
-        test it."""
-        if claim["holds"] is None:
-            return self.holds(claim)
+        """A claims row's result in words: 'observed 29, expected equals 29: holds' (descriptive); 'estimate 8.18
+        (95% CI 5.33–12.91), read as rounds to 8: not established' (an estimate); 'p = 0.021, Holm-adjusted 0.064;
+        effect 3.16 (95% CI 1.13–8.87): not established' (a test); 'not checkable'."""
+        _ = self.lang.gettext
+        if claim["verdict"] == "not_checkable":
+            return self.verdict_word(claim)
+        if claim["kind"] == "descriptive":
+            return Raw(
+                _("observed {observed}, expected {check} {expected}: {verdict}").format(
+                    observed=self.decimals(claim["observed"]),
+                    check=self.check(claim["check"]),
+                    expected=self.decimals(claim["expected"]),
+                    verdict=self.verdict_word(claim),
+                )
+            )
+        if _missing(claim["p_value"]):
+            return Raw(
+                _("estimate {estimate} ({interval}), read as {check} {expected}: {verdict}").format(
+                    estimate=self.lang.number(claim["estimate"], 2),
+                    interval=self.interval(claim),
+                    check=self.check(claim["check"]),
+                    expected=self.decimals(claim["expected"]),
+                    verdict=self.verdict_word(claim),
+                )
+            )
         return Raw(
-            self.lang.gettext("observed {observed}, expected {check} {expected}: {verdict}").format(
-                observed=self.decimals(claim["observed"]),
-                check=self.check(claim["check"]),
-                expected=self.decimals(claim["expected"]),
-                verdict=self.holds(claim),
+            _("p = {p}, Holm-adjusted {adjusted}; effect {estimate} ({interval}): {verdict}").format(
+                p=self.lang.general(claim["p_value"], 2),
+                adjusted=self.lang.general(claim["p_adjusted"], 2),
+                estimate=self.lang.number(claim["estimate"], 2),
+                interval=self.interval(claim),
+                verdict=self.verdict_word(claim),
             )
         )
 
-    def holds(self, claim: dict) -> Raw:
-        if claim["holds"] is None:
-            return Raw(self.lang.gettext("not checkable"))
-        return Raw(self.lang.gettext("holds") if claim["holds"] else self.lang.gettext("**does not hold**"))
+    def observed(self, claim: dict) -> Raw:
+        """The ledger's observed cell: the value (descriptive), '8.18 (95% CI 5.33–12.91)' (an estimate), 'p = 0.021
+        (Holm 0.064)' (a test), a dash when not checkable."""
+        if claim["verdict"] == "not_checkable":
+            return Raw("—")
+        if claim["kind"] == "descriptive":
+            return self.decimals(claim["observed"])
+        if _missing(claim["p_value"]):
+            return Raw(f"{self.lang.number(claim['estimate'], 2)} ({self.interval(claim)})")
+        return Raw(
+            self.lang.gettext("p = {p} (Holm {adjusted})").format(
+                p=self.lang.general(claim["p_value"], 2), adjusted=self.lang.general(claim["p_adjusted"], 2)
+            )
+        )
+
+    def verdict_word(self, claim: dict) -> Raw:
+        """The verdict of a claims row in this language's words (claims.notation.VERDICTS)."""
+        return Raw(self.lang.gettext(VERDICT_WORDS[claim["verdict"]]))
 
     def counted(self, rows: list[dict], mark_eu: bool = False) -> list[Raw]:
         """Country rows as 'Poland (6)', or 'Italy (EU, 1)' with `mark_eu` for EU member states."""

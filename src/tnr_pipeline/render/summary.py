@@ -21,13 +21,20 @@ def build_summary(context: dict, markdown_path: str, html_path: str, editions: t
         label = next(s["label"] for s in context["scopes"] if s["name"] == scope)
         lines.append(f"  {label}: rate ratio {filters.ratio_interval(context['ratio'][scope])}")
     ledger = context["ledger"]
-    failing = [row["claim_id"] for row in context["claims"] if row["source"] == "report" and row["holds"] is False]
+    failing = [
+        row["claim_id"]
+        for row in context["claims"]
+        if row["source"] == "report" and row["verdict"] in ("contradicted", "does_not_hold")
+    ]
     lines.append(
-        f"  Statements of the report that hold: {ledger['report_holding']} of {ledger['report_checkable']} checkable"
-        f" ({ledger['report_not_checkable']} not checkable from the data)"
-        + (f"; not holding: {', '.join(failing)}" if failing else "")
+        f"  The report's {ledger['statements']} statements about its data: {ledger['supported']} supported, "
+        f"{ledger['not_established']} not established, {ledger['contradicted']} contradicted; "
+        f"{ledger['holding']} of {ledger['descriptive']} about the documented list hold; "
+        f"{ledger['not_checkable']} not checkable" + (f"; contradicted or not holding: {', '.join(failing)}" if failing else "")
     )
-    lines.append(f"  The pipeline's own checks that hold: {ledger['pipeline_holding']} of {ledger['pipeline']}")
+    if ledger["by_construction"]:
+        lines.append(f"  {ledger['by_construction']} of them were drawn to hold by the reconstruction: not evidence")
+    lines.append(f"  The pipeline's own checks that hold or are supported: {ledger['pipeline_holding']} of {ledger['pipeline']}")
     lines.append(f"  Findings: {html_path} and {markdown_path}")
     for language in editions:
         from babel import Locale
