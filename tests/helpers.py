@@ -362,6 +362,88 @@ def fisher(a, b, c, d):
     return fisher_exact([[a, b], [c, d]], alternative="two-sided").pvalue
 
 
+def statsmodels_trend_interval(counts, level=0.95):
+    """exp(β) of statsmodels' Poisson GLM of the counts on the year and its Wald interval at `level`."""
+    import numpy as np
+    import statsmodels.api as sm
+
+    design = sm.add_constant(np.arange(len(counts), dtype=float))
+    fit = sm.GLM(np.asarray(counts, dtype=float), design, family=sm.families.Poisson()).fit()
+    low, high = fit.conf_int(alpha=1 - level)[1]
+    return math.exp(fit.params[1]), math.exp(low), math.exp(high)
+
+
+def statsmodels_share_trend(successes, trials, level=0.95):
+    """exp(β) of statsmodels' binomial GLM of a share on the year (years without a trial left out), its Wald interval
+    at `level` and its likelihood-ratio p-value."""
+    import numpy as np
+    import statsmodels.api as sm
+    from scipy.stats import chi2
+
+    years = [(i, s, n) for i, (s, n) in enumerate(zip(successes, trials, strict=True)) if n > 0]
+    design = sm.add_constant(np.array([float(i) for i, _, _ in years]))
+    outcome = np.array([[s, n - s] for _, s, n in years], dtype=float)
+    fit = sm.GLM(outcome, design, family=sm.families.Binomial()).fit()
+    low, high = fit.conf_int(alpha=1 - level)[1]
+    return math.exp(fit.params[1]), math.exp(low), math.exp(high), chi2.sf(2 * (fit.llf - fit.llnull), 1)
+
+
+def conditional_odds_ratio_by_hand(a, b, c, d, level=0.95):
+    """The conditional maximum-likelihood odds ratio of [[a, b], [c, d]] and its exact (Fisher/Cornfield) interval,
+    found by root-finding on Fisher's noncentral hypergeometric distribution (scipy.stats.nchypergeom_fisher): the
+    estimate makes the distribution's mean equal a; the bounds put probability (1 - level) / 2 in each tail."""
+    from scipy.optimize import brentq
+    from scipy.stats import nchypergeom_fisher
+
+    total, row, column = a + b + c + d, a + b, a + c
+    low_support, high_support = max(0, column - (total - row)), min(row, column)
+
+    def dist(odds):
+        return nchypergeom_fisher(total, row, column, odds)
+
+    def solve(f):
+        return math.exp(brentq(lambda t: f(math.exp(t)), -30, 30, xtol=1e-12))
+
+    estimate = 0.0 if a == low_support else math.inf if a == high_support else solve(lambda o: dist(o).mean() - a)
+    alpha = 1 - level
+    lower = 0.0 if a == low_support else solve(lambda o: dist(o).sf(a - 1) - alpha / 2)
+    upper = math.inf if a == high_support else solve(lambda o: dist(o).cdf(a) - alpha / 2)
+    return estimate, lower, upper
+
+
+def shipped_cases() -> pd.DataFrame:
+    """The validated cases of the frozen shipped sheet (SHIPPED/cases.csv), as validate_cases writes them."""
+    from tnr_pipeline.inputs import cases as case_sheet
+    from tnr_pipeline.model.reference import Reference
+    from tnr_pipeline.model.settings import parse_periods
+
+    reference = Reference()
+    read = case_sheet.load_case_sheet(SHIPPED / "cases.csv")
+    validated = case_sheet.validate_case_sheet(
+        read, reference, 1991, 2026, "cases.csv", SHIPPED / "cases.csv", origin_country="RUS"
+    )
+    return case_sheet.normalise_cases(validated, reference, parse_periods(ANALYSIS["periods"]))
+
+
+def shipped_survey_summary() -> pd.DataFrame:
+    """survey_summary of the frozen shipped questionnaire (SHIPPED/survey.csv), as summarise_survey writes it."""
+    from tnr_pipeline.analysis.stats import summarise_survey
+    from tnr_pipeline.inputs.survey import YES_NO_QUESTIONS, code_responses, load_survey_sheet, validate_survey_sheet
+    from tnr_pipeline.model.reference import Reference
+
+    reference = Reference()
+    read = load_survey_sheet(SHIPPED / "survey.csv")
+    sheet = validate_survey_sheet(read, reference, "survey.csv", SHIPPED / "survey.csv", {})
+    responses = code_responses(sheet, reference)
+    return summarise_survey(responses, YES_NO_QUESTIONS, reference.tactic_codes, ANALYSIS["confidence_level"])
+
+
+def holm_by_statsmodels(p_values):
+    from statsmodels.stats.multitest import multipletests
+
+    return list(multipletests(p_values, method="holm")[1])
+
+
 def statsmodels_trend(counts):
     import numpy as np
     import statsmodels.api as sm

@@ -11,7 +11,16 @@ import warnings
 import pandas as pd
 import pytest
 
-from helpers import CLAIMS_FILE_COLUMNS, ROOT, fisher, independent_interval, make_cases, statsmodels_trend
+from helpers import (
+    CLAIMS_FILE_COLUMNS,
+    ROOT,
+    conditional_odds_ratio_by_hand,
+    fisher,
+    independent_interval,
+    make_cases,
+    statsmodels_trend,
+    statsmodels_trend_interval,
+)
 from tnr_pipeline.analysis import stats
 from tnr_pipeline.analysis.claims import measures, notation, verdicts
 from tnr_pipeline.analysis.claims import sheet as claims_sheet
@@ -73,8 +82,11 @@ def test_metrics(tables, analysis, metric, expected):
 
 
 def test_ratio_metric_reads_period_ratios(tables, analysis):
-    # 3 cases in 8 years vs 9 in 3 years -> 8
-    assert measures.measure("ratio scope=all", tables, analysis) == pytest.approx(8.0)
+    # 3 cases in 8 years vs 9 in 3 years -> 8, with the exact interval of period_ratios' row
+    _, low, high, _ = independent_interval(3, 8, 9, 3)
+    measured = measures.measure("ratio scope=all", tables, analysis)
+    assert (measured.estimate, measured.ci_low, measured.ci_high) == pytest.approx((8.0, low, high), rel=1e-9)
+    assert measured.p_value is None  # an estimate, not a test
 
 
 def test_unknown_metric_and_check_are_errors(tables, analysis):
@@ -155,7 +167,7 @@ def test_strict_mode_fails_and_names_the_claim(tmp_path, tables, analysis):
             ["hundred", "F1", "100 cases.", "n_cases", "at_least", "100"],
         ],
     )
-    with pytest.raises(verdicts.ClaimsFailed, match="hundred: 100 cases"):
+    with pytest.raises(verdicts.ClaimsFailed, match=r"hundred \(does_not_hold\): 100 cases"):
         _run(path, tmp_path, tables, analysis, strict=True)
     assert not (tmp_path / "claims.parquet").exists()
 
@@ -374,8 +386,15 @@ def where(**tests):
 )
 def test_each_case_metric_and_filter_matches_an_independent_count(notation_tables, analysis, metric, expected):
     observed = measures.measure(metric, notation_tables, analysis)
-    if isinstance(expected, float):
-        assert observed == pytest.approx(expected)
+    if isinstance(expected, float):  # a share: its estimate, with statsmodels' Wilson interval of the same counts
+        from statsmodels.stats.proportion import proportion_confint
+
+        parsed = notation.parse_metric(metric)
+        among = measures.select_cases(notation_tables["cases"], parsed.among, analysis)
+        hits = among & measures.select_cases(notation_tables["cases"], parsed.arguments, analysis)
+        low, high = proportion_confint(int(hits.sum()), int(among.sum()), alpha=0.05, method="wilson")
+        assert observed.estimate == pytest.approx(expected)
+        assert (observed.ci_low, observed.ci_high) == pytest.approx((low, high), rel=1e-9, abs=1e-12)
     else:
         assert observed == expected
 
@@ -386,14 +405,12 @@ def test_rate_ratio_metrics_match_the_independent_exact_interval(notation_tables
     x_b = sum(1 for r in chosen if r["period"] == "pre_war")
     x_c = sum(1 for r in chosen if r["period"] == "post_invasion")
     _, low, high, p_value = independent_interval(x_b, 8, x_c, 3)
-    measured = {
-        name: measures.measure(f"{name} tactic=detention,digital_threat,assassination", notation_tables, analysis)
-        for name in ("rate_ratio", "rate_ratio_ci_low", "rate_ratio_ci_high", "rate_ratio_p")
-    }
-    assert measured["rate_ratio"] == pytest.approx((x_c / 3) / (x_b / 8))
-    assert measured["rate_ratio_ci_low"] == pytest.approx(low, rel=1e-9)
-    assert measured["rate_ratio_ci_high"] == pytest.approx(high, rel=1e-9)
-    assert measured["rate_ratio_p"] == pytest.approx(p_value, rel=1e-9)
+    ratio = measures.measure("rate_ratio tactic=detention,digital_threat,assassination", notation_tables, analysis)
+    test = measures.measure("rate_ratio_p tactic=detention,digital_threat,assassination", notation_tables, analysis)
+    assert ratio.estimate == pytest.approx((x_c / 3) / (x_b / 8))
+    assert (ratio.ci_low, ratio.ci_high) == pytest.approx((low, high), rel=1e-9)
+    assert test.p_value == pytest.approx(p_value, rel=1e-9) and test.value == test.p_value
+    assert (test.estimate, test.ci_low, test.ci_high) == (ratio.estimate, ratio.ci_low, ratio.ci_high)
 
 
 @pytest.mark.parametrize(
@@ -424,7 +441,14 @@ def test_share_change_p_is_fishers_exact_test_by_scipy(
         count("pre_war", True), count("pre_war", False), count("post_invasion", True), count("post_invasion", False)
     )
     observed = measures.measure(f"share_change_p {numerator} among {among}".strip(), notation_tables, analysis)
-    assert observed == pytest.approx(expected, rel=1e-9)
+    assert observed.p_value == pytest.approx(expected, rel=1e-9)
+    # its effect, the share change: the odds in 2022-2024 over the odds before, conditional MLE and exact interval
+    by_hand = conditional_odds_ratio_by_hand(
+        count("post_invasion", True), count("post_invasion", False), count("pre_war", True), count("pre_war", False)
+    )
+    change = measures.measure(f"share_change {numerator} among {among}".strip(), notation_tables, analysis)
+    assert (change.estimate, change.ci_low, change.ci_high) == pytest.approx(by_hand, rel=1e-6)
+    assert (observed.estimate, observed.ci_low, observed.ci_high) == (change.estimate, change.ci_low, change.ci_high)
 
 
 @pytest.mark.parametrize(
@@ -440,8 +464,12 @@ def test_share_change_p_is_fishers_exact_test_by_scipy(
 def test_trend_and_its_p_value_match_statsmodels_glm(notation_tables, analysis, metric, years, keep):
     counts = [sum(1 for r in records() if r["year"] == year and keep(r)) for year in years]
     growth, p_value = statsmodels_trend(counts)
-    assert measures.measure(f"trend {metric}", notation_tables, analysis) == pytest.approx(growth, rel=1e-6)
-    assert measures.measure(f"trend_p {metric}", notation_tables, analysis) == pytest.approx(p_value, rel=1e-6)
+    trend = measures.measure(f"trend {metric}", notation_tables, analysis)
+    assert trend.estimate == pytest.approx(growth, rel=1e-6)
+    assert measures.measure(f"trend_p {metric}", notation_tables, analysis).p_value == pytest.approx(p_value, rel=1e-6)
+    if len(years) > 2 and len(set(counts)) > 1:  # statsmodels' Wald interval where it is defined
+        _, low, high = statsmodels_trend_interval(counts)
+        assert (trend.ci_low, trend.ci_high) == pytest.approx((low, high), rel=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -504,7 +532,7 @@ def test_poisson_trend_at_the_edges():
         (["r", "F", "x.", "rank host_country=POL,DEU among", "equals", "1", "report", "r", ""], "rank ranks one"),
         (
             ["r", "F", "x.", "trend tactic=detention", "above", "1", "report", "r", ""],
-            "trend needs its years: one period=P, or year=A..B with both ends",
+            "trend needs its years (its filters): one period=P, or year=A..B with both ends",
         ),
         (["r", "F", "x.", "trend_p year=2020..", "at_most", "0.05", "report", "r", ""], "trend_p needs its years"),
         (["r", "F", "x.", "share tactic=detention", "at_least", "0.5", "report", "r", ""], "share needs 'among'"),
@@ -588,7 +616,15 @@ def test_the_shipped_ledger_covers_the_report(analysis):
 )
 def test_survey_metrics_read_their_row(tables, analysis, metric, expected):
     observed = measures.measure(metric, tables, analysis)
-    assert observed == expected and type(observed) is type(expected)
+    if isinstance(expected, float):  # a share, with the interval of its row
+        row = (
+            tables["survey_summary"]
+            .set_index(["question", "answer"])
+            .loc[tuple(part.split("=")[1] for part in metric.split()[1:])]
+        )
+        assert (observed.estimate, observed.ci_low, observed.ci_high) == (expected, row["ci_low"], row["ci_high"])
+    else:
+        assert observed == expected and type(observed) is type(expected)
 
 
 def test_edge_values_of_the_table_metrics(tables, analysis):
@@ -605,12 +641,17 @@ def test_edge_values_of_the_table_metrics(tables, analysis):
         {
             "scope": ["all"] * 3,
             "region_group": ["near_abroad", "eu", "near_abroad_vs_eu"],
+            "baseline_cases": [2, 4, 6],
+            "comparison_cases": [3, 6, 9],
             "ratio": [4.0, 4.0, 1.0],
             "p_value": [0.5, 0.5, 0.01],
         }
     )
-    # equal rate ratios: the near abroad's is not the larger, so the sentence cannot hold
-    assert measures.measure("near_abroad_excess_p scope=all", {**tables, "region_ratios": regions}, analysis) == 1.0
+    # equal rate ratios: the effect is 1, so even a small p cannot support "sharper in the near abroad"
+    excess = measures.measure("near_abroad_excess_p scope=all", {**tables, "region_ratios": regions}, analysis)
+    assert excess.p_value == 0.01 and excess.estimate == pytest.approx(1.0)
+    assert verdicts.judge_test(excess, 0.01, 0.05) == notation.NOT_ESTABLISHED
+    assert (excess.ci_low, excess.ci_high) == pytest.approx(conditional_odds_ratio_by_hand(3, 2, 6, 4)[1:], rel=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -619,7 +660,7 @@ def test_edge_values_of_the_table_metrics(tables, analysis):
         ("n_cases year=2022..2022", None),  # a range of one year is a range
         ("n_cases year=2024..2022,2019", "year '2024..2022' starts after it ends"),
         ("n_cases year=soon,later", "year 'later' is not a year"),  # every bad part, not only the first
-        ("trend period=pre_war,post_invasion", "trend needs its years"),  # one period, not a list
+        ("trend period=pre_war,post_invasion", "trend needs its years (its filters)"),  # one period, not a list
         ("trend year=2014..2016,2020..2022", "trend needs its years"),
         ("trend year=2022..2022", None),
         ("trend period=post_invasion year=2010..2013", "trend needs its years"),  # the two ranges do not meet
@@ -640,14 +681,15 @@ def test_filters_that_need_the_settings_use_them_after_among(notation_tables, an
     )
     assert measures.measure(
         "share host_country=GEO among scope=excluding_denial_of_entry", notation_tables, analysis
-    ) == (pytest.approx(1 / len(where(t=lambda r: r["tactic"] != "denial_of_entry"))))
+    ).estimate == (pytest.approx(1 / len(where(t=lambda r: r["tactic"] != "denial_of_entry"))))
     both = measures.measure("n_cases scope=excluding_denial_of_entry,freedom_house_physical", notation_tables, analysis)
     assert both == len(where(t=lambda r: r["tactic"] != "denial_of_entry" or r["fh"]))
 
 
 def test_a_share_of_no_case_is_missing_and_never_holds(notation_tables, analysis):
     share = measures.measure("share tactic=detention among host_country=ITA", notation_tables, analysis)
-    assert math.isnan(share) and not verdicts.holds("at_most", share, "0.5")
+    assert math.isnan(share.estimate) and math.isnan(share.ci_low) and math.isnan(share.ci_high)
+    assert verdicts.judge_interval(share.ci_low, share.ci_high, "at_most", "0.5") == notation.NOT_ESTABLISHED
 
 
 @pytest.mark.parametrize("expected", ["inf", "nan", "-inf", "eight"])
@@ -681,11 +723,8 @@ def test_rate_ratio_intervals_take_the_confidence_level_of_the_settings(notation
     x_c = sum(1 for r in chosen if r["period"] == "post_invasion")
     _, low, high, _ = independent_interval(x_b, 8, x_c, 3, level=0.8)
     at_80 = replace(analysis, confidence_level=0.8)
-    metric = "{} tactic=detention,digital_threat,assassination"
-    assert measures.measure(metric.format("rate_ratio_ci_low"), notation_tables, at_80) == pytest.approx(low, rel=1e-9)
-    assert measures.measure(metric.format("rate_ratio_ci_high"), notation_tables, at_80) == pytest.approx(
-        high, rel=1e-9
-    )
+    ratio = measures.measure("rate_ratio tactic=detention,digital_threat,assassination", notation_tables, at_80)
+    assert (ratio.ci_low, ratio.ci_high) == pytest.approx((low, high), rel=1e-9)
 
 
 def test_zero_denominators_give_their_value_without_a_division_warning(notation_tables, tables, analysis):
@@ -695,15 +734,17 @@ def test_zero_denominators_give_their_value_without_a_division_warning(notation_
         warnings.simplefilter("error")
         share = measures.measure("share tactic=detention among host_country=ITA", notation_tables, analysis)
         ratio = measures.measure("cases_ratio scope=all", {**tables, "period_ratios": no_cases}, analysis)
-    assert math.isnan(share) and ratio == math.inf
+    assert math.isnan(share.estimate) and ratio == math.inf
 
 
 def test_a_ledger_of_no_claim_has_the_ledgers_columns_and_a_missing_column_reads_empty(tables, analysis):
     empty = verdicts.check_claims(pd.DataFrame(columns=["claim_id", "check", "metric"]), tables, analysis)
-    assert list(empty.columns) == [*verdicts.LEDGER_COLUMNS, "observed", "holds"] and empty.empty
+    assert list(empty.columns) == [*verdicts.LEDGER_COLUMNS, *verdicts.RESULT_COLUMNS] and empty.empty
     one = pd.DataFrame([{"claim_id": "c", "check": "not_checkable", "metric": "", "claim": "A sentence."}])
     row = verdicts.check_claims(one, tables, analysis).iloc[0].to_dict()
     assert row["section"] == "" and row["why"] == "" and row["observed"] == "" and pd.isna(row["holds"])
+    assert row["kind"] == row["verdict"] == notation.NOT_CHECKABLE and row["by_construction"] is False
+    assert all(math.isnan(row[column]) for column in verdicts.NUMBERS)
 
 
 def test_a_claim_on_cases_is_measured_with_the_analysis_settings(notation_tables, analysis):

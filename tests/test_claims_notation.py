@@ -284,7 +284,7 @@ def test_an_unknown_check_is_refused_naming_the_checks():
     with pytest.raises(ValueError) as raised:
         verdicts.holds("roughly", 3, "3")
     assert str(raised.value) == (
-        "unknown check 'roughly' (known: equals, at_least, at_most, above, rounds_to, between, includes_all, "
+        "unknown check 'roughly' (known: equals, at_least, at_most, above, below, rounds_to, between, includes_all, "
         "equals_set)"
     )
 
@@ -390,7 +390,7 @@ def test_a_claims_sheet_without_a_column_is_refused_naming_every_missing_column(
     sheet = _claims_sheet({2: {"claim_id": "a"}}).drop(columns=["source", "check"])
     needs = (
         "The claims file needs these columns: claim_id, section, claim, metric, check, expected, source (header in "
-        "row 1); reading, why are optional."
+        "row 1); reading, why, repeats are optional."
     )
     assert claims_sheet.claim_problems(sheet, WORDS) == [
         Problem(0, "check", f'column "check" is missing. {needs}'),
@@ -464,6 +464,6 @@ def test_strict_mode_names_every_failing_claim_on_its_own_line():
     failed = verdicts.ClaimsFailed(["a: one", "b: two"])
     assert failed.problems == ["a: one", "b: two"]
     assert str(failed) == (
-        "2 claim(s) of the report do not hold on this data and strict_claims is on, so the claims ledger was not "
-        "written:\n  - a: one\n  - b: two"
+        "2 statement(s) of the ledger are contradicted by this data or do not hold, and strict_claims is on, so the "
+        "claims ledger was not written:\n  - a: one\n  - b: two"
     )

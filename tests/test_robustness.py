@@ -11,9 +11,9 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
-from helpers import ANALYSIS, SHIPPED, examples, make_cases
+from helpers import ANALYSIS, SHIPPED, conditional_odds_ratio_by_hand, examples, make_cases
 from tnr_pipeline.analysis import stats
-from tnr_pipeline.analysis.claims import measures, verdicts
+from tnr_pipeline.analysis.claims import measures, notation, verdicts
 from tnr_pipeline.model.reference import Reference
 from tnr_pipeline.model.settings import parse_analysis
 from tnr_pipeline.stages.compute_statistics import statistics_tables
@@ -180,17 +180,33 @@ def test_a_period_with_no_case_gives_no_quasi_poisson_interval_and_says_why():
 
 def test_the_two_robustness_claims(shipped_tables):
     _, tables, analysis = shipped_tables
-    lowest = measures.measure("min_variant_ci_low scope=all", tables, analysis)
-    assert lowest == pytest.approx(tables["robustness"].query("scope == 'all'")["ci_low"].min())
-    assert verdicts.holds("above", lowest, "1") is (lowest > 1)
-    p_value = measures.measure("near_abroad_excess_p scope=all", tables, analysis)
-    assert p_value == pytest.approx(
-        tables["region_ratios"].set_index(["scope", "region_group"]).loc[("all", "near_abroad_vs_eu"), "p_value"]
+    variants = tables["robustness"].query("scope == 'all'")
+    every = measures.measure("variant_ratios scope=all", tables, analysis)
+    assert (every.estimate, every.ci_low, every.ci_high) == pytest.approx(
+        (variants["ratio"].min(), variants["ci_low"].min(), variants["ci_high"].max())
     )
-    # where the EU's increase is the larger, the near-abroad claim cannot hold, whatever the p-value
+    # wholly above 1 exactly when every variant's interval is
+    above = verdicts.judge_interval(every.ci_low, every.ci_high, "above", "1")
+    assert (above == notation.SUPPORTED) is bool((variants["ci_low"] > 1).all())
+    excess = measures.measure("near_abroad_excess_p scope=all", tables, analysis)
+    rows = tables["region_ratios"].set_index(["scope", "region_group"])
+    assert excess.p_value == pytest.approx(rows.loc[("all", "near_abroad_vs_eu"), "p_value"])
+    near, eu = (rows.loc[("all", group)] for group in ("near_abroad", "eu"))
+    assert excess.estimate == pytest.approx(
+        conditional_odds_ratio_by_hand(
+            int(near["comparison_cases"]),
+            int(near["baseline_cases"]),
+            int(eu["comparison_cases"]),
+            int(eu["baseline_cases"]),
+        )[0],
+        rel=1e-6,
+    )
+    # where the EU's increase is the larger, a small p cannot support "sharper in the near abroad"
     flipped = tables["region_ratios"].copy()
-    flipped.loc[flipped["region_group"] == "eu", "ratio"] = 100.0
-    assert measures.measure("near_abroad_excess_p scope=all", {**tables, "region_ratios": flipped}, analysis) == 1.0
+    flipped.loc[flipped["region_group"] == "eu", "comparison_cases"] = 1000
+    reversed_effect = measures.measure("near_abroad_excess_p scope=all", {**tables, "region_ratios": flipped}, analysis)
+    assert reversed_effect.estimate < 1
+    assert verdicts.judge_test(reversed_effect, 0.0, 0.05) != notation.SUPPORTED
 
 
 def test_baseline_starts_outside_the_baseline_are_refused():

@@ -86,7 +86,7 @@ def built_to_satisfy(package_path: str | Path | None, described: dict[str, dict]
         listed = (resource.get(RECONSTRUCTION) or {}).get("built_to_satisfy") or []
         if not isinstance(listed, list) or not all(isinstance(item, str) for item in listed):
             raise DescriptionError(
-                f"{package_path}: the built_to_satisfy of {path} is not a list of claim_ids (e.g. [\"pre_war_cases\"])"
+                f'{package_path}: the built_to_satisfy of {path} is not a list of claim_ids (e.g. ["pre_war_cases"])'
             )
         built.update(listed)
     return frozenset(built)

@@ -30,11 +30,14 @@ def build_summary(context: dict, markdown_path: str, html_path: str, editions: t
         f"  The report's {ledger['statements']} statements about its data: {ledger['supported']} supported, "
         f"{ledger['not_established']} not established, {ledger['contradicted']} contradicted; "
         f"{ledger['holding']} of {ledger['descriptive']} about the documented list hold; "
-        f"{ledger['not_checkable']} not checkable" + (f"; contradicted or not holding: {', '.join(failing)}" if failing else "")
+        f"{ledger['not_checkable']} not checkable"
+        + (f"; contradicted or not holding: {', '.join(failing)}" if failing else "")
     )
     if ledger["by_construction"]:
         lines.append(f"  {ledger['by_construction']} of them were drawn to hold by the reconstruction: not evidence")
-    lines.append(f"  The pipeline's own checks that hold or are supported: {ledger['pipeline_holding']} of {ledger['pipeline']}")
+    lines.append(
+        f"  The pipeline's own checks that hold or are supported: {ledger['pipeline_holding']} of {ledger['pipeline']}"
+    )
     lines.append(f"  Findings: {html_path} and {markdown_path}")
     for language in editions:
         from babel import Locale

@@ -71,9 +71,8 @@ def execute(step: Step):
     from pathlib import Path
 
     from tnr_pipeline.analysis.claims.measures import prepare_cases
-    from tnr_pipeline.analysis.claims.notation import CHECKS, SOURCES
+    from tnr_pipeline.analysis.claims.notation import CHECKS, KINDS, SOURCES, VERDICTS
     from tnr_pipeline.analysis.claims.sheet import Vocabulary, claim_problems, read_claims
-    from tnr_pipeline.analysis.claims.notation import KINDS, VERDICTS
     from tnr_pipeline.analysis.claims.verdicts import ClaimsFailed, check_claims, failing
     from tnr_pipeline.inputs.descriptions import built_to_satisfy
     from tnr_pipeline.inputs.problems import InputInvalid

@@ -73,17 +73,18 @@ def holds(check: str, observed: object, expected: str) -> bool:
 
 def claimed_range(check: str, expected: str) -> tuple[float, bool, float, bool]:
     """What a check says of a number, as a range (low, low included, high, high included): above 2 is (2, no, inf,
-    no); rounds_to 8 is [7.5, 8.5); between A..B is [A, B]."""
+    yes); rounds_to 8 is [7.5, 8.5); between A..B is [A, B]. An open end is infinite and includes infinity: an
+    interval reaching inf (no baseline case) is still wholly above 2."""
     if check == "between":
         low, high = (float(x) for x in expected.split(".."))
         return low, True, high, True
     value = float(expected)
     return {
         "equals": (value, True, value, True),
-        "at_least": (value, True, math.inf, False),
-        "above": (value, False, math.inf, False),
-        "at_most": (-math.inf, False, value, True),
-        "below": (-math.inf, False, value, False),
+        "at_least": (value, True, math.inf, True),  # an infinite bound (no baseline case) is above any number
+        "above": (value, False, math.inf, True),
+        "at_most": (-math.inf, True, value, True),
+        "below": (-math.inf, True, value, False),
         "rounds_to": (value - 0.5, True, value + 0.5, False),
     }[check]
 
