@@ -53,7 +53,7 @@ def tables(periods, scopes, reference, analysis):
                 "v",
                 "Executive Summary",
                 "Above 1 in every variant.",
-                "min_variant_ci_low scope=all",
+                "variant_ratios scope=all",
                 "above",
                 "1",
                 "pipeline",
