@@ -322,6 +322,7 @@ rule render_findings:
         claims=config["claims"],
         catalogues=CATALOGUES.values(),
         code=modules("stages/render_findings", "model/words", "model/registry", "inputs/descriptions",
+                     "analysis/__init__", "analysis/claims/__init__", "analysis/claims/notation",
                      "render/__init__", "render/i18n", "render/notices", "render/pool", "render/findings",
                      "render/context", "render/escape", "render/filters", "render/html", "render/readers",
                      "render/summary", "render/templates"),

@@ -3,6 +3,15 @@ them, each returning Markdown (its data escaped) that the environment does not e
 
 from __future__ import annotations
 
+from tnr_pipeline.analysis.claims.notation import (
+    CONTRADICTED,
+    DESCRIPTIVE,
+    DOES_NOT_HOLD,
+    HOLDS,
+    NOT_CHECKABLE,
+    NOT_ESTABLISHED,
+    SUPPORTED,
+)
 from tnr_pipeline.render.escape import Raw
 from tnr_pipeline.render.escape import markdown as escape_markdown
 from tnr_pipeline.render.i18n import N_, Language
@@ -24,12 +33,12 @@ CHECK_WORDS = {
 
 # The words for the claims' verdicts (claims.notation.VERDICTS); the failing ones in bold.
 VERDICT_WORDS = {
-    "supported": N_("supported"),
-    "not_established": N_("not established"),
-    "contradicted": N_("**contradicted**"),
-    "holds": N_("holds"),
-    "does_not_hold": N_("**does not hold**"),
-    "not_checkable": N_("not checkable"),
+    SUPPORTED: N_("supported"),
+    NOT_ESTABLISHED: N_("not established"),
+    CONTRADICTED: N_("**contradicted**"),
+    HOLDS: N_("holds"),
+    DOES_NOT_HOLD: N_("**does not hold**"),
+    NOT_CHECKABLE: N_("not checkable"),
 }
 
 
@@ -126,9 +135,9 @@ class Filters:
         (95% CI 5.33–12.91), read as rounds to 8: not established' (an estimate); 'p = 0.021, Holm-adjusted 0.064;
         effect 3.16 (95% CI 1.13–8.87): not established' (a test); 'not checkable'."""
         _ = self.lang.gettext
-        if claim["verdict"] == "not_checkable":
+        if claim["verdict"] == NOT_CHECKABLE:
             return self.verdict_word(claim)
-        if claim["kind"] == "descriptive":
+        if claim["kind"] == DESCRIPTIVE:
             return Raw(
                 _("observed {observed}, expected {check} {expected}: {verdict}").format(
                     observed=self.decimals(claim["observed"]),
@@ -160,9 +169,9 @@ class Filters:
     def observed(self, claim: dict) -> Raw:
         """The ledger's observed cell: the value (descriptive), '8.18 (95% CI 5.33–12.91)' (an estimate), 'p = 0.021
         (Holm 0.064)' (a test), a dash when not checkable."""
-        if claim["verdict"] == "not_checkable":
+        if claim["verdict"] == NOT_CHECKABLE:
             return Raw("—")
-        if claim["kind"] == "descriptive":
+        if claim["kind"] == DESCRIPTIVE:
             return self.decimals(claim["observed"])
         if _missing(claim["p_value"]):
             return Raw(f"{self.lang.number(claim['estimate'], 2)} ({self.interval(claim)})")

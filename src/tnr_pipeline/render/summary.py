@@ -21,11 +21,9 @@ def build_summary(context: dict, markdown_path: str, html_path: str, editions: t
         label = next(s["label"] for s in context["scopes"] if s["name"] == scope)
         lines.append(f"  {label}: rate ratio {filters.ratio_interval(context['ratio'][scope])}")
     ledger = context["ledger"]
-    failing = [
-        row["claim_id"]
-        for row in context["claims"]
-        if row["source"] == "report" and row["verdict"] in ("contradicted", "does_not_hold")
-    ]
+    from tnr_pipeline.analysis.claims.notation import FAILING
+
+    failing = [row["claim_id"] for row in context["claims"] if row["source"] == "report" and row["verdict"] in FAILING]
     lines.append(
         f"  The report's {ledger['statements']} statements about its data: {ledger['supported']} supported, "
         f"{ledger['not_established']} not established, {ledger['contradicted']} contradicted; "
