@@ -11,6 +11,7 @@ from tnr_pipeline.analysis.claims.notation import (
     NOT_CHECKABLE,
     NOT_ESTABLISHED,
     SUPPORTED,
+    TIE_NOTE,
 )
 from tnr_pipeline.render.escape import Raw
 from tnr_pipeline.render.escape import markdown as escape_markdown
@@ -140,7 +141,7 @@ class Filters:
         if claim["kind"] == DESCRIPTIVE:
             return Raw(
                 _("observed {observed}, expected {check} {expected}: {verdict}").format(
-                    observed=self.decimals(claim["observed"]),
+                    observed=self.observed_value(claim["observed"]),
                     check=self.check(claim["check"]),
                     expected=self.decimals(claim["expected"]),
                     verdict=self.verdict_word(claim),
@@ -172,7 +173,7 @@ class Filters:
         if claim["verdict"] == NOT_CHECKABLE:
             return Raw("—")
         if claim["kind"] == DESCRIPTIVE:
-            return self.decimals(claim["observed"])
+            return self.observed_value(claim["observed"])
         if _missing(claim["p_value"]):
             return Raw(f"{self.lang.number(claim['estimate'], 2)} ({self.interval(claim)})")
         return Raw(
@@ -180,6 +181,19 @@ class Filters:
                 p=self.lang.general(claim["p_value"], 2), adjusted=self.lang.general(claim["p_adjusted"], 2)
             )
         )
+
+    def observed_value(self, text: str) -> Raw:
+        """A descriptive row's observed value in this language: numbers as it writes them, and a ranking's tie at
+        its cut (claims.notation.TIE_NOTE) in its words."""
+        import re
+
+        pattern = re.escape(TIE_NOTE).replace(r"\{tied\}", "(?P<tied>[A-Z ]+)").replace(r"\{cases\}", r"(?P<cases>\d+)")
+        found = re.search(pattern, text)
+        if not found:
+            return self.decimals(text)
+        top = text[: found.start()].strip()
+        tie = self.lang.gettext(TIE_NOTE).format(tied=found["tied"], cases=found["cases"])
+        return Raw(escape_markdown(f"{top} {tie}".strip()))
 
     def verdict_word(self, claim: dict) -> Raw:
         """The verdict of a claims row in this language's words (claims.notation.VERDICTS)."""

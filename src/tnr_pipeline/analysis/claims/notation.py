@@ -62,6 +62,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tnr_pipeline.model.messages import N_
 from tnr_pipeline.model.settings import Analysis
 
 CLAIM_COLUMNS = ("claim_id", "section", "claim", "metric", "check", "expected", "source")
@@ -77,6 +78,8 @@ HOLDS, DOES_NOT_HOLD = "holds", "does_not_hold"  # the verdicts of a descriptive
 SUPPORTED, NOT_ESTABLISHED, CONTRADICTED = "supported", "not_established", "contradicted"  # of an inferential row
 VERDICTS = (SUPPORTED, NOT_ESTABLISHED, CONTRADICTED, HOLDS, DOES_NOT_HOLD, NOT_CHECKABLE)
 FAILING = (CONTRADICTED, DOES_NOT_HOLD)  # the verdicts strict_claims stops the build on
+# How an observed ranking notes a tie at its cut (verdicts.format_observed; the render layer words it in a language).
+TIE_NOTE = N_("(then a tie at the cut: {tied} with {cases} cases each)")
 DIRECTIONS = ("up", "down")  # a test's effect: above no change (the default) or below it
 AMONG = "among"
 CASE_FILTERS = (

@@ -27,6 +27,7 @@ from tnr_pipeline.analysis.claims.notation import (
     NOT_ESTABLISHED,
     SUPPORTED,
     TEST,
+    TIE_NOTE,
     parse_metric,
 )
 from tnr_pipeline.model.errors import UserError
@@ -132,10 +133,8 @@ def format_observed(observed: object) -> str:
     if observed is None:
         return "none"
     if isinstance(observed, Ranked) and observed.tied:
-        return (
-            " ".join(observed) + f" (then a tie at the cut: {' '.join(observed.tied)} with "
-            f"{observed.tied_cases} cases each)"
-        ).lstrip()
+        note = TIE_NOTE.format(tied=" ".join(observed.tied), cases=observed.tied_cases)
+        return f"{' '.join(observed)} {note}".lstrip()
     if isinstance(observed, list):
         return " ".join(observed)
     if isinstance(observed, float):
