@@ -9,6 +9,7 @@ None; an estimate or a test returns an Estimate (the value with its interval, an
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -183,48 +184,32 @@ def _period_table(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis)
     return a, int((among & comp).sum()) - a, c, int((among & base).sum()) - c
 
 
-def _share_change(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> Estimate:
-    """The odds of F among G in the comparison period over their odds in the baseline, with Fisher's exact
-    interval."""
-    result = stats.conditional_odds_ratio(*_period_table(parsed, cases, analysis), analysis.confidence_level)
-    return Estimate(result["ratio"], result["ci_low"], result["ci_high"])
+def _share_change(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> dict[str, float]:
+    """The odds of F among G in the comparison period over their odds in the baseline, with Fisher's exact interval
+    and Fisher's exact p that the share differs between the periods."""
+    return stats.conditional_odds_ratio(*_period_table(parsed, cases, analysis), analysis.confidence_level)
 
 
-def _share_change_p(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> Estimate:
-    """Fisher's exact p that the share differs between the baseline and the comparison period; its effect is the
-    share change."""
-    result = stats.conditional_odds_ratio(*_period_table(parsed, cases, analysis), analysis.confidence_level)
-    return Estimate(result["ratio"], result["ci_low"], result["ci_high"], result["p_value"], _direction(parsed))
-
-
-def _share_against_rest(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> Estimate:
+def _share_against_rest(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> dict[str, float]:
     """The odds of F among the cases matching G over the odds of F among every other case, with Fisher's exact
     interval."""
     among = select_cases(cases, parsed.among, analysis)
     matching = select_cases(cases, _case_filters(parsed.arguments), analysis)
     a, c = int((matching & among).sum()), int((matching & ~among).sum())
-    result = stats.conditional_odds_ratio(
-        a, int(among.sum()) - a, c, int((~among).sum()) - c, analysis.confidence_level
-    )
-    return Estimate(result["ratio"], result["ci_low"], result["ci_high"])
+    return stats.conditional_odds_ratio(a, int(among.sum()) - a, c, int((~among).sum()) - c, analysis.confidence_level)
 
 
-def _share_trend(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> Estimate:
+def _share_trend(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> dict[str, float]:
     """The yearly factor of F's odds among G over G's years, with its Wald interval."""
     years = trend_years(parsed.among, analysis)
     among = cases[select_cases(cases, parsed.among, analysis)]
     matching = select_cases(among, _case_filters(parsed.arguments), analysis)
     trials, hits = among["year"].value_counts(), among.loc[matching, "year"].value_counts()
-    result = stats.fit_share_trend(
+    return stats.fit_share_trend(
         [int(hits.get(year, 0)) for year in years],
         [int(trials.get(year, 0)) for year in years],
         analysis.confidence_level,
     )
-    return Estimate(result["ratio"], result["ci_low"], result["ci_high"])
-
-
-def _direction(parsed: ParsedMetric) -> str:
-    return parsed.arguments.get("direction", "up")
 
 
 def _rank(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> int | None:
@@ -245,16 +230,6 @@ def _period_rate_ratio(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Anal
     )
 
 
-def _rate_ratio(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> Estimate:
-    result = _period_rate_ratio(parsed, cases, analysis)
-    return Estimate(result["ratio"], result["ci_low"], result["ci_high"])
-
-
-def _rate_ratio_p(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> Estimate:
-    result = _period_rate_ratio(parsed, cases, analysis)
-    return Estimate(result["ratio"], result["ci_low"], result["ci_high"], result["p_value"], _direction(parsed))
-
-
 def _fitted_trend(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> dict[str, float]:
     """The Poisson trend over the metric's years (stats.fit_trend)."""
     years = trend_years(parsed.arguments, analysis)
@@ -262,14 +237,26 @@ def _fitted_trend(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis)
     return stats.fit_trend([int(counts.get(year, 0)) for year in years], analysis.confidence_level)
 
 
-def _trend(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> Estimate:
-    result = _fitted_trend(parsed, cases, analysis)
-    return Estimate(result["ratio"], result["ci_low"], result["ci_high"])
+def estimated(fit: Callable[..., dict[str, float]]) -> Callable[..., Estimate]:
+    """The measure of an estimate from a fit that gives ratio, ci_low and ci_high."""
+
+    def measure_estimate(parsed: ParsedMetric, table: pd.DataFrame, analysis: Analysis) -> Estimate:
+        result = fit(parsed, table, analysis)
+        return Estimate(result["ratio"], result["ci_low"], result["ci_high"])
+
+    return measure_estimate
 
 
-def _trend_p(parsed: ParsedMetric, cases: pd.DataFrame, analysis: Analysis) -> Estimate:
-    result = _fitted_trend(parsed, cases, analysis)
-    return Estimate(result["ratio"], result["ci_low"], result["ci_high"], result["p_value"], _direction(parsed))
+def tested(fit: Callable[..., dict[str, float]]) -> Callable[..., Estimate]:
+    """The measure of a test from a fit that gives its effect (ratio, ci_low, ci_high) and p_value; the sentence's
+    direction comes from the metric's direction= (up unless written)."""
+
+    def measure_test(parsed: ParsedMetric, table: pd.DataFrame, analysis: Analysis) -> Estimate:
+        result = fit(parsed, table, analysis)
+        direction = parsed.arguments.get("direction", "up")
+        return Estimate(result["ratio"], result["ci_low"], result["ci_high"], result["p_value"], direction)
+
+    return measure_test
 
 
 # ---- the table metrics: each reads one statistics or survey table ------------------------------------------------
@@ -297,7 +284,7 @@ def _variant_ratios(parsed: ParsedMetric, robustness: pd.DataFrame, analysis: An
     return Estimate(float(rows["ratio"].min()), float(rows["ci_low"].min()), float(rows["ci_high"].max()))
 
 
-def _near_abroad_excess_p(parsed: ParsedMetric, region_ratios: pd.DataFrame, analysis: Analysis) -> Estimate:
+def _near_abroad_excess(parsed: ParsedMetric, region_ratios: pd.DataFrame, analysis: Analysis) -> dict[str, float]:
     """Fisher's p of the near abroad against the EU (region_ratios' comparison row); the effect is the ratio of their
     rate ratios, the odds ratio of the 2×2 table (group × period), with Fisher's exact interval."""
     rows, scope = region_ratios.set_index(["scope", "region_group"]), parsed.arguments["scope"]
@@ -306,8 +293,7 @@ def _near_abroad_excess_p(parsed: ParsedMetric, region_ratios: pd.DataFrame, ana
         for group in COMPARED_GROUPS
     )
     result = stats.conditional_odds_ratio(near_c, near_b, eu_c, eu_b, analysis.confidence_level)
-    p_value = float(rows.loc[(scope, GROUP_COMPARISON), "p_value"])
-    return Estimate(result["ratio"], result["ci_low"], result["ci_high"], p_value, _direction(parsed))
+    return {**result, "p_value": float(rows.loc[(scope, GROUP_COMPARISON), "p_value"])}
 
 
 def _survey_respondents(parsed: ParsedMetric, survey: pd.DataFrame, analysis: Analysis) -> int:
@@ -340,14 +326,14 @@ METRICS = {
     "new_countries": Metric((), CASE_FILTERS, CODES, D, _new_countries),
     "rank": Metric(("host_country",), (), COUNT, D, _rank, among="optional"),
     "share": Metric((), CASE_FILTERS, SHARE, E, _share, among="required"),
-    "share_change": Metric((), CASE_FILTERS, NUMBER, E, _share_change, among="required"),
-    "share_against_rest": Metric((), CASE_FILTERS, NUMBER, E, _share_against_rest, among="required"),
-    "share_trend": Metric((), CASE_FILTERS, NUMBER, E, _share_trend, among="required", years=True),
-    "rate_ratio": Metric((), CASE_FILTERS, NUMBER, E, _rate_ratio),
-    "trend": Metric((), CASE_FILTERS, NUMBER, E, _trend, years=True),
-    "rate_ratio_p": Metric((), TESTED, SHARE, T, _rate_ratio_p),
-    "share_change_p": Metric((), TESTED, SHARE, T, _share_change_p, among="required"),
-    "trend_p": Metric((), TESTED, SHARE, T, _trend_p, years=True),
+    "share_change": Metric((), CASE_FILTERS, NUMBER, E, estimated(_share_change), among="required"),
+    "share_against_rest": Metric((), CASE_FILTERS, NUMBER, E, estimated(_share_against_rest), among="required"),
+    "share_trend": Metric((), CASE_FILTERS, NUMBER, E, estimated(_share_trend), among="required", years=True),
+    "rate_ratio": Metric((), CASE_FILTERS, NUMBER, E, estimated(_period_rate_ratio)),
+    "trend": Metric((), CASE_FILTERS, NUMBER, E, estimated(_fitted_trend), years=True),
+    "rate_ratio_p": Metric((), TESTED, SHARE, T, tested(_period_rate_ratio)),
+    "share_change_p": Metric((), TESTED, SHARE, T, tested(_share_change), among="required"),
+    "trend_p": Metric((), TESTED, SHARE, T, tested(_fitted_trend), years=True),
     "period_cases": Metric(("scope", "period"), (), COUNT, D, _period_cases, reads="period_summary"),
     "cases_ratio": Metric(("scope",), (), NUMBER, D, _cases_ratio, reads="period_ratios"),
     "ratio": Metric(("scope",), (), NUMBER, E, _ratio, reads="period_ratios"),
@@ -355,7 +341,9 @@ METRICS = {
     "survey_n": Metric(("question", "answer"), (), COUNT, D, _survey_n, reads="survey_summary"),
     "survey_share": Metric(("question", "answer"), (), SHARE, E, _survey_share, reads="survey_summary"),
     "variant_ratios": Metric(("scope",), (), NUMBER, E, _variant_ratios, reads="robustness"),
-    "near_abroad_excess_p": Metric(("scope",), ("direction",), SHARE, T, _near_abroad_excess_p, reads="region_ratios"),
+    "near_abroad_excess_p": Metric(
+        ("scope",), ("direction",), SHARE, T, tested(_near_abroad_excess), reads="region_ratios"
+    ),
 }
 
 
