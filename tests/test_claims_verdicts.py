@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from helpers import (
     SHIPPED,
     conditional_odds_ratio_by_hand,
+    examples,
     holm_by_statsmodels,
     make_cases,
     shipped_survey_summary,
@@ -82,7 +83,7 @@ def test_a_test_needs_its_holm_adjusted_p_and_the_sentences_direction(effect, ad
     assert verdicts.judge_test(effect, adjusted, 0.05) == verdict
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(st.floats(min_value=0.0, max_value=1.0, allow_nan=False), min_size=1, max_size=12))
 def test_holm_agrees_with_statsmodels(p_values):
     assert verdicts.holm(p_values) == pytest.approx(holm_by_statsmodels(p_values), abs=1e-12)
