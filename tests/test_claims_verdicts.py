@@ -287,3 +287,22 @@ def test_by_construction_marks_only_the_rows_the_description_lists(shipped_cases
     ledger = _ledger_on(shipped_cases, reference, analysis, frozenset({"pre_war_cases", "no_such_row"}))
     assert ledger.index[ledger["by_construction"]].tolist() == ["pre_war_cases"]
     assert not _ledger_on(shipped_cases, reference, analysis)["by_construction"].any()
+
+
+def test_the_rows_built_to_hold_come_only_from_inputs_described_as_reconstructions(tmp_path):
+    import json
+
+    from tnr_pipeline.inputs.descriptions import DescriptionError, built_to_satisfy
+
+    (tmp_path / "cases.csv").write_text("case_id\n", encoding="utf-8")
+    package = tmp_path / "datapackage.json"
+    resource = {"name": "cases", "path": "cases.csv", "tnr:reconstruction": {"built_to_satisfy": ["pre_war_cases"]}}
+    package.write_text(json.dumps({"resources": [resource]}), encoding="utf-8")
+    path = str(tmp_path / "cases.csv")
+    assert built_to_satisfy(str(package), {path: {"reconstruction": True}}) == {"pre_war_cases"}
+    assert built_to_satisfy(str(package), {path: {"reconstruction": False}}) == frozenset()
+    assert built_to_satisfy(None, {path: {"reconstruction": True}}) == frozenset()
+    resource["tnr:reconstruction"]["built_to_satisfy"] = "pre_war_cases"  # not a list
+    package.write_text(json.dumps({"resources": [resource]}), encoding="utf-8")
+    with pytest.raises(DescriptionError, match="is not a list of claim_ids"):
+        built_to_satisfy(str(package), {path: {"reconstruction": True}})
