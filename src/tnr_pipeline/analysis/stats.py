@@ -622,7 +622,7 @@ def conditional_odds_ratio(a: int, b: int, c: int, d: int, level: float) -> dict
 
     def solve(function, target: float, increasing: bool) -> float:
         lo, hi = -60.0, 60.0
-        for _ in range(200):
+        for _ in range(64):  # 120 / 2**64: below a double's resolution of log ω
             middle = (lo + hi) / 2
             if (function(middle) < target) == increasing:
                 lo = middle
