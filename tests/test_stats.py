@@ -455,6 +455,11 @@ def test_region_groups_and_the_near_abroad_against_the_eu_by_hand(periods, analy
     assert table.loc["near_abroad", "ci_high"] == pytest.approx(near["ci_high"])
     assert table.loc["near_abroad_vs_eu", "ratio"] == pytest.approx((2 / 1) / (1 / 2))  # (near_c/near_b)/(eu_c/eu_b)
     assert table.loc["near_abroad_vs_eu", "p_value"] == pytest.approx(scipy_stats.fisher_exact([[1, 2], [2, 1]]).pvalue)
+    # its interval: scipy's exact conditional interval of the odds ratio of [[near_c, near_b], [eu_c, eu_b]]
+    exact = scipy_stats.contingency.odds_ratio([[2, 1], [1, 2]], kind="conditional").confidence_interval(0.95)
+    assert (table.loc["near_abroad_vs_eu", "ci_low"], table.loc["near_abroad_vs_eu", "ci_high"]) == pytest.approx(
+        (exact.low, exact.high), rel=1e-9
+    )
     from tnr_pipeline.render.i18n import describe_region_rows  # the statistics store codes; render names them
 
     records = table.reset_index().to_dict("records")

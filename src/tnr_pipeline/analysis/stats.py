@@ -614,11 +614,36 @@ def conditional_odds_ratio(a: int, b: int, c: int, d: int, level: float) -> dict
     log_weight = (
         -gammaln(k + 1) - gammaln(row - k + 1) - gammaln(column - k + 1) - gammaln(total - row - column + k + 1)
     )
+    spread = math.sqrt(row * column * (total - row) * (total - column) / (total * total * max(1, total - 1)))
+    window = int(60 * spread) + 200  # outcomes this far from the mode carry no mass a double can hold
 
-    def distribution(log_odds: float) -> np.ndarray:
-        log_p = log_weight + k * log_odds
-        p = np.exp(log_p - log_p.max())
-        return p / p.sum()
+    def distribution(log_odds: float) -> tuple[np.ndarray, np.ndarray]:
+        """The outcomes near the mode at odds ratio exp(log_odds) and their probabilities; the whole support where
+        the window would cut off mass."""
+        start, stop = 0, len(k)
+        mode = _noncentral_mode(row, column, total, log_odds)
+        if mode is not None and len(k) > 2 * window:
+            start, stop = max(0, mode - low - window), min(len(k), mode - low + window + 1)
+        log_p = log_weight[start:stop] + k[start:stop] * log_odds
+        peak = log_p.max()
+        if (start > 0 and log_p[0] > peak - 700) or (stop < len(k) and log_p[-1] > peak - 700):
+            start, stop = 0, len(k)
+            log_p = log_weight + k * log_odds
+            peak = log_p.max()
+        p = np.exp(log_p - peak)
+        return k[start:stop], p / p.sum()
+
+    def mean(log_odds: float) -> float:
+        outcomes, p = distribution(log_odds)
+        return float(p @ outcomes)
+
+    def at_least_a(log_odds: float) -> float:
+        outcomes, p = distribution(log_odds)
+        return float(p[outcomes >= a].sum())
+
+    def at_most_a(log_odds: float) -> float:
+        outcomes, p = distribution(log_odds)
+        return float(p[outcomes <= a].sum())
 
     def solve(function, target: float, increasing: bool) -> float:
         lo, hi = -60.0, 60.0
@@ -631,16 +656,32 @@ def conditional_odds_ratio(a: int, b: int, c: int, d: int, level: float) -> dict
         return math.exp((lo + hi) / 2)
 
     alpha = 1.0 - level
-    at = a - low
     if a in (low, high):
         estimate = 0.0 if a == low else math.inf
-    elif math.isclose(float(distribution(0.0) @ k), a, rel_tol=1e-12):
+    elif math.isclose(mean(0.0), a, rel_tol=1e-12):
         estimate = 1.0  # a is the mean without association: exactly no effect, not a bisection's neighbour of it
     else:
-        estimate = solve(lambda t: float(distribution(t) @ k), a, True)
-    ci_low = 0.0 if a == low else solve(lambda t: float(distribution(t)[at:].sum()), alpha / 2, True)
-    ci_high = math.inf if a == high else solve(lambda t: float(distribution(t)[: at + 1].sum()), alpha / 2, False)
+        estimate = solve(mean, a, True)
+    ci_low = 0.0 if a == low else solve(at_least_a, alpha / 2, True)
+    ci_high = math.inf if a == high else solve(at_most_a, alpha / 2, False)
     return {"ratio": estimate, "ci_low": ci_low, "ci_high": ci_high, "p_value": fisher_exact_two_sided(a, b, c, d)}
+
+
+def _noncentral_mode(row: int, column: int, total: int, log_odds: float) -> int | None:
+    """The mode of Fisher's noncentral hypergeometric distribution (the root of its quadratic, as in Fog 2008); None
+    where the odds are too extreme for the formula."""
+    omega = math.exp(log_odds)
+    a = omega - 1.0
+    b = row + column - total - (row + column + 2) * omega
+    c = (row + 1) * (column + 1) * omega
+    if abs(a) < 1e-12:
+        return int((row + 1) * (column + 1) // (total + 2))
+    root = b * b - 4 * a * c
+    denominator = b - math.sqrt(root) if root >= 0 else math.nan
+    if not math.isfinite(denominator) or denominator == 0:
+        return None
+    mode = -2 * c / denominator
+    return int(math.floor(mode)) if math.isfinite(mode) else None
 
 
 def assign_region_groups(cases: pd.DataFrame, groups: pd.DataFrame) -> pd.Series:
@@ -660,8 +701,9 @@ def assign_region_groups(cases: pd.DataFrame, groups: pd.DataFrame) -> pd.Series
 
 def compare_region_groups(cases: pd.DataFrame, analysis, groups: pd.DataFrame) -> pd.DataFrame:
     """For each scope: each region group's cases in both periods and its rate ratio (exact interval), then the near
-    abroad against the EU: the ratio of the two rate ratios and the two-sided Fisher exact p-value of the 2×2 table
-    (group × period), the exact conditional test that the two rate ratios are equal. Codes only: the
+    abroad against the EU: the ratio of the two rate ratios, Fisher's exact interval of the odds ratio of the 2×2
+    table (group × period), which with equal period lengths is the interval of that ratio, and the two-sided Fisher
+    exact p-value, the exact conditional test that the two rate ratios are equal. Codes only: the
     `region_label` and `description` columns are worded by the render layer (`render.i18n.describe_region_rows`)."""
     level, baseline, comparison = analysis.confidence_level, analysis.baseline, analysis.comparison
     grouped = cases.assign(region_group=assign_region_groups(cases, groups))
@@ -694,8 +736,11 @@ def compare_region_groups(cases: pd.DataFrame, analysis, groups: pd.DataFrame) -
                 "comparison_cases": near_c + eu_c,
                 "comparison_years": comparison.years,
                 "ratio": ratio_of_ratios,
-                "ci_low": math.nan,
-                "ci_high": math.nan,
+                **{
+                    bound: value
+                    for bound, value in conditional_odds_ratio(near_c, near_b, eu_c, eu_b, level).items()
+                    if bound in ("ci_low", "ci_high")
+                },
                 "p_value": fisher_exact_two_sided(near_b, near_c, eu_b, eu_c),
             }
         )

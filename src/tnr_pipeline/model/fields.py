@@ -516,7 +516,7 @@ TABLES: dict[str, tuple[str, list]] = {
     "region_ratios": (
         N_(
             "Cases and rate ratio of each region group (near abroad, EU, rest of the world) for every scope, and the "
-            "near abroad against the EU: the ratio of their rate ratios with Fisher's exact test."
+            "near abroad against the EU: the ratio of their rate ratios with Fisher's exact interval and test."
         ),
         [
             "scope",

@@ -252,8 +252,8 @@ def describe_region_rows(rows: list[dict], groups: list[dict]) -> tuple[list[str
     versus = f"{near} against {eu}"
     named = [versus if row["region_group"] == GROUP_COMPARISON else labels[row["region_group"]] for row in rows]
     described = [
-        f"{versus}: the ratio of their rate ratios and the two-sided Fisher exact test of the 2×2 table (group × "
-        "period)."
+        f"{versus}: the ratio of their rate ratios, with Fisher's exact interval of the odds ratio of the 2×2 table "
+        "(group × period), and the two-sided Fisher exact test of that table."
         if row["region_group"] == GROUP_COMPARISON
         else f"{labels[row['region_group']]}: rate ratio with its exact conditional interval."
         for row in rows
