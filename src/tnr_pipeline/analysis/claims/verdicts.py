@@ -31,6 +31,7 @@ from tnr_pipeline.analysis.claims.notation import (
     parse_metric,
 )
 from tnr_pipeline.model.errors import UserError
+from tnr_pipeline.model.fields import table_fields
 from tnr_pipeline.model.settings import Analysis
 
 
@@ -142,31 +143,11 @@ def format_observed(observed: object) -> str:
     return str(observed)
 
 
-LEDGER_COLUMNS = (
-    "claim_id",
-    "section",
-    "claim",
-    "source",
-    "metric",
-    "check",
-    "expected",
-    "reading",
-    "why",
-    "repeats",
-)
-RESULT_COLUMNS = (
-    "kind",
-    "observed",
-    "estimate",
-    "ci_low",
-    "ci_high",
-    "confidence_level",
-    "p_value",
-    "p_adjusted",
-    "verdict",
-    "holds",
-    "by_construction",
-)
+# The ledger's columns as model/fields.py defines the claims table: the claims sheet's own columns, copied, then
+# what checking gives each row (from `kind` on).
+CLAIMS_COLUMNS = tuple(field.name for field in table_fields("claims"))
+LEDGER_COLUMNS = CLAIMS_COLUMNS[: CLAIMS_COLUMNS.index("kind")]
+RESULT_COLUMNS = CLAIMS_COLUMNS[CLAIMS_COLUMNS.index("kind") :]
 NUMBERS = ("estimate", "ci_low", "ci_high", "confidence_level", "p_value", "p_adjusted")
 
 
