@@ -133,8 +133,8 @@ class Filters:
 
     def tested(self, claim: dict) -> Raw:
         """A claims row's result in words: 'observed 29, expected equals 29: holds' (descriptive); 'estimate 8.18
-        (95% CI 5.33–12.91), read as rounds to 8: not established' (an estimate); 'p = 0.021, Holm-adjusted 0.064;
-        effect 3.16 (95% CI 1.13–8.87): not established' (a test); 'not checkable'."""
+        (80% CI 5.33–12.91), read as rounds to 8: not established' (an estimate); 'p = 0.021, Holm-adjusted 0.064;
+        effect 3.16 (80% CI 1.13–8.87): not established' (a test); 'not checkable'."""
         _ = self.lang.gettext
         if claim["verdict"] == NOT_CHECKABLE:
             return self.verdict_word(claim)
@@ -168,7 +168,7 @@ class Filters:
         )
 
     def observed(self, claim: dict) -> Raw:
-        """The ledger's observed cell: the value (descriptive), '8.18 (95% CI 5.33–12.91)' (an estimate), 'p = 0.021
+        """The ledger's observed cell: the value (descriptive), '8.18 (80% CI 5.33–12.91)' (an estimate), 'p = 0.021
         (Holm 0.064)' (a test), a dash when not checkable."""
         if claim["verdict"] == NOT_CHECKABLE:
             return Raw("—")
