@@ -477,7 +477,8 @@ def test_trend_and_its_p_value_match_statsmodels_glm(notation_tables, analysis, 
     [[1, 2, 3, 5, 8], [4, 0, 3, 2, 1, 0], [0, 5, 0, 3, 9, 1, 0, 2], [10, 10, 10], [2, 0, 0, 7]],
 )
 def test_poisson_trend_matches_statsmodels_glm(counts):
-    growth, p_value = stats.poisson_trend(counts)
+    fitted = stats.fit_trend(counts, 0.95)
+    growth, p_value = fitted["ratio"], fitted["p_value"]
     expected_growth, expected_p = statsmodels_trend(counts)
     assert growth == pytest.approx(expected_growth, rel=1e-7)
     assert p_value == pytest.approx(expected_p, rel=1e-7, abs=1e-12)
@@ -486,13 +487,16 @@ def test_poisson_trend_matches_statsmodels_glm(counts):
 def test_poisson_trend_at_the_edges():
     """All cases in the last (first) year: the fit's limit is an infinite (zero) factor, and the likelihood ratio its
     limit, 2·n·log(years); no case at all gives no factor."""
-    growth, p_value = stats.poisson_trend([0, 0, 0, 7])
+    fitted = stats.fit_trend([0, 0, 0, 7], 0.95)
+    growth, p_value = fitted["ratio"], fitted["p_value"]
     from scipy.stats import chi2
 
     assert math.isinf(growth) and p_value == pytest.approx(chi2.sf(2 * 7 * math.log(4), 1))
-    growth, p_value = stats.poisson_trend([3, 0, 0])
+    fitted = stats.fit_trend([3, 0, 0], 0.95)
+    growth, p_value = fitted["ratio"], fitted["p_value"]
     assert growth == 0.0 and p_value == pytest.approx(chi2.sf(2 * 3 * math.log(3), 1))
-    growth, p_value = stats.poisson_trend([0, 0, 0])
+    fitted = stats.fit_trend([0, 0, 0], 0.95)
+    growth, p_value = fitted["ratio"], fitted["p_value"]
     assert math.isnan(growth) and p_value == 1.0
     assert not verdicts.holds("above", growth, "1") and not verdicts.holds("at_most", growth, "1")
 

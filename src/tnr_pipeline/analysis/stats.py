@@ -476,13 +476,6 @@ def robustness_variants(cases: pd.DataFrame, analysis, baseline_starts: list[int
     )
 
 
-def poisson_trend(counts: list[int]) -> tuple[float, float]:
-    """The yearly growth factor exp(β) of a Poisson log-linear regression of yearly counts on the year (every year
-    given, zeros included), and the two-sided likelihood-ratio p-value for β = 0 (`fit_trend` without the interval)."""
-    fitted = fit_trend(counts, 0.95)
-    return fitted["ratio"], fitted["p_value"]
-
-
 def fit_trend(counts: list[int], level: float) -> dict[str, float]:
     """A Poisson log-linear regression of yearly counts on the year (every year given, zeros included): the yearly
     growth factor exp(β) as `ratio`, its Wald interval on the log scale at `level` (β ± z·se, se from the Fisher

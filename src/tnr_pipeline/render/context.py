@@ -347,7 +347,6 @@ def count_claims(claims: list[dict]) -> dict[str, int]:
         "not_holding": verdicts[DOES_NOT_HOLD],
         "not_checkable": verdicts[NOT_CHECKABLE],
         "by_construction": sum(1 for row in report if row["by_construction"]),
-        "repeated": sum(1 for row in claims if row["repeats"]),
         "pipeline": len(pipeline),
         "pipeline_holding": sum(1 for row in pipeline if row["holds"] is True),
     }

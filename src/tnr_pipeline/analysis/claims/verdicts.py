@@ -178,10 +178,11 @@ def check_claims(
             ci_low=observed.ci_low,
             ci_high=observed.ci_high,
             confidence_level=float(analysis.confidence_level),
-            verdict=judge_interval(observed.ci_low, observed.ci_high, claim["check"], row["expected"]),
         )
-        if reading == TEST:
+        if reading == TEST:  # judged after Holm's adjustment over every test, below
             row["p_value"] = observed.p_value
+        else:
+            row["verdict"] = judge_interval(observed.ci_low, observed.ci_high, claim["check"], row["expected"])
         rows.append(row)
     tested = [i for i, effect in effects.items() if effect.p_value is not None]
     for i, adjusted in zip(tested, holm([rows[i]["p_value"] for i in tested]), strict=True):
