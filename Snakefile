@@ -37,6 +37,7 @@ ANALYSIS = json.dumps(analysis_settings(config), sort_keys=True)
 FINDINGS = [registry.findings_path(ext, language) for ext in ("md", "html") for language in config["languages"]]
 SUMMARY = f"{registry.REPORTS_DIR}/summary.txt"
 DESCRIPTIONS = [config["input_descriptions"]] if config["input_descriptions"] else []  # the input data package
+RECORDING_REASONS = [config["recording_reasons"]] if config["recording_reasons"] else []  # the report's own words
 hide_scheduler_rounds(workflow.output_settings.quiet, workflow.output_settings.verbose)
 freeze_loaded_objects()  # the garbage collector skips what is loaded by now (snakemake_patches.py)
 
@@ -188,8 +189,8 @@ rule compute_statistics:
         reference=[f"{REFERENCE}/{name}" for name in ("typology.csv", "target_profiles.csv", "verification.csv",
                                                         "eu_membership.csv", "region_groups.csv")],
         code=modules("stages/compute_statistics", "model/words", "analysis/__init__", "analysis/tables",
-                     "analysis/stats", "inputs/normalise", "inputs/schemas", "model/reference", "model/registry",
-                     "render/__init__", "render/i18n"),
+                     "analysis/stats", "analysis/robustness", "inputs/normalise", "inputs/schemas", "model/reference",
+                     "model/registry", "render/__init__", "render/i18n"),
     output:
         tables=registry.table_paths(registry.STATISTICS).values(),
     log:
@@ -267,6 +268,7 @@ rule draw_figures:
         typology=f"{REFERENCE}/typology.csv",
         region_groups=f"{REFERENCE}/region_groups.csv",
         claims=config["claims"],
+        recording_reasons=RECORDING_REASONS,
         catalogues=CATALOGUES.values(),
         style=f"{PACKAGE}/render/figures.mplstyle",
         code=modules("stages/draw_figures", "model/words", "model/registry", "model/reference", "inputs/descriptions",
@@ -320,6 +322,7 @@ rule render_findings:
         typology=f"{REFERENCE}/typology.csv",
         region_groups=f"{REFERENCE}/region_groups.csv",
         claims=config["claims"],
+        recording_reasons=RECORDING_REASONS,
         catalogues=CATALOGUES.values(),
         code=modules("stages/render_findings", "model/words", "model/registry", "inputs/descriptions",
                      "analysis/__init__", "analysis/claims/__init__", "analysis/claims/notation",
@@ -362,6 +365,7 @@ rule render_findings:
             --typology {input.typology:q} \
             --region-groups {input.region_groups:q} \
             --claims {input.claims:q} \
+            --recording-reasons={input.recording_reasons:q} \
             --analysis {params.analysis:q} \
             --prosecutions-series {params.prosecutions_series:q} \
             --summary {output.summary:q} \

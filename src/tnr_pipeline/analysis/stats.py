@@ -7,7 +7,6 @@ call them directly. All counting is grouped (vectorised); nothing loops over cas
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from functools import partial
 
@@ -16,7 +15,7 @@ import pandas as pd
 
 from tnr_pipeline.model.fields import table_fields
 from tnr_pipeline.model.settings import SCOPE_COLUMNS, Period, Scope, in_scope
-from tnr_pipeline.model.words import BASELINE_FROM, COMPARED_GROUPS, DROP_YEAR, GROUP_COMPARISON
+from tnr_pipeline.model.words import COMPARED_GROUPS, GROUP_COMPARISON
 
 BREAKDOWN_DIMENSIONS = ("tactic", "tactic_family", "target_profile", "verification")
 
@@ -43,69 +42,18 @@ def poisson_mean_interval(cases: int, years: int, level: float) -> tuple[float, 
     return low / years, float(gammaincinv(cases + 1, 1 - alpha / 2)) / years
 
 
-def binomial_two_sided_p(successes: int, trials: int, probability: float) -> float:
-    """Exact two-sided binomial test: the total probability of outcomes no more likely than the one observed."""
-    from scipy.special import gammaln
+def binomial_central_p(successes: int, trials: int, probability: float) -> float:
+    """Exact central binomial test: twice the smaller tail, P(X <= k) or P(X >= k), at most 1. It is the test the
+    Clopper-Pearson interval inverts, so p < 1 - level exactly when that interval excludes `probability`. Each tail
+    is summed exactly by the regularised incomplete beta function (P(X <= k) = I(1-p; n-k, k+1), P(X >= k) =
+    I(p; k, n-k+1)), for any number of trials."""
+    from scipy.special import betainc
 
     if trials == 0:
         return 1.0
-    if probability in (0.0, 1.0):  # one outcome is certain: it has p = 1, every other is impossible
-        return 1.0 if successes == (trials if probability == 1.0 else 0) else 0.0
-    if trials > LARGE_TRIALS:
-        return _binomial_two_sided_p_by_tails(successes, trials, probability)
-    k = np.arange(trials + 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_pmf = (
-            gammaln(trials + 1)
-            - gammaln(k + 1)
-            - gammaln(trials - k + 1)
-            + k * np.log(probability)
-            + (trials - k) * np.log1p(-probability)
-        )
-    log_pmf = np.nan_to_num(log_pmf, nan=-np.inf)
-    threshold = log_pmf[successes] + math.log1p(1e-7)
-    return float(min(1.0, np.exp(log_pmf[log_pmf <= threshold]).sum()))
-
-
-LARGE_TRIALS = 20_000  # above this, the same test is summed by its two tails instead of term by term
-
-
-def _binomial_two_sided_p_by_tails(successes: int, trials: int, probability: float) -> float:
-    """The same two-sided test for many trials: the outcomes no more likely than the one observed form the two
-    tails of the unimodal distribution, each summed exactly by the regularised incomplete beta function (scipy's
-    betainc: P(X <= k) = I(1-p; n-k, k+1), P(X >= j) = I(p; j, n-j+1)) after finding where the far tail starts by
-    bisection on the log-probability. (scipy's bdtr is less accurate for millions of trials.)"""
-    from scipy.special import betainc
-
-    def at_most(k: int) -> float:
-        return float(betainc(trials - k, k + 1, 1 - probability)) if k < trials else 1.0
-
-    def at_least(j: int) -> float:
-        return float(betainc(j, trials - j + 1, probability)) if j > 0 else 1.0
-
-    def log_pmf(k: int) -> float:
-        # scipy's binomial (boost) keeps the ratio of two neighbouring outcomes' probabilities exact to the last
-        # digits even for millions of trials, where a difference of gammaln values loses about 1e-8 and so misjudges
-        # the 1e-7 tolerance below; scipy.stats is imported only here, for more than LARGE_TRIALS trials
-        from scipy.stats import binom
-
-        return float(binom.logpmf(k, trials, probability))
-
-    threshold = log_pmf(successes) + math.log1p(1e-7)
-    mode = min(trials, int(math.floor((trials + 1) * probability)))
-    if successes <= mode:
-        low, high = max(mode, successes + 1), trials + 1  # the first k above whose probability is at most the observed
-        while low < high:
-            middle = (low + high) // 2
-            low, high = (middle + 1, high) if log_pmf(middle) > threshold else (low, middle)
-        upper = at_least(low) if low <= trials else 0.0
-        return float(min(1.0, at_most(successes) + upper))
-    low, high = -1, min(mode, successes - 1)  # the last k below whose probability is at most the observed one
-    while low < high:
-        middle = (low + high + 1) // 2
-        low, high = (low, middle - 1) if log_pmf(middle) > threshold else (middle, high)
-    lower = at_most(low) if low >= 0 else 0.0
-    return float(min(1.0, lower + at_least(successes)))
+    at_most = float(betainc(trials - successes, successes + 1, 1.0 - probability)) if successes < trials else 1.0
+    at_least = float(betainc(successes, trials - successes + 1, probability)) if successes > 0 else 1.0
+    return min(1.0, 2.0 * min(at_most, at_least))
 
 
 def _odds_to_ratio(share: float, exposure_factor: float) -> float:
@@ -113,19 +61,21 @@ def _odds_to_ratio(share: float, exposure_factor: float) -> float:
 
 
 def rate_ratio(
-    baseline_cases: int, baseline_years: int, comparison_cases: int, comparison_years: int, level: float = 0.95
+    baseline_cases: int, baseline_years: float, comparison_cases: int, comparison_years: float, level: float = 0.95
 ) -> dict[str, float]:
     """Rate ratio (comparison / baseline annual mean) with its exact conditional interval and test.
 
     Conditional on the total n, the comparison count is Binomial(n, pi) with pi = r*t_c / (r*t_c + t_b). A
     Clopper-Pearson interval for pi, turned back into r = pi / (1 - pi) * t_b / t_c, is the exact interval for the
-    rate ratio r, and the binomial test of pi = t_c / (t_b + t_c) is the exact test of equal rates.
+    rate ratio r, and the central binomial test of pi = t_c / (t_b + t_c), the test that interval inverts, is the exact
+    test of equal rates. The periods' lengths may be fractions (a comparison period's years weighted by a growth in
+    documentation).
     Defined results where a count is zero: no baseline case and some comparison cases gives r = inf and
     ci_high = inf (ci_low stays finite); no case in either period gives r, ci_low and ci_high missing and p = 1.
     """
     total = baseline_cases + comparison_cases
     factor = baseline_years / comparison_years
-    p_value = binomial_two_sided_p(comparison_cases, total, comparison_years / (baseline_years + comparison_years))
+    p_value = binomial_central_p(comparison_cases, total, comparison_years / (baseline_years + comparison_years))
     if total == 0:
         return {"ratio": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p_value": p_value}
     low, high = clopper_pearson(comparison_cases, total, level)
@@ -419,61 +369,13 @@ def quasi_poisson_ratio(baseline_counts: list[int], comparison_counts: list[int]
     return result
 
 
-def _exact_row(x_b: int, t_b: int, x_c: int, t_c: int, level: float) -> dict:
+def exact_row(x_b: int, t_b: int, x_c: int, t_c: int, level: float) -> dict:
+    """A row of a table of rate ratios: the counts and years, and the exact rate ratio with its interval and test
+    (missing where a period has no year)."""
     base = {"baseline_cases": x_b, "baseline_years": t_b, "comparison_cases": x_c, "comparison_years": t_c}
     if t_b == 0 or t_c == 0:
         return {**base, "ratio": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p_value": math.nan}
     return {**base, **rate_ratio(x_b, t_b, x_c, t_c, level)}
-
-
-def robustness_variants(cases: pd.DataFrame, analysis, baseline_starts: list[int]) -> pd.DataFrame:
-    """One row per scope and variant: the rate ratio under each assumption the headline rests on.
-
-    exact_poisson (as period_ratios), quasi_poisson (overdispersion), drop_YYYY (each year of both periods left
-    out), baseline_from_YYYY (the baseline starting later) and verified_only (only verified cases). Codes only: the
-    `description` column is worded by the render layer (`render.i18n.describe_variants`).
-    """
-    level, baseline, comparison = analysis.confidence_level, analysis.baseline, analysis.comparison
-    rows = []
-    for scope in analysis.scopes:
-        by_year = count_by_year(cases, scope)
-        base_counts, comp_counts = yearly_counts(by_year, baseline), yearly_counts(by_year, comparison)
-        x_b, x_c, t_b, t_c = sum(base_counts), sum(comp_counts), len(base_counts), len(comp_counts)
-
-        exact = _exact_row(x_b, t_b, x_c, t_c, level)
-
-        def add(variant: str, values: dict, scope: Scope = scope) -> None:
-            rows.append({"scope": scope.name, "variant": variant, **values})
-
-        add("exact_poisson", exact)
-        quasi = quasi_poisson_ratio(base_counts, comp_counts, level)
-        add(
-            "quasi_poisson",
-            {
-                "baseline_cases": x_b,
-                "baseline_years": t_b,
-                "comparison_cases": x_c,
-                "comparison_years": t_c,
-                **{k: quasi[k] for k in ("ratio", "ci_low", "ci_high", "p_value")},
-                "dispersion": quasi["dispersion"],
-            },
-        )
-        for period, counts in ((baseline, base_counts), (comparison, comp_counts)):
-            for offset, count in enumerate(counts):
-                left = (x_b - count, t_b - 1, x_c, t_c) if period is baseline else (x_b, t_b, x_c - count, t_c - 1)
-                add(f"{DROP_YEAR}{period.first_year + offset}", _exact_row(*left, level))
-        for start in baseline_starts:
-            later = dataclasses.replace(baseline, first_year=start)
-            counts = yearly_counts(by_year, later)
-            add(f"{BASELINE_FROM}{start}", _exact_row(sum(counts), later.years, x_c, t_c, level))
-        verified_by_year = count_by_year(cases, scope, where=cases["verification"] == "verified")
-        v_b, v_c = sum(yearly_counts(verified_by_year, baseline)), sum(yearly_counts(verified_by_year, comparison))
-        add("verified_only", _exact_row(v_b, t_b, v_c, t_c, level))
-    frame = pd.DataFrame(rows)
-    frame["confidence_level"] = float(level)
-    return frame.astype(
-        {"baseline_cases": "int64", "baseline_years": "int64", "comparison_cases": "int64", "comparison_years": "int64"}
-    )
 
 
 def fit_trend(counts: list[int], level: float) -> dict[str, float]:
@@ -556,6 +458,70 @@ def _fit_slope(y: np.ndarray, trials: np.ndarray | None, level: float) -> dict[s
     }
 
 
+def fit_segmented_trend(years: list[int], counts: list[int], in_comparison: list[bool], level: float) -> dict:
+    """A Poisson log-linear model of yearly counts with a common yearly trend and a jump at the comparison period:
+    log μ_y = a + b·(y − first year) + c·[y in the comparison period], over the given years (zeros included).
+
+    `ratio` is exp(c), the jump beyond the trend, with a Wald interval on the log scale whose standard error is scaled
+    by √φ, φ = max(1, X²/(n − 3)) (Pearson's X² over the n years), and Student's t on n − 3 degrees of freedom; the
+    p-value is the matching two-sided t test of c = 0. `trend` is exp(b), the yearly factor both periods share, and
+    `dispersion` X²/(n − 3) before it is floored. With fewer than four years, or a period without a case (the jump
+    is then 0 or infinite), there is no interval and `why` says so.
+    """
+    from scipy.special import stdtr, stdtrit
+
+    y = np.asarray(counts, dtype=float)
+    x = np.asarray(years, dtype=float)
+    jump = np.asarray(in_comparison, dtype=float)
+    n = len(y)
+    empty = {"ratio": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p_value": math.nan, "trend": math.nan,
+             "dispersion": math.nan, "why": ""}
+    before, after = y[jump == 0].sum(), y[jump == 1].sum()
+    if before == 0 or after == 0:
+        ratio = math.nan if before == after else (math.inf if before == 0 else 0.0)
+        return {**empty, "ratio": ratio, "why": "a period has no case, so the jump has no finite estimate"}
+    if n <= 3:
+        return {**empty, "why": "fewer than four years leave no degrees of freedom for the dispersion"}
+    design = np.column_stack([np.ones(n), x - x.mean(), jump])
+    fitted = _fit_poisson(design, y)
+    if fitted is None:
+        return {**empty, "why": "the model has no finite maximum on these counts"}
+    beta, covariance, mu = fitted
+    dispersion = float(((y - mu) ** 2 / mu).sum() / (n - 3))
+    standard_error = math.sqrt(max(1.0, dispersion) * covariance[2, 2])
+    t = float(stdtrit(n - 3, (1 + level) / 2))
+    return {
+        "ratio": math.exp(beta[2]),
+        "ci_low": math.exp(beta[2] - t * standard_error),
+        "ci_high": math.exp(beta[2] + t * standard_error),
+        "p_value": float(2 * stdtr(n - 3, -abs(beta[2]) / standard_error)),
+        "trend": math.exp(beta[1]),
+        "dispersion": dispersion,
+        "why": "",
+    }
+
+
+def _fit_poisson(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Maximum likelihood of a Poisson log-linear model by Newton's method: the coefficients, their covariance (the
+    inverse Fisher information) and the fitted means; None where the maximum is not finite."""
+    beta = np.zeros(design.shape[1])
+    beta[0] = math.log(y.mean())
+    for _ in range(100):
+        mu = np.exp(design @ beta)
+        information = design.T @ (design * mu[:, None])
+        try:
+            step = np.linalg.solve(information, design.T @ (y - mu))
+        except np.linalg.LinAlgError:
+            return None
+        beta = beta + step
+        if not np.isfinite(beta).all() or np.abs(beta).max() > 50:
+            return None
+        if np.abs(step).max() < 1e-12:
+            mu = np.exp(design @ beta)
+            return beta, np.linalg.inv(design.T @ (design * mu[:, None])), mu
+    return None
+
+
 def _binomial_log_likelihood(y: np.ndarray, share: np.ndarray, trials: np.ndarray) -> float:
     """The binomial log-likelihood of y successes of `trials` at `share`, without its constant, where 0·log 0 = 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -570,27 +536,31 @@ def _poisson_log_likelihood(y: np.ndarray, mu: np.ndarray) -> float:
     return float((y[positive] * np.log(mu[positive])).sum() - mu.sum())
 
 
-def fisher_exact_two_sided(a: int, b: int, c: int, d: int) -> float:
-    """Two-sided Fisher exact test of the 2×2 table [[a, b], [c, d]]: the total hypergeometric probability (margins
-    fixed) of the tables no more likely than the one observed."""
+def fisher_exact_central(a: int, b: int, c: int, d: int) -> float:
+    """Fisher's exact test of the 2×2 table [[a, b], [c, d]], central: twice the smaller tail of the hypergeometric
+    distribution of a (margins fixed), P(X <= a) or P(X >= a), at most 1. It is the test Fisher's exact (Cornfield)
+    interval of the odds ratio inverts, so p < 1 - level exactly when that interval excludes 1."""
     from scipy.special import gammaln
 
     row, column, total = a + b, a + c, a + b + c + d
     low, high = max(0, column - (total - row)), min(row, column)
+    if low == high:
+        return 1.0
     k = np.arange(low, high + 1)
 
     def log_choose(n, r):
         return gammaln(n + 1) - gammaln(r + 1) - gammaln(n - r + 1)
 
     log_pmf = log_choose(row, k) + log_choose(total - row, column - k) - log_choose(total, column)
-    threshold = log_pmf[a - low] + math.log1p(1e-7)
-    return float(min(1.0, np.exp(log_pmf[log_pmf <= threshold]).sum()))
+    pmf = np.exp(log_pmf - log_pmf.max())
+    pmf /= pmf.sum()
+    return float(min(1.0, 2.0 * min(pmf[k <= a].sum(), pmf[k >= a].sum())))
 
 
 def conditional_odds_ratio(a: int, b: int, c: int, d: int, level: float) -> dict[str, float]:
     """The odds ratio (a/b) / (c/d) of the 2×2 table [[a, b], [c, d]]: its conditional maximum-likelihood estimate
-    and Fisher's exact (Cornfield) interval at `level`, both with the margins fixed, and the two-sided Fisher exact
-    p-value (`fisher_exact_two_sided`). A table with an empty row or column has no ratio (missing) and p = 1.
+    and Fisher's exact (Cornfield) interval at `level`, both with the margins fixed, and the central Fisher exact
+    p-value that interval inverts (`fisher_exact_central`). A table with an empty row or column has no ratio (missing) and p = 1.
 
     With the margins fixed, a follows Fisher's noncentral hypergeometric distribution with odds ratio ω. The estimate
     is the ω whose mean is a; the interval's ends are the ω with P(X ≥ a) = (1 - level) / 2 (low) and P(X ≤ a) =
@@ -657,7 +627,7 @@ def conditional_odds_ratio(a: int, b: int, c: int, d: int, level: float) -> dict
         estimate = solve(mean, a, True)
     ci_low = 0.0 if a == low else solve(at_least_a, alpha / 2, True)
     ci_high = math.inf if a == high else solve(at_most_a, alpha / 2, False)
-    return {"ratio": estimate, "ci_low": ci_low, "ci_high": ci_high, "p_value": fisher_exact_two_sided(a, b, c, d)}
+    return {"ratio": estimate, "ci_low": ci_low, "ci_high": ci_high, "p_value": fisher_exact_central(a, b, c, d)}
 
 
 def _noncentral_mode(row: int, column: int, total: int, log_odds: float) -> int | None:
@@ -695,7 +665,7 @@ def assign_region_groups(cases: pd.DataFrame, groups: pd.DataFrame) -> pd.Series
 def compare_region_groups(cases: pd.DataFrame, analysis, groups: pd.DataFrame) -> pd.DataFrame:
     """For each scope: each region group's cases in both periods and its rate ratio (exact interval), then the near
     abroad against the EU: the ratio of the two rate ratios, Fisher's exact interval of the odds ratio of the 2×2
-    table (group × period), which with equal period lengths is the interval of that ratio, and the two-sided Fisher
+    table (group × period), which with equal period lengths is the interval of that ratio, and the central Fisher
     exact p-value, the exact conditional test that the two rate ratios are equal. Codes only: the
     `region_label` and `description` columns are worded by the render layer (`render.i18n.describe_region_rows`)."""
     level, baseline, comparison = analysis.confidence_level, analysis.baseline, analysis.comparison
@@ -713,7 +683,7 @@ def compare_region_groups(cases: pd.DataFrame, analysis, groups: pd.DataFrame) -
                 {
                     "scope": scope.name,
                     "region_group": name,
-                    **_exact_row(x_b, baseline.years, x_c, comparison.years, level),
+                    **exact_row(x_b, baseline.years, x_c, comparison.years, level),
                 }
             )
         (near_b, near_c), (eu_b, eu_c) = (counts[group] for group in COMPARED_GROUPS)
@@ -734,7 +704,7 @@ def compare_region_groups(cases: pd.DataFrame, analysis, groups: pd.DataFrame) -
                     for bound, value in conditional_odds_ratio(near_c, near_b, eu_c, eu_b, level).items()
                     if bound in ("ci_low", "ci_high")
                 },
-                "p_value": fisher_exact_two_sided(near_b, near_c, eu_b, eu_c),
+                "p_value": fisher_exact_central(near_b, near_c, eu_b, eu_c),
             }
         )
     frame = pd.DataFrame(rows)

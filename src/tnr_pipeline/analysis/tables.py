@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tnr_pipeline.analysis import stats
+from tnr_pipeline.analysis.robustness import robustness_variants
 from tnr_pipeline.model.reference import Reference
 from tnr_pipeline.model.settings import Analysis
 from tnr_pipeline.model.words import GROUP_COMPARISON
@@ -41,7 +42,7 @@ def compute_tables(cases: pd.DataFrame, reference: Reference, analysis: Analysis
         "period_ratios": stats.compare_periods(period_summary, baseline.name, comparison.name, level),
         "country_summary": stats.summarise_countries(cases, periods, scopes, comparison, eu_at_end),
         "period_breakdowns": stats.break_down_periods(cases, periods, scopes, breakdown_categories(reference)),
-        "robustness": stats.robustness_variants(cases, analysis, list(analysis.baseline_starts)),
+        "robustness": robustness_variants(cases, analysis),
         "region_ratios": stats.compare_region_groups(cases, analysis, reference.region_groups),
     }
 

@@ -136,8 +136,9 @@ FIELDS: dict[str, Field] = _fields(
         "p_value",
         FLOAT,
         N_(
-            "Two-sided exact conditional test of equal annual rates (binomial test of the comparison period's "
-            "share against its share of the years); 1 when neither period has a case."
+            "Central exact conditional test of equal annual rates (twice the smaller tail of the binomial test of "
+            "the comparison period's share against its share of the years: the test the interval inverts); 1 when "
+            "neither period has a case."
         ),
     ),
     Field(
@@ -147,7 +148,12 @@ FIELDS: dict[str, Field] = _fields(
             "Which assumption is varied: exact_poisson (as period_ratios), "
             "quasi_poisson (yearly counts overdispersed), "
             "drop_YYYY (that year left out of its period), baseline_from_YYYY (the baseline starting that year), "
-            "verified_only (only verified cases)."
+            "verified_only (only verified cases); and how the cases were found: documentation_growth_k (a case k "
+            "times more likely to be recorded in the comparison period: the ratio divided by k), segmented_trend "
+            "(a Poisson model of the yearly counts with a shared yearly trend and a jump at the comparison period: "
+            "the jump), comparison_trend (the comparison period's own yearly growth factor, not a rate ratio), "
+            "drop_country_XXX (that host country left out, by its ISO code), drop_tactic_code (that tactic left "
+            "out), country_bootstrap (host countries resampled with replacement: a percentile interval)."
         ),
     ),
     Field("description", TEXT, N_("What the row computes, in words; where it has no interval, why.")),
@@ -155,8 +161,18 @@ FIELDS: dict[str, Field] = _fields(
         "dispersion",
         FLOAT,
         N_(
-            "Dispersion of the yearly counts estimated by the quasi-Poisson model (Pearson chi-square / (years - 2)), "
-            "before it is floored at 1; missing in the other variants and where it cannot be estimated."
+            "Dispersion of the yearly counts (Pearson chi-square / (years - parameters): years - 2 for "
+            "quasi_poisson, years - 3 for segmented_trend), before it is floored at 1; missing in the other "
+            "variants and where it cannot be estimated."
+        ),
+        nullable=True,
+    ),
+    Field(
+        "yearly_trend",
+        FLOAT,
+        N_(
+            "segmented_trend: the yearly growth factor both periods share, exp(b); missing in the other variants "
+            "and where the model has no finite fit."
         ),
         nullable=True,
     ),
@@ -410,9 +426,11 @@ FIELDS["p_value_where_defined"] = Field(
     "p_value",
     FLOAT,
     N_(
-        "Two-sided p-value of the row's test of equal annual rates (exact binomial; "
-        "for quasi_poisson the t test of the "
-        "log ratio; for near_abroad_vs_eu Fisher's exact test); missing where it is not defined."
+        "Two-sided p-value of the row's test: of equal annual rates (the central exact binomial test, the one the "
+        "exact interval inverts; for quasi_poisson and segmented_trend the t test of the log ratio; for "
+        "near_abroad_vs_eu the central Fisher exact test); for documentation_growth_k of a true ratio of 1 once the "
+        "growth is divided out; for comparison_trend the likelihood-ratio test of no trend; missing where it is not "
+        "defined (country_bootstrap)."
     ),
     nullable=True,
 )
@@ -433,6 +451,31 @@ RATIO_COLUMNS = [
     "confidence_level",
     ("p_value", "p_value_where_defined"),
 ]
+
+FIELDS["ratio_of_variant"] = Field(
+    "ratio",
+    FLOAT,
+    N_(
+        "The variant's rate ratio (comparison annual mean / baseline annual mean; for documentation_growth_k divided "
+        "by k; for segmented_trend the jump beyond the shared trend; for country_bootstrap the exact estimate); for "
+        "comparison_trend the comparison period's yearly growth factor. Infinite or missing where a period has no "
+        "case."
+    ),
+    nullable=True,
+)
+FIELDS["ci_low_of_variant"] = Field(
+    "ci_low",
+    FLOAT,
+    N_(
+        "Lower bound of the variant's interval: exact conditional, except quasi_poisson and segmented_trend (Wald on "
+        "the log scale, scaled by the dispersion, Student's t), comparison_trend (Wald) and country_bootstrap "
+        "(percentile); missing where there is none."
+    ),
+    nullable=True,
+)
+FIELDS["ci_high_of_variant"] = Field(
+    "ci_high", FLOAT, N_("Upper bound of the variant's interval (see ci_low); missing where there is none."), nullable=True
+)
 
 # Each output table: its description and its columns, in order. A column given as (name, key) takes its
 # definition from FIELDS[key] under another name.
@@ -503,14 +546,25 @@ TABLES: dict[str, tuple[str, list]] = {
     "robustness": (
         N_(
             "The rate ratio under each assumption the headline rests on, for every scope: overdispersed yearly counts, "
-            "each year left out, later baseline starts, verified cases only."
+            "each year left out, later baseline starts, verified cases only; and under each question of how the "
+            "cases were found: growth in documentation, a shared trend, each host country or tactic left out, the "
+            "host countries resampled."
         ),
         [
             "scope",
             "variant",
             "description",
-            *RATIO_COLUMNS,
+            "baseline_cases",
+            "baseline_years",
+            "comparison_cases",
+            "comparison_years",
+            ("ratio", "ratio_of_variant"),
+            ("ci_low", "ci_low_of_variant"),
+            ("ci_high", "ci_high_of_variant"),
+            "confidence_level",
+            ("p_value", "p_value_where_defined"),
             "dispersion",
+            "yearly_trend",
         ],
     ),
     "region_ratios": (

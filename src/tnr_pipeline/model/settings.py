@@ -10,6 +10,7 @@ module level: the Snakefile imports this module to check the config before any j
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -26,6 +27,10 @@ SCOPE_ROLES = {
     "headline": "the scope whose rate ratio is the headline (the report's 'eightfold')",
     "without_denial_of_entry": "the scope that leaves Denial of Entry out (the report's 'fourfold')",
     "freedom_house": "the scope comparable with Freedom House's count of physical tactics",
+}
+# Roles a config may leave out: the findings give what they show only when a scope plays them.
+OPTIONAL_SCOPE_ROLES = {
+    "like_for_like": "the scope that leaves out both tactics the study added to the typology (like for like)",
 }
 
 # The coded columns of each sheet (config `values` may give a team's own words for them), and the kind of code each
@@ -119,9 +124,15 @@ class Analysis:
     roles: dict[str, Scope] = field(hash=False)  # role name (SCOPE_ROLES) -> scope
     confidence_level: float = 0.95
     baseline_starts: tuple[int, ...] = ()  # later starts of the baseline the robustness analysis tries
+    documentation_growth: tuple[float, ...] = ()  # growths of documentation the robustness analysis divides out
+    bootstrap_seed: int = 2025  # the seed of the countries' resampling (country_bootstrap)
+    bootstrap_resamples: int = 2000  # how many resamples of the countries
 
     def role(self, name: str) -> Scope:
         return self.roles[name]
+
+    def has_role(self, name: str) -> bool:
+        return name in self.roles
 
     @property
     def scopes_to_show(self) -> tuple[Scope, ...]:
@@ -209,24 +220,50 @@ def scope_problems(spec: object, tactic_codes: list[str] | None) -> list[str]:
 
 
 def role_problems(roles: object, scope_names: list[str]) -> list[str]:
-    """What is wrong with `scope_roles`: every role named, each naming an existing scope."""
+    """What is wrong with `scope_roles`: every required role named, each naming an existing scope."""
+    known = {**SCOPE_ROLES, **OPTIONAL_SCOPE_ROLES}
     if not isinstance(roles, dict):
-        return [f"scope_roles: {roles!r} is not a mapping of role to scope name ({', '.join(SCOPE_ROLES)})"]
+        return [f"scope_roles: {roles!r} is not a mapping of role to scope name ({', '.join(known)})"]
     problems = [
         f"scope_roles.{role}: missing. Name {SCOPE_ROLES[role]}, one of the scopes ({', '.join(scope_names)})"
         for role in SCOPE_ROLES
         if role not in roles
     ]
     problems += [
-        f"scope_roles.{role}: not a role. Allowed: {', '.join(SCOPE_ROLES)}"
-        for role in roles
-        if role not in SCOPE_ROLES
+        f"scope_roles.{role}: not a role. Allowed: {', '.join(known)}" for role in roles if role not in known
     ]
     problems += [
         f"scope_roles.{role}: {name!r} is not one of the scopes ({', '.join(scope_names)})"
         for role, name in roles.items()
-        if role in SCOPE_ROLES and name not in scope_names
+        if role in known and name not in scope_names
     ]
+    return problems
+
+
+def growth_problems(growths: object) -> list[str]:
+    """What is wrong with `documentation_growth`: a list of numbers above 0, each given once."""
+    if not isinstance(growths, list) or not all(
+        isinstance(k, (int, float)) and not isinstance(k, bool) and math.isfinite(k) and k > 0 for k in growths
+    ):
+        return [
+            f"documentation_growth: {growths!r} is not a list of numbers above 0 (how many times more likely a case "
+            "was to be recorded in the comparison period than in the baseline, e.g. [1.5, 2, 3])"
+        ]
+    named = [f"{k:g}" for k in growths]
+    return [
+        f"documentation_growth: {name} is given twice; give each growth once"
+        for name in sorted(set(named))
+        if named.count(name) > 1
+    ]
+
+
+def bootstrap_problems(seed: object, resamples: object) -> list[str]:
+    """What is wrong with `bootstrap_seed` and `bootstrap_resamples`: whole numbers, at least 0 and 1."""
+    problems = []
+    if not _is_year(seed) or seed < 0:  # _is_year: a whole number written in digits
+        problems.append(f"bootstrap_seed: {seed!r} is not a whole number of at least 0 (e.g. 2025)")
+    if not _is_year(resamples) or resamples < 1:
+        problems.append(f"bootstrap_resamples: {resamples!r} is not a whole number of at least 1 (e.g. 2000)")
     return problems
 
 
@@ -422,7 +459,18 @@ def parse_scopes(text: str | dict, tactic_codes: list[str] | None = None) -> lis
 
 def analysis_settings(config: dict) -> dict:
     """The part of the config the analysis steps receive (as JSON, through the command line)."""
-    keys = ("periods", "baseline", "comparison", "scopes", "scope_roles", "confidence_level", "baseline_starts")
+    keys = (
+        "periods",
+        "baseline",
+        "comparison",
+        "scopes",
+        "scope_roles",
+        "confidence_level",
+        "baseline_starts",
+        "documentation_growth",
+        "bootstrap_seed",
+        "bootstrap_resamples",
+    )
     return {key: config[key] for key in keys}
 
 
@@ -440,6 +488,8 @@ def parse_analysis(text: str | dict, tactic_codes: list[str] | None = None) -> A
         problems += scope_problems(spec["scopes"], tactic_codes)
         problems += role_problems(spec["scope_roles"], list(spec["scopes"]) if isinstance(spec["scopes"], dict) else [])
         problems += level_problems(spec["confidence_level"])
+        problems += growth_problems(spec.get("documentation_growth", []))
+        problems += bootstrap_problems(spec.get("bootstrap_seed", 2025), spec.get("bootstrap_resamples", 2000))
         if not problems:
             problems += baseline_start_problems(spec.get("baseline_starts", []), spec["periods"], spec["baseline"])
     if problems:
@@ -452,9 +502,12 @@ def parse_analysis(text: str | dict, tactic_codes: list[str] | None = None) -> A
         by_name[spec["baseline"]],
         by_name[spec["comparison"]],
         scopes,
-        {role: scope_by_name[spec["scope_roles"][role]] for role in SCOPE_ROLES},
+        {role: scope_by_name[name] for role, name in spec["scope_roles"].items()},
         float(spec["confidence_level"]),
         tuple(spec.get("baseline_starts", [])),
+        tuple(float(k) for k in spec.get("documentation_growth", [])),
+        int(spec.get("bootstrap_seed", 2025)),
+        int(spec.get("bootstrap_resamples", 2000)),
     )
 
 
@@ -514,6 +567,10 @@ def config_problems(config: dict, schema: dict, typology_path: str | Path) -> li
         problems += role_problems(config["scope_roles"], list(config["scopes"]))
     if fine("periods", "baseline", "baseline_starts"):
         problems += baseline_start_problems(config["baseline_starts"], config["periods"], config["baseline"])
+    if fine("documentation_growth"):
+        problems += growth_problems(config["documentation_growth"])
+    if fine("bootstrap_seed", "bootstrap_resamples"):
+        problems += bootstrap_problems(config["bootstrap_seed"], config["bootstrap_resamples"])
     if fine("values"):
         problems += value_problems(config["values"], Path(typology_path).parent)
     if fine("languages", "periods", "scopes"):
@@ -521,7 +578,7 @@ def config_problems(config: dict, schema: dict, typology_path: str | Path) -> li
     last_year = config.get("last_year")
     if fine("first_year", "last_year") and last_year is not None and last_year < config["first_year"]:
         problems.append(f"last_year: {last_year} is before first_year {config['first_year']}")
-    for key in ("raw_cases", "raw_survey", "raw_context", "claims", "input_descriptions"):
+    for key in ("raw_cases", "raw_survey", "raw_context", "claims", "input_descriptions", "recording_reasons"):
         if not fine(key) or config[key] is None:
             continue
         path = Path(config[key])

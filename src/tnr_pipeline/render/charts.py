@@ -12,7 +12,15 @@ import numpy as np
 import pandas as pd
 
 from tnr_pipeline.model.settings import Analysis, Period
-from tnr_pipeline.model.words import GROUP_COMPARISON
+from tnr_pipeline.model.words import (
+    COUNTRY_BOOTSTRAP,
+    DROP_COUNTRY,
+    DROP_TACTIC,
+    GROUP_COMPARISON,
+    SEGMENTED_TREND,
+    is_assumption_variant,
+    variant_family,
+)
 from tnr_pipeline.render.i18n import N_, Language, name_variant
 from tnr_pipeline.render.layout import (
     EDGE,
@@ -465,14 +473,19 @@ def plot_robustness(
     lang: Language,
     scope_phrases: dict[str, str],
     region_labels: dict[str, str],
+    tactic_labels: dict[str, str] | None = None,
 ):
-    """Forest plot: every variant's rate ratio and interval for the headline and without-Denial-of-Entry scopes,
+    """Forest plot: the rate ratio and interval of every variant of the headline's assumptions, of the jump beyond a
+    shared trend, of the host countries resampled, and of the host country and the tactic whose leaving out moves
+    the headline's ratio most either way (`shown_variants`), for the headline and without-Denial-of-Entry scopes,
     the report's own ratios marked; beside it, each region group's rate ratio in the headline scope. Rows are named
     in words (`region_labels`: group code -> its name in the figure's language)."""
     _ = lang.gettext
     colours = palette()
     scopes = list(dict.fromkeys(analysis.roles[role] for role in ("headline", "without_denial_of_entry")))
-    variants = list(dict.fromkeys(robustness["variant"]))
+    headline = analysis.role("headline")
+    variants = shown_variants(robustness, headline.name)
+    robustness = robustness[robustness["variant"].isin(variants)]
     figure, (left, right) = plt.subplots(
         1, 2, figsize=(11, 0.32 * len(variants) + 2.6), gridspec_kw={"width_ratios": [2.4, 1]}
     )
@@ -502,7 +515,7 @@ def plot_robustness(
         )
     left.axvline(1, color="black", linewidth=0.8)
     ratio_axis(left, lang)
-    variant_names = [name_variant(variant, lang) for variant in variants]
+    variant_names = [name_variant(variant, lang, tactic_labels) for variant in variants]
     left.set_yticks(range(len(variants)), list(reversed(variant_names)))
     level = lang.level(float(robustness["confidence_level"].iloc[0]))
     left.set_xlabel(
@@ -514,7 +527,6 @@ def plot_robustness(
     )
     left.set_ylim(-0.6, len(variants) + 0.4)  # a free row at the top holds the legend, clear of every interval
     left.legend(loc="upper left", ncol=len(scopes), fontsize=8)
-    headline = analysis.role("headline")
     mine = region_ratios[region_ratios["scope"] == headline.name]
     groups = mine[mine["region_group"] != GROUP_COMPARISON].iloc[::-1]
     _intervals(right, groups, np.arange(len(groups)), colours[2], "s", None)
@@ -533,7 +545,8 @@ def plot_robustness(
     right.set_xlabel(_("Rate ratio"))
     head = robustness[robustness["scope"] == headline.name]
     title = _(
-        "The ratio ({scope}) stays between {low} and {high} under every variant; the lowest interval bound is {bound}"
+        "The ratio ({scope}) stays between {low} and {high} under every variant shown; the lowest interval bound is "
+        "{bound}"
     ).format(
         scope=scope_phrases[headline.name],
         low=lang.number(head["ratio"].min(), 1),
@@ -555,6 +568,20 @@ def plot_robustness(
         below_title=0.65,
         wspace=gap / (panels / 2),
     )
+
+
+def shown_variants(robustness: pd.DataFrame, scope: str) -> list[str]:
+    """The variants the robustness figure shows, in the table's order: every variant of the headline's assumptions,
+    the jump beyond a shared trend, the countries resampled, and of the one-at-a-time variants (a host country, a
+    tactic left out) the two that give `scope` its lowest and its highest ratio. Documentation growth (the ratio
+    divided by a number) and the later period's own trend (not a rate ratio) are left to the findings' text."""
+    mine = robustness[robustness["scope"] == scope]
+    shown = {v for v in mine["variant"] if is_assumption_variant(v) or v in (SEGMENTED_TREND, COUNTRY_BOOTSTRAP)}
+    for prefix in (DROP_COUNTRY, DROP_TACTIC):
+        family = mine[mine["variant"].map(variant_family) == prefix].dropna(subset=["ratio"])
+        if len(family):
+            shown |= {family.loc[family["ratio"].idxmin(), "variant"], family.loc[family["ratio"].idxmax(), "variant"]}
+    return [v for v in dict.fromkeys(robustness["variant"]) if v in shown]
 
 
 def _intervals(axes, rows: pd.DataFrame, y: np.ndarray, colour: str, marker: str, label: str | None) -> None:

@@ -10,9 +10,32 @@ from tnr_pipeline import __version__
 from tnr_pipeline.inputs.descriptions import undescribed
 from tnr_pipeline.model.fields import TABLES, table_fields
 from tnr_pipeline.model.settings import Analysis
-from tnr_pipeline.model.words import DROP_YEAR, GROUP_COMPARISON
+from tnr_pipeline.model.words import (
+    COMPARISON_TREND,
+    COUNTRY_BOOTSTRAP,
+    DOCUMENTATION_GROWTH,
+    DROP_COUNTRY,
+    DROP_TACTIC,
+    DROP_YEAR,
+    EXACT,
+    GROUP_COMPARISON,
+    QUASI_POISSON,
+    SEGMENTED_TREND,
+    is_assumption_variant,
+    variant_family,
+    variant_subject,
+    variant_year,
+)
 from tnr_pipeline.render.escape import Raw
-from tnr_pipeline.render.i18n import SOURCE_LANGUAGE, Language, describe_scope, describe_variant, name_variant
+from tnr_pipeline.render.i18n import (
+    SOURCE_LANGUAGE,
+    Language,
+    count_left_out_countries,
+    describe_scope,
+    describe_variant,
+    name_growth,
+    name_variant,
+)
 from tnr_pipeline.render.notices import reconstruction_notice
 from tnr_pipeline.render.readers import one, where
 
@@ -63,35 +86,36 @@ def versions() -> dict[str, str]:
 
 
 def robustness_context(
-    robustness: list[dict], regions: list[dict], analysis: Analysis, lang: Language, region_labels: dict[str, str]
+    robustness: list[dict],
+    regions: list[dict],
+    analysis: Analysis,
+    lang: Language,
+    region_labels: dict[str, str],
+    tactic_label: dict[str, str],
 ) -> dict:
-    """The robustness section's rows: every variant for the headline and without-Denial-of-Entry scopes side by
-    side, each described in the document's language, the leave-one-year-out extremes of the headline, and the
-    region groups of the headline scope."""
+    """The robustness section's rows: every variant of the headline's assumptions for the headline and
+    without-Denial-of-Entry scopes side by side, each described in the document's language, the leave-one-year-out
+    extremes of the headline, and the region groups of the headline scope."""
     headline, without = analysis.role("headline").name, analysis.role("without_denial_of_entry").name
-    by_key = {(row["scope"], row["variant"]): row for row in robustness}
-    by_key = {
-        key: dict(row, described=describe_variant(row, by_key[(key[0], "exact_poisson")], analysis, lang))
-        for key, row in by_key.items()
-    }
-    variants = list(dict.fromkeys(row["variant"] for row in robustness))
+    by_key = described_variants(robustness, analysis, lang, tactic_label)
+    variants = [v for v in dict.fromkeys(row["variant"] for row in robustness) if is_assumption_variant(v)]
     mine = [by_key[(headline, variant)] for variant in variants]
-    dropped = [row for row in mine if row["variant"].startswith(DROP_YEAR) and row["ratio"] == row["ratio"]]
+    dropped = [row for row in mine if variant_year(row["variant"], DROP_YEAR) and row["ratio"] == row["ratio"]]
     bounded = [row["ci_low"] for row in mine if row["ci_low"] == row["ci_low"]]
     return {
         "robustness_rows": [
             {
                 "variant": v,
-                "name": name_variant(v, lang),
+                "name": name_variant(v, lang, tactic_label),
                 "headline": by_key[(headline, v)],
                 "without": by_key[(without, v)],
             }
             for v in variants
         ],
-        "robust_quasi": by_key[(headline, "quasi_poisson")],
+        "robust_quasi": by_key[(headline, QUASI_POISSON)],
         "robust_lowest_bound": min(bounded) if bounded else math.nan,
-        "robust_drop_low": min(dropped, key=lambda row: row["ratio"]) if dropped else None,
-        "robust_drop_high": max(dropped, key=lambda row: row["ratio"]) if dropped else None,
+        "robust_drop_low": _extreme(dropped, min, DROP_YEAR),
+        "robust_drop_high": _extreme(dropped, max, DROP_YEAR),
         "regions": [
             dict(row, label=region_labels.get(row["region_group"], row["region_label"]))
             for row in regions
@@ -100,6 +124,117 @@ def robustness_context(
         "region_versus": next(
             (row for row in regions if row["scope"] == headline and row["region_group"] == GROUP_COMPARISON), None
         ),
+    }
+
+
+def _extreme(rows: list[dict], pick, prefix: str) -> dict | None:
+    """The row `pick` (min or max) chooses by ratio, with `left_out`: the year it leaves out."""
+    if not rows:
+        return None
+    row = pick(rows, key=lambda row: row["ratio"])
+    return dict(row, left_out=variant_year(row["variant"], prefix))
+
+
+def described_variants(
+    robustness: list[dict], analysis: Analysis, lang: Language, tactic_label: dict[str, str]
+) -> dict[tuple[str, str], dict]:
+    """Every robustness row by (scope, variant), with `described`: what it computes, in the document's language."""
+    exact = {row["scope"]: row for row in robustness if row["variant"] == EXACT}
+    n_countries = count_left_out_countries(robustness)
+    return {
+        (row["scope"], row["variant"]): dict(
+            row,
+            described=describe_variant(
+                row, exact[row["scope"]], analysis, lang, tactic_label, n_countries.get(row["scope"])
+            ),
+        )
+        for row in robustness
+    }
+
+
+def detection_context(
+    robustness: list[dict],
+    analysis: Analysis,
+    scopes: dict[str, dict],
+    lang: Language,
+    tactic_label: dict[str, str],
+) -> dict:
+    """How the cases were found, for each shown scope: the tipping point (the growth in documentation that would
+    explain the increase away: the exact interval's lower bound), the ratios with documentation grown, the jump
+    beyond a shared trend and that trend, the comparison period's own trend, the host country and the tactic whose
+    leaving out moves the ratio most either way, and the countries resampled."""
+    by_key = described_variants(robustness, analysis, lang, tactic_label)
+    n_countries = count_left_out_countries(robustness)
+    rows = []
+    for scope in analysis.scopes_to_show:
+        mine = [row for (name, _), row in by_key.items() if name == scope.name]
+        exact = by_key[(scope.name, EXACT)]
+        family = {}
+        for row in mine:
+            family.setdefault(variant_family(row["variant"]), []).append(row)
+        rows.append(
+            {
+                **scopes[scope.name],
+                "exact": exact,
+                "tipping_point": exact["ci_low"],
+                "position": interval_position(exact),
+                "growths": [
+                    dict(row, growth_shown=name_growth(variant_subject(row["variant"], DOCUMENTATION_GROWTH), lang))
+                    for row in family.get(DOCUMENTATION_GROWTH, [])
+                ],
+                "segmented": by_key.get((scope.name, SEGMENTED_TREND)),
+                "comparison_trend": by_key.get((scope.name, COMPARISON_TREND)),
+                "bootstrap": by_key.get((scope.name, COUNTRY_BOOTSTRAP)),
+                "segmented_position": interval_position(by_key.get((scope.name, SEGMENTED_TREND))),
+                "bootstrap_position": interval_position(by_key.get((scope.name, COUNTRY_BOOTSTRAP))),
+                "n_countries": n_countries.get(scope.name, 0),
+                "countries": _left_out_range(family.get(DROP_COUNTRY, []), DROP_COUNTRY, lang.country_name),
+                "tactics": _left_out_range(
+                    family.get(DROP_TACTIC, []), DROP_TACTIC, lambda code: tactic_label.get(code, code)
+                ),
+            }
+        )
+    by_scope = {row["name"]: row for row in rows}
+    together = list(
+        dict.fromkeys(
+            analysis.role(role).name
+            for role in ("headline", "without_denial_of_entry", "like_for_like")
+            if analysis.has_role(role)
+        )
+    )
+    return {
+        "detection": rows,
+        "detection_together": [by_scope[name] for name in together],
+        "resamples": analysis.bootstrap_resamples,
+    }
+
+
+def interval_position(row: dict | None) -> str:
+    """Where a row's interval lies against 1: 'above', 'below', 'includes', or 'none' where there is no interval."""
+    if not row or row["ci_low"] != row["ci_low"] or row["ci_high"] != row["ci_high"]:
+        return "none"
+    if row["ci_low"] > 1:
+        return "above"
+    if row["ci_high"] < 1:
+        return "below"
+    return "includes"
+
+
+def _left_out_range(rows: list[dict], prefix: str, name) -> dict | None:
+    """The lowest and the highest ratio of one-at-a-time variants, each with the name of what it leaves out; and
+    whether every interval stays above 1."""
+    rated = [row for row in rows if row["ratio"] == row["ratio"]]
+    if not rated:
+        return None
+    low = min(rated, key=lambda row: row["ratio"])
+    high = max(rated, key=lambda row: row["ratio"])
+    return {
+        "low": dict(low, left_out=name(variant_subject(low["variant"], prefix))),
+        "high": dict(high, left_out=name(variant_subject(high["variant"], prefix))),
+        "n": len(rows),
+        "not_above_one": [
+            name(variant_subject(row["variant"], prefix)) for row in rows if interval_position(row) != "above"
+        ],
     }
 
 
@@ -138,7 +273,9 @@ def build_context(
     return {
         "lang": lang.code,
         **periods_context(analysis, lang, scopes, roles),
-        **headline_context(tables["period_ratios"], tables["period_summary"], analysis, scopes, lang),
+        **headline_context(
+            tables["period_ratios"], tables["period_summary"], tables["robustness"], analysis, scopes, lang
+        ),
         "survey_level": lang.level(tables["survey_summary"][0]["confidence_level"]) if tables["survey_summary"] else "",
         **claims_context(tables["claims"], words, lang),
         **countries_context(tables["country_summary"], analysis, roles, lang),
@@ -147,7 +284,12 @@ def build_context(
         **survey_context(tables["survey_summary"]),
         **context_figures_context(tables["context_figures"], tables["annual_counts"], prosecutions_series, lang),
         **documentation_context(figures, provenance, lang),
-        **robustness_context(tables["robustness"], tables["region_ratios"], analysis, lang, region_labels),
+        **robustness_context(tables["robustness"], tables["region_ratios"], analysis, lang, region_labels, tactic_label),
+        **detection_context(tables["robustness"], analysis, scopes, lang, tactic_label),
+        "recording_reasons": [
+            {column: lang.label(row, column) for column in ("section", "quote", "reading")}
+            for row in words.get("recording_reasons", [])
+        ],
         "reconstruction_notice": reconstruction_notice(provenance["inputs_described"], lang),
         "undescribed": [
             dict(info, path=path, role=lang.gettext(info["role"]))
@@ -183,16 +325,24 @@ def periods_context(analysis: Analysis, lang: Language, scopes: dict[str, dict],
 
 
 def headline_context(
-    ratios: list[dict], summary: list[dict], analysis: Analysis, scopes: dict[str, dict], lang: Language
+    ratios: list[dict],
+    summary: list[dict],
+    robustness: list[dict],
+    analysis: Analysis,
+    scopes: dict[str, dict],
+    lang: Language,
 ) -> dict:
-    """Each shown scope's rate ratio with the two periods' rows, and the confidence levels of ratios and means."""
+    """Each shown scope's rate ratio with the two periods' rows and its quasi-Poisson row (robustness), and the
+    confidence levels of ratios and means."""
     ratio_by_scope = {row["scope"]: row for row in ratios}
+    quasi = {row["scope"]: row for row in robustness if row["variant"] == QUASI_POISSON}
     headline = [
         dict(
             ratio_by_scope[scope.name],
             scope_label=scopes[scope.name]["label"],
             baseline_row=one(summary, scope=scope.name, period=analysis.baseline.name),
             comparison_row=one(summary, scope=scope.name, period=analysis.comparison.name),
+            quasi_row=quasi.get(scope.name),
         )
         for scope in analysis.scopes_to_show
     ]
@@ -371,4 +521,7 @@ def untranslated_words(
             words.get("claims", []), ("claim", "section", "reading", "why"), "claim_id", "the claims file"
         ),
         *lang.untranslated(context, ("unit", "measures", "source"), "figure_id", "the context figures"),
+        *lang.untranslated(
+            words.get("recording_reasons", []), ("section", "quote", "reading"), "reason", "the recording reasons"
+        ),
     ]

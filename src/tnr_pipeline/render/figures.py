@@ -120,6 +120,7 @@ def drawings(
             lang,
             scope_phrases,
             region_labels,
+            tactic_labels,
         ),
         "prosecutions_and_cases": lambda: charts.plot_prosecutions_and_cases(
             tables["context_figures"],

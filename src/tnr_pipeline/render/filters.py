@@ -43,6 +43,11 @@ VERDICT_WORDS = {
 }
 
 
+# The smallest p-value prose and the headline give as a number: below it, "p < 0.001". A convention of writing, like
+# the digits of a number: the tables keep every p-value exact.
+P_FLOOR = 0.001
+
+
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
@@ -61,6 +66,19 @@ class Filters:
 
     def p_value(self, value: float) -> Raw:
         return Raw(self.lang.general(value, 2))
+
+    def p_floored(self, value: float) -> Raw:
+        """A p-value as prose and the headline give it: '< 0.001' below P_FLOOR (an exact number that small says more
+        about the model than about the data), else to two significant digits. Tables keep the exact number."""
+        if not _missing(value) and value < P_FLOOR:
+            return Raw(self.lang.gettext("< {floor}").format(floor=self.lang.general(P_FLOOR, 1)))
+        return self.p_value(value)
+
+    def p_stated(self, value: float) -> Raw:
+        """'p < 0.001' or 'p = 0.021' (`p_floored`), for a sentence."""
+        if not _missing(value) and value < P_FLOOR:
+            return Raw(self.lang.gettext("p < {floor}").format(floor=self.lang.general(P_FLOOR, 1)))
+        return Raw(self.lang.gettext("p = {p}").format(p=self.p_value(value)))
 
     def cases(self, n: int) -> Raw:
         return Raw(self.lang.cases(n))
@@ -95,6 +113,13 @@ class Filters:
     def ratio_interval(self, row: dict) -> Raw:
         """'8.18 (80% CI 6.04–11.13)' from a row with ratio, ci_low, ci_high and confidence_level."""
         return Raw(f"{self.lang.number(row['ratio'], 2)} ({self.interval(row)})")
+
+    def bounds(self, row: dict | None) -> Raw:
+        """'4.71–14.23': a row's interval without its level (the column's header names it); a dash where there is
+        none."""
+        if not row or _missing(row["ci_low"]) or _missing(row["ci_high"]):
+            return Raw("—")
+        return Raw(f"{self.lang.number(row['ci_low'], 2)}–{self.lang.number(row['ci_high'], 2)}")
 
     def survey_share(self, row: dict) -> Raw:
         """'13 of 40 (32.5%, Wilson 80% CI 24.1%–42.1%)' from a survey_summary row."""

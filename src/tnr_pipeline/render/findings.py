@@ -20,7 +20,13 @@ from tnr_pipeline.render.context import build_context, untranslated_words
 from tnr_pipeline.render.html import markdown_to_html
 from tnr_pipeline.render.i18n import SOURCE_LANGUAGE, Language
 from tnr_pipeline.render.pool import run_forked
-from tnr_pipeline.render.readers import describe_cases, read_csv_rows, read_records, read_typology
+from tnr_pipeline.render.readers import (
+    describe_cases,
+    read_csv_rows,
+    read_records,
+    read_recording_reasons,
+    read_typology,
+)
 from tnr_pipeline.render.summary import build_summary
 from tnr_pipeline.render.templates import environment, html_environment, render_html, render_markdown
 
@@ -46,6 +52,7 @@ def render_all(
     summary_path: str | None = None,
     claims_path: str | None = None,
     region_groups_path: str | None = None,
+    recording_reasons_path: str | None = None,
     workers: int = 1,
 ) -> None:
     """Render findings.md and findings.html of every edition (language) from the named tables, read once, in
@@ -72,7 +79,11 @@ def render_all(
         "tables": tables,
         "cases": describe_cases(table_paths["cases"]),
         "provenance": provenance,
-        "words": {"claims": read_csv_rows(claims_path), "region_groups": read_csv_rows(region_groups_path)},
+        "words": {
+            "claims": read_csv_rows(claims_path),
+            "region_groups": read_csv_rows(region_groups_path),
+            "recording_reasons": read_recording_reasons(recording_reasons_path),
+        },
         "typology": read_typology(typology_path),
     }
     environment(template_dir).get_template("findings.md.j2")  # each template compiled once, before the workers fork

@@ -18,7 +18,23 @@ from pathlib import Path
 
 from tnr_pipeline.model.messages import N_  # noqa: F401 (re-exported: the render layer marks messages with it too)
 from tnr_pipeline.model.registry import SOURCE_LANGUAGE
-from tnr_pipeline.model.words import BASELINE_FROM, COMPARED_GROUPS, DROP_YEAR, GROUP_COMPARISON, variant_year
+from tnr_pipeline.model.words import (
+    BASELINE_FROM,
+    COMPARED_GROUPS,
+    COMPARISON_TREND,
+    COUNTRY_BOOTSTRAP,
+    DOCUMENTATION_GROWTH,
+    DROP_COUNTRY,
+    DROP_TACTIC,
+    DROP_YEAR,
+    EXACT,
+    GROUP_COMPARISON,
+    QUASI_POISSON,
+    SEGMENTED_TREND,
+    VERIFIED_ONLY,
+    variant_subject,
+    variant_year,
+)
 
 SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -182,31 +198,60 @@ def describe_scope(scope, lang: Language, tactic_labels: dict[str, str]) -> str:
     return ", ".join(parts) if parts else _("all cases")
 
 
-def name_variant(variant: str, lang: Language) -> str:
+def name_variant(variant: str, lang: Language, tactic_labels: dict[str, str] | None = None) -> str:
     """A robustness variant's short name for a figure's axis, in words: 'exact interval', 'without 2014',
-    'baseline from 2016', 'verified only' (its code where it is none of the known kinds)."""
-    if variant == "exact_poisson":
-        return lang.gettext("exact interval")
-    if variant == "quasi_poisson":
-        return lang.gettext("quasi-Poisson")
-    if variant.startswith(DROP_YEAR):
-        return lang.gettext("without {year}").format(year=variant_year(variant, DROP_YEAR))
-    if variant.startswith(BASELINE_FROM):
-        return lang.gettext("baseline from {year}").format(year=variant_year(variant, BASELINE_FROM))
-    if variant == "verified_only":
-        return lang.gettext("verified only")
+    'baseline from 2016', 'verified only', 'without Georgia', 'documentation ×1.5' (its code where it is none of the
+    known kinds). `tactic_labels`: each tactic's name in this language."""
+    _ = lang.gettext
+    simple = {
+        EXACT: N_("exact interval"),
+        QUASI_POISSON: N_("quasi-Poisson"),
+        VERIFIED_ONLY: N_("verified only"),
+        SEGMENTED_TREND: N_("jump beyond a shared trend"),
+        COMPARISON_TREND: N_("the later period's own yearly trend"),
+        COUNTRY_BOOTSTRAP: N_("host countries resampled"),
+    }
+    if variant in simple:
+        return _(simple[variant])
+    if variant_year(variant, DROP_YEAR):
+        return _("without {year}").format(year=variant_year(variant, DROP_YEAR))
+    if variant_year(variant, BASELINE_FROM):
+        return _("baseline from {year}").format(year=variant_year(variant, BASELINE_FROM))
+    if variant_subject(variant, DOCUMENTATION_GROWTH):
+        return _("documentation grown ×{growth}").format(
+            growth=name_growth(variant_subject(variant, DOCUMENTATION_GROWTH), lang)
+        )
+    if variant_subject(variant, DROP_COUNTRY):
+        return _("without {name}").format(name=lang.country_name(variant_subject(variant, DROP_COUNTRY)))
+    if variant_subject(variant, DROP_TACTIC):
+        code = variant_subject(variant, DROP_TACTIC)
+        return _("without {name}").format(name=(tactic_labels or {}).get(code, code))
     return variant
 
 
-def describe_variant(row: dict, reference: dict, analysis, lang: Language) -> str:
+def name_growth(code: str, lang: Language) -> str:
+    """A growth in documentation as its variant's code gives it ('1.5' of documentation_growth_1.5), written in this
+    language with as many decimals as the code has ('1.5', '1,5', '2')."""
+    return lang.number(float(code), len(code.partition(".")[2]))
+
+
+def describe_variant(
+    row: dict,
+    reference: dict,
+    analysis,
+    lang: Language,
+    tactic_labels: dict[str, str] | None = None,
+    n_countries: int | None = None,
+) -> str:
     """What a robustness row computes, in words, from its variant and numbers (`reference`: the scope's exact_poisson
-    row, whose counts the variants change). The statistics step stores the source language's words in the table; each
-    edition of the findings says it in its own language."""
+    row, whose counts the variants change; `tactic_labels`: the tactics' names; `n_countries`: the host countries the
+    bootstrap resamples). The statistics step stores the source language's words in the table; each edition of the
+    findings says it in its own language."""
     _ = lang.gettext
     variant = row["variant"]
-    if variant == "exact_poisson":
+    if variant == EXACT:
         return _("Exact conditional interval, as in period_ratios.")
-    if variant == "quasi_poisson":
+    if variant == QUASI_POISSON:
         if row["ci_low"] == row["ci_low"]:
             n_years = row["baseline_years"] + row["comparison_years"]
             return _(
@@ -221,7 +266,7 @@ def describe_variant(row: dict, reference: dict, analysis, lang: Language) -> st
         if 0 in (row["baseline_cases"], row["comparison_cases"]):
             return _("Quasi-Poisson: no interval: a period has no case, so the log rate ratio has no standard error.")
         return _("Quasi-Poisson: no interval: fewer than three years leave no degrees of freedom for the dispersion.")
-    if variant.startswith(DROP_YEAR):
+    if variant_year(variant, DROP_YEAR):
         in_baseline = row["baseline_years"] < reference["baseline_years"]
         period = analysis.baseline if in_baseline else analysis.comparison
         side = "baseline" if in_baseline else "comparison"
@@ -231,17 +276,84 @@ def describe_variant(row: dict, reference: dict, analysis, lang: Language) -> st
             period=period.label_in(lang.code),
         )
         return text + (" " + _("No ratio: the period has no other year.") if row[f"{side}_years"] == 0 else "")
-    if variant.startswith(BASELINE_FROM):
+    if variant_year(variant, BASELINE_FROM):
         return _("Baseline from {start} to {last} ({years}).").format(
             start=variant_year(variant, BASELINE_FROM),
             last=analysis.baseline.last_year,
             years=lang.years(row["baseline_years"]),
         )
-    if variant == "verified_only":
+    if variant == VERIFIED_ONLY:
         if row["baseline_cases"] + row["comparison_cases"] == 0:
             return _("Only cases whose verification is 'verified' (none is).")
         return _("Only cases whose verification is 'verified'.")
+    if variant == SEGMENTED_TREND:
+        return _describe_segmented(row, analysis, lang)
+    if variant == COMPARISON_TREND:
+        return _(
+            "Not a rate ratio: the yearly growth factor of {period} alone, from a Poisson regression of its {n} "
+            "yearly counts on the year (Wald interval; the claims notation's trend)."
+        ).format(period=analysis.comparison.label_in(lang.code), n=row["comparison_years"])
+    if variant_subject(variant, DOCUMENTATION_GROWTH):
+        growth = name_growth(variant_subject(variant, DOCUMENTATION_GROWTH), lang)
+        return _(
+            "If a case was {growth} times as likely to be recorded in {comparison} as in {baseline}: the ratio and "
+            "its interval divided by {growth}; the p-value tests a true ratio of 1."
+        ).format(
+            growth=growth,
+            comparison=analysis.comparison.label_in(lang.code),
+            baseline=analysis.baseline.label_in(lang.code),
+        )
+    if variant_subject(variant, DROP_COUNTRY) or variant_subject(variant, DROP_TACTIC):
+        left_out = (reference["baseline_cases"] - row["baseline_cases"]) + (
+            reference["comparison_cases"] - row["comparison_cases"]
+        )
+        country = variant_subject(variant, DROP_COUNTRY)
+        name = lang.country_name(country) if country else (tactic_labels or {}).get(
+            variant_subject(variant, DROP_TACTIC), variant_subject(variant, DROP_TACTIC)
+        )
+        text = _("{name} ({cases} in the two periods) left out.").format(name=name, cases=lang.cases(left_out))
+        if row["ratio"] != row["ratio"] or row["ci_low"] != row["ci_low"]:
+            text += " " + _("No ratio: no other case is left in either period.")
+        return text
+    if variant == COUNTRY_BOOTSTRAP:
+        return lang.ngettext(
+            "{n} host country with a case in either period resampled with replacement {resamples} times (seed "
+            "{seed}), with all its cases: the percentile interval; the ratio is the exact estimate.",
+            "{n} host countries with a case in either period resampled with replacement {resamples} times (seed "
+            "{seed}), each with all its cases: the percentile interval; the ratio is the exact estimate.",
+            n_countries or 0,
+        ).format(n=n_countries or 0, resamples=analysis.bootstrap_resamples, seed=analysis.bootstrap_seed)
     return row["description"]  # a variant this version does not know: the words the table stores
+
+
+def _describe_segmented(row: dict, analysis, lang: Language) -> str:
+    """The words of a segmented_trend row: the model, the shared trend and the dispersion, or why there is no
+    interval."""
+    _ = lang.gettext
+    n_years = row["baseline_years"] + row["comparison_years"]
+    model = _(
+        "A Poisson model of the {n} yearly counts with a yearly trend both periods share and a jump at {period}: the "
+        "ratio is the jump beyond the trend."
+    ).format(n=n_years, period=analysis.comparison.label_in(lang.code))
+    if row["ci_low"] == row["ci_low"]:
+        return (
+            model
+            + " "
+            + _(
+                "Shared trend: ×{trend} a year. Dispersion {dispersion} (used: {used}); Wald interval on the log "
+                "scale with Student's t on {df} degrees of freedom."
+            ).format(
+                trend=lang.number(row["yearly_trend"], 2),
+                dispersion=lang.number(row["dispersion"], 2),
+                used=lang.number(max(1.0, row["dispersion"]), 2),
+                df=n_years - 3,
+            )
+        )
+    if 0 in (row["baseline_cases"], row["comparison_cases"]):
+        return model + " " + _("No interval: a period has no case, so the jump has no finite estimate.")
+    if n_years <= 3:
+        return model + " " + _("No interval: fewer than four years leave no degrees of freedom for the dispersion.")
+    return model + " " + _("No interval: the model has no finite maximum on these counts.")
 
 
 def describe_region_rows(rows: list[dict], groups: list[dict]) -> tuple[list[str], list[str]]:
@@ -253,7 +365,7 @@ def describe_region_rows(rows: list[dict], groups: list[dict]) -> tuple[list[str
     named = [versus if row["region_group"] == GROUP_COMPARISON else labels[row["region_group"]] for row in rows]
     described = [
         f"{versus}: the ratio of their rate ratios, with Fisher's exact interval of the odds ratio of the 2×2 table "
-        "(group × period), and the two-sided Fisher exact test of that table."
+        "(group × period), and the central Fisher exact test of that table."
         if row["region_group"] == GROUP_COMPARISON
         else f"{labels[row['region_group']]}: rate ratio with its exact conditional interval."
         for row in rows
@@ -261,11 +373,27 @@ def describe_region_rows(rows: list[dict], groups: list[dict]) -> tuple[list[str
     return named, described
 
 
-def describe_variants(rows: list[dict], analysis, lang: Language) -> list[str]:
+def describe_variants(
+    rows: list[dict], analysis, lang: Language, tactic_labels: dict[str, str] | None = None
+) -> list[str]:
     """`describe_variant` for every row of a robustness table (as records), each against its scope's exact_poisson
     row: the words the statistics step stores in the table's `description` column."""
-    exact = {row["scope"]: row for row in rows if row["variant"] == "exact_poisson"}
-    return [describe_variant(row, exact[row["scope"]], analysis, lang) for row in rows]
+    exact = {row["scope"]: row for row in rows if row["variant"] == EXACT}
+    n_countries = count_left_out_countries(rows)
+    return [
+        describe_variant(row, exact[row["scope"]], analysis, lang, tactic_labels, n_countries.get(row["scope"]))
+        for row in rows
+    ]
+
+
+def count_left_out_countries(rows: list[dict]) -> dict[str, int]:
+    """Per scope, the host countries a robustness table leaves out one at a time: the countries its bootstrap
+    resamples."""
+    counted: dict[str, int] = {}
+    for row in rows:
+        if variant_subject(row["variant"], DROP_COUNTRY):
+            counted[row["scope"]] = counted.get(row["scope"], 0) + 1
+    return counted
 
 
 _COUNTRY_NAMES: dict[str, dict[str, str]] = {}

@@ -53,3 +53,37 @@ def one(rows: list[dict], **conditions) -> dict:
 def read_csv_rows(path: str | Path | None) -> list[dict]:
     """A small CSV of words (region groups, the claims file) as rows; none when no path is given."""
     return io.read_csv_rows(path) if path else []
+
+
+# The columns of the file of the report's reasons to expect later cases to be recorded more often (config
+# recording_reasons); each may have translations (quote_ru, ...).
+RECORDING_REASON_COLUMNS = ("reason", "section", "quote", "reading")
+
+
+def read_recording_reasons(path: str | Path | None) -> list[dict]:
+    """The report's reasons to expect later cases to be recorded more often, as rows; none when no path is given. A
+    file without the columns, or a row without a quote, is refused with every problem (SettingsError), each row
+    counted as a spreadsheet shows it (the header is row 1)."""
+    from tnr_pipeline.model.settings import SettingsError
+
+    if not path:
+        return []
+    try:
+        header, rows = io.read_csv_table(path)
+    except (OSError, UnicodeDecodeError) as error:
+        raise SettingsError([f"{path}: cannot be read as a UTF-8 CSV ({error})"], "recording_reasons") from None
+    problems = [
+        f"{path}: no column {column!r}. Columns needed: {', '.join(RECORDING_REASON_COLUMNS)}"
+        for column in RECORDING_REASON_COLUMNS
+        if column not in header
+    ]
+    if not problems:
+        problems = [
+            f"{path}, row {number}, column {column}: empty. Each reason needs its {column} (the report's words)"
+            for number, row in enumerate(rows, start=2)
+            for column in RECORDING_REASON_COLUMNS
+            if not (row.get(column) or "").strip()
+        ]
+    if problems:
+        raise SettingsError(problems, "recording_reasons")
+    return rows

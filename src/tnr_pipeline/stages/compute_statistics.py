@@ -75,7 +75,10 @@ def statistics_tables(cases, reference, analysis) -> dict:
 
     tables = compute_tables(cases, reference, analysis)
     robustness = tables["robustness"]
-    robustness["description"] = describe_variants(robustness.to_dict("records"), analysis, Language(SOURCE_LANGUAGE))
+    tactic_labels = dict(zip(reference.typology["code"], reference.typology["label"]))
+    robustness["description"] = describe_variants(
+        robustness.to_dict("records"), analysis, Language(SOURCE_LANGUAGE), tactic_labels
+    )
     regions = tables["region_ratios"]
     regions["region_label"], regions["description"] = describe_region_rows(
         regions.to_dict("records"), reference.region_groups.to_dict("records")

@@ -27,6 +27,7 @@ class Step:
     summary_path: str | None = None
     claims_path: str | None = None
     region_groups_path: str | None = None
+    recording_reasons_path: str | None = None
     workers: int = 1
 
 
@@ -54,6 +55,10 @@ def register(subparsers) -> None:
             "--workers": {"type": int, "default": 1, "help": "languages rendered at once, in forked processes"},
             "--claims": {"default": None, "help": "the claims file: the claims' words in other languages (claim_ru)"},
             "--region-groups": {"default": None, "help": "region groups CSV: the groups' names in other languages"},
+            "--recording-reasons": {
+                "default": None,
+                "help": "the report's reasons to expect later cases to be recorded more often (CSV); empty: none",
+            },
         },
     )
 
@@ -79,6 +84,7 @@ def run(args: argparse.Namespace) -> None:
         args.summary,
         args.claims,
         args.region_groups,
+        args.recording_reasons or None,
         args.workers,
     )
     execute(step)
@@ -100,5 +106,6 @@ def execute(step: Step) -> None:
         step.summary_path,
         step.claims_path,
         step.region_groups_path,
+        step.recording_reasons_path,
         step.workers,
     )

@@ -34,7 +34,7 @@ from tnr_pipeline.analysis.claims.notation import (
     year_range,
 )
 from tnr_pipeline.model.settings import Analysis, Period, in_scope
-from tnr_pipeline.model.words import GROUP_COMPARISON
+from tnr_pipeline.model.words import GROUP_COMPARISON, is_assumption_variant
 
 
 @dataclass(frozen=True)
@@ -278,9 +278,12 @@ def _cases_ratio(parsed: ParsedMetric, period_ratios: pd.DataFrame, analysis: An
 
 
 def _variant_ratios(parsed: ParsedMetric, robustness: pd.DataFrame, analysis: Analysis) -> Estimate:
-    """Every robustness variant of the scope at once: the lowest ratio, and the span from the lowest lower bound to
-    the highest upper bound of their intervals (wholly above a threshold only when every variant's interval is)."""
+    """Every variant of the headline's assumptions (the model, one year, the baseline's start, the verification
+    standard: `words.ASSUMPTION_VARIANTS`) of the scope at once: the lowest ratio, and the span from the lowest lower
+    bound to the highest upper bound of their intervals (wholly above a threshold only when every variant's interval
+    is). The analyses of how the cases were found are the findings' own section, not this row's."""
     rows = robustness[robustness["scope"] == parsed.arguments["scope"]]
+    rows = rows[rows["variant"].map(is_assumption_variant)]
     return Estimate(float(rows["ratio"].min()), float(rows["ci_low"].min()), float(rows["ci_high"].max()))
 
 

@@ -37,17 +37,18 @@ Estimates on the cases:
   share_trend F among G                        the yearly factor of F's odds among G (a binomial logit regression on
                                                the year), Wald interval; the years come from G's period= or year=
 Tests on the cases (their effect and its interval are given too):
-  rate_ratio_p                                 the exact conditional p-value of equal rates (effect: rate_ratio)
-  share_change_p F among G                     Fisher's exact p that the share differs between the periods (effect:
-                                               share_change)
+  rate_ratio_p                                 the central exact conditional p of equal rates (effect: rate_ratio)
+  share_change_p F among G                     Fisher's exact central p that the share differs between the
+                                               periods (effect: share_change)
   trend_p                                      the likelihood-ratio p of the trend (effect: trend)
 Table metrics:
   period_cases scope=S period=P, cases_ratio scope=S    (descriptive) from period_summary / period_ratios
   ratio scope=S                                (estimate) period_ratios' rate ratio and its exact interval
   survey_respondents [question=Q], survey_n question=Q answer=A    (descriptive)
   survey_share question=Q answer=A             (estimate) the share with its Wilson interval
-  variant_ratios scope=S                       (estimate) every robustness variant at once: the lowest ratio, from
-                                               the lowest lower bound to the highest upper bound of their intervals
+  variant_ratios scope=S                       (estimate) every variant of the headline's assumptions at once (the
+                                               model, a year left out, a later baseline, verified only): the lowest
+                                               ratio, from the lowest lower bound to the highest upper bound
   near_abroad_excess_p scope=S                 (test) Fisher's p of the near abroad against the EU; effect: the
                                                ratio of their rate ratios with Fisher's exact interval
 Checks: equals, at_least, above (strictly), below (strictly), at_most, rounds_to (to the nearest whole number, .5 up:

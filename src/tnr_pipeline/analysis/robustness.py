@@ -1,0 +1,173 @@
+"""The robustness table: how much the headline rate ratio depends on its assumptions and on how the cases were found.
+
+What belongs here: for every scope, the variants of the headline's computation (the exact and quasi-Poisson intervals,
+each year left out, later baselines, verified cases only) and the analyses of how the cases were found (a growth in
+documentation divided out, a trend with a jump, each host country and each tactic left out, the host countries
+resampled, the comparison period's own trend). Pure: cases and settings in, one DataFrame out, codes only (the
+`description` column is worded by the render layer, `render.i18n.describe_variants`). The exact statistics are
+`stats`'.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pandas as pd
+
+from tnr_pipeline.analysis import stats
+from tnr_pipeline.model.settings import Period, Scope
+from tnr_pipeline.model.words import (
+    BASELINE_FROM,
+    COMPARISON_TREND,
+    COUNTRY_BOOTSTRAP,
+    DOCUMENTATION_GROWTH,
+    DROP_COUNTRY,
+    DROP_TACTIC,
+    DROP_YEAR,
+    EXACT,
+    QUASI_POISSON,
+    SEGMENTED_TREND,
+    VERIFIED_ONLY,
+)
+
+COUNT_COLUMNS = ("baseline_cases", "baseline_years", "comparison_cases", "comparison_years")
+
+
+def documentation_variant(growth: float) -> str:
+    """The code of the variant for a growth in documentation: documentation_growth_1.5, documentation_growth_2."""
+    return f"{DOCUMENTATION_GROWTH}{growth:g}"
+
+
+def divide_out_documentation(x_b: int, t_b: int, x_c: int, t_c: int, growth: float, level: float) -> dict:
+    """The rate ratio if a case was `growth` times more likely to be recorded in the comparison period: the exact
+    ratio and interval divided by the growth, and the central exact p-value of "the true ratio is 1", the binomial
+    test at π₀ = k·t_c / (t_b + k·t_c). The same as the exact ratio with the comparison's years weighted by k."""
+    return {**dict(zip(COUNT_COLUMNS, (x_b, t_b, x_c, t_c))), **stats.rate_ratio(x_b, t_b, x_c, growth * t_c, level)}
+
+
+def period_sums(counts: pd.Series, level_name: str, baseline: Period, comparison: Period) -> pd.DataFrame:
+    """From cases counted per (`level_name`, year): each value's cases in the baseline and in the comparison."""
+    frame = counts.rename("cases").reset_index()
+    frame["in_baseline"] = frame["year"].between(baseline.first_year, baseline.last_year)
+    frame["in_comparison"] = frame["year"].between(comparison.first_year, comparison.last_year)
+    sums = pd.DataFrame(
+        {
+            "baseline": frame["cases"].where(frame["in_baseline"], 0).groupby(frame[level_name]).sum(),
+            "comparison": frame["cases"].where(frame["in_comparison"], 0).groupby(frame[level_name]).sum(),
+        }
+    )
+    return sums.astype("int64").sort_index()
+
+
+def resample_countries(by_country: np.ndarray, resamples: int, seed: int) -> np.ndarray:
+    """Each resample's cases in the two periods: host countries drawn with replacement, as many as there are, each
+    with all its cases (`by_country`: one row per country, its baseline and comparison cases). The draws depend on
+    the seed and the number of countries only, so every scope with the same countries gets the same draws."""
+    if not len(by_country):
+        return np.zeros((0, 2), dtype="int64")
+    rng = np.random.default_rng(seed)
+    drawn = rng.integers(0, len(by_country), size=(resamples, len(by_country)))
+    return by_country[drawn].sum(axis=1)
+
+
+def percentile_interval(x_b: np.ndarray, t_b: int, x_c: np.ndarray, t_c: int, level: float) -> tuple[float, float]:
+    """The percentile interval of the resamples' rate ratios: the order statistics at (1 − level)/2 (rounded down)
+    and (1 + level)/2 (rounded up); a resample without a baseline case has an infinite ratio, one with no case at
+    all none (left out). Missing when no resample has a ratio."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = (x_c / t_c) / (x_b / t_b)
+    ratios = ratios[~np.isnan(ratios)]
+    if not len(ratios):
+        return math.nan, math.nan
+    return (
+        float(np.quantile(ratios, (1 - level) / 2, method="lower")),
+        float(np.quantile(ratios, (1 + level) / 2, method="higher")),
+    )
+
+
+def robustness_variants(cases: pd.DataFrame, analysis) -> pd.DataFrame:
+    """One row per scope and variant: the rate ratio under each assumption the headline rests on (see the data
+    dictionary's `variant`). Host countries left out or resampled are those with a case in either period; tactics
+    left out, those with a case in the scope."""
+    level, baseline, comparison = analysis.confidence_level, analysis.baseline, analysis.comparison
+    in_periods = cases["year"].between(baseline.first_year, baseline.last_year) | cases["year"].between(
+        comparison.first_year, comparison.last_year
+    )
+    countries = sorted(cases.loc[in_periods, "host_country"].unique())
+    rows = []
+    for scope in analysis.scopes:
+
+        def add(variant: str, values: dict, scope: Scope = scope) -> None:
+            rows.append({"scope": scope.name, "variant": variant, **values})
+
+        for variant, values in scope_variants(cases, scope, analysis, countries):
+            add(variant, values)
+    frame = pd.DataFrame(rows)
+    for column in ("dispersion", "yearly_trend"):
+        if column not in frame:
+            frame[column] = math.nan
+    frame["confidence_level"] = float(level)
+    return frame.astype({column: "int64" for column in COUNT_COLUMNS})
+
+
+def scope_variants(cases: pd.DataFrame, scope: Scope, analysis, countries: list[str]):
+    """The (variant, values) pairs of one scope, in the table's order."""
+    level, baseline, comparison = analysis.confidence_level, analysis.baseline, analysis.comparison
+    by_year = stats.count_by_year(cases, scope)
+    base_counts, comp_counts = stats.yearly_counts(by_year, baseline), stats.yearly_counts(by_year, comparison)
+    x_b, x_c, t_b, t_c = sum(base_counts), sum(comp_counts), len(base_counts), len(comp_counts)
+    counts = dict(zip(COUNT_COLUMNS, (x_b, t_b, x_c, t_c)))
+
+    yield EXACT, stats.exact_row(x_b, t_b, x_c, t_c, level)
+    quasi = stats.quasi_poisson_ratio(base_counts, comp_counts, level)
+    yield QUASI_POISSON, {**counts, **{k: quasi[k] for k in ("ratio", "ci_low", "ci_high", "p_value", "dispersion")}}
+    for period, yearly in ((baseline, base_counts), (comparison, comp_counts)):
+        for offset, count in enumerate(yearly):
+            left = (x_b - count, t_b - 1, x_c, t_c) if period is baseline else (x_b, t_b, x_c - count, t_c - 1)
+            yield f"{DROP_YEAR}{period.first_year + offset}", stats.exact_row(*left, level)
+    for start in analysis.baseline_starts:
+        later = dataclasses.replace(baseline, first_year=start)
+        yield f"{BASELINE_FROM}{start}", stats.exact_row(
+            sum(stats.yearly_counts(by_year, later)), later.years, x_c, t_c, level
+        )
+    verified_by_year = stats.count_by_year(cases, scope, where=cases["verification"] == "verified")
+    v_b = sum(stats.yearly_counts(verified_by_year, baseline))
+    v_c = sum(stats.yearly_counts(verified_by_year, comparison))
+    yield VERIFIED_ONLY, stats.exact_row(v_b, t_b, v_c, t_c, level)
+
+    years = [*range(baseline.first_year, baseline.last_year + 1), *range(comparison.first_year, comparison.last_year + 1)]
+    segmented = stats.fit_segmented_trend(
+        [year - baseline.first_year for year in years],
+        base_counts + comp_counts,
+        [False] * t_b + [True] * t_c,
+        level,
+    )
+    yield SEGMENTED_TREND, {
+        **counts,
+        **{k: segmented[k] for k in ("ratio", "ci_low", "ci_high", "p_value", "dispersion")},
+        "yearly_trend": segmented["trend"],
+    }
+    own = stats.fit_trend(comp_counts, level)
+    yield COMPARISON_TREND, {**counts, **{k: own[k] for k in ("ratio", "ci_low", "ci_high", "p_value")}}
+    for growth in analysis.documentation_growth:
+        yield documentation_variant(growth), divide_out_documentation(x_b, t_b, x_c, t_c, growth, level)
+
+    by_country = period_sums(stats.count_by_year(cases, scope, ["host_country"]), "host_country", baseline, comparison)
+    by_country = by_country.reindex(countries, fill_value=0)
+    for country, row in by_country.iterrows():  # one row per country, not per case
+        yield f"{DROP_COUNTRY}{country}", stats.exact_row(
+            x_b - int(row["baseline"]), t_b, x_c - int(row["comparison"]), t_c, level
+        )
+    by_tactic = period_sums(stats.count_by_year(cases, scope, ["tactic"]), "tactic", baseline, comparison)
+    for tactic, row in by_tactic.iterrows():
+        yield f"{DROP_TACTIC}{tactic}", stats.exact_row(
+            x_b - int(row["baseline"]), t_b, x_c - int(row["comparison"]), t_c, level
+        )
+    resampled = resample_countries(
+        by_country[["baseline", "comparison"]].to_numpy(), analysis.bootstrap_resamples, analysis.bootstrap_seed
+    )
+    low, high = percentile_interval(resampled[:, 0], t_b, resampled[:, 1], t_c, level)
+    exact = stats.exact_row(x_b, t_b, x_c, t_c, level)
+    yield COUNTRY_BOOTSTRAP, {**counts, "ratio": exact["ratio"], "ci_low": low, "ci_high": high, "p_value": math.nan}
