@@ -137,7 +137,8 @@ def copy_project(destination: Path) -> Path:
     for name in ("Snakefile", "config.yaml", "config.schema.yaml"):
         shutil.copy(ROOT / name, destination / name)
     (destination / "data").mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "data" / "claims.csv", destination / "data" / "claims.csv")
+    for name in ("claims.csv", "recording_reasons.csv"):
+        shutil.copy(ROOT / "data" / name, destination / "data" / name)
     for folder in ("profiles", "src", "templates", "data/raw"):
         shutil.copytree(ROOT / folder, destination / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     return destination

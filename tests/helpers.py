@@ -49,6 +49,7 @@ SCOPES_JSON = json.dumps(
         "all": {"label": "All cases"},
         "excluding_denial_of_entry": {"label": "Excluding DoE", "exclude_tactics": ["denial_of_entry"]},
         "freedom_house_physical": {"label": "FH physical", "fh_counted_only": True},
+        "like_for_like": {"label": "Like for like", "exclude_tactics": ["denial_of_entry", "denial_of_services"]},
     }
 )
 ANALYSIS = {
@@ -62,7 +63,11 @@ ANALYSIS = {
         "headline": "all",
         "without_denial_of_entry": "excluding_denial_of_entry",
         "freedom_house": "freedom_house_physical",
+        "like_for_like": "like_for_like",
     },
+    "documentation_growth": [1.5, 2, 3],
+    "bootstrap_seed": 2025,
+    "bootstrap_resamples": 2000,
 }
 ANALYSIS_JSON = json.dumps(ANALYSIS)
 MARKER = "PERSONAL-MARKER-7f3a"
@@ -109,15 +114,22 @@ def pipeline_env() -> dict[str, str]:
     return env
 
 
-def copy_project(destination: Path, inputs: Path = SHIPPED, claims: Path = SHIPPED / "claims.csv") -> Path:
+def copy_project(
+    destination: Path,
+    inputs: Path = SHIPPED,
+    claims: Path = SHIPPED / "claims.csv",
+    recording_reasons: Path = SHIPPED / "recording_reasons.csv",
+) -> Path:
     """A copy of the workflow (Snakefile, config, profile, package sources) without any outputs, with the inputs
-    other than the cases (survey, context figures, their data package) from `inputs` in its data/raw and the claims
-    ledger `claims` as its data/claims.csv: by default the frozen copy of the shipped inputs (SHIPPED)."""
+    other than the cases (survey, context figures, their data package) from `inputs` in its data/raw, the claims
+    ledger `claims` as its data/claims.csv and the report's recording reasons: by default the frozen copy of the
+    shipped inputs (SHIPPED)."""
     destination.mkdir(parents=True, exist_ok=True)
     for name in ("Snakefile", "config.yaml", "config.schema.yaml"):
         shutil.copy(ROOT / name, destination / name)
     (destination / "data").mkdir(parents=True, exist_ok=True)
     shutil.copy(claims, destination / "data" / "claims.csv")
+    shutil.copy(recording_reasons, destination / "data" / "recording_reasons.csv")
     for folder in ("profiles", "src", "templates"):
         if (ROOT / folder).exists():
             shutil.copytree(
@@ -181,13 +193,14 @@ def make_cases(rows: list[tuple[str, int, str]], periods: list[Period]) -> pd.Da
 
 
 def independent_interval(x_base, t_base, x_comp, t_comp, level=0.95):
-    """The exact conditional interval, computed with scipy.stats' beta distribution and binomtest."""
+    """The exact conditional interval, computed with scipy.stats' beta distribution, and the central test from
+    binomtest's two one-sided p-values."""
     n = x_base + x_comp
     alpha = 1 - level
     low = scipy_stats.beta.ppf(alpha / 2, x_comp, n - x_comp + 1) if x_comp > 0 else 0.0
     high = scipy_stats.beta.ppf(1 - alpha / 2, x_comp + 1, n - x_comp) if x_comp < n else 1.0
     to_ratio = lambda p: math.inf if p >= 1 else p / (1 - p) * t_base / t_comp  # noqa: E731
-    p_value = scipy_stats.binomtest(x_comp, n, t_comp / (t_base + t_comp)).pvalue
+    p_value = central_binomial_p(x_comp, n, t_comp / (t_base + t_comp))
     return to_ratio(x_comp / n), to_ratio(low), to_ratio(high), p_value
 
 
@@ -357,9 +370,23 @@ CLAIMS_FILE_COLUMNS = ["claim_id", "section", "claim", "metric", "check", "expec
 
 
 def fisher(a, b, c, d):
+    """The central Fisher exact p of [[a, b], [c, d]]: twice the smaller of scipy's two one-sided p-values, at most
+    1."""
     from scipy.stats import fisher_exact
 
-    return fisher_exact([[a, b], [c, d]], alternative="two-sided").pvalue
+    table = [[a, b], [c, d]]
+    less, greater = (fisher_exact(table, alternative=side).pvalue for side in ("less", "greater"))
+    return min(1.0, 2 * min(less, greater))
+
+
+def central_binomial_p(successes, trials, probability):
+    """The central exact binomial p: twice the smaller of scipy's two one-sided binomtest p-values, at most 1."""
+    if trials == 0:
+        return 1.0
+    less, greater = (
+        scipy_stats.binomtest(successes, trials, probability, alternative=side).pvalue for side in ("less", "greater")
+    )
+    return min(1.0, 2 * min(less, greater))
 
 
 def statsmodels_trend_interval(counts, level=0.95):

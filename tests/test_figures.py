@@ -164,10 +164,12 @@ def test_period_means_follow_the_roles_and_the_confidence_level(drawn):
         "all": "all cases",
         "excluding_denial_of_entry": "excluding Denial of Entry",
         "freedom_house_physical": "x",
+        "like_for_like": "y",
     }
     figure = charts.plot_period_means(summary, ratios, analysis, ["period_summary"], "src", ENGLISH, phrases)
     axes = figure.axes[0]
-    assert [label.get_text() for label in axes.get_xticklabels()] == ["All cases", "Excluding DoE", "FH physical"]
+    ticks = ["All cases", "Excluding DoE", "FH physical", "Like for like"]
+    assert [label.get_text() for label in axes.get_xticklabels()] == ticks
     assert axes.get_ylabel() == "Average cases per year (90% interval)"
     texts = " ".join(text.get_text() for text in figure.texts)
     assert "exact conditional 90% interval" in texts and "95%" not in texts
@@ -386,13 +388,18 @@ def test_russian_labels_fit_their_figure_and_never_overlap(drawn):
                         "label_ru": "Методы физического воздействия (по Freedom House)",
                         "fh_counted_only": True,
                     },
+                    "like_for_like": {
+                        "label": "z",
+                        "label_ru": "Сопоставимая типология (без двух категорий, добавленных в исследовании)",
+                        "exclude_tactics": ["denial_of_entry", "denial_of_services"],
+                    },
                 },
             }
         )
     )
     phrases = {
         name: "без категории «Отказ во въезде»"
-        for name in ("all", "excluding_denial_of_entry", "freedom_house_physical")
+        for name in ("all", "excluding_denial_of_entry", "freedom_house_physical", "like_for_like")
     }
     means = charts.plot_period_means(
         tables["period_summary"], tables["period_ratios"], analysis, ["t"], "src", russian, phrases

@@ -102,6 +102,7 @@ def _render(tmp_path, tables, analysis, reference, lang=None):
     words = {
         "claims": readers.read_csv_rows(SHIPPED / "claims.csv"),
         "region_groups": readers.read_csv_rows(reference.directory / "region_groups.csv"),
+        "recording_reasons": readers.read_recording_reasons(SHIPPED / "recording_reasons.csv"),
     }
     context = findings_context.build_context(
         records, cases, provenance, typology, analysis, "ovd_info_prosecutions", figures, lang, words

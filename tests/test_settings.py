@@ -144,15 +144,20 @@ def test_scope_problems_are_named_whole(spec, codes, expected):
 def test_role_problems_are_named_whole():
     scopes = ["all", "x"]
     assert role_problems(["all"], scopes) == [
-        "scope_roles: ['all'] is not a mapping of role to scope name (headline, without_denial_of_entry, freedom_house)"
+        "scope_roles: ['all'] is not a mapping of role to scope name (headline, without_denial_of_entry, "
+        "freedom_house, like_for_like)"
     ]
     assert role_problems({"headline": "all", "extra": "x", "freedom_house": "nope"}, scopes) == [
         "scope_roles.without_denial_of_entry: missing. Name the scope that leaves Denial of Entry out (the report's "
         "'fourfold'), one of the scopes (all, x)",
-        "scope_roles.extra: not a role. Allowed: headline, without_denial_of_entry, freedom_house",
+        "scope_roles.extra: not a role. Allowed: headline, without_denial_of_entry, freedom_house, like_for_like",
         "scope_roles.freedom_house: 'nope' is not one of the scopes (all, x)",
     ]
     assert role_problems({"headline": "all", "without_denial_of_entry": "x", "freedom_house": "all"}, scopes) == []
+    # like_for_like is optional; named, it names a scope
+    assert role_problems(
+        {"headline": "all", "without_denial_of_entry": "x", "freedom_house": "all", "like_for_like": "nope"}, scopes
+    ) == ["scope_roles.like_for_like: 'nope' is not one of the scopes (all, x)"]
 
 
 @pytest.mark.parametrize(
@@ -502,6 +507,7 @@ def test_the_analysis_checks_excluded_tactics_against_the_typology_and_names_the
         "scope_roles.headline: 'all' is not one of the scopes ()",
         "scope_roles.without_denial_of_entry: 'excluding_denial_of_entry' is not one of the scopes ()",
         "scope_roles.freedom_house: 'freedom_house_physical' is not one of the scopes ()",
+        "scope_roles.like_for_like: 'like_for_like' is not one of the scopes ()",
     ]
     assert parse_scopes({"s": {"label": "Named"}})[0].label == "Named"
 

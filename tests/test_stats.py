@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -11,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
-from helpers import ANALYSIS, examples, independent_interval, make_cases
-from tnr_pipeline.analysis import stats
+from helpers import ANALYSIS, central_binomial_p, examples, fisher, independent_interval, make_cases
+from tnr_pipeline.analysis import robustness, stats
 from tnr_pipeline.analysis.tables import breakdown_categories
 from tnr_pipeline.stages.compute_statistics import statistics_tables
 
@@ -278,23 +279,51 @@ def test_mean_interval_matches_root_finding_on_the_poisson(cases, years, level):
 
 @given(x=st.integers(0, 120), n_extra=st.integers(0, 120), probability=st.floats(0.02, 0.98))
 @settings(max_examples=examples(150), deadline=None)
-def test_p_value_matches_summing_the_binomial_pmf(x, n_extra, probability):
-    """The two-sided exact test, by summing scipy's pmf over the outcomes no more likely than the one seen."""
+def test_p_value_is_twice_the_smaller_tail_summed_from_the_binomial_pmf(x, n_extra, probability):
+    """The central exact test, by summing scipy's pmf over each tail."""
     n = x + n_extra
     pmf = scipy_stats.binom.pmf(np.arange(n + 1), n, probability)
-    expected = min(1.0, pmf[pmf <= pmf[x] * (1 + 1e-7)].sum())
-    observed = stats.binomial_two_sided_p(x, n, probability)
+    expected = min(1.0, 2 * min(pmf[: x + 1].sum(), pmf[x:].sum()))
+    observed = stats.binomial_central_p(x, n, probability)
     assert observed == pytest.approx(expected, rel=1e-6, abs=1e-300)
 
 
 @given(n=st.integers(20_001, 3_000_000), probability=st.floats(0.02, 0.98), spread=st.floats(-30, 30))
 @settings(max_examples=examples(80), deadline=None)
 def test_p_value_for_many_trials_matches_scipy_binomtest(n, probability, spread):
-    """Above LARGE_TRIALS the test is summed by its tails; scipy's binomtest is the independent reference."""
+    """Millions of trials: scipy's one-sided binomtests are the independent reference."""
     x = int(min(n, max(0, n * probability + spread * math.sqrt(n * probability * (1 - probability)))))
-    expected = scipy_stats.binomtest(x, n, probability).pvalue
-    observed = stats.binomial_two_sided_p(x, n, probability)
-    assert observed == pytest.approx(expected, rel=1e-5, abs=1e-290)
+    observed = stats.binomial_central_p(x, n, probability)
+    assert observed == pytest.approx(central_binomial_p(x, n, probability), rel=1e-5, abs=1e-290)
+
+
+@pytest.mark.parametrize("level", [0.8, 0.95, 0.99])
+def test_the_p_value_agrees_with_the_interval_for_every_pair_of_counts_up_to_30(level):
+    """The central test is the one Clopper-Pearson inverts: p < 1 - level exactly when the interval excludes 1, for
+    every pair of counts up to 30 (and periods of 8 and 3 years, and of equal length)."""
+    for t_b, t_c in ((8, 3), (2, 2)):
+        for x_b in range(31):
+            for x_c in range(31):
+                if x_b + x_c == 0:
+                    continue
+                row = stats.rate_ratio(x_b, t_b, x_c, t_c, level)
+                excludes_one = row["ci_low"] > 1 or row["ci_high"] < 1
+                assert (row["p_value"] < 1 - level) == excludes_one, (x_b, x_c, t_b, t_c, row)
+
+
+@pytest.mark.parametrize("level", [0.8, 0.95, 0.99])
+def test_fishers_p_value_agrees_with_its_odds_ratio_interval(level):
+    """The central Fisher test is the one the conditional (Cornfield) interval inverts: p < 1 - level exactly when the
+    interval excludes 1, over small tables."""
+    for a in range(0, 13, 2):
+        for b in range(1, 13, 3):
+            for c in range(0, 13, 3):
+                for d in range(1, 13, 2):
+                    row = stats.conditional_odds_ratio(a, b, c, d, level)
+                    if row["ratio"] != row["ratio"]:
+                        continue
+                    excludes_one = row["ci_low"] > 1 or row["ci_high"] < 1
+                    assert (row["p_value"] < 1 - level) == excludes_one, (a, b, c, d, row)
 
 
 # ---- the survey's proportions: Wilson intervals and the summary table (stats.py's, so mutation testing sees them) --
@@ -358,15 +387,14 @@ def test_the_survey_summary_counts_answers_tactics_and_countries():
 # ---- the binomial test summed by its tails, at every outcome of small samples and at the edges of p -------------
 
 
-@pytest.mark.parametrize("form", [stats.binomial_two_sided_p, stats._binomial_two_sided_p_by_tails])
 @pytest.mark.parametrize("trials", [1, 2, 7, 50])
 @pytest.mark.parametrize("probability", [0.0, 0.01, 0.3, 0.5, 0.77, 1.0])
-def test_the_binomial_test_matches_scipy_at_every_outcome(form, trials, probability):
-    """Both forms (term by term, and the tail sum used above LARGE_TRIALS, exact at any size) on every outcome of
-    small samples, the ties of p = 0.5 and the certain outcomes of p = 0 and 1, against scipy's binomtest."""
+def test_the_binomial_test_matches_scipy_at_every_outcome(trials, probability):
+    """Every outcome of small samples, the ties of p = 0.5 and the certain outcomes of p = 0 and 1, against twice the
+    smaller of scipy's one-sided binomtests."""
     for successes in range(trials + 1):
-        expected = scipy_stats.binomtest(successes, trials, probability).pvalue
-        observed = form(successes, trials, probability)
+        expected = central_binomial_p(successes, trials, probability)
+        observed = stats.binomial_central_p(successes, trials, probability)
         assert observed == pytest.approx(expected, rel=1e-9, abs=1e-300), (successes, trials, probability)
         assert 0.0 <= observed <= 1.0
 
@@ -406,17 +434,18 @@ def test_a_period_without_cases_has_no_breakdown_share_and_no_division_warning(p
 
 
 def test_an_exact_row_is_the_rate_ratio_at_the_given_level_and_missing_without_years():
-    row = stats._exact_row(3, 1, 4, 2, 0.8)
+    row = stats.exact_row(3, 1, 4, 2, 0.8)
     assert {k: row[k] for k in ("ratio", "ci_low", "ci_high", "p_value")} == stats.rate_ratio(3, 1, 4, 2, 0.8)
     assert row["baseline_years"] == 1 and row["comparison_cases"] == 4
     for years in ((0, 2), (2, 0)):
-        empty = stats._exact_row(3, years[0], 4, years[1], 0.95)
+        empty = stats.exact_row(3, years[0], 4, years[1], 0.95)
         assert all(math.isnan(empty[k]) for k in ("ratio", "ci_low", "ci_high", "p_value"))
 
 
 def test_a_later_baseline_counts_only_its_own_years(periods, analysis):
     cases = make_cases([("GEO", year, "detention") for year in (2014, 2015, 2016, 2019, 2022, 2023)], periods)
-    variants = stats.robustness_variants(cases, analysis, [2016]).set_index(["scope", "variant"])
+    later_start = dataclasses.replace(analysis, baseline_starts=(2016,))
+    variants = robustness.robustness_variants(cases, later_start).set_index(["scope", "variant"])
     later = variants.loc[("all", "baseline_from_2016")]
     assert (later["baseline_cases"], later["baseline_years"]) == (2, 6)  # 2016 and 2019, in 2016-2021
     expected = stats.rate_ratio(2, 6, 2, 3, analysis.confidence_level)
@@ -455,7 +484,7 @@ def test_region_groups_and_the_near_abroad_against_the_eu_by_hand(periods, analy
     assert table.loc["near_abroad", "ratio"] == pytest.approx(near["ratio"])
     assert table.loc["near_abroad", "ci_high"] == pytest.approx(near["ci_high"])
     assert table.loc["near_abroad_vs_eu", "ratio"] == pytest.approx((2 / 1) / (1 / 2))  # (near_c/near_b)/(eu_c/eu_b)
-    assert table.loc["near_abroad_vs_eu", "p_value"] == pytest.approx(scipy_stats.fisher_exact([[1, 2], [2, 1]]).pvalue)
+    assert table.loc["near_abroad_vs_eu", "p_value"] == pytest.approx(fisher(1, 2, 2, 1))
     # its interval: scipy's exact conditional interval of the odds ratio of [[near_c, near_b], [eu_c, eu_b]]
     exact = scipy_stats.contingency.odds_ratio([[2, 1], [1, 2]], kind="conditional").confidence_interval(0.95)
     assert (table.loc["near_abroad_vs_eu", "ci_low"], table.loc["near_abroad_vs_eu", "ci_high"]) == pytest.approx(
@@ -483,7 +512,8 @@ def test_the_ratio_of_ratios_where_a_count_is_zero(periods, analysis, reference,
 def test_verified_only_counts_only_verified_cases(periods, analysis):
     cases = make_cases([("GEO", 2015, "detention"), ("GEO", 2016, "detention"), ("GEO", 2022, "detention")], periods)
     cases["verification"] = ["verified", "unverified", "verified"]
-    row = stats.robustness_variants(cases, analysis, []).set_index(["scope", "variant"]).loc[("all", "verified_only")]
+    variants = robustness.robustness_variants(cases, dataclasses.replace(analysis, baseline_starts=()))
+    row = variants.set_index(["scope", "variant"]).loc[("all", "verified_only")]
     assert (row["baseline_cases"], row["comparison_cases"]) == (1, 1)
 
 

@@ -49,7 +49,12 @@ def append_three_cases(path: Path) -> list[str]:
 def real_build(request, tmp_path_factory):
     """A build of a copy of the project on the real data/raw and data/claims.csv, as committed or with three valid
     cases appended to the copy's cases.csv: (workdir, the ids appended)."""
-    workdir = copy_project(tmp_path_factory.mktemp("real"), inputs=RAW, claims=ROOT / "data" / "claims.csv")
+    workdir = copy_project(
+        tmp_path_factory.mktemp("real"),
+        inputs=RAW,
+        claims=ROOT / "data" / "claims.csv",
+        recording_reasons=ROOT / "data" / "recording_reasons.csv",
+    )
     shutil.copy(RAW / "cases.csv", workdir / "data" / "raw" / "cases.csv")
     added = append_three_cases(workdir / "data" / "raw" / "cases.csv") if request.param != "as committed" else []
     result = run_snakemake(workdir)

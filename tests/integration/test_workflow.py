@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import MARKER, SHIPPED, SMALL_SHEET, copy_project, run_snakemake, write_csv, write_xlsx
+from helpers import MARKER, SHIPPED, SMALL_SHEET, central_binomial_p, copy_project, run_snakemake, write_csv, write_xlsx
 
 pytestmark = pytest.mark.integration
 
@@ -283,8 +283,35 @@ def test_no_number_is_written_in_computer_notation(shipped_build):
         if path.suffix == ".svg":  # the text of the figure, not its path data
             texts = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", texts))
         assert not computer.search(texts), (path.name, computer.search(texts))
-    assert "2.1 × 10⁻²⁷" in (workdir / "reports" / "findings.md").read_text(encoding="utf-8")
-    assert "2,1·10⁻²⁷" in (workdir / "reports" / "findings.ru.md").read_text(encoding="utf-8")
+    # the headline's exact p (the central binomial test of 89 of 118 against 3 of 11 years), as the ledger prints it
+    mantissa, exponent = f"{central_binomial_p(89, 118, 3 / 11):.2g}".split("e")
+    superscript = str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    assert f"{mantissa} × 10{superscript}" in (workdir / "reports" / "findings.md").read_text(encoding="utf-8")
+    russian = f"{mantissa.replace('.', ',')}·10{superscript}"
+    assert russian in (workdir / "reports" / "findings.ru.md").read_text(encoding="utf-8")
+
+
+def test_the_headline_gives_p_below_a_thousandth_and_the_findings_give_the_tipping_points(shipped_build):
+    """Prose and the headline table floor small p-values ("p < 0.001"); the section on how the cases were found gives
+    each scope's tipping point (the exact lower bound: the growth in documentation that explains the rise away)."""
+    import pyarrow.parquet as pq
+
+    workdir, _ = shipped_build
+    ratios = pq.read_table(workdir / "data" / "processed" / "period_ratios.parquet").to_pylist()
+    english = (workdir / "reports" / "findings.md").read_text(encoding="utf-8")
+    russian = (workdir / "reports" / "findings.ru.md").read_text(encoding="utf-8")
+    headline = english[english.index("## Headline") : english.index("## The report's summary, tested")]
+    assert "| < 0.001 |" in headline and "× 10⁻" not in headline
+    headline_ru = russian[: russian.index("## Резюме доклада")]
+    assert "| < 0,001 |" in headline_ru and "·10⁻" not in headline_ru
+    section = english[english.index("## How the cases were found") : english.index("## The questionnaire")]
+    section_ru = russian[russian.index("## Как были найдены случаи") : russian.index("## Анкета")]
+    assert "documentation would have to have grown more than" in section
+    assert "документирование" in section_ru
+    for row in ratios:
+        assert f"more than {row['ci_low']:.2f}-fold" in section, row["scope"]
+        assert f"более чем в {row['ci_low']:.2f}".replace(".", ",") in section_ru, row["scope"]
+    assert "as evidence of repression expanded" in section.lower() and "Like for like" in section
 
 
 def test_the_russian_edition_avoids_the_editors_clear_errors(shipped_build):
@@ -330,10 +357,14 @@ def test_the_robustness_figure_names_its_rows_in_words(shipped_build, folder):
     svg = (workdir / folder / "robustness.svg").read_text(encoding="utf-8")
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     codes = {"exact_poisson", "quasi_poisson", "verified_only", "near_abroad", "eu", "rest_of_world"}
-    assert not [t for t in texts if t.strip() in codes or re.fullmatch(r"(drop|baseline_from)_\d{4}", t.strip())]
-    expected = ("without 2014", "baseline from 2016", "verified only", "Near abroad")
+    codes |= {"segmented_trend", "country_bootstrap"}
+    assert not [t for t in texts if t.strip() in codes or re.fullmatch(r"(drop|baseline_from)_\w+", t.strip())]
+    # on the frozen shipped cases, Georgia left out gives the lowest ratio and Denial of Entry the lowest of the tactics
+    expected = ("without 2014", "baseline from 2016", "verified only", "Near abroad", "without Georgia")
+    expected += ("without Denial of Entry", "jump beyond a shared trend", "host countries resampled")
     if folder.endswith("ru"):
         expected = ("без 2014\u00a0г.", "базовый период с 2016\u00a0г.", "только подтверждённые", "Ближнее зарубежье")
+        expected += ("без учёта: Грузия", "без учёта: Отказ во въезде", "скачок сверх общего тренда")
     assert all(any(word in t for t in texts) for word in expected), texts
 
 

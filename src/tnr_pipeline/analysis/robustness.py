@@ -129,26 +129,33 @@ def scope_variants(cases: pd.DataFrame, scope: Scope, analysis, countries: list[
             yield f"{DROP_YEAR}{period.first_year + offset}", stats.exact_row(*left, level)
     for start in analysis.baseline_starts:
         later = dataclasses.replace(baseline, first_year=start)
-        yield f"{BASELINE_FROM}{start}", stats.exact_row(
-            sum(stats.yearly_counts(by_year, later)), later.years, x_c, t_c, level
+        yield (
+            f"{BASELINE_FROM}{start}",
+            stats.exact_row(sum(stats.yearly_counts(by_year, later)), later.years, x_c, t_c, level),
         )
     verified_by_year = stats.count_by_year(cases, scope, where=cases["verification"] == "verified")
     v_b = sum(stats.yearly_counts(verified_by_year, baseline))
     v_c = sum(stats.yearly_counts(verified_by_year, comparison))
     yield VERIFIED_ONLY, stats.exact_row(v_b, t_b, v_c, t_c, level)
 
-    years = [*range(baseline.first_year, baseline.last_year + 1), *range(comparison.first_year, comparison.last_year + 1)]
+    years = [
+        *range(baseline.first_year, baseline.last_year + 1),
+        *range(comparison.first_year, comparison.last_year + 1),
+    ]
     segmented = stats.fit_segmented_trend(
         [year - baseline.first_year for year in years],
         base_counts + comp_counts,
         [False] * t_b + [True] * t_c,
         level,
     )
-    yield SEGMENTED_TREND, {
-        **counts,
-        **{k: segmented[k] for k in ("ratio", "ci_low", "ci_high", "p_value", "dispersion")},
-        "yearly_trend": segmented["trend"],
-    }
+    yield (
+        SEGMENTED_TREND,
+        {
+            **counts,
+            **{k: segmented[k] for k in ("ratio", "ci_low", "ci_high", "p_value", "dispersion")},
+            "yearly_trend": segmented["trend"],
+        },
+    )
     own = stats.fit_trend(comp_counts, level)
     yield COMPARISON_TREND, {**counts, **{k: own[k] for k in ("ratio", "ci_low", "ci_high", "p_value")}}
     for growth in analysis.documentation_growth:
@@ -157,13 +164,15 @@ def scope_variants(cases: pd.DataFrame, scope: Scope, analysis, countries: list[
     by_country = period_sums(stats.count_by_year(cases, scope, ["host_country"]), "host_country", baseline, comparison)
     by_country = by_country.reindex(countries, fill_value=0)
     for country, row in by_country.iterrows():  # one row per country, not per case
-        yield f"{DROP_COUNTRY}{country}", stats.exact_row(
-            x_b - int(row["baseline"]), t_b, x_c - int(row["comparison"]), t_c, level
+        yield (
+            f"{DROP_COUNTRY}{country}",
+            stats.exact_row(x_b - int(row["baseline"]), t_b, x_c - int(row["comparison"]), t_c, level),
         )
     by_tactic = period_sums(stats.count_by_year(cases, scope, ["tactic"]), "tactic", baseline, comparison)
     for tactic, row in by_tactic.iterrows():
-        yield f"{DROP_TACTIC}{tactic}", stats.exact_row(
-            x_b - int(row["baseline"]), t_b, x_c - int(row["comparison"]), t_c, level
+        yield (
+            f"{DROP_TACTIC}{tactic}",
+            stats.exact_row(x_b - int(row["baseline"]), t_b, x_c - int(row["comparison"]), t_c, level),
         )
     resampled = resample_countries(
         by_country[["baseline", "comparison"]].to_numpy(), analysis.bootstrap_resamples, analysis.bootstrap_seed

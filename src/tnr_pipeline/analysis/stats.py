@@ -474,8 +474,15 @@ def fit_segmented_trend(years: list[int], counts: list[int], in_comparison: list
     x = np.asarray(years, dtype=float)
     jump = np.asarray(in_comparison, dtype=float)
     n = len(y)
-    empty = {"ratio": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p_value": math.nan, "trend": math.nan,
-             "dispersion": math.nan, "why": ""}
+    empty = {
+        "ratio": math.nan,
+        "ci_low": math.nan,
+        "ci_high": math.nan,
+        "p_value": math.nan,
+        "trend": math.nan,
+        "dispersion": math.nan,
+        "why": "",
+    }
     before, after = y[jump == 0].sum(), y[jump == 1].sum()
     if before == 0 or after == 0:
         ratio = math.nan if before == after else (math.inf if before == 0 else 0.0)
@@ -560,7 +567,8 @@ def fisher_exact_central(a: int, b: int, c: int, d: int) -> float:
 def conditional_odds_ratio(a: int, b: int, c: int, d: int, level: float) -> dict[str, float]:
     """The odds ratio (a/b) / (c/d) of the 2×2 table [[a, b], [c, d]]: its conditional maximum-likelihood estimate
     and Fisher's exact (Cornfield) interval at `level`, both with the margins fixed, and the central Fisher exact
-    p-value that interval inverts (`fisher_exact_central`). A table with an empty row or column has no ratio (missing) and p = 1.
+    p-value that interval inverts (`fisher_exact_central`). A table with an empty row or column has no ratio (missing)
+    and p = 1.
 
     With the margins fixed, a follows Fisher's noncentral hypergeometric distribution with odds ratio ω. The estimate
     is the ω whose mean is a; the interval's ends are the ω with P(X ≥ a) = (1 - level) / 2 (low) and P(X ≤ a) =

@@ -474,7 +474,10 @@ FIELDS["ci_low_of_variant"] = Field(
     nullable=True,
 )
 FIELDS["ci_high_of_variant"] = Field(
-    "ci_high", FLOAT, N_("Upper bound of the variant's interval (see ci_low); missing where there is none."), nullable=True
+    "ci_high",
+    FLOAT,
+    N_("Upper bound of the variant's interval (see ci_low); missing where there is none."),
+    nullable=True,
 )
 
 # Each output table: its description and its columns, in order. A column given as (name, key) takes its

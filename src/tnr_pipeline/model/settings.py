@@ -229,9 +229,7 @@ def role_problems(roles: object, scope_names: list[str]) -> list[str]:
         for role in SCOPE_ROLES
         if role not in roles
     ]
-    problems += [
-        f"scope_roles.{role}: not a role. Allowed: {', '.join(known)}" for role in roles if role not in known
-    ]
+    problems += [f"scope_roles.{role}: not a role. Allowed: {', '.join(known)}" for role in roles if role not in known]
     problems += [
         f"scope_roles.{role}: {name!r} is not one of the scopes ({', '.join(scope_names)})"
         for role, name in roles.items()

@@ -284,7 +284,9 @@ def build_context(
         **survey_context(tables["survey_summary"]),
         **context_figures_context(tables["context_figures"], tables["annual_counts"], prosecutions_series, lang),
         **documentation_context(figures, provenance, lang),
-        **robustness_context(tables["robustness"], tables["region_ratios"], analysis, lang, region_labels, tactic_label),
+        **robustness_context(
+            tables["robustness"], tables["region_ratios"], analysis, lang, region_labels, tactic_label
+        ),
         **detection_context(tables["robustness"], analysis, scopes, lang, tactic_label),
         "recording_reasons": [
             {column: lang.label(row, column) for column in ("section", "quote", "reading")}

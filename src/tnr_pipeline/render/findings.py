@@ -23,8 +23,8 @@ from tnr_pipeline.render.pool import run_forked
 from tnr_pipeline.render.readers import (
     describe_cases,
     read_csv_rows,
-    read_records,
     read_recording_reasons,
+    read_records,
     read_typology,
 )
 from tnr_pipeline.render.summary import build_summary

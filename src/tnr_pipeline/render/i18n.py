@@ -308,8 +308,10 @@ def describe_variant(
             reference["comparison_cases"] - row["comparison_cases"]
         )
         country = variant_subject(variant, DROP_COUNTRY)
-        name = lang.country_name(country) if country else (tactic_labels or {}).get(
-            variant_subject(variant, DROP_TACTIC), variant_subject(variant, DROP_TACTIC)
+        name = (
+            lang.country_name(country)
+            if country
+            else (tactic_labels or {}).get(variant_subject(variant, DROP_TACTIC), variant_subject(variant, DROP_TACTIC))
         )
         text = _("{name} ({cases} in the two periods) left out.").format(name=name, cases=lang.cases(left_out))
         if row["ratio"] != row["ratio"] or row["ci_low"] != row["ci_low"]:
