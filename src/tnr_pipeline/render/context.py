@@ -27,6 +27,7 @@ from tnr_pipeline.model.words import (
     variant_year,
 )
 from tnr_pipeline.render.escape import Raw
+from tnr_pipeline.render.filters import P_FLOOR
 from tnr_pipeline.render.i18n import (
     SOURCE_LANGUAGE,
     Language,
@@ -298,6 +299,7 @@ def build_context(
             for path, info in undescribed(provenance["inputs_described"]).items()
         ],
         "versions": versions(),
+        "p_floor": P_FLOOR,
     }
 
 
