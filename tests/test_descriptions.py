@@ -14,6 +14,9 @@ from helpers import ROOT, SHIPPED, SMALL_SHEET, compiled_russian, validate_with_
 from tnr_pipeline.inputs import descriptions
 from tnr_pipeline.model import io
 from tnr_pipeline.render import notices
+from tnr_pipeline.render.i18n import Language
+
+ENGLISH = Language("en")
 from tnr_pipeline.stages import describe_outputs
 
 RAW_PACKAGE = ROOT / "data" / "raw" / "datapackage.json"
@@ -82,8 +85,30 @@ def test_notice_and_source_note_name_the_reconstructed_inputs():
     notice = notices.reconstruction_notice(described)
     assert notice.startswith("Reconstructed data, not the real cases: the case data (cases.csv: invented rows)")
     assert "context" not in notice
-    assert notices.source_note(described) == "Reconstructed case data, not the real data"
-    assert notices.reconstruction_notice({}) == "" and notices.source_note({}) == ""
+    assert notices.reconstruction_notice({}) == ""
+    assert notices.describe_input(described["data/raw/cases.csv"], ENGLISH) == "reconstructed case data"
+    assert notices.describe_input(described["data/raw/context.csv"], ENGLISH) == "context figures"
+    assert notices.describe_input({}, ENGLISH) == "input"
+
+
+def test_a_figure_source_line_names_each_input_in_words_with_its_hash_and_the_version():
+    from tnr_pipeline.render.layout import describe_source
+
+    provenance = {
+        "inputs_sha256": {"data/raw/cases.csv": "92c52892c092" + "0" * 52},
+        "inputs_described": {"data/raw/cases.csv": {"role": "case data", "described": True, "reconstruction": True}},
+        "package_version": "0.1.0",
+    }
+    assert describe_source(provenance, ENGLISH) == (
+        "Source: reconstructed case data (cases.csv, SHA-256 92c52892c092), tnr-pipeline 0.1.0. The data are "
+        "reconstructed: these are not real cases."
+    )
+    assert describe_source(provenance, compiled_russian()) == (
+        "Источник: реконструированные данные о случаях (cases.csv, SHA-256 92c52892c092), tnr-pipeline 0.1.0. "
+        "Данные реконструированы — это не реальные случаи."
+    )
+    provenance["inputs_described"]["data/raw/cases.csv"]["reconstruction"] = False
+    assert describe_source(provenance, ENGLISH) == "Source: case data (cases.csv, SHA-256 92c52892c092), tnr-pipeline 0.1.0."
 
 
 # ---- the shipped build ----------------------------------------------------------------------------------------

@@ -100,17 +100,16 @@ def test_titles_state_numbers_from_the_tables(drawn):
         tables["period_ratios"],
         typology,
         analysis,
-        ["annual_counts"],
         "src",
         ENGLISH,
     )
     assert f"rose {ratio:.1f}-fold from Pre-war (2014–2021) to Post-invasion (2022–2024)" in title(figure)
     mix = charts.plot_tactic_mix(
-        tables["period_breakdowns"], typology, "all", periods, ["period_breakdowns"], "src", ENGLISH
+        tables["period_breakdowns"], typology, "all", periods, "src", ENGLISH
     )
     assert title(mix).startswith("Denial of Entry made up 60% of cases in Post-invasion (2022–2024), 0% in")
     countries = charts.plot_countries(
-        tables["country_summary"], "all", periods[0], periods[1], ["country_summary"], "src", ENGLISH
+        tables["country_summary"], "all", periods[0], periods[1], "src", ENGLISH
     )
     assert "3 host countries; 2 with a first case after 2021" in title(countries)
 
@@ -132,17 +131,17 @@ def test_russian_figures_speak_russian(drawn):
     )
     typology = Reference().typology
     mix = charts.plot_tactic_mix(
-        tables["period_breakdowns"], typology, "all", periods, ["period_breakdowns"], "src", russian
+        tables["period_breakdowns"], typology, "all", periods, "src", russian
     )
     assert title(mix).startswith("«Отказ во въезде» — 60\u00a0% случаев в периоде «После вторжения (2022–2024)»")
     countries = charts.plot_countries(
-        tables["country_summary"], "all", periods[0], periods[1], ["country_summary"], "src", russian
+        tables["country_summary"], "all", periods[0], periods[1], "src", russian
     )
     assert title(countries).startswith("3 страны пребывания")  # few: страны
     assert "первый случай после 2021 года — в 2 странах (" in title(countries)  # the count agrees, names follow
     names = [label.get_text() for label in countries.axes[0].get_yticklabels()]
     assert names == ["Испания  [ЕС, впервые]", "Армения", "Грузия  [впервые]"]
-    assert "Источник:" in " ".join(text.get_text() for text in countries.texts)
+    assert "src" in " ".join(text.get_text() for text in countries.texts)  # the source line as given
     import warnings
 
     with warnings.catch_warnings(record=True) as caught:  # every Cyrillic glyph is in the figures' font
@@ -166,7 +165,7 @@ def test_period_means_follow_the_roles_and_the_confidence_level(drawn):
         "freedom_house_physical": "x",
         "like_for_like": "y",
     }
-    figure = charts.plot_period_means(summary, ratios, analysis, ["period_summary"], "src", ENGLISH, phrases)
+    figure = charts.plot_period_means(summary, ratios, analysis, "src", ENGLISH, phrases)
     axes = figure.axes[0]
     ticks = ["All cases", "Excluding DoE", "FH physical", "Like for like"]
     assert [label.get_text() for label in axes.get_xticklabels()] == ticks
@@ -235,7 +234,6 @@ def test_the_map_shades_more_cases_darker_and_draws_the_origin_state():
         Period("post", "Post", 2022, 2024),
         {"GEO": "GE", "MNG": "MN"},
         shapes,
-        ["t"],
         "s",
         Language("en"),
         ("RU", "Russia"),
@@ -277,7 +275,6 @@ def test_map_labels_of_crowded_europe_do_not_overlap():
         Period("post", "Post", 2022, 2024),
         {code: alpha2 for code, (alpha2, _) in shipped.items()},
         world_map.load_country_shapes(),
-        ["t"],
         "s",
         ENGLISH,
         ("RU", "Russia"),
@@ -310,7 +307,6 @@ def test_the_reports_ratios_are_marked_above_the_intervals_not_on_them(drawn):
         tables["region_ratios"],
         ledger,
         parse_analysis(ANALYSIS_JSON),
-        ["robustness"],
         "src",
         ENGLISH,
         phrases,
@@ -402,13 +398,13 @@ def test_russian_labels_fit_their_figure_and_never_overlap(drawn):
         for name in ("all", "excluding_denial_of_entry", "freedom_house_physical", "like_for_like")
     }
     means = charts.plot_period_means(
-        tables["period_summary"], tables["period_ratios"], analysis, ["t"], "src", russian, phrases
+        tables["period_summary"], tables["period_ratios"], analysis, "src", russian, phrases
     )
     periods = list(analysis.periods)
     mix = charts.plot_tactic_mix(
-        tables["period_breakdowns"], Reference().typology, "all", periods, ["t"], "src", russian
+        tables["period_breakdowns"], Reference().typology, "all", periods, "src", russian
     )
-    countries = charts.plot_countries(tables["country_summary"], "all", *periods, ["t"], "src", russian)
+    countries = charts.plot_countries(tables["country_summary"], "all", *periods, "src", russian)
     for figure in (means, mix, countries):
         figure.canvas.draw()
         assert _texts_outside_or_overlapping(figure) == []

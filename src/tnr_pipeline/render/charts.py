@@ -58,7 +58,6 @@ def plot_cases_per_year(
     period_ratios: pd.DataFrame,
     typology: pd.DataFrame,
     analysis: Analysis,
-    tables: list[str],
     source: str,
     lang: Language,
 ):
@@ -127,14 +126,13 @@ def plot_cases_per_year(
         baseline=analysis.baseline.label_in(lang.code),
         comparison=analysis.comparison.label_in(lang.code),
     )
-    return finish(figure, title, tables, source, lang, bottom=0.5 + LABEL + SOURCE)
+    return finish(figure, title, source, lang, bottom=0.5 + LABEL + SOURCE)
 
 
 def plot_period_means(
     period_summary: pd.DataFrame,
     period_ratios: pd.DataFrame,
     analysis: Analysis,
-    tables: list[str],
     source: str,
     lang: Language,
     scope_phrases: dict[str, str],
@@ -203,7 +201,7 @@ def plot_period_means(
         scope_without=scope_phrases[without.name],
     )
     bottom = TICKS + extra_lines * line_height(plt.rcParams["font.size"]) + 0.22 + SOURCE + 0.05
-    return finish(figure, title, tables, source, lang, bottom=bottom)
+    return finish(figure, title, source, lang, bottom=bottom)
 
 
 def plot_countries(
@@ -211,7 +209,6 @@ def plot_countries(
     scope: str,
     baseline: Period,
     comparison: Period,
-    tables: list[str],
     source: str,
     lang: Language,
 ):
@@ -245,10 +242,11 @@ def plot_countries(
     axes.legend(loc="lower right")
     left = label_margin(names)
     size = plt.rcParams["axes.labelsize"]
-    label = _(
-        "Cases   ([{eu}] EU member state in {last_year}; [{new}] no case before {first_year}, at least one since)"
-    ).format(eu=_("EU"), new=_("new"), last_year=comparison.last_year, first_year=comparison.first_year)
-    label_lines = wrap(label, figure.get_figwidth() - left - RIGHT, size)
+    key = _("[{eu}] EU member state in {last_year}; [{new}] no case before {first_year}, at least one since").format(
+        eu=_("EU"), new=_("new"), last_year=comparison.last_year, first_year=comparison.first_year
+    )
+    # the axis says what it counts; the tags' key follows on its own lines
+    label_lines = [_("Number of cases"), *wrap(key, figure.get_figwidth() - left - RIGHT, size)]
     axes.set_xlabel("\n".join(label_lines))
     hosts = lang.ngettext("{n} host country", "{n} host countries", len(wide)).format(n=len(wide))
     year = comparison.first_year - 1
@@ -262,7 +260,7 @@ def plot_countries(
         first = _("{n_new} with a first case after {year}").format(n_new=0, year=year)
     title = _("{hosts}; {first}").format(hosts=hosts, first=first)
     bottom = TICKS + LABEL + SOURCE + (len(label_lines) - 1) * line_height(size)
-    return finish(figure, title, tables, source, lang, left=left, bottom=bottom)
+    return finish(figure, title, source, lang, left=left, bottom=bottom)
 
 
 def _text_colour(colour: str) -> str:
@@ -275,7 +273,6 @@ def plot_tactic_mix(
     typology: pd.DataFrame,
     scope: str,
     periods: list[Period],
-    tables: list[str],
     source: str,
     lang: Language,
 ):
@@ -337,7 +334,6 @@ def plot_tactic_mix(
     return finish(
         figure,
         title,
-        tables,
         source,
         lang,
         left=label_margin(period_labels),
@@ -349,7 +345,6 @@ def plot_prosecutions_and_cases(
     context_figures: pd.DataFrame,
     annual_counts: pd.DataFrame,
     series: str,
-    tables: list[str],
     source: str,
     lang: Language,
 ):
@@ -389,7 +384,6 @@ def plot_prosecutions_and_cases(
     return finish(
         figure,
         title,
-        tables,
         source,
         lang,
         left=TICKS + LABEL + 0.4,
@@ -400,7 +394,7 @@ def plot_prosecutions_and_cases(
 
 
 def plot_survey_answers(
-    survey_summary: pd.DataFrame, labels: dict[str, str], tables: list[str], source: str, lang: Language
+    survey_summary: pd.DataFrame, labels: dict[str, str], source: str, lang: Language
 ):
     """Share answering yes to each questionnaire item and share reporting each tactic, with Wilson intervals (the
     items' and tactics' names given in `labels`, in the figure's language)."""
@@ -441,7 +435,7 @@ def plot_survey_answers(
             "Reduced public and online presence: {n} of {respondents} respondents ({share})",
             int(row["respondents"]),
         ).format(n=row["n"], respondents=row["respondents"], share=lang.percent(row["share"], 1))
-    return finish(figure, title, tables, source, lang, left=label_margin(rows["label"]))
+    return finish(figure, title, source, lang, left=label_margin(rows["label"]))
 
 
 def _report_marks(
@@ -468,7 +462,6 @@ def plot_robustness(
     region_ratios: pd.DataFrame,
     claims: pd.DataFrame,
     analysis: Analysis,
-    tables: list[str],
     source: str,
     lang: Language,
     scope_phrases: dict[str, str],
@@ -559,7 +552,6 @@ def plot_robustness(
     return finish(
         figure,
         title,
-        tables,
         source,
         lang,
         left=margin,

@@ -3,7 +3,8 @@
 What belongs here: the edge of the figure step. It reads the tables it is given by name, picks what each figure
 shows from the settings (the scope roles, the baseline and comparison periods), and hands the drawing functions of
 `plots` and `world_map` to a pool of forked `workers`. Titles state the finding with numbers from the tables; each
-source line names the tables the figure is drawn from (registry.FIGURES) and the raw inputs' hashes.
+source line names, in words, the raw inputs of the tables the figure is drawn from (registry.FIGURES), with their
+hashes and the package version, so that a figure that travels alone says where it comes from.
 """
 
 from __future__ import annotations
@@ -45,9 +46,6 @@ def drawings(
     groups = region_groups if region_groups is not None else pd.DataFrame(columns=["group", "label"])
     region_labels = {row["group"]: lang.label(row) for row in groups.to_dict("records")}
 
-    def used(name: str) -> list[str]:
-        return list(registry.FIGURES[name])
-
     def host_country_map():
         import pycountry
 
@@ -58,7 +56,6 @@ def drawings(
             comparison,
             alpha2,
             shapes if shapes is not None else world_map.load_country_shapes(),
-            used("host_country_map"),
             sources["host_country_map"],
             lang,
             (alpha2.get(origin_country), lang.country_name(origin_country)),
@@ -76,7 +73,6 @@ def drawings(
             tables["period_ratios"],
             typology,
             analysis,
-            used("cases_per_year"),
             sources["cases_per_year"],
             lang,
         ),
@@ -85,7 +81,6 @@ def drawings(
             headline,
             baseline,
             comparison,
-            used("countries_before_after"),
             sources["countries_before_after"],
             lang,
         ),
@@ -93,7 +88,6 @@ def drawings(
             tables["period_summary"],
             tables["period_ratios"],
             analysis,
-            used("period_means"),
             sources["period_means"],
             lang,
             scope_phrases,
@@ -103,19 +97,17 @@ def drawings(
             typology,
             headline,
             [baseline, comparison],
-            used("tactic_mix"),
             sources["tactic_mix"],
             lang,
         ),
         "survey_answers": lambda: charts.plot_survey_answers(
-            tables["survey_summary"], survey_labels, used("survey_answers"), sources["survey_answers"], lang
+            tables["survey_summary"], survey_labels, sources["survey_answers"], lang
         ),
         "robustness": lambda: charts.plot_robustness(
             tables["robustness"],
             tables["region_ratios"],
             claims,
             analysis,
-            used("robustness"),
             sources["robustness"],
             lang,
             scope_phrases,
@@ -126,7 +118,6 @@ def drawings(
             tables["context_figures"],
             tables["annual_counts"],
             prosecutions_series,
-            used("prosecutions_and_cases"),
             sources["prosecutions_and_cases"],
             lang,
         ),

@@ -101,7 +101,6 @@ def label_margin(labels, size: float | None = None) -> float:
 def finish(
     figure,
     title: str,
-    tables: list[str],
     source: str,
     lang: Language,
     *,
@@ -111,7 +110,8 @@ def finish(
     below_title: float = 0.12,
     **spacing,
 ):
-    """Title the figure (wrapped to its width), place its axes with fixed margins in inches and add the source line."""
+    """Title the figure (wrapped to its width), place its axes with fixed margins in inches and add the source line
+    (`source`: its words, from `describe_source`)."""
     width, height = figure.get_size_inches()
     size, weight = plt.rcParams["axes.titlesize"], plt.rcParams["axes.titleweight"]
     lines = wrap(title, width - 2 * EDGE, size, weight)
@@ -119,8 +119,7 @@ def finish(
         "\n".join(lines), x=EDGE / width, y=1 - EDGE / height, ha="left", va="top", fontsize=size, fontweight=weight
     )
     top = EDGE + len(lines) * line_height(size) + below_title
-    source_text = lang.gettext("Source: {tables} ({source}).").format(tables=", ".join(tables), source=source)
-    source_lines = wrap(source_text, width - 2 * EDGE - 0.3, 7)  # room for hinting
+    source_lines = wrap(source, width - 2 * EDGE - 0.3, 7)  # room for hinting
     bottom += (len(source_lines) - 1) * line_height(7)  # a long source line wraps, and takes its room
     figure.subplots_adjust(
         left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height, **spacing
@@ -186,12 +185,22 @@ def save_figure(figure, stem: str | Path) -> list[Path]:
 
 
 def describe_source(provenance: dict, lang: Language) -> str:
-    """The source line's inputs: each input file's name and hash, the package version, and, when any input is a
-    reconstruction, that the data is reconstructed (so a shared image never passes for real cases)."""
-    from tnr_pipeline.render.notices import source_note
+    """A figure's source line, in words, for a figure that travels alone: each input it is drawn from, by what it is,
+    its file name and hash, then the package version, and, when any input is a reconstruction, that the data are
+    reconstructed ('Source: reconstructed case data (cases.csv, SHA-256 92c52892c092), tnr-pipeline 0.1.0. The data
+    are reconstructed: these are not real cases.')."""
+    from tnr_pipeline.render.notices import describe_input
 
-    inputs = ", ".join(
-        f"{Path(path).name} sha256 {digest[:12]}" for path, digest in provenance["inputs_sha256"].items()
+    described = provenance.get("inputs_described", {})
+    inputs = [
+        lang.gettext("{what} ({file}, SHA-256 {digest})").format(
+            what=describe_input(described.get(path, {}), lang), file=Path(path).name, digest=digest[:12]
+        )
+        for path, digest in provenance["inputs_sha256"].items()
+    ]
+    text = lang.gettext("Source: {inputs}, tnr-pipeline {version}.").format(
+        inputs=lang.gettext(", ").join(inputs), version=provenance["package_version"]
     )
-    note = source_note(provenance.get("inputs_described", {}), lang)
-    return f"{inputs}; tnr-pipeline {provenance['package_version']}" + (f". {note.upper()}" if note else "")
+    if any(info.get("reconstruction") for info in described.values()):
+        text += " " + lang.gettext("The data are reconstructed: these are not real cases.")
+    return text

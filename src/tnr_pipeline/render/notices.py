@@ -1,5 +1,5 @@
 """The words that say what the inputs are: the notice that opens the findings when an input is reconstructed, and
-the note a figure's source line adds. Read from the inputs' descriptions (`inputs.descriptions`), worded in the
+what a figure's source line calls each input. Read from the inputs' descriptions (`inputs.descriptions`), worded in the
 reader's language."""
 
 from __future__ import annotations
@@ -7,17 +7,26 @@ from __future__ import annotations
 from pathlib import Path
 
 from tnr_pipeline.inputs.descriptions import ROLES, reconstructed
-from tnr_pipeline.render.i18n import SOURCE_LANGUAGE, Language
+from tnr_pipeline.render.i18n import N_, SOURCE_LANGUAGE, Language
 
 
-def source_note(described: dict[str, dict], lang: Language | None = None) -> str:
-    """The words a figure's source line adds when its data is reconstructed: '' otherwise."""
-    lang = lang or Language(SOURCE_LANGUAGE)
-    roles = sorted({info["role"] for info in reconstructed(described).values()}, key=_role_order)
-    if not roles:
-        return ""
-    named = lang.gettext(" and ").join(lang.gettext(role) for role in roles)
-    return lang.gettext("Reconstructed {inputs}, not the real data").format(inputs=named)
+# What a reconstructed input is, by its role (inputs.descriptions.ROLES), for a figure's source line.
+RECONSTRUCTED_ROLES = {
+    "case data": N_("reconstructed case data"),
+    "questionnaire": N_("reconstructed questionnaire answers"),
+    "context figures": N_("reconstructed context figures"),
+}
+
+
+def describe_input(info: dict, lang: Language) -> str:
+    """What an input is, in words, from its description: 'case data', 'reconstructed case data'; 'input' where it
+    has no role."""
+    role = info.get("role")
+    if not role:
+        return lang.gettext("input")
+    if info.get("reconstruction"):
+        return lang.gettext(RECONSTRUCTED_ROLES.get(role, role))
+    return lang.gettext(role)
 
 
 def _role_order(role: str) -> int:
