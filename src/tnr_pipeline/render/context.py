@@ -34,6 +34,7 @@ from tnr_pipeline.render.i18n import (
     count_left_out_countries,
     describe_scope,
     describe_variant,
+    describe_what_scope_keeps,
     name_growth,
     name_variant,
 )
@@ -268,7 +269,7 @@ def build_context(
     lang = lang or Language(SOURCE_LANGUAGE)
     words = words or {}
     tactic_label = {t["code"]: lang.label(t) for t in typology}
-    scopes = _scopes(analysis, lang, tactic_label)
+    scopes = _scopes(analysis, lang, tactic_label, typology)
     roles = {role: scopes[scope.name] for role, scope in analysis.roles.items()}
     region_labels = {row["group"]: lang.label(row) for row in words.get("region_groups", [])}
     return {
@@ -303,13 +304,16 @@ def build_context(
     }
 
 
-def _scopes(analysis: Analysis, lang: Language, tactic_label: dict[str, str]) -> dict[str, dict]:
+def _scopes(
+    analysis: Analysis, lang: Language, tactic_label: dict[str, str], typology: list[dict]
+) -> dict[str, dict]:
     """Every scope of the analysis by name, as the template names and describes it."""
     return {
         scope.name: {
             "name": scope.name,
             "label": scope.label_in(lang.code),
             "phrase": describe_scope(scope, lang, tactic_label),
+            "keeps": describe_what_scope_keeps(scope, lang, typology),
             "exclude_tactics": scope.exclude_tactics,
             "fh_counted_only": scope.fh_counted_only,
         }
@@ -361,11 +365,15 @@ def headline_context(
 def claims_context(claims: list[dict], words: dict[str, list[dict]], lang: Language) -> dict:
     """The claims rows with their words in the document's language, by metric and by section, and the ledger."""
     claim_words = {row["claim_id"]: row for row in words.get("claims", [])}
+    numbers = {row["claim_id"]: number for number, row in enumerate(claims, start=1)}
     claims = [
         dict(
             row,
+            number=numbers[row["claim_id"]],
             **{
-                f"{column}_shown": lang.label(dict(row, **claim_words.get(row["claim_id"], {})), column)
+                f"{column}_shown": refer_by_number(
+                    lang.label(dict(row, **claim_words.get(row["claim_id"], {})), column), numbers
+                )
                 for column in ("claim", "section", "reading", "why")
             },
         )
@@ -377,6 +385,18 @@ def claims_context(claims: list[dict], words: dict[str, list[dict]], lang: Langu
         "claims_by_section": _by_section([row for row in claims if row["source"] == "report"]),
         "ledger": count_claims(claims),
     }
+
+
+def refer_by_number(text: str, numbers: dict[str, int]) -> str:
+    """A reading that names another ledger row by its claim_id ('row georgia_systematic_2024') names it by the
+    number the ledger gives it instead ('row 91'): prose holds no identifiers."""
+    import re
+
+    if not text or not numbers:
+        return text
+    ids = sorted(numbers, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w])(" + "|".join(re.escape(claim_id) for claim_id in ids) + r")(?![\w])")
+    return pattern.sub(lambda found: str(numbers[found[1]]), text)
 
 
 def countries_context(countries: list[dict], analysis: Analysis, roles: dict[str, dict], lang: Language) -> dict:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from tnr_pipeline.analysis.claims.notation import (
     CONTRADICTED,
+    COUNTRY_SET_METRICS,
     DESCRIPTIVE,
     DOES_NOT_HOLD,
     HOLDS,
     NOT_CHECKABLE,
     NOT_ESTABLISHED,
+    PERCENT_METRICS,
+    RANK_METRICS,
     SUPPORTED,
     TIE_NOTE,
 )
@@ -26,7 +29,7 @@ CHECK_WORDS = {
     "below": N_("below"),
     "rounds_to": N_("rounds to"),
     "between": N_("in the range"),
-    "includes_all": N_("includes all of"),
+    "includes_all": N_("includes"),
     "equals_set": N_("is exactly"),
     "not_checkable": N_("not checkable from the data"),
 }
@@ -42,6 +45,9 @@ VERDICT_WORDS = {
     NOT_CHECKABLE: N_("not checkable"),
 }
 
+
+# The checks that, against 0, mean "none" (prose writes "expected none" for them).
+ZERO_CHECKS = ("equals", "at_most")
 
 # The smallest p-value prose and the headline give as a number: below it, "p < 0.001". A convention of writing, like
 # the digits of a number: the tables keep every p-value exact.
@@ -157,28 +163,47 @@ class Filters:
         )
 
     def tested(self, claim: dict) -> Raw:
-        """A claims row's result in words: 'observed 29, expected equals 29: holds' (descriptive); 'estimate 8.18
-        (80% CI 5.33–12.91), read as rounds to 8: not established' (an estimate); 'p = 0.021, Holm-adjusted 0.064;
-        effect 3.16 (80% CI 1.13–8.87): not established' (a test); 'not checkable'."""
+        """A claims row's result in words, for prose: 'observed 29, expected equals 29: holds' (descriptive);
+        'estimate 8.18 (80% CI 5.33–12.91), read as rounds to 8: not established' (an estimate); 'p = 0.021,
+        Holm-adjusted 0.064; effect 3.16 (80% CI 1.13–8.87): not established' (a test); 'not checkable'. Prose writes
+        values as words do: countries by name, a share as a percentage, a rank as an ordinal, zero as 'none'."""
         _ = self.lang.gettext
         if claim["verdict"] == NOT_CHECKABLE:
             return self.verdict_word(claim)
+        metric = (claim.get("metric") or "").split(" ", 1)[0]
+        if claim["kind"] == DESCRIPTIVE and metric in RANK_METRICS:
+            return Raw(
+                _("ranked {observed}, expected {expected}: {verdict}").format(
+                    observed=self.ordinal_value(claim["observed"]),
+                    expected=self.expected_rank(claim["check"], claim["expected"]),
+                    verdict=self.verdict_word(claim),
+                )
+            )
+        if claim["kind"] == DESCRIPTIVE and str(claim["expected"]).strip() == "0" and claim["check"] in ZERO_CHECKS:
+            return Raw(
+                _("observed {observed}, expected {expected}: {verdict}").format(
+                    observed=self.prose_value(claim["observed"], metric),
+                    expected=self.lang.gettext("none"),
+                    verdict=self.verdict_word(claim),
+                )
+            )
         if claim["kind"] == DESCRIPTIVE:
             return Raw(
                 _("observed {observed}, expected {check} {expected}: {verdict}").format(
-                    observed=self.observed_value(claim["observed"]),
+                    observed=self.prose_value(claim["observed"], metric),
                     check=self.check(claim["check"]),
-                    expected=self.decimals(claim["expected"]),
+                    expected=self.prose_value(claim["expected"], metric),
                     verdict=self.verdict_word(claim),
                 )
             )
         if _missing(claim["p_value"]):
+            percent = metric in PERCENT_METRICS
             return Raw(
                 _("estimate {estimate} ({interval}), read as {check} {expected}: {verdict}").format(
-                    estimate=self.lang.number(claim["estimate"], 2),
-                    interval=self.interval(claim),
+                    estimate=self.lang.percent(claim["estimate"], 1) if percent else self.lang.number(claim["estimate"], 2),
+                    interval=self.percent_interval(claim) if percent else self.interval(claim),
                     check=self.check(claim["check"]),
-                    expected=self.decimals(claim["expected"]),
+                    expected=self.percent_expected(claim["expected"]) if percent else self.decimals(claim["expected"]),
                     verdict=self.verdict_word(claim),
                 )
             )
@@ -191,6 +216,82 @@ class Filters:
                 verdict=self.verdict_word(claim),
             )
         )
+
+    def prose_value(self, text: str, metric: str) -> Raw:
+        """An observed or expected value as a sentence gives it: countries by name ('Armenia, Georgia and
+        Kazakhstan'), a count of zero as 'none', numbers as the language writes them, a ranking's tie in words."""
+        import re
+
+        written = str(text).strip()
+        if metric in COUNTRY_SET_METRICS or re.fullmatch(r"[A-Z]{3}( [A-Z]{3})*", written):
+            return self.country_names(written)
+        if written == "0":
+            return Raw(self.lang.gettext("none"))
+        return self.observed_value(written)
+
+    def country_names(self, text: str) -> Raw:
+        """'ARM GEO KAZ' (and a ranking's tie note, 'ARM GEO (then a tie at the cut: KGZ SRB with 2 cases each)') with
+        every alpha-3 code as the country's name in this language, listed as the language lists."""
+        import re
+
+        pattern = re.escape(TIE_NOTE).replace(r"\{tied\}", "(?P<tied>[A-Z ]+)").replace(r"\{cases\}", r"(?P<cases>\d+)")
+        found = re.search(pattern, text)
+        top = text[: found.start()] if found else text
+
+        def names(codes: str) -> Raw:
+            return self.join([self.lang.country_name(code) for code in codes.split()])
+
+        if not top.split():
+            named = Raw(self.lang.gettext("none"))
+        else:
+            named = names(top)
+        if not found:
+            return named
+        tie = self.lang.gettext(TIE_NOTE).format(tied=names(found["tied"]), cases=found["cases"])
+        return Raw(f"{named} {escape_markdown(tie)}")
+
+    def ordinal_value(self, text: str) -> Raw:
+        """A rank as an ordinal in this language ('1st', '1-е'); as written where it is not a whole number."""
+        written = str(text).strip()
+        return Raw(self.lang.ordinal(int(written))) if written.isdigit() else self.decimals(written)
+
+    def expected_rank(self, check: str, expected: str) -> Raw:
+        """What a rank is expected to be, as ordinals: 'at most 2' -> '1st or 2nd', 'equals 1' -> '1st'; another
+        check as its words and the ordinal."""
+        written = str(expected).strip()
+        if not written.isdigit():
+            return Raw(f"{self.check(check)} {self.decimals(written)}")
+        rank = int(written)
+        if check == "equals":
+            return Raw(self.lang.ordinal(rank))
+        if check == "at_most" and rank <= 4:
+            ranks = [self.lang.ordinal(n) for n in range(1, rank + 1)]
+            if len(ranks) == 1:
+                return Raw(ranks[0])
+            return Raw(self.lang.gettext("{items} or {last}").format(items=", ".join(ranks[:-1]), last=ranks[-1]))
+        return Raw(f"{self.check(check)} {self.lang.ordinal(rank)}")
+
+    def percent_interval(self, claim: dict) -> Raw:
+        """'80% CI 24.1%–42.1%': a share's interval in percentages."""
+        return Raw(
+            self.lang.gettext("{level} CI {range}").format(
+                level=self.lang.level(claim["confidence_level"]),
+                range=self.lang.percent_range(claim["ci_low"], claim["ci_high"], 1),
+            )
+        )
+
+    def percent_expected(self, expected: str) -> Raw:
+        """A share's expected value in percentages: '0.25' -> '25%', '0.28..0.3334' -> '28%–33.34%'."""
+        written = str(expected).strip()
+        try:
+            if ".." in written:
+                low, high = (float(part) for part in written.split(".."))
+                digits = max(_percent_digits(low), _percent_digits(high))
+                return Raw(self.lang.percent_range(low, high, digits))
+            value = float(written)
+        except ValueError:
+            return self.decimals(written)
+        return Raw(self.lang.percent(value, _percent_digits(value)))
 
     def observed(self, claim: dict) -> Raw:
         """The ledger's observed cell: the value (descriptive), '8.18 (80% CI 5.33–12.91)' (an estimate), 'p = 0.021
@@ -245,6 +346,12 @@ class Filters:
         if len(items) < 2:
             return Raw("".join(items))
         return Raw(self.lang.gettext("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1]))
+
+
+def _percent_digits(share: float) -> int:
+    """The decimals a share needs as a percentage to say what was written: 0.25 -> 0 (25%), 0.3334 -> 2 (33.34%)."""
+    points = f"{share * 100:.10f}".rstrip("0").rstrip(".")
+    return len(points.partition(".")[2])
 
 
 def setting_text(value: object) -> str:

@@ -74,6 +74,15 @@ class Language:
     def years(self, n: int) -> str:
         return self.ngettext("{n} year", "{n} years", n).format(n=n)
 
+    def ordinal(self, n: int) -> str:
+        """A rank as this language writes it: '1st', '2nd', '3rd', '4th', '11th', '22nd' (en); '1-е' (ru). The
+        English suffix picks the message; each language's catalogue gives its own form of it."""
+        if n % 100 in (11, 12, 13):
+            message = N_("{n}th")
+        else:
+            message = {1: N_("{n}st"), 2: N_("{n}nd"), 3: N_("{n}rd")}.get(n % 10, N_("{n}th"))
+        return self.gettext(message).format(n=n)
+
     # ---- numbers, as this language writes them
     @cached_property
     def locale(self):
@@ -196,6 +205,35 @@ def describe_scope(scope, lang: Language, tactic_labels: dict[str, str]) -> str:
             )
         )
     return ", ".join(parts) if parts else _("all cases")
+
+
+def describe_what_scope_keeps(scope, lang: Language, typology: list[dict]) -> str:
+    """What a scope keeps, for the methodology, from its definition: 'every case, whatever its tactic'; 'every case
+    except those of Denial of Entry and Denial of Services'; 'only the cases of the tactics Freedom House counts:
+    Assassination, Assault, ...' (`typology`: its rows, each with `code`, its labels and `fh_counted`)."""
+    _ = lang.gettext
+    names = {
+        row["code"]: lang.pgettext("a tactic's name in a sentence", "{name}").format(name=lang.label(row))
+        for row in typology
+    }
+    parts = []
+    if scope.fh_counted_only:
+        counted = [names[row["code"]] for row in typology if row["fh_counted"] and row["code"] not in scope.exclude_tactics]
+        parts.append(_("only the cases of the tactics Freedom House counts: {tactics}").format(tactics=_join(counted, lang)))
+    elif scope.exclude_tactics:
+        excluded = [names.get(code, code) for code in scope.exclude_tactics]
+        parts.append(_("every case except those of {tactics}").format(tactics=_join(excluded, lang)))
+    if scope.fh_counted_only and scope.exclude_tactics:
+        excluded = [names.get(code, code) for code in scope.exclude_tactics]
+        parts.append(_("except those of {tactics}").format(tactics=_join(excluded, lang)))
+    return ", ".join(parts) if parts else _("every case, whatever its tactic")
+
+
+def _join(items: list[str], lang: Language) -> str:
+    """'A, B and C' as the language joins a list."""
+    if len(items) < 2:
+        return "".join(items)
+    return lang.gettext("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
 
 
 def name_variant(variant: str, lang: Language, tactic_labels: dict[str, str] | None = None) -> str:

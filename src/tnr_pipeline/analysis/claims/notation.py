@@ -98,6 +98,11 @@ CASE_FILTERS = (
 )
 YES_NO = {"true": True, "false": False}
 COUNT, NUMBER, SHARE, CODES = "count", "number", "share", "codes"
+# How prose writes a metric's value (the render layer): a share of cases or respondents as a percentage, a rank as an
+# ordinal, a set of countries by their names. Each list is the metrics of METRICS of that kind (a test checks it).
+PERCENT_METRICS = ("share", "survey_share")
+RANK_METRICS = ("rank",)
+COUNTRY_SET_METRICS = ("host_countries", "top_countries", "new_countries")
 CASES = "cases"  # the table a case metric reads (with its region_group: measures.prepare_cases)
 
 
