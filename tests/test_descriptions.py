@@ -15,9 +15,9 @@ from tnr_pipeline.inputs import descriptions
 from tnr_pipeline.model import io
 from tnr_pipeline.render import notices
 from tnr_pipeline.render.i18n import Language
+from tnr_pipeline.stages import describe_outputs
 
 ENGLISH = Language("en")
-from tnr_pipeline.stages import describe_outputs
 
 RAW_PACKAGE = ROOT / "data" / "raw" / "datapackage.json"
 
@@ -108,7 +108,10 @@ def test_a_figure_source_line_names_each_input_in_words_with_its_hash_and_the_ve
         "Данные реконструированы — это не реальные случаи."
     )
     provenance["inputs_described"]["data/raw/cases.csv"]["reconstruction"] = False
-    assert describe_source(provenance, ENGLISH) == "Source: case data (cases.csv, SHA-256 92c52892c092), tnr-pipeline 0.1.0."
+    assert (
+        describe_source(provenance, ENGLISH)
+        == "Source: case data (cases.csv, SHA-256 92c52892c092), tnr-pipeline 0.1.0."
+    )
 
 
 # ---- the shipped build ----------------------------------------------------------------------------------------

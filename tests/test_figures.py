@@ -104,13 +104,9 @@ def test_titles_state_numbers_from_the_tables(drawn):
         ENGLISH,
     )
     assert f"rose {ratio:.1f}-fold from Pre-war (2014–2021) to Post-invasion (2022–2024)" in title(figure)
-    mix = charts.plot_tactic_mix(
-        tables["period_breakdowns"], typology, "all", periods, "src", ENGLISH
-    )
+    mix = charts.plot_tactic_mix(tables["period_breakdowns"], typology, "all", periods, "src", ENGLISH)
     assert title(mix).startswith("Denial of Entry made up 60% of cases in Post-invasion (2022–2024), 0% in")
-    countries = charts.plot_countries(
-        tables["country_summary"], "all", periods[0], periods[1], "src", ENGLISH
-    )
+    countries = charts.plot_countries(tables["country_summary"], "all", periods[0], periods[1], "src", ENGLISH)
     assert "3 host countries; 2 with a first case after 2021" in title(countries)
 
 
@@ -130,13 +126,9 @@ def test_russian_figures_speak_russian(drawn):
         }
     )
     typology = Reference().typology
-    mix = charts.plot_tactic_mix(
-        tables["period_breakdowns"], typology, "all", periods, "src", russian
-    )
+    mix = charts.plot_tactic_mix(tables["period_breakdowns"], typology, "all", periods, "src", russian)
     assert title(mix).startswith("«Отказ во въезде» — 60\u00a0% случаев в периоде «После вторжения (2022–2024)»")
-    countries = charts.plot_countries(
-        tables["country_summary"], "all", periods[0], periods[1], "src", russian
-    )
+    countries = charts.plot_countries(tables["country_summary"], "all", periods[0], periods[1], "src", russian)
     assert title(countries).startswith("3 страны пребывания")  # few: страны
     assert "первый случай после 2021 года — в 2 странах (" in title(countries)  # the count agrees, names follow
     names = [label.get_text() for label in countries.axes[0].get_yticklabels()]
@@ -401,9 +393,7 @@ def test_russian_labels_fit_their_figure_and_never_overlap(drawn):
         tables["period_summary"], tables["period_ratios"], analysis, "src", russian, phrases
     )
     periods = list(analysis.periods)
-    mix = charts.plot_tactic_mix(
-        tables["period_breakdowns"], Reference().typology, "all", periods, "src", russian
-    )
+    mix = charts.plot_tactic_mix(tables["period_breakdowns"], Reference().typology, "all", periods, "src", russian)
     countries = charts.plot_countries(tables["country_summary"], "all", *periods, "src", russian)
     for figure in (means, mix, countries):
         figure.canvas.draw()

@@ -215,22 +215,51 @@ def chromium():
             browser.close()
 
 
+# Every number of the first table (the headline's) with the count of lines it is laid out on: 1 when it is whole.
+NUMBERS_ON_LINES = """() => {
+  const table = document.querySelector('table');
+  const walker = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
+  const found = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.textContent.matchAll(/\\d+(?:[.,]\\d+)+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set(Array.from(range.getClientRects()).map(rect => Math.round(rect.top)));
+      found.push([match[0], tops.size]);
+    }
+  }
+  return found;
+}"""
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("document", ["findings.html", "findings.ru.html"])
-def test_on_a_phone_nothing_scrolls_the_page_sideways(shipped_build, document):
-    """At 390 px (a phone), wide tables scroll in their own box and figures in theirs; the page itself does not."""
+def test_on_a_phone_and_a_laptop_figures_and_tables_fit(shipped_build, document):
+    """At 390 px (a phone) the page never scrolls sideways, every figure scales into the screen and the headline's
+    numbers stay whole (a wide table scrolls in its own box); at 1280 px (a laptop) no table, the claims ledger
+    included, is wider than its column."""
     workdir, _ = shipped_build
     with chromium() as browser:
-        page = browser.new_page(viewport={"width": 390, "height": 844})
-        page.goto((workdir / "reports" / document).as_uri(), wait_until="load")
-        width = page.evaluate("() => document.documentElement.scrollWidth")
-        widest_table = page.evaluate(
-            "() => Math.max(...Array.from(document.querySelectorAll('table')).map(t => t.scrollWidth))"
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.goto((workdir / "reports" / document).as_uri(), wait_until="load")
+        width = phone.evaluate("() => document.documentElement.scrollWidth")
+        beyond = phone.evaluate(
+            "() => Array.from(document.images).filter(i => i.getBoundingClientRect().right > window.innerWidth).length"
         )
-        figure_width = page.evaluate("() => Math.min(...Array.from(document.images).map(i => i.clientWidth))")
+        numbers = phone.evaluate(NUMBERS_ON_LINES)
+        laptop = browser.new_page(viewport={"width": 1280, "height": 900})
+        laptop.goto((workdir / "reports" / document).as_uri(), wait_until="load")
+        wide = laptop.evaluate(
+            """() => Array.from(document.querySelectorAll('table'))
+                 .filter(t => t.scrollWidth > t.clientWidth + 1)
+                 .map(t => t.querySelector('th').textContent)"""
+        )
+        n_tables = laptop.evaluate("() => document.querySelectorAll('table').length")
     assert width <= 400, width
-    assert widest_table > 400  # the tables are wider than the phone: they scroll inside their box
-    assert figure_width >= 600  # figures keep a legible size, in a box that scrolls
+    assert beyond == 0
+    assert len(numbers) >= 8 and [number for number, lines in numbers if lines != 1] == []
+    assert wide == [] and n_tables >= 5  # the claims ledger among them
 
 
 @pytest.mark.browser
@@ -347,8 +376,46 @@ def test_the_russian_edition_avoids_the_editors_clear_errors(shipped_build):
     ]
     assert not [line for line in lines if line.lstrip().startswith(("—", "–"))]
     assert "Группа методов" in " ".join(lines) and "Семейство" not in " ".join(lines)
+    # the editor's clear errors of issue 32
+    assert re.search(r"больше всего случаев: Грузия \(\d+\), Армения \(\d+\) и Казахстан \(\d+\)", document)
+    assert "лидеры по числу случаев" not in document and "Методы физического воздействия" not in document
+    assert "Методы, которые учитывает Freedom House" in document
+    assert "опубликованными в нём" not in document and "согласных с" not in document and "валидаци" not in document
+    assert "«Все случаи» (`all`): все случаи." not in document and "Все случаи (`all`): все случаи." not in document
+    assert "Число случаев" in " ".join(lines)
     assert "ТНР — транснациональные репрессии" in document and "ДИ — доверительный интервал" in document
     assert document.index("ДИ — доверительный интервал") < document.index("% ДИ")  # spelled out before its first use
+
+
+@pytest.mark.parametrize("document, ledger", [("findings.md", "## Claims ledger"), ("findings.ru.md", "## Реестр")])
+def test_the_findings_prose_holds_no_codes_or_identifiers(shipped_build, document, ledger):
+    """Up to the ledger table, outside tables, figures and code spans the template itself writes, no list of ISO codes,
+    no snake_case identifier, no path and no 'includes all of': countries by name, ledger rows by number."""
+    workdir, _ = shipped_build
+    text = (workdir / "reports" / document).read_text(encoding="utf-8")
+    prose = [line for line in text[: text.index(ledger)].splitlines() if not line.startswith(("|", "![", "#"))]
+    codes = re.compile(r"\b[A-Z]{3}(?: [A-Z]{3})+\b|\b[a-z]+(?:\\?_[a-z0-9]+)+\b|data/|includes all of")
+    assert [line for line in prose if codes.search(line)] == []
+    assert "Armenia, Georgia and Kazakhstan" in text or "Армения, Грузия и Казахстан" in text
+    assert re.search(r"^- \*\*\d+\.\*\* ", text, re.MULTILINE)  # the ledger's rows, by number
+
+
+@pytest.mark.parametrize(
+    "folder, source",
+    [
+        ("figures", "Source: reconstructed case data (cases.csv, SHA-256 "),
+        ("figures/ru", "Источник: реконструированные данные о случаях (cases.csv, SHA-256 "),
+    ],
+)
+def test_a_figure_source_line_names_its_inputs_not_tables(shipped_build, folder, source):
+    workdir, _ = shipped_build
+    tables = ("annual_counts", "period_summary", "period_ratios", "country_summary", "robustness", "region_ratios")
+    for svg in (workdir / folder).glob("*.svg"):
+        texts = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg.read_text(encoding="utf-8")))
+        if svg.stem != "survey_answers":
+            assert source in texts, svg.name
+        assert "tnr-pipeline " in texts and not any(table in texts for table in tables), svg.name
+        assert "RECONSTRUCT" not in texts and "РЕКОНСТРУКЦИЯ" not in texts  # said in words, not shouted
 
 
 @pytest.mark.parametrize("folder", ["figures", "figures/ru"])

@@ -393,9 +393,7 @@ def plot_prosecutions_and_cases(
     )
 
 
-def plot_survey_answers(
-    survey_summary: pd.DataFrame, labels: dict[str, str], source: str, lang: Language
-):
+def plot_survey_answers(survey_summary: pd.DataFrame, labels: dict[str, str], source: str, lang: Language):
     """Share answering yes to each questionnaire item and share reporting each tactic, with Wilson intervals (the
     items' and tactics' names given in `labels`, in the figure's language)."""
     _ = lang.gettext

@@ -304,9 +304,7 @@ def build_context(
     }
 
 
-def _scopes(
-    analysis: Analysis, lang: Language, tactic_label: dict[str, str], typology: list[dict]
-) -> dict[str, dict]:
+def _scopes(analysis: Analysis, lang: Language, tactic_label: dict[str, str], typology: list[dict]) -> dict[str, dict]:
     """Every scope of the analysis by name, as the template names and describes it."""
     return {
         scope.name: {

@@ -200,7 +200,9 @@ class Filters:
             percent = metric in PERCENT_METRICS
             return Raw(
                 _("estimate {estimate} ({interval}), read as {check} {expected}: {verdict}").format(
-                    estimate=self.lang.percent(claim["estimate"], 1) if percent else self.lang.number(claim["estimate"], 2),
+                    estimate=self.lang.percent(claim["estimate"], 1)
+                    if percent
+                    else self.lang.number(claim["estimate"], 2),
                     interval=self.percent_interval(claim) if percent else self.interval(claim),
                     check=self.check(claim["check"]),
                     expected=self.percent_expected(claim["expected"]) if percent else self.decimals(claim["expected"]),

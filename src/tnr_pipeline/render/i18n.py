@@ -218,8 +218,12 @@ def describe_what_scope_keeps(scope, lang: Language, typology: list[dict]) -> st
     }
     parts = []
     if scope.fh_counted_only:
-        counted = [names[row["code"]] for row in typology if row["fh_counted"] and row["code"] not in scope.exclude_tactics]
-        parts.append(_("only the cases of the tactics Freedom House counts: {tactics}").format(tactics=_join(counted, lang)))
+        counted = [
+            names[row["code"]] for row in typology if row["fh_counted"] and row["code"] not in scope.exclude_tactics
+        ]
+        parts.append(
+            _("only the cases of the tactics Freedom House counts: {tactics}").format(tactics=_join(counted, lang))
+        )
     elif scope.exclude_tactics:
         excluded = [names.get(code, code) for code in scope.exclude_tactics]
         parts.append(_("every case except those of {tactics}").format(tactics=_join(excluded, lang)))

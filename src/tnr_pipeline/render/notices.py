@@ -9,7 +9,6 @@ from pathlib import Path
 from tnr_pipeline.inputs.descriptions import ROLES, reconstructed
 from tnr_pipeline.render.i18n import N_, SOURCE_LANGUAGE, Language
 
-
 # What a reconstructed input is, by its role (inputs.descriptions.ROLES), for a figure's source line.
 RECONSTRUCTED_ROLES = {
     "case data": N_("reconstructed case data"),
