@@ -467,3 +467,16 @@ def test_strict_mode_names_every_failing_claim_on_its_own_line():
         "2 statement(s) of the ledger are contradicted by this data or do not hold, and strict_claims is on, so the "
         "claims ledger was not written:\n  - a: one\n  - b: two"
     )
+
+
+def test_the_prose_kinds_of_metrics_are_those_of_the_metric_table():
+    """The render layer writes a share as a percentage, a rank as an ordinal and a set of countries by name: each list
+    of notation names exactly the metrics of that kind (read as a descriptive or an estimate, never a test's p)."""
+    from tnr_pipeline.analysis.claims import measures, notation
+
+    def named(kind, readings):
+        return {name for name, metric in measures.METRICS.items() if metric.kind == kind and metric.reading in readings}
+
+    assert set(notation.PERCENT_METRICS) == named(notation.SHARE, (notation.ESTIMATE, notation.DESCRIPTIVE))
+    assert set(notation.COUNTRY_SET_METRICS) == named(notation.CODES, (notation.DESCRIPTIVE,))
+    assert set(notation.RANK_METRICS) <= named(notation.COUNT, (notation.DESCRIPTIVE,))

@@ -258,3 +258,76 @@ def test_words_without_a_translation_are_named_for_the_log(reference, russian):
         f"{words['claims'][0]['claim']!r})",
     ]
     assert findings_context.untranslated_words(typology, words, shipped_context, Language("en")) == []
+
+
+@pytest.mark.parametrize(
+    "claim, english, russian",
+    [
+        (
+            {
+                "kind": "descriptive",
+                "metric": "top_countries n=3",
+                "observed": "ARM GEO KAZ",
+                "check": "equals_set",
+                "expected": "ARM GEO KAZ",
+                "verdict": "holds",
+            },
+            "observed Armenia, Georgia and Kazakhstan, expected is exactly Armenia, Georgia and Kazakhstan: holds",
+            "Армения, Грузия и Казахстан",
+        ),
+        (
+            {
+                "kind": "descriptive",
+                "metric": "rank host_country=POL",
+                "observed": "1",
+                "check": "at_most",
+                "expected": "2",
+                "verdict": "holds",
+            },
+            "ranked 1st, expected 1st or 2nd: holds",
+            "1-е место, ожидалось 1-е или 2-е",
+        ),
+        (
+            {
+                "kind": "descriptive",
+                "metric": "n_cases year=..2013",
+                "observed": "0",
+                "check": "equals",
+                "expected": "0",
+                "verdict": "holds",
+            },
+            "observed none, expected none: holds",
+            "наблюдается: ни одного; ожидалось: ни одного",
+        ),
+        (
+            {
+                "kind": "inferential",
+                "metric": "share eu_member=true among period=post_invasion",
+                "estimate": 0.2022,
+                "ci_low": 0.132,
+                "ci_high": 0.297,
+                "confidence_level": 0.95,
+                "p_value": None,
+                "check": "at_most",
+                "expected": "0.25",
+                "verdict": "not_established",
+            },
+            "estimate 20.2% (95% CI 13.2%–29.7%), read as at most 25%: not established",
+            "20,2\u00a0%",
+        ),
+    ],
+)
+def test_prose_writes_countries_by_name_ranks_as_ordinals_zero_as_none_and_shares_as_percentages(
+    claim, english, russian
+):
+    from tnr_pipeline.render.filters import Filters
+    from tnr_pipeline.render.i18n import Language
+
+    assert str(Filters(Language("en")).tested(claim)) == english
+    assert russian in str(Filters(compiled_russian()).tested(claim))
+
+
+def test_a_reading_names_another_row_by_its_number():
+    numbers = {"georgia_systematic_2024": 91, "georgia": 3}
+    assert findings_context.refer_by_number("(2024: row georgia_systematic_2024)", numbers) == "(2024: row 91)"
+    assert findings_context.refer_by_number("Georgia's georgia_x stays", numbers) == "Georgia's georgia_x stays"
