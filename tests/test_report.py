@@ -331,3 +331,6 @@ def test_a_reading_names_another_row_by_its_number():
     numbers = {"georgia_systematic_2024": 91, "georgia": 3}
     assert findings_context.refer_by_number("(2024: row georgia_systematic_2024)", numbers) == "(2024: row 91)"
     assert findings_context.refer_by_number("Georgia's georgia_x stays", numbers) == "Georgia's georgia_x stays"
+    plain = {"accelerated": 5}  # a one-word claim_id is a row only after "row": the same word quoted stays
+    reading = "'accelerated significantly' read as in row accelerated (строка accelerated)"
+    assert findings_context.refer_by_number(reading, plain) == "'accelerated significantly' read as in row 5 (строка 5)"

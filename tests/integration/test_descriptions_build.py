@@ -39,9 +39,11 @@ def test_figures_and_tables_carry_the_reconstruction(built):
     for svg in (workdir / "figures").glob("*.svg"):
         text = svg.read_text(encoding="utf-8")
         if svg.stem == "survey_answers":
-            assert "RECONSTRUCTED QUESTIONNAIRE, NOT THE REAL DATA" in text
+            assert "Source: reconstructed questionnaire answers (survey.csv" in text
+            assert "The data are reconstructed: these are not real answers." in text
         elif svg.stem != "prosecutions_and_cases":
-            assert "RECONSTRUCTED CASE DATA, NOT THE REAL DATA" in text, svg.name
+            assert "Source: reconstructed case data (cases.csv" in text, svg.name
+            assert "The data are reconstructed: these are not real cases." in text, svg.name
     for table in ("cases", "period_ratios", "claims", "survey_summary"):
         described = io.read_provenance(workdir / "data" / "processed" / f"{table}.parquet")["inputs_described"]
         assert any(info["reconstruction"] for info in described.values()), table

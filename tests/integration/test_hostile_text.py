@@ -130,7 +130,7 @@ def table_rows(html: str, header: str) -> list[list[str]]:
     raise AssertionError(f"no table headed {header!r}")
 
 
-@pytest.mark.parametrize("document, ledger_header", [("findings.md", "Claim"), ("findings.ru.md", "Утверждение")])
+@pytest.mark.parametrize("document, ledger_header", [("findings.md", "No."), ("findings.ru.md", "№")])
 def test_the_findings_show_hostile_text_literally_and_keep_every_table_row(builds, document, ledger_header):
     markdown = (builds["hostile"] / "reports" / document).read_text(encoding="utf-8")
     html = render_as_github(markdown)

@@ -37,6 +37,8 @@ from tnr_pipeline.render.i18n import (
     describe_what_scope_keeps,
     name_growth,
     name_variant,
+    without_country,
+    without_tactic,
 )
 from tnr_pipeline.render.notices import reconstruction_notice
 from tnr_pipeline.render.readers import one, where
@@ -190,9 +192,17 @@ def detection_context(
                 "segmented_position": interval_position(by_key.get((scope.name, SEGMENTED_TREND))),
                 "bootstrap_position": interval_position(by_key.get((scope.name, COUNTRY_BOOTSTRAP))),
                 "n_countries": n_countries.get(scope.name, 0),
-                "countries": _left_out_range(family.get(DROP_COUNTRY, []), DROP_COUNTRY, lang.country_name),
+                "countries": _left_out_range(
+                    family.get(DROP_COUNTRY, []),
+                    DROP_COUNTRY,
+                    lang.country_name,
+                    lambda code: without_country(code, lang),
+                ),
                 "tactics": _left_out_range(
-                    family.get(DROP_TACTIC, []), DROP_TACTIC, lambda code: tactic_label.get(code, code)
+                    family.get(DROP_TACTIC, []),
+                    DROP_TACTIC,
+                    lambda code: tactic_label.get(code, code),
+                    lambda code: without_tactic(tactic_label.get(code, code), lang),
                 ),
             }
         )
@@ -222,17 +232,17 @@ def interval_position(row: dict | None) -> str:
     return "includes"
 
 
-def _left_out_range(rows: list[dict], prefix: str, name) -> dict | None:
-    """The lowest and the highest ratio of one-at-a-time variants, each with the name of what it leaves out; and
-    whether every interval stays above 1."""
+def _left_out_range(rows: list[dict], prefix: str, name, without) -> dict | None:
+    """The lowest and the highest ratio of one-at-a-time variants, each with what it leaves out in words (`without`:
+    'without Georgia'); and the names of those whose interval does not stay above 1."""
     rated = [row for row in rows if row["ratio"] == row["ratio"]]
     if not rated:
         return None
     low = min(rated, key=lambda row: row["ratio"])
     high = max(rated, key=lambda row: row["ratio"])
     return {
-        "low": dict(low, left_out=name(variant_subject(low["variant"], prefix))),
-        "high": dict(high, left_out=name(variant_subject(high["variant"], prefix))),
+        "low": dict(low, left_out=without(variant_subject(low["variant"], prefix))),
+        "high": dict(high, left_out=without(variant_subject(high["variant"], prefix))),
         "n": len(rows),
         "not_above_one": [
             name(variant_subject(row["variant"], prefix)) for row in rows if interval_position(row) != "above"
@@ -386,15 +396,24 @@ def claims_context(claims: list[dict], words: dict[str, list[dict]], lang: Langu
 
 
 def refer_by_number(text: str, numbers: dict[str, int]) -> str:
-    """A reading that names another ledger row by its claim_id ('row georgia_systematic_2024') names it by the
-    number the ledger gives it instead ('row 91'): prose holds no identifiers."""
+    """A reading that names another ledger row by its claim_id ('row georgia_systematic_2024', 'строка eightfold')
+    names it by the number the ledger gives it instead ('row 91'): prose holds no identifiers. A snake_case claim_id
+    is replaced wherever it stands; a one-word one ('eightfold') only after 'row' or 'rows' in a language, so that
+    the same word in a quotation stays."""
     import re
 
     if not text or not numbers:
         return text
-    ids = sorted(numbers, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w])(" + "|".join(re.escape(claim_id) for claim_id in ids) + r")(?![\w])")
-    return pattern.sub(lambda found: str(numbers[found[1]]), text)
+    snake = sorted((i for i in numbers if "_" in i), key=len, reverse=True)
+    plain = sorted((i for i in numbers if "_" not in i), key=len, reverse=True)
+    if snake:
+        pattern = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, snake)) + r")(?![\w])")
+        text = pattern.sub(lambda found: str(numbers[found[1]]), text)
+    if plain:
+        words = "|".join(map(re.escape, plain))
+        after_row = re.compile(r"\b(row|rows|строка|строки|строке|строку|строках) (" + words + r")\b")
+        text = after_row.sub(lambda found: f"{found[1]} {numbers[found[2]]}", text)
+    return text
 
 
 def countries_context(countries: list[dict], analysis: Analysis, roles: dict[str, dict], lang: Language) -> dict:

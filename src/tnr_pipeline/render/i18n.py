@@ -195,9 +195,12 @@ def describe_scope(scope, lang: Language, tactic_labels: dict[str, str]) -> str:
     _ = lang.gettext
     parts = [_("only the tactics Freedom House counts")] if scope.fh_counted_only else []
     if scope.exclude_tactics:
-        names = ", ".join(
-            lang.pgettext("a tactic's name in a sentence", "{name}").format(name=tactic_labels.get(code, code))
-            for code in scope.exclude_tactics
+        names = _join(
+            [
+                lang.pgettext("a tactic's name in a sentence", "{name}").format(name=tactic_labels.get(code, code))
+                for code in scope.exclude_tactics
+            ],
+            lang,
         )
         parts.append(
             lang.ngettext("excluding {tactics}", "excluding {tactics}", len(scope.exclude_tactics)).format(
@@ -264,11 +267,21 @@ def name_variant(variant: str, lang: Language, tactic_labels: dict[str, str] | N
             growth=name_growth(variant_subject(variant, DOCUMENTATION_GROWTH), lang)
         )
     if variant_subject(variant, DROP_COUNTRY):
-        return _("without {name}").format(name=lang.country_name(variant_subject(variant, DROP_COUNTRY)))
+        return without_country(variant_subject(variant, DROP_COUNTRY), lang)
     if variant_subject(variant, DROP_TACTIC):
         code = variant_subject(variant, DROP_TACTIC)
-        return _("without {name}").format(name=(tactic_labels or {}).get(code, code))
+        return without_tactic((tactic_labels or {}).get(code, code), lang)
     return variant
+
+
+def without_country(alpha_3: str, lang: Language) -> str:
+    """'without Georgia' ('без страны Грузия'): a host country left out, its name as the language can place it."""
+    return lang.pgettext("a host country left out", "without {name}").format(name=lang.country_name(alpha_3))
+
+
+def without_tactic(label: str, lang: Language) -> str:
+    """'without Denial of Entry' ('без категории «Отказ во въезде»'): a tactic left out."""
+    return lang.pgettext("a tactic left out", "without {name}").format(name=label)
 
 
 def name_growth(code: str, lang: Language) -> str:

@@ -201,6 +201,9 @@ def describe_source(provenance: dict, lang: Language) -> str:
     text = lang.gettext("Source: {inputs}, tnr-pipeline {version}.").format(
         inputs=lang.gettext(", ").join(inputs), version=provenance["package_version"]
     )
-    if any(info.get("reconstruction") for info in described.values()):
+    roles = {info.get("role") for info in described.values() if info.get("reconstruction")}
+    if "case data" in roles:
         text += " " + lang.gettext("The data are reconstructed: these are not real cases.")
+    elif roles:
+        text += " " + lang.gettext("The data are reconstructed: these are not real answers.")
     return text
