@@ -149,10 +149,10 @@ def test_scopes_are_described_from_their_definition_never_lower_cased():
     assert describe_scope(without, russian, ru_labels) == "без категории «Отказ во въезде»"
     two = Scope("y", "Y", exclude_tactics=("denial_of_entry", "rendition"), fh_counted_only=True)
     assert describe_scope(two, russian, ru_labels) == (
-        "только методы, которые учитывает Freedom House, без категорий «Отказ во въезде», «Принудительное возвращение»"
+        "только методы, которые учитывает Freedom House, без категорий «Отказ во въезде» и «Принудительное возвращение»"
     )
     assert describe_scope(two, ENGLISH, labels) == (
-        "only the tactics Freedom House counts, excluding Denial of Entry, Rendition"
+        "only the tactics Freedom House counts, excluding Denial of Entry and Rendition"
     )
 
 
@@ -337,7 +337,8 @@ def test_an_unfinished_catalogue_is_refused_naming_the_catalogue_and_each_messag
 
 REFERENCE_ROW = {"baseline_years": 8, "comparison_years": 3, "baseline_cases": 29, "comparison_cases": 89}
 RU_QUASI = (
-    "Квазипуассоновская модель: дисперсия {d} по 11 годовым числам (использована: {u}); интервал Вальда в "
+    "Квазипуассоновская модель: параметр сверхдисперсии — {d} (оценён по 11 годовым числам; использован: {u}); "
+    "интервал Вальда в "
     "логарифмической шкале с t-распределением Стьюдента с 9 степенями свободы."
 )
 
