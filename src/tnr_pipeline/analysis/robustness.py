@@ -96,15 +96,13 @@ def robustness_variants(cases: pd.DataFrame, analysis) -> pd.DataFrame:
         comparison.first_year, comparison.last_year
     )
     countries = sorted(cases.loc[in_periods, "host_country"].unique())
-    rows = []
-    for scope in analysis.scopes:
-
-        def add(variant: str, values: dict, scope: Scope = scope) -> None:
-            rows.append({"scope": scope.name, "variant": variant, **values})
-
-        for variant, values in scope_variants(cases, scope, analysis, countries):
-            add(variant, values)
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(
+        [
+            {"scope": scope.name, "variant": variant, **values}
+            for scope in analysis.scopes
+            for variant, values in scope_variants(cases, scope, analysis, countries)
+        ]
+    )
     for column in ("dispersion", "yearly_trend"):
         if column not in frame:
             frame[column] = math.nan
@@ -120,7 +118,8 @@ def scope_variants(cases: pd.DataFrame, scope: Scope, analysis, countries: list[
     x_b, x_c, t_b, t_c = sum(base_counts), sum(comp_counts), len(base_counts), len(comp_counts)
     counts = dict(zip(COUNT_COLUMNS, (x_b, t_b, x_c, t_c)))
 
-    yield EXACT, stats.exact_row(x_b, t_b, x_c, t_c, level)
+    exact = stats.exact_row(x_b, t_b, x_c, t_c, level)
+    yield EXACT, exact
     quasi = stats.quasi_poisson_ratio(base_counts, comp_counts, level)
     yield QUASI_POISSON, {**counts, **{k: quasi[k] for k in ("ratio", "ci_low", "ci_high", "p_value", "dispersion")}}
     for period, yearly in ((baseline, base_counts), (comparison, comp_counts)):
@@ -178,5 +177,4 @@ def scope_variants(cases: pd.DataFrame, scope: Scope, analysis, countries: list[
         by_country[["baseline", "comparison"]].to_numpy(), analysis.bootstrap_resamples, analysis.bootstrap_seed
     )
     low, high = percentile_interval(resampled[:, 0], t_b, resampled[:, 1], t_c, level)
-    exact = stats.exact_row(x_b, t_b, x_c, t_c, level)
     yield COUNTRY_BOOTSTRAP, {**counts, "ratio": exact["ratio"], "ci_low": low, "ci_high": high, "p_value": math.nan}
