@@ -237,7 +237,7 @@ def test_the_map_shades_more_cases_darker_and_draws_the_origin_state():
     assert brightness["GE"] < brightness["MN"]  # 30 cases darker than 1
     origin = axes.collections[-2]
     assert len(origin.get_paths()) > 0 and origin.get_hatch() == "///"
-    assert "Russia: the origin state" in [t.get_text() for t in axes.get_legend().get_texts()]
+    assert "Russia: the state carrying out the repression" in [t.get_text() for t in axes.get_legend().get_texts()]
     plt.close(figure)
 
 

@@ -383,6 +383,12 @@ def test_the_russian_edition_avoids_the_editors_clear_errors(shipped_build):
     assert "опубликованными в нём" not in document and "согласных с" not in document and "валидаци" not in document
     assert "«Все случаи» (`all`): все случаи." not in document and "Все случаи (`all`): все случаи." not in document
     assert "Число случаев" in " ".join(lines)
+    # and its polish list
+    assert "пособник" not in document and "принимающ" not in document and "тест Фишера" not in document
+    assert "точный критерий Фишера" in document and "Убийство или покушение" in document
+    assert "Сократили публичную активность, в том числе в интернете" in document
+    assert "представители российского гражданского общества и НКО в эмиграции" in document
+    assert "Сноски, на которые ссылаются предложения, — это сноски доклада" in document
     assert "ТНР — транснациональные репрессии" in document and "ДИ — доверительный интервал" in document
     assert document.index("ДИ — доверительный интервал") < document.index("% ДИ")  # spelled out before its first use
 
@@ -448,7 +454,11 @@ def test_no_python_repr_in_any_document(shipped_build):
 
 
 @pytest.mark.parametrize(
-    "folder, origin", [("figures", "Russian Federation: the origin state"), ("figures/ru", "государство происхождения")]
+    "folder, origin",
+    [
+        ("figures", "Russian Federation: the state carrying out the repression"),
+        ("figures/ru", "Российская Федерация — государство, осуществляющее репрессии"),
+    ],
 )
 def test_the_map_names_the_origin_state(shipped_build, folder, origin):
     workdir, _ = shipped_build
@@ -457,17 +467,22 @@ def test_the_map_names_the_origin_state(shipped_build, folder, origin):
 
 
 @pytest.mark.parametrize(
-    "folder, words",
+    "folder, words, axes",
     [
-        ("figures", "Politically motivated persecution cases in Russia"),
-        ("figures/ru", "Политически мотивированные преследования"),
+        ("figures", "Politically motivated persecution cases in Russia", ("Number of cases (OVD-Info)",)),
+        (
+            "figures/ru",
+            "Политически мотивированные преследования",
+            ("Число дел (ОВД-Инфо)", "Число случаев (реконструированные данные)"),
+        ),
     ],
 )
-def test_the_prosecutions_panel_says_what_the_data_measures_in_its_own_words(shipped_build, folder, words):
+def test_the_prosecutions_panel_says_what_the_data_measures_in_its_own_words(shipped_build, folder, words, axes):
     workdir, _ = shipped_build
     svg = (workdir / folder / "prosecutions_and_cases.svg").read_text(encoding="utf-8")
     texts = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
     assert words in texts and "уголовн" not in texts  # one term: the data's
+    assert all(axis in texts for axis in axes), texts
 
 
 @pytest.mark.integration

@@ -94,6 +94,7 @@ def plot_cases_per_year(
         bottom += values
     headline = analysis.role("headline").name
     overall = period_summary[period_summary["scope"] == headline].set_index("period")
+    totals = dict(zip(table.index, bottom))
     for i, period in enumerate(analysis.periods):
         axes.axvspan(
             period.first_year - 0.5, period.last_year + 0.5, color=LIGHT if i % 2 == 0 else "#f4f4f4", zorder=0
@@ -108,11 +109,14 @@ def plot_cases_per_year(
             linewidth=1.2,
             zorder=3,
         )
+        # the mean's label at the end of the period whose bar is lower, so that it stays off the bars
+        at_end = totals.get(period.last_year, 0) < totals.get(period.first_year, 0)
         axes.annotate(
             _("{period}: {mean} a year").format(period=period.label_in(lang.code), mean=lang.number(mean, 1)),
-            (period.first_year - 0.45, mean),
-            xytext=(2, 4),
+            (period.last_year + 0.45 if at_end else period.first_year - 0.45, mean),
+            xytext=(-2 if at_end else 2, 4),
             textcoords="offset points",
+            ha="right" if at_end else "left",
             fontsize=8,
         )
     axes.set_xlabel(_("Year"))
@@ -347,8 +351,10 @@ def plot_prosecutions_and_cases(
     series: str,
     source: str,
     lang: Language,
+    reconstructed: bool = False,
 ):
-    """Domestic prosecutions (a context series) beside transnational repression cases, for the years with both."""
+    """Domestic prosecutions (a context series) beside transnational repression cases, for the years with both; the
+    cases' axis says when they are reconstructed."""
     _ = lang.gettext
     colours = palette()
     yearly = context_figures[context_figures["series"] == series].dropna(subset=["year"])
@@ -364,9 +370,9 @@ def plot_prosecutions_and_cases(
     # The left panel says what the series measures in the data's own words (context_figures: measures, measures_ru).
     measures_lines = wrap(measures, 3.5, 9)
     left.set_title("\n".join(measures_lines) if measures else _("Count"), fontsize=9)
-    left.set_ylabel(_("{unit} (OVD-Info)").format(unit=unit[:1].upper() + unit[1:]) if unit else _("Count"))
+    left.set_ylabel(_("Number of {unit} (OVD-Info)").format(unit=unit) if unit else _("Count"))
     right.set_title(_("Transnational repression cases"), fontsize=10)
-    right.set_ylabel(_("Cases (this data)"))
+    right.set_ylabel(_("Number of cases (reconstructed data)") if reconstructed else _("Number of cases (case data)"))
     for axes, numbers in ((left, [values[y] for y in years]), (right, [cases[y] for y in years])):
         for x, value in zip(labels, numbers):
             axes.annotate(

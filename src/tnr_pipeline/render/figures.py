@@ -36,9 +36,11 @@ def drawings(
     region_groups: pd.DataFrame | None,
     origin_country: str,
     shapes: dict | None = None,
+    reconstructed: dict[str, bool] | None = None,
 ) -> dict:
     """Each figure of the registry as a function that draws it (slowest first, so parallel workers end together),
-    in the language `lang`."""
+    in the language `lang` (`reconstructed`: whether each figure is drawn from a reconstructed input)."""
+    reconstructed = reconstructed or {}
     headline = analysis.role("headline").name
     baseline, comparison = analysis.baseline, analysis.comparison
     tactic_labels = {row["code"]: lang.label(row) for row in typology.to_dict("records")}
@@ -120,6 +122,7 @@ def drawings(
             prosecutions_series,
             sources["prosecutions_and_cases"],
             lang,
+            reconstructed.get("prosecutions_and_cases", False),
         ),
     }
 
@@ -161,13 +164,17 @@ def draw_all(
     claims = read_reference_table(claims_path) if claims_path else pd.DataFrame(columns=["metric", "check", "expected"])
     region_groups = read_reference_table(region_groups_path) if region_groups_path else None
     shapes = world_map.load_country_shapes() if any("host_country_map" in stems for stems in editions.values()) else {}
+    merged = {
+        figure: io.merge_provenance([provenance[name] for name in names]) for figure, names in registry.FIGURES.items()
+    }
+    reconstructed = {
+        figure: any(info.get("reconstruction") for info in meta.get("inputs_described", {}).values())
+        for figure, meta in merged.items()
+    }
     drawn = {}
     for code in editions:
         lang = languages[code]
-        sources = {
-            figure: describe_source(io.merge_provenance([provenance[name] for name in names]), lang)
-            for figure, names in registry.FIGURES.items()
-        }
+        sources = {figure: describe_source(meta, lang) for figure, meta in merged.items()}
         drawn[code] = drawings(
             tables,
             typology,
@@ -179,6 +186,7 @@ def draw_all(
             region_groups,
             origin_country,
             shapes,
+            reconstructed,
         )
     slowest_first = list(next(iter(drawn.values()), {}))  # every language's drawings come in the same order
     jobs = {

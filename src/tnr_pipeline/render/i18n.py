@@ -195,7 +195,7 @@ def describe_scope(scope, lang: Language, tactic_labels: dict[str, str]) -> str:
     _ = lang.gettext
     parts = [_("only the tactics Freedom House counts")] if scope.fh_counted_only else []
     if scope.exclude_tactics:
-        names = _join(
+        names = join_and(
             [
                 lang.pgettext("a tactic's name in a sentence", "{name}").format(name=tactic_labels.get(code, code))
                 for code in scope.exclude_tactics
@@ -225,18 +225,18 @@ def describe_what_scope_keeps(scope, lang: Language, typology: list[dict]) -> st
             names[row["code"]] for row in typology if row["fh_counted"] and row["code"] not in scope.exclude_tactics
         ]
         parts.append(
-            _("only the cases of the tactics Freedom House counts: {tactics}").format(tactics=_join(counted, lang))
+            _("only the cases of the tactics Freedom House counts: {tactics}").format(tactics=join_and(counted, lang))
         )
     elif scope.exclude_tactics:
         excluded = [names.get(code, code) for code in scope.exclude_tactics]
-        parts.append(_("every case except those of {tactics}").format(tactics=_join(excluded, lang)))
+        parts.append(_("every case except those of {tactics}").format(tactics=join_and(excluded, lang)))
     if scope.fh_counted_only and scope.exclude_tactics:
         excluded = [names.get(code, code) for code in scope.exclude_tactics]
-        parts.append(_("except those of {tactics}").format(tactics=_join(excluded, lang)))
+        parts.append(_("except those of {tactics}").format(tactics=join_and(excluded, lang)))
     return ", ".join(parts) if parts else _("every case, whatever its tactic")
 
 
-def _join(items: list[str], lang: Language) -> str:
+def join_and(items: list[str], lang: Language) -> str:
     """'A, B and C' as the language joins a list."""
     if len(items) < 2:
         return "".join(items)

@@ -15,7 +15,7 @@ from matplotlib.collections import PathCollection
 from matplotlib.patches import Patch
 
 from tnr_pipeline.model.settings import Period
-from tnr_pipeline.render.i18n import Language
+from tnr_pipeline.render.i18n import Language, join_and
 from tnr_pipeline.render.layout import EDGE, LIGHT, SOURCE, finish, plt, text_width
 
 ORIGIN = "#c9c9c9"  # the origin state: a grey of its own, hatched, so that it reads as land and not as water
@@ -171,13 +171,17 @@ def plot_host_map(
     axes.set_aspect("equal")
     axes.axis("off")
     ranked = sorted(cases.items(), key=lambda item: (-item[1], names[item[0]]))
-    leaders = ", ".join(names[code] for code, n in ranked[:3] if n > 0)
+    leaders = join_and([_("{name} ({n})").format(name=names[code], n=n) for code, n in ranked[:3] if n > 0], lang)
     with_cases = sum(1 for n in cases.values() if n > 0)
     mappable = matplotlib.cm.ScalarMappable(cmap=colormap, norm=norm)
     figure.colorbar(mappable, ax=axes, shrink=0.6, label=_("Cases, {period}").format(period=comparison.span))
     axes.legend(
         handles=[
-            Patch(facecolor="#ffffff", edgecolor="black", label=_("host country, no case in period")),
+            Patch(
+                facecolor="#ffffff",
+                edgecolor="black",
+                label=_("host country with no case in {span}").format(span=comparison.span),
+            ),
             Patch(facecolor=LIGHT, edgecolor="#999999", label=_("no case in the data")),
             *(
                 [
@@ -185,7 +189,7 @@ def plot_host_map(
                         facecolor=ORIGIN,
                         edgecolor="#555555",
                         hatch="///",
-                        label=_("{country}: the origin state").format(country=origin_name),
+                        label=_("{country}: the state carrying out the repression").format(country=origin_name),
                     )
                 ]
                 if origin_paths
