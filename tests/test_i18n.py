@@ -337,7 +337,7 @@ def test_an_unfinished_catalogue_is_refused_naming_the_catalogue_and_each_messag
 
 REFERENCE_ROW = {"baseline_years": 8, "comparison_years": 3, "baseline_cases": 29, "comparison_cases": 89}
 RU_QUASI = (
-    "Квазипуассоновская модель: параметр сверхдисперсии — {d} (оценён по 11 годовым числам; использован: {u}); "
+    "Квазипуассоновская модель: параметр избыточной дисперсии — {d} (оценён по 11 годовым числам; использован: {u}); "
     "интервал Вальда в "
     "логарифмической шкале с t-распределением Стьюдента с 9 степенями свободы."
 )
@@ -352,8 +352,8 @@ def _row(variant: str, **changes) -> dict:
     [
         (
             _row("exact_poisson"),
-            "Exact conditional interval, as in period_ratios.",
-            "Точный условный интервал, как в period_ratios.",
+            "Exact conditional interval, as in the headline.",
+            "Точный условный интервал, как в разделе «Главное».",
         ),
         (
             _row("quasi_poisson"),

@@ -241,7 +241,7 @@ class Filters:
         top = text[: found.start()] if found else text
 
         def names(codes: str) -> Raw:
-            return self.join([self.lang.country_name(code) for code in codes.split()])
+            return self.join(sorted(self.lang.country_name(code) for code in codes.split()))
 
         if not top.split():
             named = Raw(self.lang.gettext("none"))

@@ -305,7 +305,7 @@ def describe_variant(
     _ = lang.gettext
     variant = row["variant"]
     if variant == EXACT:
-        return _("Exact conditional interval, as in period_ratios.")
+        return _("Exact conditional interval, as in the headline.")
     if variant == QUASI_POISSON:
         if row["ci_low"] == row["ci_low"]:
             n_years = row["baseline_years"] + row["comparison_years"]
