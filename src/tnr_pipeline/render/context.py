@@ -3,6 +3,7 @@ language, never computing new statistics."""
 
 from __future__ import annotations
 
+import functools
 import math
 from importlib import metadata
 
@@ -400,20 +401,27 @@ def refer_by_number(text: str, numbers: dict[str, int]) -> str:
     names it by the number the ledger gives it instead ('row 91'): prose holds no identifiers. A snake_case claim_id
     is replaced wherever it stands; a one-word one ('eightfold') only after 'row' or 'rows' in a language, so that
     the same word in a quotation stays."""
-    import re
-
     if not text or not numbers:
         return text
-    snake = sorted((i for i in numbers if "_" in i), key=len, reverse=True)
-    plain = sorted((i for i in numbers if "_" not in i), key=len, reverse=True)
-    if snake:
-        pattern = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, snake)) + r")(?![\w])")
-        text = pattern.sub(lambda found: str(numbers[found[1]]), text)
-    if plain:
-        words = "|".join(map(re.escape, plain))
-        after_row = re.compile(r"\b(row|rows|строка|строки|строке|строку|строках) (" + words + r")\b")
+    snake, after_row = _row_patterns(tuple(numbers))
+    if snake is not None:
+        text = snake.sub(lambda found: str(numbers[found[1]]), text)
+    if after_row is not None:
         text = after_row.sub(lambda found: f"{found[1]} {numbers[found[2]]}", text)
     return text
+
+
+@functools.lru_cache(maxsize=4)
+def _row_patterns(ids: tuple[str, ...]):
+    """The two patterns of `refer_by_number` for a ledger's claim_ids, compiled once per ledger."""
+    import re
+
+    snake = sorted((i for i in ids if "_" in i), key=len, reverse=True)
+    plain = sorted((i for i in ids if "_" not in i), key=len, reverse=True)
+    snake_pattern = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, snake)) + r")(?![\w])") if snake else None
+    words = "|".join(map(re.escape, plain))
+    row_pattern = re.compile(r"\b(row|rows|строка|строки|строке|строку|строках) (" + words + r")\b") if plain else None
+    return snake_pattern, row_pattern
 
 
 def countries_context(countries: list[dict], analysis: Analysis, roles: dict[str, dict], lang: Language) -> dict:
