@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tnr_pipeline.analysis import stats
-from tnr_pipeline.model.settings import Period, Scope
+from tnr_pipeline.model.settings import SCOPE_COLUMNS, Period, Scope, in_scope
 from tnr_pipeline.model.words import (
     BASELINE_FROM,
     COMPARISON_TREND,
@@ -47,18 +47,30 @@ def divide_out_documentation(x_b: int, t_b: int, x_c: int, t_c: int, growth: flo
     return {**dict(zip(COUNT_COLUMNS, (x_b, t_b, x_c, t_c))), **stats.rate_ratio(x_b, t_b, x_c, growth * t_c, level)}
 
 
-def period_sums(counts: pd.Series, level_name: str, baseline: Period, comparison: Period) -> pd.DataFrame:
-    """From cases counted per (`level_name`, year): each value's cases in the baseline and in the comparison."""
-    frame = counts.rename("cases").reset_index()
-    frame["in_baseline"] = frame["year"].between(baseline.first_year, baseline.last_year)
-    frame["in_comparison"] = frame["year"].between(comparison.first_year, comparison.last_year)
-    sums = pd.DataFrame(
-        {
-            "baseline": frame["cases"].where(frame["in_baseline"], 0).groupby(frame[level_name]).sum(),
-            "comparison": frame["cases"].where(frame["in_comparison"], 0).groupby(frame[level_name]).sum(),
-        }
+SIDES = ("baseline", "comparison", "neither")  # where a case's year lies: in the baseline, the comparison, or neither
+
+
+def count_by_side(cases: pd.DataFrame, baseline: Period, comparison: Period) -> pd.DataFrame:
+    """The cases counted once by host country, the columns a scope reads and the period side of their year: the
+    distinct groups every scope's leave-one-out and resampling rows are summed from (long form, column `cases`)."""
+    side = np.select(
+        [
+            cases["year"].between(baseline.first_year, baseline.last_year),
+            cases["year"].between(comparison.first_year, comparison.last_year),
+        ],
+        SIDES[:2],
+        SIDES[2],
     )
-    return sums.astype("int64").sort_index()
+    keys = ["host_country", *SCOPE_COLUMNS]
+    return cases[keys].assign(side=side).groupby([*keys, "side"]).size().rename("cases").reset_index()
+
+
+def period_sums(by_side: pd.DataFrame, scope: Scope, by: str) -> pd.DataFrame:
+    """A scope's cases in the baseline and in the comparison per value of `by` (host_country or tactic), for every
+    value with a case of the scope in any year, in the values' order."""
+    kept = by_side[in_scope(by_side, scope)]
+    sums = kept.pivot_table(index=by, columns="side", values="cases", aggfunc="sum", fill_value=0)
+    return sums.reindex(columns=list(SIDES[:2]), fill_value=0).astype("int64").sort_index()
 
 
 def resample_countries(by_country: np.ndarray, resamples: int, seed: int) -> np.ndarray:
@@ -96,11 +108,12 @@ def robustness_variants(cases: pd.DataFrame, analysis) -> pd.DataFrame:
         comparison.first_year, comparison.last_year
     )
     countries = sorted(cases.loc[in_periods, "host_country"].unique())
+    by_side = count_by_side(cases, baseline, comparison)
     frame = pd.DataFrame(
         [
             {"scope": scope.name, "variant": variant, **values}
             for scope in analysis.scopes
-            for variant, values in scope_variants(cases, scope, analysis, countries)
+            for variant, values in scope_variants(cases, scope, analysis, countries, by_side)
         ]
     )
     for column in ("dispersion", "yearly_trend"):
@@ -110,8 +123,8 @@ def robustness_variants(cases: pd.DataFrame, analysis) -> pd.DataFrame:
     return frame.astype({column: "int64" for column in COUNT_COLUMNS})
 
 
-def scope_variants(cases: pd.DataFrame, scope: Scope, analysis, countries: list[str]):
-    """The (variant, values) pairs of one scope, in the table's order."""
+def scope_variants(cases: pd.DataFrame, scope: Scope, analysis, countries: list[str], by_side: pd.DataFrame):
+    """The (variant, values) pairs of one scope, in the table's order (`by_side`: `count_by_side` of the cases)."""
     level, baseline, comparison = analysis.confidence_level, analysis.baseline, analysis.comparison
     by_year = stats.count_by_year(cases, scope)
     base_counts, comp_counts = stats.yearly_counts(by_year, baseline), stats.yearly_counts(by_year, comparison)
@@ -160,14 +173,13 @@ def scope_variants(cases: pd.DataFrame, scope: Scope, analysis, countries: list[
     for growth in analysis.documentation_growth:
         yield documentation_variant(growth), divide_out_documentation(x_b, t_b, x_c, t_c, growth, level)
 
-    by_country = period_sums(stats.count_by_year(cases, scope, ["host_country"]), "host_country", baseline, comparison)
-    by_country = by_country.reindex(countries, fill_value=0)
+    by_country = period_sums(by_side, scope, "host_country").reindex(countries, fill_value=0)
     for country, row in by_country.iterrows():  # one row per country, not per case
         yield (
             f"{DROP_COUNTRY}{country}",
             stats.exact_row(x_b - int(row["baseline"]), t_b, x_c - int(row["comparison"]), t_c, level),
         )
-    by_tactic = period_sums(stats.count_by_year(cases, scope, ["tactic"]), "tactic", baseline, comparison)
+    by_tactic = period_sums(by_side, scope, "tactic")
     for tactic, row in by_tactic.iterrows():
         yield (
             f"{DROP_TACTIC}{tactic}",
