@@ -76,15 +76,17 @@ class Filters:
     def p_floored(self, value: float) -> Raw:
         """A p-value as prose and the headline give it: '< 0.001' below P_FLOOR (an exact number that small says more
         about the model than about the data), else to two significant digits. Tables keep the exact number."""
-        if not _missing(value) and value < P_FLOOR:
-            return Raw(self.lang.gettext("< {floor}").format(floor=self.lang.general(P_FLOOR, 1)))
-        return self.p_value(value)
+        return self._p_in_words(value, N_("< {floor}"), "{p}")
 
     def p_stated(self, value: float) -> Raw:
         """'p < 0.001' or 'p = 0.021' (`p_floored`), for a sentence."""
+        return self._p_in_words(value, N_("p < {floor}"), N_("p = {p}"))
+
+    def _p_in_words(self, value: float, below: str, at: str) -> Raw:
+        """The p-value in the words of `below` (under P_FLOOR) or `at` (messages with {floor} and {p})."""
         if not _missing(value) and value < P_FLOOR:
-            return Raw(self.lang.gettext("p < {floor}").format(floor=self.lang.general(P_FLOOR, 1)))
-        return Raw(self.lang.gettext("p = {p}").format(p=self.p_value(value)))
+            return Raw(self.lang.gettext(below).format(floor=self.lang.general(P_FLOOR, 1)))
+        return Raw(self.lang.gettext(at).format(p=self.p_value(value)))
 
     def cases(self, n: int) -> Raw:
         return Raw(self.lang.cases(n))
