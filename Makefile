@@ -6,7 +6,7 @@ PYTHON ?= python3
 BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup build test bench mutation messages docs clean
+.PHONY: setup bytecode build test bench mutation messages docs clean
 
 setup: $(VENV)/.installed
 
@@ -22,10 +22,16 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
 	touch $@
 
-build: setup
+# The package's bytecode: pip compiles an installed package, but not an editable install's sources, and where
+# PYTHONDONTWRITEBYTECODE is set no step writes it either, so each of a build's processes would compile the package
+# again (measured: about a fifth of a build's CPU time). Only the files changed since the last run are compiled.
+bytecode: setup
+	$(BIN)/python -m compileall -q src
+
+build: setup bytecode
 	$(BIN)/snakemake
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test bytecode
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n auto --dist loadfile

@@ -10,7 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ANALYSIS_JSON, PERIODS_JSON, SCOPES_JSON, SMALL_SHEET, build_shipped, cases_from, write_csv
+from helpers import (
+    ANALYSIS_JSON,
+    PERIODS_JSON,
+    SCOPES_JSON,
+    SMALL_SHEET,
+    build_shipped,
+    build_small,
+    cases_from,
+    small_sheet_of,
+    write_csv,
+)
 from tnr_pipeline.model.reference import Reference
 from tnr_pipeline.model.settings import parse_analysis, parse_periods, parse_scopes
 
@@ -45,23 +55,36 @@ def analysis():
     return parse_analysis(ANALYSIS_JSON)
 
 
-@pytest.fixture(scope="session")
-def shipped_build(tmp_path_factory) -> tuple[Path, str]:
-    """One full build on the frozen copy of the shipped data (SHIPPED), shared by every test that only reads its
-    outputs: built once per test run, by whichever pytest-xdist worker asks first (the others wait for it), in a
-    folder no test writes to."""
+def _built_once(tmp_path_factory, name: str, build) -> tuple[Path, str]:
+    """A build made once per test run by `build(workdir)` (which returns its console), by whichever pytest-xdist
+    worker asks first (the others wait for it), in a folder no test writes to: its folder and console."""
     import fcntl
 
     root = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent  # the folder the workers of one run share
-    workdir, done = root / "shipped-build", root / "shipped-build.output"
-    with open(root / "shipped-build.lock", "w") as lock:
+    workdir, done = root / name, root / f"{name}.output"
+    with open(root / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done.exists():
             shutil.rmtree(workdir, ignore_errors=True)
-            done.write_text(build_shipped(workdir), encoding="utf-8")
+            done.write_text(build(workdir), encoding="utf-8")
     return workdir, done.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def shipped_build(tmp_path_factory) -> tuple[Path, str]:
+    """One full build on the frozen copy of the shipped data (SHIPPED), shared by every test that only reads its
+    outputs (and copied, with copy_build, by a test that changes one thing and rebuilds)."""
+    return _built_once(tmp_path_factory, "shipped-build", build_shipped)
+
+
+@pytest.fixture(scope="session")
+def small_build(tmp_path_factory) -> tuple[Path, str, Path]:
+    """One full build of the small sheet (SMALL_SHEET) as a CSV outside the project, which no input description
+    describes: its folder, console and the sheet's path (give it as `raw_cases` to build there again)."""
+    workdir, console = _built_once(tmp_path_factory, "small-build", build_small)
+    return workdir, console, small_sheet_of(workdir)
 
 
 @pytest.fixture(scope="module")

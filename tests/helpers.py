@@ -6,14 +6,17 @@ fixtures are in conftest.py, built from these."""
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import math
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 import warnings
-from io import StringIO
 from pathlib import Path
 
 import pandas as pd
@@ -141,23 +144,137 @@ def copy_project(
     return destination
 
 
-def run_snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+def run_snakemake_process(workdir: Path, *args: str, env: dict | None = None, timeout: int = 600):
+    """`python -m snakemake ARGS` in `workdir`, in a new interpreter: for a test about Snakemake's own process (its
+    import trace, say). Every other test runs Snakemake forked (run_snakemake)."""
     return subprocess.run(
         [sys.executable, "-m", "snakemake", *args],
         cwd=workdir,
-        env=pipeline_env(),
+        env=pipeline_env() if env is None else env,
         capture_output=True,
         text=True,
         timeout=timeout,
     )
 
 
+_snakemake_cli = None
+
+
+def _loaded_snakemake_cli():
+    """Snakemake's command line, imported once per test process with what its every run loads before it reads a
+    Snakefile (its plugin registries and argument parser, the remote-file and report modules): about 1 s of each
+    `python -m snakemake`, paid here once instead of in each of the suite's ~100 runs."""
+    global _snakemake_cli
+    if _snakemake_cli is None:
+        import importlib
+
+        import snakemake.cli
+
+        for name in ("snakemake.api", "snakemake.dag", "snakemake.workflow", "snakemake.report", "smart_open", "yte"):
+            with contextlib.suppress(ImportError):
+                importlib.import_module(name)
+        snakemake.cli.get_argument_parser()  # collects the plugins
+        _snakemake_cli = snakemake.cli
+    return _snakemake_cli
+
+
+def run_snakemake(
+    workdir: Path, *args: str, timeout: int = 600, umask: int | None = None, one_stream: bool = False
+) -> subprocess.CompletedProcess:
+    """`snakemake ARGS` in `workdir`, as a terminal runs it, with the environment of pipeline_env(): Snakemake's own
+    command line (`snakemake.cli.main`) in a child forked from this process, which has imported Snakemake once.
+    The child is a fresh Snakemake run: its own folder, environment, umask and output streams, and every step a new
+    process as in a build. `one_stream` sends stderr into stdout, in the order a terminal shows them. A run longer
+    than `timeout` is killed with its steps."""
+    cli = _loaded_snakemake_cli()
+    environment = pipeline_env()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            code = 1
+            try:
+                os.setpgid(0, 0)  # its own process group, so that a timeout ends its steps too
+                os.chdir(workdir)
+                os.environ.clear()
+                os.environ.update(environment)
+                if umask is not None:
+                    os.umask(umask)
+                null = os.open(os.devnull, os.O_RDONLY)
+                os.dup2(null, 0)
+                os.dup2(out.fileno(), 1)
+                os.dup2((out if one_stream else err).fileno(), 2)
+                sys.stdout, sys.stderr = (
+                    io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), "utf-8", write_through=True) for fd in (1, 2)
+                )
+                cli.main(list(args))
+                code = 0
+            except SystemExit as exit:
+                code = exit.code if isinstance(exit.code, int) else int(exit.code is not None)
+            except BaseException:  # a bug in the runner or in Snakemake: its traceback on the run's stderr
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+        deadline = time.monotonic() + timeout
+        done, status = os.waitpid(pid, os.WNOHANG)
+        while not done:
+            if time.monotonic() > deadline:
+                os.killpg(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise subprocess.TimeoutExpired(["snakemake", *args], timeout)
+            time.sleep(0.01)
+            done, status = os.waitpid(pid, os.WNOHANG)
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(
+            ["snakemake", *args],
+            os.waitstatus_to_exitcode(status),
+            out.read().decode("utf-8", errors="replace"),
+            err.read().decode("utf-8", errors="replace"),
+        )
+
+
+def copy_build(built: Path, destination: Path) -> Path:
+    """A copy of a built project (the shared build, say) with its outputs, their times and Snakemake's records: a run
+    there rebuilds only what the test changes, as in an analyst's working copy."""
+    shutil.copytree(built, destination, symlinks=True)
+    return destination
+
+
+IMPORT_TRACE = "import time:"  # how each line of Python's import trace (PYTHONPROFILEIMPORTTIME) begins
+SNAKEMAKE_IMPORTS = "logs/snakemake_imports.txt"  # in the shared build: Snakemake's own import trace
+
+
 def build_shipped(workdir: Path) -> str:
-    """A full build on the frozen copy of the shipped data in a new copy of the project at `workdir`: its console."""
+    """A full build on the frozen copy of the shipped data in a new copy of the project at `workdir`, in a new
+    interpreter with Python's import trace on (PYTHONPROFILEIMPORTTIME): each step's log then holds what the step
+    imported, and SNAKEMAKE_IMPORTS what Snakemake's own process did (integration/test_reruns.py). Returns the
+    console without the trace: what a person sees."""
     copy_project(workdir)
     shutil.copy(SHIPPED / "cases.csv", workdir / "data" / "raw" / "cases.csv")
-    result = run_snakemake(workdir)
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = run_snakemake_process(workdir, env={**pipeline_env(), "PYTHONPROFILEIMPORTTIME": "1"})
+    assert result.returncode == 0, result.stdout + result.stderr[-5000:]
+    trace = [line for line in result.stderr.splitlines(keepends=True) if line.startswith(IMPORT_TRACE)]
+    (workdir / SNAKEMAKE_IMPORTS).write_text("".join(trace), encoding="utf-8")
+    console = [line for line in result.stderr.splitlines(keepends=True) if not line.startswith(IMPORT_TRACE)]
+    return result.stdout + "".join(console)
+
+
+def small_sheet_of(workdir: Path) -> Path:
+    """Where build_small writes the small sheet: outside the project at `workdir`, named as a person might."""
+    return workdir.parent / f"{workdir.name}-sheet" / "my_cases.csv"
+
+
+def build_small(workdir: Path) -> str:
+    """A full build of the small sheet (SMALL_SHEET), written as a CSV outside the project (small_sheet_of) and
+    named by its absolute path, in a new copy of the project at `workdir`: its console."""
+    copy_project(workdir)
+    sheet = small_sheet_of(workdir)
+    sheet.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(SMALL_SHEET, sheet)
+    result = run_snakemake(workdir, "--config", f"raw_cases={sheet}")
+    assert result.returncode == 0, result.stdout + result.stderr[-5000:]
     return result.stdout + result.stderr
 
 
@@ -170,6 +287,11 @@ FAMILY = {
     "denial_of_entry": "mobility_controls",
     "digital_threat": "threats_from_a_distance",
 }
+
+
+def fresh_copies(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """A copy of each table, for a test that may edit what a module-scoped fixture computed once."""
+    return {name: frame.copy() for name, frame in tables.items()}
 
 
 def make_cases(rows: list[tuple[str, int, str]], periods: list[Period]) -> pd.DataFrame:
@@ -225,7 +347,7 @@ def validate_sheet_into(tmp_path, path, periods, sheet=None, mapping=None, origi
 
 def run_ingest(tmp_path, path, periods, sheet=None):
     """The step on a sheet: the cases it writes and what it prints for its log."""
-    with contextlib.redirect_stdout(StringIO()) as printed:
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
         output = validate_sheet_into(tmp_path, path, periods, sheet)
     return pd.read_parquet(output), printed.getvalue()
 
@@ -466,9 +588,18 @@ def shipped_survey_summary() -> pd.DataFrame:
 
 
 def holm_by_statsmodels(p_values):
+    """statsmodels' Holm adjustment. It runs a full garbage collection at every call, which in a test process costs
+    ~0.2 s (the whole suite's objects); the objects alive before the call are set aside for it (gc.freeze), which
+    changes only what that collection walks."""
+    import gc
+
     from statsmodels.stats.multitest import multipletests
 
-    return list(multipletests(p_values, method="holm")[1])
+    gc.freeze()
+    try:
+        return list(multipletests(p_values, method="holm")[1])
+    finally:
+        gc.unfreeze()
 
 
 def statsmodels_trend(counts):

@@ -16,6 +16,7 @@ from helpers import (
     ROOT,
     conditional_odds_ratio_by_hand,
     fisher,
+    fresh_copies,
     independent_interval,
     make_cases,
     statsmodels_trend,
@@ -30,8 +31,9 @@ from tnr_pipeline.stages import check_claims
 from tnr_pipeline.stages.compute_statistics import statistics_tables
 
 
-@pytest.fixture()
-def tables(periods, scopes, reference, analysis):
+@pytest.fixture(scope="module")
+def computed_tables(periods, scopes, reference, analysis):
+    """The small tables, computed once for the module (`tables` gives each test its own copy)."""
     cases = make_cases(
         [("GEO", 2022, "denial_of_entry")] * 5
         + [("ARM", 2016, "detention")] * 2
@@ -56,6 +58,11 @@ def tables(periods, scopes, reference, analysis):
     )
     # "cases" as the metrics read it; the validated table (every column) as the claims step reads it from its file
     return {"cases": prepared, "validated_cases": cases, **computed, "survey_summary": survey}
+
+
+@pytest.fixture()
+def tables(computed_tables):
+    return fresh_copies(computed_tables)
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from helpers import (
     SCOPES_JSON,
     SHIPPED,
     compiled_russian,
+    fresh_copies,
     make_cases,
     small_context,
     small_survey_summary,
@@ -30,8 +31,9 @@ from tnr_pipeline.stages.compute_statistics import statistics_tables
 HOSTILE = "<script>alert('x')</script> | *bold* [link](http://example.invalid)"
 
 
-@pytest.fixture()
-def tables(periods, scopes, reference, analysis):
+@pytest.fixture(scope="module")
+def computed_tables(periods, scopes, reference, analysis):
+    """The small tables, computed once for the module (`tables` gives each test its own copy)."""
     cases = make_cases(
         [("GEO", 2022, "denial_of_entry")] * 4
         + [("ARM", 2017, "detention")] * 2
@@ -72,6 +74,11 @@ def tables(periods, scopes, reference, analysis):
         "survey_summary": small_survey_summary(reference),
         "context_figures": small_context(),
     }
+
+
+@pytest.fixture()
+def tables(computed_tables):
+    return fresh_copies(computed_tables)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, copy_project, pipeline_env
+from helpers import ROOT, copy_project, run_snakemake
 
 pytestmark = pytest.mark.integration
 
@@ -38,16 +38,8 @@ SNAKEMAKE_TRAILER = ("Complete log(s):", "Elapsed time:", "WorkflowError:", "At 
 
 
 def _snakemake(workdir: Path, *args: str, umask: int = 0o022) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [shutil.which("snakemake", path=pipeline_env()["PATH"]), *args],
-        cwd=workdir,
-        env=pipeline_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,  # one stream, in the order a terminal shows it
-        text=True,
-        timeout=600,
-        preexec_fn=lambda: os.umask(umask),
-    )
+    """A run with the given umask, its stderr in its stdout as a terminal shows them."""
+    return run_snakemake(workdir, *args, umask=umask, one_stream=True)
 
 
 def _outputs(workdir: Path) -> list[Path]:

@@ -3,31 +3,27 @@ values counted here by hand, and a ledger that cannot be checked stops the build
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 
 from helpers import (
     CLAIMS_FILE_COLUMNS,
-    SHIPPED,
-    SMALL_SHEET,
-    copy_project,
+    copy_build,
     fisher,
     run_snakemake,
     statsmodels_trend,
-    write_csv,
 )
 
 pytestmark = pytest.mark.integration
 
 
-def test_a_claims_file_in_the_notation_on_another_sheet_gives_independent_values(tmp_path):
+def test_a_claims_file_in_the_notation_on_another_sheet_gives_independent_values(small_build, tmp_path):
     """`snakemake --config claims=FILE raw_cases=SHEET`: every case metric and filter on the small sheet, observed
-    values against a count made here from the sheet's rows by hand."""
+    values against a count made here from the sheet's rows by hand. Run in a copy of the small sheet's build
+    without its claims table, so that only the claims step runs."""
 
-    workdir = copy_project(tmp_path / "project")
-    sheet = write_csv(SMALL_SHEET, tmp_path / "sheet.csv")
+    workdir = copy_build(small_build[0], tmp_path / "project")
+    sheet = small_build[2]
     # the sheet, coded by hand: (country, year, tactic, profile, verification); EU: POL, ESP (GBR only until 2019)
     rows = [
         ("KAZ", 2015, "detention", "activist", "verified"),
@@ -100,6 +96,7 @@ def test_a_claims_file_in_the_notation_on_another_sheet_gives_independent_values
     ledger = pd.DataFrame([row(cid, metric) for cid, (metric, _) in expected.items()], columns=CLAIMS_FILE_COLUMNS)
     ledger.to_csv(tmp_path / "claims.csv", index=False)
     claims_table = "data/processed/claims.parquet"  # the claims step and what it reads; no figure is needed
+    (workdir / claims_table).unlink()
     result = run_snakemake(workdir, claims_table, "--config", f"claims={tmp_path / 'claims.csv'}", f"raw_cases={sheet}")
     assert result.returncode == 0, result.stdout + result.stderr[-4000:]
     written = pd.read_parquet(workdir / claims_table).set_index("claim_id")
@@ -119,12 +116,12 @@ def test_a_claims_file_in_the_notation_on_another_sheet_gives_independent_values
         ("source,M,118 cases,n_cases,equals,118,hearsay", 'claim "source"'),
     ],
 )
-def test_a_claims_file_that_cannot_be_checked_stops_the_build(tmp_path, row, expected):
-    workdir = copy_project(tmp_path / "w")
-    shutil.copy(SHIPPED / "cases.csv", workdir / "data" / "raw" / "cases.csv")
+def test_a_claims_file_that_cannot_be_checked_stops_the_build(shipped_build, tmp_path, row, expected):
+    # a copy of the shared build without its claims table: only the claims step runs, on the new ledger
+    workdir = copy_build(shipped_build[0], tmp_path / "w")
+    (workdir / "data" / "processed" / "claims.parquet").unlink()
     claims = workdir / "my_claims.csv"
     claims.write_text("claim_id,section,claim,metric,check,expected,source\n" + row + "\n", encoding="utf-8")
-    # the claims step and what it waits for: the figures, which do not read the claims table, are not needed here
     result = run_snakemake(workdir, "data/processed/claims.parquet", "--config", "claims=my_claims.csv")
     output = result.stdout + result.stderr
     assert result.returncode != 0 and expected in output, output

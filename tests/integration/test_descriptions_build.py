@@ -11,7 +11,7 @@ import frictionless
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import SHIPPED, SMALL_SHEET, copy_project, run_snakemake, validate_with_frictionless, write_csv
+from helpers import SHIPPED, validate_with_frictionless
 from tnr_pipeline.model import io
 from tnr_pipeline.model.fields import TABLES, table_fields
 
@@ -91,11 +91,8 @@ def test_the_build_ends_with_its_summary(built):
     assert "RECONSTRUCTED DATA" in tail
 
 
-def test_a_sheet_without_a_description_is_reported_in_the_document(tmp_path):
-    workdir = copy_project(tmp_path / "w")
-    outside = write_csv(SMALL_SHEET, tmp_path / "my_cases.csv")
-    result = run_snakemake(workdir, "--config", f"raw_cases={outside}")
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_a_sheet_without_a_description_is_reported_in_the_document(small_build):
+    workdir, _, outside = small_build  # the small sheet, named by its path outside the project
     markdown = (workdir / "reports" / "findings.md").read_text(encoding="utf-8")
     from tnr_pipeline.render.escape import markdown as escape_markdown
 

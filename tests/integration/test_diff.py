@@ -11,9 +11,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import SHIPPED, copy_project, pipeline_env, run_snakemake
+from helpers import SHIPPED, copy_build, copy_project, pipeline_env, run_snakemake
+from tnr_pipeline.model import registry
 
 pytestmark = pytest.mark.integration
+TABLES = [registry.table_path(name) for name in registry.all_tables()]
 
 
 def edit_cases(path):
@@ -38,12 +40,11 @@ def edit_cases(path):
 @pytest.fixture(scope="module")
 def two_builds(shipped_build, tmp_path_factory):
     """The old side: the tables of the shared build of the shipped data (only read). The new side: a copy of that
-    build (its outputs and times kept), built again after edit_cases."""
+    build (its outputs and times kept) whose tables are built again after edit_cases."""
     built, _ = shipped_build
-    workdir = tmp_path_factory.mktemp("diff") / "project"
-    shutil.copytree(built, workdir, symlinks=True)
+    workdir = copy_build(built, tmp_path_factory.mktemp("diff") / "project")
     edit_cases(workdir / "data" / "raw" / "cases.csv")
-    result = run_snakemake(workdir)
+    result = run_snakemake(workdir, *TABLES)  # what the diff reads, as `tnr-pipeline diff` builds a revision
     assert result.returncode == 0, result.stdout + result.stderr
     return built / "data" / "processed", workdir / "data" / "processed"
 

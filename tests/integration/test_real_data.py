@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import RAW, ROOT, copy_project, run_snakemake
+from helpers import RAW, ROOT, copy_build, copy_project, run_snakemake
 from tnr_pipeline.analysis.claims import notation
 from tnr_pipeline.inputs import schemas
 from tnr_pipeline.model import registry
@@ -45,10 +45,9 @@ def append_three_cases(path: Path) -> list[str]:
     return ids
 
 
-@pytest.fixture(scope="module", params=["as committed", "with three more cases"])
-def real_build(request, tmp_path_factory):
-    """A build of a copy of the project on the real data/raw and data/claims.csv, as committed or with three valid
-    cases appended to the copy's cases.csv: (workdir, the ids appended)."""
+@pytest.fixture(scope="module")
+def committed_build(tmp_path_factory) -> Path:
+    """A build of a copy of the project on the real data/raw and data/claims.csv as committed."""
     workdir = copy_project(
         tmp_path_factory.mktemp("real"),
         inputs=RAW,
@@ -56,7 +55,19 @@ def real_build(request, tmp_path_factory):
         recording_reasons=ROOT / "data" / "recording_reasons.csv",
     )
     shutil.copy(RAW / "cases.csv", workdir / "data" / "raw" / "cases.csv")
-    added = append_three_cases(workdir / "data" / "raw" / "cases.csv") if request.param != "as committed" else []
+    result = run_snakemake(workdir)
+    assert result.returncode == 0, result.stdout + result.stderr[-4000:]
+    return workdir
+
+
+@pytest.fixture(scope="module", params=["as committed", "with three more cases"])
+def real_build(request, committed_build, tmp_path_factory):
+    """The build on the real data as committed, or a copy of it built again with three valid cases appended to the
+    copy's cases.csv (every step that reads the cases runs again): (workdir, the ids appended)."""
+    if request.param == "as committed":
+        return committed_build, []
+    workdir = copy_build(committed_build, tmp_path_factory.mktemp("real-edited") / "project")
+    added = append_three_cases(workdir / "data" / "raw" / "cases.csv")
     result = run_snakemake(workdir)
     assert result.returncode == 0, result.stdout + result.stderr[-4000:]
     return workdir, added

@@ -5,29 +5,22 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import SHIPPED, copy_project, pipeline_env, run_snakemake
+from helpers import SNAKEMAKE_IMPORTS, copy_build, pipeline_env, run_snakemake, run_snakemake_process
 
 pytestmark = pytest.mark.integration
 MODULE = re.compile(r"\|\s*(tnr_pipeline(?:\.\w+)*)\s*$", re.M)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """A built copy of the project whose step logs hold each step's import trace."""
-    workdir = copy_project(tmp_path_factory.mktemp("reruns"))
-    shutil.copy(SHIPPED / "cases.csv", workdir / "data" / "raw" / "cases.csv")
-    env = {**pipeline_env(), "PYTHONPROFILEIMPORTTIME": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "snakemake"], cwd=workdir, env=env, capture_output=True, text=True, timeout=600
-    )
-    assert result.returncode == 0, result.stdout + result.stderr[-5000:]
+def built(shipped_build, tmp_path_factory):
+    """A copy of the shared build (its outputs, times and Snakemake's records kept), whose step logs hold each
+    step's import trace: the tests here edit its files."""
+    shared, _ = shipped_build
+    workdir = copy_build(shared, tmp_path_factory.mktemp("reruns") / "project")
     summary = run_snakemake(workdir, "--detailed-summary")
     assert summary.returncode == 0, summary.stderr
     rules: dict[str, dict] = {}
@@ -42,8 +35,6 @@ def built(tmp_path_factory):
             continue
         trace = (workdir / entry["log"]).read_text()
         imported[rule] = {_module_file(workdir, module) for module in MODULE.findall(trace)}
-    # Snakemake's own import trace: its stderr (each step's goes to the step's log).
-    (workdir / "logs" / "snakemake_imports.txt").write_text(result.stderr)
     return workdir, rules, imported
 
 
@@ -116,17 +107,10 @@ def test_report_step_imports_no_pandas_pandera_or_matplotlib(built):
 def test_snakemake_itself_imports_no_pandas_pandera_matplotlib_or_scipy(built):
     """Only the steps pay for the data libraries: Snakemake's process neither in a build nor in a no-op run."""
     workdir, _, _ = built
-    build_trace = (workdir / "logs" / "snakemake_imports.txt").read_text()
+    build_trace = (workdir / SNAKEMAKE_IMPORTS).read_text()
     assert "| snakemake" in build_trace
     assert not imported_libraries(build_trace, *DATA_LIBRARIES)
-    noop = subprocess.run(
-        [sys.executable, "-m", "snakemake"],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        env={**pipeline_env(), "PYTHONPROFILEIMPORTTIME": "1"},
-        timeout=600,
-    )
+    noop = run_snakemake_process(workdir, env={**pipeline_env(), "PYTHONPROFILEIMPORTTIME": "1"})
     assert noop.returncode == 0, noop.stderr[-3000:]
     assert "Nothing to be done" in noop.stderr
     assert not imported_libraries(noop.stderr, *DATA_LIBRARIES)

@@ -10,9 +10,22 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import MARKER, SHIPPED, SMALL_SHEET, central_binomial_p, copy_project, run_snakemake, write_csv, write_xlsx
+from helpers import (
+    MARKER,
+    SHIPPED,
+    SMALL_SHEET,
+    central_binomial_p,
+    copy_build,
+    copy_project,
+    run_snakemake,
+    write_csv,
+    write_xlsx,
+)
+from tnr_pipeline.model import registry
 
 pytestmark = pytest.mark.integration
+TABLES = [registry.table_path(name) for name in registry.all_tables()]  # every table: no figure, no document
+CLAIMS_TABLE = registry.table_path("claims")
 
 
 def test_shipped_data_gives_118_cases_and_the_report_numbers(shipped_build):
@@ -41,14 +54,17 @@ def _tables(workdir: Path) -> dict[str, pd.DataFrame]:
     return {p.stem: pd.read_parquet(p) for p in sorted((workdir / "data" / "processed").glob("*.parquet"))}
 
 
-def test_csv_and_xlsx_fixtures_build_identical_tables(tmp_path):
+def test_csv_and_xlsx_fixtures_build_identical_tables(small_build, tmp_path):
+    """The small sheet as CSV (the shared build of it: every output) and as a workbook (its tables, which are all the
+    figures and documents are drawn from) give identical tables, and no personal cell reaches anything either
+    build writes or prints."""
+    csv_side, csv_console, _ = small_build
+    xlsx_side = copy_project(tmp_path / "small_xlsx")
+    raw = write_xlsx(SMALL_SHEET, xlsx_side / "data" / "raw" / "small.xlsx")
+    result = run_snakemake(xlsx_side, *TABLES, "--config", f"raw_cases={raw.relative_to(xlsx_side)}")
+    assert result.returncode == 0, result.stdout + result.stderr
     built = []
-    for name, writer in [("small.csv", write_csv), ("small.xlsx", write_xlsx)]:
-        workdir = copy_project(tmp_path / name.replace(".", "_"))
-        raw = writer(SMALL_SHEET, workdir / "data" / "raw" / name)
-        result = _build_on(workdir, raw)
-        assert result.returncode == 0, result.stdout + result.stderr
-        console = result.stdout + result.stderr
+    for workdir, console in ((csv_side, csv_console), (xlsx_side, result.stdout + result.stderr)):
         assert MARKER not in console
         for path in [p for p in workdir.rglob("*") if p.is_file() and "raw" not in p.parts]:
             assert MARKER.encode() not in path.read_bytes(), f"personal marker leaked into {path}"
@@ -80,17 +96,15 @@ def test_bad_sheet_fails_with_row_messages_and_writes_nothing(tmp_path):
     assert "3 problems found" in (workdir / "logs" / "validate_cases.problems.txt").read_text()
 
 
-def test_strict_claims_fail_the_build_and_name_the_claim(tmp_path):
-    workdir = copy_project(tmp_path)
-    raw = write_csv(SMALL_SHEET, workdir / "data" / "raw" / "small.csv")
-    claims_table = "data/processed/claims.parquet"  # the claims step and what it reads; no figure is needed
-    result = run_snakemake(
-        workdir, claims_table, "--config", f"raw_cases={raw.relative_to(workdir)}", "strict_claims=true"
-    )
+def test_strict_claims_fail_the_build_and_name_the_claim(small_build, tmp_path):
+    # a copy of the small sheet's build without its claims table: only the claims step runs, in strict mode
+    workdir = copy_build(small_build[0], tmp_path / "strict")
+    (workdir / CLAIMS_TABLE).unlink()
+    result = run_snakemake(workdir, CLAIMS_TABLE, "--config", f"raw_cases={small_build[2]}", "strict_claims=true")
     console = result.stdout + result.stderr
     assert result.returncode != 0
     assert "total_cases" in console and "do not hold" in console
-    assert not (workdir / "data" / "processed" / "claims.parquet").exists()
+    assert not (workdir / CLAIMS_TABLE).exists()
 
 
 def test_unknown_config_key_is_rejected(tmp_path):
