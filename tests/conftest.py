@@ -15,9 +15,15 @@ from helpers import (
     PERIODS_JSON,
     SCOPES_JSON,
     SMALL_SHEET,
+    RealBuild,
+    SmallBuild,
+    build_real,
     build_shipped,
     build_small,
     cases_from,
+    real_inputs_of,
+    real_settings,
+    small_settings,
     small_sheet_of,
     write_csv,
 )
@@ -80,11 +86,22 @@ def shipped_build(tmp_path_factory) -> tuple[Path, str]:
 
 
 @pytest.fixture(scope="session")
-def small_build(tmp_path_factory) -> tuple[Path, str, Path]:
-    """One full build of the small sheet (SMALL_SHEET) as a CSV outside the project, which no input description
-    describes: its folder, console and the sheet's path (give it as `raw_cases` to build there again)."""
+def small_build(tmp_path_factory) -> SmallBuild:
+    """One full build from clean, in English only, of the small sheet (SMALL_SHEET) as a CSV outside the project,
+    which no input description describes: its folder, console, sheet and settings (give them again to build in a
+    copy)."""
     workdir, console = _built_once(tmp_path_factory, "small-build", build_small)
-    return workdir, console, small_sheet_of(workdir)
+    return SmallBuild(workdir, console, small_sheet_of(workdir), small_settings(workdir))
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory) -> RealBuild:
+    """One full build from clean, under umask 077, of the real inputs as committed, named by absolute paths outside
+    the project and none described (build_real): read by the tests of the real data and of a build's hygiene, and
+    copied by those that change a setting."""
+    workdir, console = _built_once(tmp_path_factory, "real-build", build_real)
+    inputs = real_inputs_of(workdir)
+    return RealBuild(workdir, console, inputs, real_settings(inputs))
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 import yaml
@@ -266,16 +267,71 @@ def small_sheet_of(workdir: Path) -> Path:
     return workdir.parent / f"{workdir.name}-sheet" / "my_cases.csv"
 
 
+def small_settings(workdir: Path) -> list[str]:
+    """The settings of build_small (`--config` items): give them again to build in a copy of it."""
+    return [f"raw_cases={small_sheet_of(workdir)}", "languages=[en]"]
+
+
 def build_small(workdir: Path) -> str:
-    """A full build of the small sheet (SMALL_SHEET), written as a CSV outside the project (small_sheet_of) and
-    named by its absolute path, in a new copy of the project at `workdir`: its console."""
+    """A full build from clean of the small sheet (SMALL_SHEET) in English only (the README's
+    `snakemake --config languages=[en]`), the sheet written as a CSV outside the project (small_sheet_of) and named
+    by its absolute path, in a new copy of the project at `workdir`: its console."""
     copy_project(workdir)
     sheet = small_sheet_of(workdir)
     sheet.parent.mkdir(parents=True, exist_ok=True)
     write_csv(SMALL_SHEET, sheet)
-    result = run_snakemake(workdir, "--config", f"raw_cases={sheet}")
+    result = run_snakemake(workdir, "--config", *small_settings(workdir))
     assert result.returncode == 0, result.stdout + result.stderr[-5000:]
     return result.stdout + result.stderr
+
+
+class RealBuild(NamedTuple):
+    workdir: Path
+    console: str
+    inputs: Path
+    settings: list[str]
+
+
+def real_inputs_of(workdir: Path) -> Path:
+    """Where build_real copies the real inputs: a folder outside the project at `workdir`."""
+    return workdir.parent / f"{workdir.name}-someone-private-folder"
+
+
+def real_settings(inputs: Path, cases: Path | None = None) -> list[str]:
+    """build_real's settings (`--config` items): the inputs in `inputs` by their absolute paths, none described;
+    `cases` names another case sheet."""
+    return [
+        f"raw_cases={cases or inputs / 'cases.csv'}",
+        f"raw_survey={inputs / 'survey.csv'}",
+        f"raw_context={inputs / 'context_figures.csv'}",
+        f"claims={inputs / 'claims.csv'}",
+        f"recording_reasons={inputs / 'recording_reasons.csv'}",
+        "input_descriptions=null",
+    ]
+
+
+def build_real(workdir: Path) -> str:
+    """A full build from clean, under umask 077, of the real inputs as committed (data/raw, data/claims.csv and
+    data/recording_reasons.csv, not the frozen copy), copied to a folder outside the project (real_inputs_of) and
+    named by their absolute paths, none described, in a new copy of the project at `workdir`: its console, stderr in
+    stdout as a terminal shows them."""
+    copy_project(workdir)
+    inputs = real_inputs_of(workdir)
+    inputs.mkdir(parents=True, exist_ok=True)
+    for name in ("cases.csv", "survey.csv", "context_figures.csv"):
+        shutil.copy(RAW / name, inputs / name)
+    for name in ("claims.csv", "recording_reasons.csv"):
+        shutil.copy(ROOT / "data" / name, inputs / name)
+    result = run_snakemake(workdir, "--config", *real_settings(inputs), umask=0o077, one_stream=True)
+    assert result.returncode == 0, result.stdout[-5000:]
+    return result.stdout
+
+
+class SmallBuild(NamedTuple):
+    workdir: Path
+    console: str
+    sheet: Path
+    settings: list[str]
 
 
 # ---- small tables: cases, the questionnaire's summary, context figures (test_stats, test_claims, test_report...) ----

@@ -5,7 +5,6 @@ console."""
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import subprocess
 from html.parser import HTMLParser
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, copy_project, run_snakemake
+from helpers import copy_build, run_snakemake
 
 pytestmark = pytest.mark.integration
 
@@ -96,23 +95,11 @@ class Quotes(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def private_build(tmp_path_factory):
-    """A build under umask 077 whose inputs are named by absolute paths outside the project, none described."""
-    workdir = copy_project(tmp_path_factory.mktemp("hygiene") / "project")
-    elsewhere = tmp_path_factory.mktemp("someone-private-folder")
-    for name in ("cases.csv", "survey.csv", "context_figures.csv"):
-        shutil.copy(ROOT / "data" / "raw" / name, elsewhere / name)
-    shutil.copy(ROOT / "data" / "claims.csv", elsewhere / "claims.csv")
-    settings = [
-        f"raw_cases={elsewhere / 'cases.csv'}",
-        f"raw_survey={elsewhere / 'survey.csv'}",
-        f"raw_context={elsewhere / 'context_figures.csv'}",
-        f"claims={elsewhere / 'claims.csv'}",
-        "input_descriptions=null",
-    ]
-    result = _snakemake(workdir, "--config", *settings, umask=0o077)
-    assert result.returncode == 0, result.stdout
-    return workdir, elsewhere, settings, result
+def private_build(real_build):
+    """The shared build made under umask 077 whose inputs are named by absolute paths outside the project, none
+    described (conftest's real_build): (workdir, the inputs' folder, its settings, its console). Only read: a test
+    that builds again does so in a copy (copy_build)."""
+    return real_build.workdir, real_build.inputs, real_build.settings, real_build.console
 
 
 @pytest.mark.integration
@@ -142,8 +129,7 @@ def test_no_output_names_a_folder_of_the_machine(private_build):
 
 @pytest.mark.integration
 def test_a_successful_build_prints_its_summary_and_no_job_listing(private_build):
-    _, _, _, result = private_build
-    printed = result.stdout
+    _, _, _, printed = private_build
     assert "tnr-pipeline: findings built." in printed
     for listing in ("localrule", "Select jobs to execute", "Execute 1 jobs", "Finished jobid", "steps (100%) done"):
         assert listing not in printed
@@ -165,8 +151,9 @@ def test_the_opening_paragraph_is_never_inside_the_notes_of_undescribed_inputs(p
 
 
 @pytest.mark.integration
-def test_switching_languages_leaves_no_edition_of_the_old_setting(private_build):
-    workdir, _, settings, _ = private_build
+def test_switching_languages_leaves_no_edition_of_the_old_setting(private_build, tmp_path):
+    built, _, settings, _ = private_build
+    workdir = copy_build(built, tmp_path / "project")
     assert (workdir / "reports" / "findings.ru.md").exists() and (workdir / "figures" / "ru").is_dir()
     result = _snakemake(workdir, "--config", *settings, "languages=[en]")
     assert result.returncode == 0, result.stdout
@@ -176,9 +163,10 @@ def test_switching_languages_leaves_no_edition_of_the_old_setting(private_build)
 
 
 @pytest.mark.integration
-def test_a_failed_strict_check_leaves_no_findings_and_ends_with_its_problems(private_build):
-    workdir, _, settings, _ = private_build
-    result = _snakemake(workdir, "--config", *settings, "languages=[en]", "strict_claims=true")
+def test_a_failed_strict_check_leaves_no_findings_and_ends_with_its_problems(private_build, tmp_path):
+    built, _, settings, _ = private_build
+    workdir = copy_build(built, tmp_path / "project")
+    result = _snakemake(workdir, "--config", *settings, "strict_claims=true")
     assert result.returncode == 1
     assert not (workdir / "data" / "processed" / "claims.parquet").exists()
     assert list((workdir / "reports").glob("findings*")) == [] and not (workdir / "reports" / "summary.txt").exists()
@@ -192,7 +180,8 @@ def test_a_failed_strict_check_leaves_no_findings_and_ends_with_its_problems(pri
 
 @pytest.mark.integration
 def test_a_bad_sheet_ends_the_console_with_its_problems(private_build, tmp_path):
-    workdir, elsewhere, settings, _ = private_build
+    built, elsewhere, settings, _ = private_build
+    workdir = copy_build(built, tmp_path / "project")
     lines = (elsewhere / "cases.csv").read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
     first = lines[1].split(",")

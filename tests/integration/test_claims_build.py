@@ -22,8 +22,7 @@ def test_a_claims_file_in_the_notation_on_another_sheet_gives_independent_values
     values against a count made here from the sheet's rows by hand. Run in a copy of the small sheet's build
     without its claims table, so that only the claims step runs."""
 
-    workdir = copy_build(small_build[0], tmp_path / "project")
-    sheet = small_build[2]
+    workdir = copy_build(small_build.workdir, tmp_path / "project")
     # the sheet, coded by hand: (country, year, tactic, profile, verification); EU: POL, ESP (GBR only until 2019)
     rows = [
         ("KAZ", 2015, "detention", "activist", "verified"),
@@ -97,7 +96,9 @@ def test_a_claims_file_in_the_notation_on_another_sheet_gives_independent_values
     ledger.to_csv(tmp_path / "claims.csv", index=False)
     claims_table = "data/processed/claims.parquet"  # the claims step and what it reads; no figure is needed
     (workdir / claims_table).unlink()
-    result = run_snakemake(workdir, claims_table, "--config", f"claims={tmp_path / 'claims.csv'}", f"raw_cases={sheet}")
+    result = run_snakemake(
+        workdir, claims_table, "--config", f"claims={tmp_path / 'claims.csv'}", *small_build.settings
+    )
     assert result.returncode == 0, result.stdout + result.stderr[-4000:]
     written = pd.read_parquet(workdir / claims_table).set_index("claim_id")
     assert {cid: written.at[cid, "observed"] for cid in expected} == {

@@ -92,7 +92,7 @@ def test_the_build_ends_with_its_summary(built):
 
 
 def test_a_sheet_without_a_description_is_reported_in_the_document(small_build):
-    workdir, _, outside = small_build  # the small sheet, named by its path outside the project
+    workdir, outside = small_build.workdir, small_build.sheet  # the small sheet, named by its path outside the project
     markdown = (workdir / "reports" / "findings.md").read_text(encoding="utf-8")
     from tnr_pipeline.render.escape import markdown as escape_markdown
 

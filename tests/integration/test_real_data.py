@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import RAW, ROOT, copy_build, copy_project, run_snakemake
+from helpers import RAW, copy_build, real_settings, run_snakemake
 from tnr_pipeline.analysis.claims import notation
 from tnr_pipeline.inputs import schemas
 from tnr_pipeline.model import registry
@@ -45,52 +45,40 @@ def append_three_cases(path: Path) -> list[str]:
     return ids
 
 
-@pytest.fixture(scope="module")
-def committed_build(tmp_path_factory) -> Path:
-    """A build of a copy of the project on the real data/raw and data/claims.csv as committed."""
-    workdir = copy_project(
-        tmp_path_factory.mktemp("real"),
-        inputs=RAW,
-        claims=ROOT / "data" / "claims.csv",
-        recording_reasons=ROOT / "data" / "recording_reasons.csv",
-    )
-    shutil.copy(RAW / "cases.csv", workdir / "data" / "raw" / "cases.csv")
-    result = run_snakemake(workdir)
-    assert result.returncode == 0, result.stdout + result.stderr[-4000:]
-    return workdir
-
-
 @pytest.fixture(scope="module", params=["as committed", "with three more cases"])
-def real_build(request, committed_build, tmp_path_factory):
-    """The build on the real data as committed, or a copy of it built again with three valid cases appended to the
-    copy's cases.csv (every step that reads the cases runs again): (workdir, the ids appended)."""
+def real_data_build(request, real_build, tmp_path_factory):
+    """The shared build of the real inputs as committed (conftest's real_build), or a copy of it built again with
+    three valid cases appended to a copy of its case sheet (every step that reads the cases runs again):
+    (workdir, the case sheet it was built from, the ledger, the ids appended)."""
+    ledger = real_build.inputs / "claims.csv"
     if request.param == "as committed":
-        return committed_build, []
-    workdir = copy_build(committed_build, tmp_path_factory.mktemp("real-edited") / "project")
-    added = append_three_cases(workdir / "data" / "raw" / "cases.csv")
-    result = run_snakemake(workdir)
+        return real_build.workdir, real_build.inputs / "cases.csv", ledger, []
+    workdir = copy_build(real_build.workdir, tmp_path_factory.mktemp("real-edited") / "project")
+    sheet = shutil.copy(real_build.inputs / "cases.csv", tmp_path_factory.mktemp("edited-sheet") / "cases.csv")
+    added = append_three_cases(Path(sheet))
+    result = run_snakemake(workdir, "--config", *real_settings(real_build.inputs, cases=Path(sheet)))
     assert result.returncode == 0, result.stdout + result.stderr[-4000:]
-    return workdir, added
+    return workdir, Path(sheet), ledger, added
 
 
-def _input_cases(workdir: Path) -> pd.DataFrame:
-    return pd.read_csv(workdir / "data" / "raw" / "cases.csv", dtype=str, keep_default_na=False)
+def _input_cases(sheet: Path) -> pd.DataFrame:
+    return pd.read_csv(sheet, dtype=str, keep_default_na=False)
 
 
 def _tables(workdir: Path) -> dict[str, pd.DataFrame]:
     return {name: pd.read_parquet(workdir / registry.table_path(name)) for name in registry.all_tables()}
 
 
-def test_the_edit_appended_three_rows_to_the_committed_sheet(real_build):
-    workdir, added = real_build
+def test_the_edit_appended_three_rows_to_the_committed_sheet(real_data_build):
+    _, sheet, _, added = real_data_build
     committed = pd.read_csv(RAW / "cases.csv", dtype=str, keep_default_na=False)
-    edited = _input_cases(workdir)
+    edited = _input_cases(sheet)
     assert len(edited) == len(committed) + len(added)
     assert edited["case_id"].tolist() == committed["case_id"].tolist() + added
 
 
-def test_every_table_is_written_and_keeps_its_schema(real_build):
-    workdir, _ = real_build
+def test_every_table_is_written_and_keeps_its_schema(real_data_build):
+    workdir, *_ = real_data_build
     tables = _tables(workdir)
     assert sorted(tables) == sorted(p.stem for p in (workdir / registry.PROCESSED).glob("*.parquet"))
     for name, frame in tables.items():
@@ -104,9 +92,9 @@ def test_every_table_is_written_and_keeps_its_schema(real_build):
         assert f'"{name}.parquet"' in package, name
 
 
-def test_every_input_case_is_one_row_of_the_cases_table_in_its_period(real_build):
-    workdir, added = real_build
-    raw = _input_cases(workdir)
+def test_every_input_case_is_one_row_of_the_cases_table_in_its_period(real_data_build):
+    workdir, sheet, _, added = real_data_build
+    raw = _input_cases(sheet)
     cases = pd.read_parquet(workdir / registry.table_path("cases"))
     assert len(cases) == len(raw) and sorted(cases["case_id"]) == sorted(raw["case_id"])
     assert set(added) <= set(cases["case_id"])
@@ -126,17 +114,17 @@ def test_every_input_case_is_one_row_of_the_cases_table_in_its_period(real_build
     assert {name: int(summary.loc[("all", name), "cases"]) for name in periods} == expected
 
 
-def test_every_claim_of_the_ledger_is_checked_or_said_to_be_not_checkable(real_build):
-    workdir, _ = real_build
-    ledger = pd.read_csv(workdir / "data" / "claims.csv", dtype=str, keep_default_na=False)
+def test_every_claim_of_the_ledger_is_checked_or_said_to_be_not_checkable(real_data_build):
+    workdir, _, ledger_path, _ = real_data_build
+    ledger = pd.read_csv(ledger_path, dtype=str, keep_default_na=False)
     checked = pd.read_parquet(workdir / registry.table_path("claims")).set_index("claim_id")
     assert sorted(checked.index) == sorted(ledger["claim_id"])
     not_checkable = ledger.set_index("claim_id")["check"].eq(notation.NOT_CHECKABLE)
     assert checked["holds"].isna().equals(not_checkable.reindex(checked.index))
 
 
-def test_every_figure_and_document_is_rendered_in_each_language(real_build):
-    workdir, _ = real_build
+def test_every_figure_and_document_is_rendered_in_each_language(real_data_build):
+    workdir, *_ = real_data_build
     languages = yaml.safe_load((workdir / "config.yaml").read_text(encoding="utf-8"))["languages"]
     for language in languages:
         for name in registry.FIGURES:

@@ -58,7 +58,7 @@ def test_csv_and_xlsx_fixtures_build_identical_tables(small_build, tmp_path):
     """The small sheet as CSV (the shared build of it: every output) and as a workbook (its tables, which are all the
     figures and documents are drawn from) give identical tables, and no personal cell reaches anything either
     build writes or prints."""
-    csv_side, csv_console, _ = small_build
+    csv_side, csv_console = small_build.workdir, small_build.console
     xlsx_side = copy_project(tmp_path / "small_xlsx")
     raw = write_xlsx(SMALL_SHEET, xlsx_side / "data" / "raw" / "small.xlsx")
     result = run_snakemake(xlsx_side, *TABLES, "--config", f"raw_cases={raw.relative_to(xlsx_side)}")
@@ -98,9 +98,9 @@ def test_bad_sheet_fails_with_row_messages_and_writes_nothing(tmp_path):
 
 def test_strict_claims_fail_the_build_and_name_the_claim(small_build, tmp_path):
     # a copy of the small sheet's build without its claims table: only the claims step runs, in strict mode
-    workdir = copy_build(small_build[0], tmp_path / "strict")
+    workdir = copy_build(small_build.workdir, tmp_path / "strict")
     (workdir / CLAIMS_TABLE).unlink()
-    result = run_snakemake(workdir, CLAIMS_TABLE, "--config", f"raw_cases={small_build[2]}", "strict_claims=true")
+    result = run_snakemake(workdir, CLAIMS_TABLE, "--config", *small_build.settings, "strict_claims=true")
     console = result.stdout + result.stderr
     assert result.returncode != 0
     assert "total_cases" in console and "do not hold" in console
