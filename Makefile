@@ -44,7 +44,7 @@ mutation: $(VENV)/.installed-test
 	$(BIN)/mutmut run --max-children 2 > /dev/null || true
 	$(BIN)/python bench/mutation_scores.py
 
-bench: setup
+bench: setup bytecode
 	$(BIN)/python bench/run_benchmarks.py
 
 # After changing a message in the code or templates: extract them again and bring each catalogue up to date
