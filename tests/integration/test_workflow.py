@@ -317,14 +317,18 @@ def test_snakemake_lint_finds_only_the_accepted_warning(tmp_path):
     assert len(lints) == len(rules)  # one lint a rule, that one
 
 
+def svg_texts(path: Path) -> list[str]:
+    """The text elements of a figure's SVG (its words and numbers, not its path data), in order."""
+    return re.findall(r"<text[^>]*>([^<]*)</text>", path.read_text(encoding="utf-8"))
+
+
 def test_no_number_is_written_in_computer_notation(shipped_build):
     """p-values as people write them (2.1 × 10⁻²⁷, 2,1·10⁻²⁷), never 2.1e-27, in the documents and the figures."""
     workdir, _ = shipped_build
     computer = re.compile(r"\b\d+(?:[.,]\d+)?e[+-]\d+\b")  # as Python writes it (the sign is always there)
     for path in [*(workdir / "reports").glob("findings*.md"), *(workdir / "figures").rglob("*.svg")]:
-        texts = path.read_text(encoding="utf-8")
-        if path.suffix == ".svg":  # the text of the figure, not its path data
-            texts = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", texts))
+        # a figure's text, not its path data
+        texts = " ".join(svg_texts(path)) if path.suffix == ".svg" else path.read_text(encoding="utf-8")
         assert not computer.search(texts), (path.name, computer.search(texts))
     # the headline's exact p (the central binomial test of 89 of 118 against 3 of 11 years), as the ledger prints it
     mantissa, exponent = f"{central_binomial_p(89, 118, 3 / 11):.2g}".split("e")
@@ -362,10 +366,7 @@ def test_the_russian_edition_avoids_the_editors_clear_errors(shipped_build):
     rendition never «Принудительное возвращение», a validated case never «проверенный», abbreviations spelled out."""
     workdir, _ = shipped_build
     texts = [(workdir / "reports" / "findings.ru.md").read_text(encoding="utf-8")]
-    texts += [
-        " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg.read_text(encoding="utf-8")))
-        for svg in (workdir / "figures" / "ru").glob("*.svg")
-    ]
+    texts += [" ".join(svg_texts(svg)) for svg in (workdir / "figures" / "ru").glob("*.svg")]
     for text in texts:
         assert not re.search(r"\d\s?%\s?интервал", text)
         few = [
@@ -383,11 +384,7 @@ def test_the_russian_edition_avoids_the_editors_clear_errors(shipped_build):
     assert "Данные:" not in document and "118 случаев в 15 странах пребывания" in document
     svg = (workdir / "figures" / "ru" / "countries_before_after.svg").read_text(encoding="utf-8")
     assert "первый случай после 2021 года — в 3 странах (Испания, Италия," in svg and "[ЕС, впервые]" in svg
-    lines = [
-        line
-        for path in (workdir / "figures" / "ru").glob("*.svg")
-        for line in re.findall(r"<text[^>]*>([^<]*)</text>", path.read_text(encoding="utf-8"))
-    ]
+    lines = [line for path in (workdir / "figures" / "ru").glob("*.svg") for line in svg_texts(path)]
     assert not [line for line in lines if line.lstrip().startswith(("—", "–"))]
     assert "Группа методов" in " ".join(lines) and "Семейство" not in " ".join(lines)
     # the editor's clear errors of issue 32
@@ -431,7 +428,7 @@ def test_a_figure_source_line_names_its_inputs_not_tables(shipped_build, folder,
     workdir, _ = shipped_build
     tables = ("annual_counts", "period_summary", "period_ratios", "country_summary", "robustness", "region_ratios")
     for svg in (workdir / folder).glob("*.svg"):
-        texts = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg.read_text(encoding="utf-8")))
+        texts = " ".join(svg_texts(svg))
         if svg.stem != "survey_answers":
             assert source in texts, svg.name
         assert "tnr-pipeline " in texts and not any(table in texts for table in tables), svg.name
@@ -441,8 +438,7 @@ def test_a_figure_source_line_names_its_inputs_not_tables(shipped_build, folder,
 @pytest.mark.parametrize("folder", ["figures", "figures/ru"])
 def test_the_robustness_figure_names_its_rows_in_words(shipped_build, folder):
     workdir, _ = shipped_build
-    svg = (workdir / folder / "robustness.svg").read_text(encoding="utf-8")
-    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    texts = svg_texts(workdir / folder / "robustness.svg")
     codes = {"exact_poisson", "quasi_poisson", "verified_only", "near_abroad", "eu", "rest_of_world"}
     codes |= {"segmented_trend", "country_bootstrap"}
     assert not [t for t in texts if t.strip() in codes or re.fullmatch(r"(drop|baseline_from)_\w+", t.strip())]
@@ -476,8 +472,7 @@ def test_no_python_repr_in_any_document(shipped_build):
 )
 def test_the_map_names_the_origin_state(shipped_build, folder, origin):
     workdir, _ = shipped_build
-    svg = (workdir / folder / "host_country_map.svg").read_text(encoding="utf-8")
-    assert origin in " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+    assert origin in " ".join(svg_texts(workdir / folder / "host_country_map.svg"))
 
 
 @pytest.mark.parametrize(
@@ -493,8 +488,7 @@ def test_the_map_names_the_origin_state(shipped_build, folder, origin):
 )
 def test_the_prosecutions_panel_says_what_the_data_measures_in_its_own_words(shipped_build, folder, words, axes):
     workdir, _ = shipped_build
-    svg = (workdir / folder / "prosecutions_and_cases.svg").read_text(encoding="utf-8")
-    texts = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+    texts = " ".join(svg_texts(workdir / folder / "prosecutions_and_cases.svg"))
     assert words in texts and "уголовн" not in texts  # one term: the data's
     assert all(axis in texts for axis in axes), texts
 
