@@ -24,6 +24,7 @@ import pandas as pd
 import yaml
 from scipy import stats as scipy_stats
 
+from tnr_pipeline.model import registry
 from tnr_pipeline.model.reference import Reference
 from tnr_pipeline.model.settings import Period, config_problems
 from tnr_pipeline.stages import validate_cases
@@ -234,6 +235,11 @@ def run_snakemake(
             out.read().decode("utf-8", errors="replace"),
             err.read().decode("utf-8", errors="replace"),
         )
+
+
+# Every table the pipeline writes, as Snakemake targets: a build of these draws no figure and writes no document (as
+# `tnr-pipeline diff` builds a revision).
+TABLE_TARGETS = tuple(registry.table_path(name) for name in registry.all_tables())
 
 
 def copy_build(built: Path, destination: Path) -> Path:

@@ -11,11 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import SHIPPED, copy_build, copy_project, pipeline_env, run_snakemake
-from tnr_pipeline.model import registry
+from helpers import SHIPPED, TABLE_TARGETS, copy_build, copy_project, pipeline_env, run_snakemake
 
 pytestmark = pytest.mark.integration
-TABLES = [registry.table_path(name) for name in registry.all_tables()]
 
 
 def edit_cases(path):
@@ -44,7 +42,7 @@ def two_builds(shipped_build, tmp_path_factory):
     built, _ = shipped_build
     workdir = copy_build(built, tmp_path_factory.mktemp("diff") / "project")
     edit_cases(workdir / "data" / "raw" / "cases.csv")
-    result = run_snakemake(workdir, *TABLES)  # what the diff reads, as `tnr-pipeline diff` builds a revision
+    result = run_snakemake(workdir, *TABLE_TARGETS)  # what the diff reads, as `tnr-pipeline diff` builds a revision
     assert result.returncode == 0, result.stdout + result.stderr
     return built / "data" / "processed", workdir / "data" / "processed"
 

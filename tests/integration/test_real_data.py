@@ -54,11 +54,12 @@ def real_data_build(request, real_build, tmp_path_factory):
     if request.param == "as committed":
         return real_build.workdir, real_build.inputs / "cases.csv", ledger, []
     workdir = copy_build(real_build.workdir, tmp_path_factory.mktemp("real-edited") / "project")
-    sheet = shutil.copy(real_build.inputs / "cases.csv", tmp_path_factory.mktemp("edited-sheet") / "cases.csv")
-    added = append_three_cases(Path(sheet))
-    result = run_snakemake(workdir, "--config", *real_settings(real_build.inputs, cases=Path(sheet)))
+    sheet = tmp_path_factory.mktemp("edited-sheet") / "cases.csv"
+    shutil.copy(real_build.inputs / "cases.csv", sheet)
+    added = append_three_cases(sheet)
+    result = run_snakemake(workdir, "--config", *real_settings(real_build.inputs, cases=sheet))
     assert result.returncode == 0, result.stdout + result.stderr[-4000:]
-    return workdir, Path(sheet), ledger, added
+    return workdir, sheet, ledger, added
 
 
 def _input_cases(sheet: Path) -> pd.DataFrame:
