@@ -136,6 +136,39 @@ def test_a_country_with_cases_before_the_baseline_is_not_new(periods, scopes):
     assert list(new) == ["ESP"]
 
 
+def test_counts_on_a_grid_are_the_cases_counted_one_by_one(periods, scopes):
+    # 2012 lies in no period and USA is not among the countries asked for: neither is counted anywhere.
+    rows = [
+        ("GEO", 2022, "denial_of_entry"),
+        ("GEO", 2016, "detention"),
+        ("ARM", 2023, "detention"),
+        ("ARM", 2023, "assassination"),
+        ("ESP", 2012, "detention"),
+        ("USA", 2023, "detention"),
+    ]
+    cases = make_cases(rows, periods)
+    countries, period_names = ["ESP", "GEO", "ARM"], [p.name for p in periods]
+    levels = {"host_country": countries, "scope": [s.name for s in scopes], "period": period_names}
+    counts = stats.count_on_grid(cases, scopes, levels)
+
+    def kept(scope, case) -> bool:
+        return case.tactic not in scope.exclude_tactics and (case.fh_counted or not scope.fh_counted_only)
+
+    expected = [
+        sum(
+            1
+            for case in cases.itertuples()
+            if case.host_country == country and case.period == period and kept(scope, case)
+        )
+        for country in countries
+        for scope in scopes
+        for period in period_names
+    ]
+    assert counts.tolist() == expected
+    assert counts.reshape(len(countries), len(scopes), len(period_names))[:, 0].sum() == 4  # scope `all`: 4 of 6
+    assert stats.count_on_grid(cases.iloc[:0], scopes, levels).tolist() == [0] * len(expected)
+
+
 @st.composite
 def case_tables(draw):
     rows = draw(

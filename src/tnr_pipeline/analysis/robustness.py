@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tnr_pipeline.analysis import stats
-from tnr_pipeline.model.settings import SCOPE_COLUMNS, Period, Scope, in_scope
+from tnr_pipeline.model.settings import SCOPE_COLUMNS, Period
 from tnr_pipeline.model.words import (
     BASELINE_FROM,
     COMPARISON_TREND,
@@ -47,30 +47,53 @@ def divide_out_documentation(x_b: int, t_b: int, x_c: int, t_c: int, growth: flo
     return {**dict(zip(COUNT_COLUMNS, (x_b, t_b, x_c, t_c))), **stats.rate_ratio(x_b, t_b, x_c, growth * t_c, level)}
 
 
-SIDES = ("baseline", "comparison", "neither")  # where a case's year lies: in the baseline, the comparison, or neither
+@dataclasses.dataclass(frozen=True)
+class ScopeCounts:
+    """A scope's cases counted every way its variants read them."""
+
+    by_year: dict[int, int]  # each year the variants read -> cases
+    verified_by_year: dict[int, int]  # the same, verified cases only
+    by_country: np.ndarray  # one row per host country left out or resampled: its baseline and comparison cases
+    tactics: list[str]  # the tactics with a case of the scope in any year, in code order
+    by_tactic: np.ndarray  # one row per tactic of `tactics`: its baseline and comparison cases
 
 
-def count_by_side(cases: pd.DataFrame, baseline: Period, comparison: Period) -> pd.DataFrame:
-    """The cases counted once by host country, the columns a scope reads and the period side of their year: the
-    distinct groups every scope's leave-one-out and resampling rows are summed from (long form, column `cases`)."""
-    side = np.select(
-        [
-            cases["year"].between(baseline.first_year, baseline.last_year),
-            cases["year"].between(comparison.first_year, comparison.last_year),
-        ],
-        SIDES[:2],
-        SIDES[2],
+def count_scopes(cases: pd.DataFrame, analysis, countries: list[str]) -> dict[str, ScopeCounts]:
+    """Every scope's counts (`ScopeCounts`), by scope name: each case placed once by its year, host country, tactic
+    and period side, then counted per scope (`stats.count_on_grid`)."""
+    baseline, comparison = analysis.baseline, analysis.comparison
+    scopes, names = list(analysis.scopes), [scope.name for scope in analysis.scopes]
+    later = [dataclasses.replace(baseline, first_year=start) for start in analysis.baseline_starts]
+    years = sorted({year for period in (baseline, comparison, *later) for year in _years(period)})
+    sided = cases[["host_country", "year", "verification", *SCOPE_COLUMNS]].assign(
+        side=stats.period_sides(cases, baseline, comparison)
     )
-    keys = ["host_country", *SCOPE_COLUMNS]
-    return cases[keys].assign(side=side).groupby([*keys, "side"]).size().rename("cases").reset_index()
+    tactics = sorted(cases["tactic"].unique())
+    by_year = stats.count_on_grid(sided, scopes, {"scope": names, "year": years}).reshape(len(scopes), -1)
+    verified = sided[sided["verification"] == "verified"]
+    verified_by_year = stats.count_on_grid(verified, scopes, {"scope": names, "year": years}).reshape(len(scopes), -1)
+    by_country = stats.count_on_grid(
+        sided, scopes, {"scope": names, "host_country": countries, "side": list(stats.SIDES[:2])}
+    ).reshape(len(scopes), len(countries), 2)
+    # every side: a tactic with a case of the scope only outside both periods is left out too
+    by_tactic = stats.count_on_grid(
+        sided, scopes, {"scope": names, "tactic": tactics, "side": list(stats.SIDES)}
+    ).reshape(len(scopes), len(tactics), len(stats.SIDES))
+    counted = {}
+    for position, name in enumerate(names):
+        present = by_tactic[position].sum(axis=1) > 0
+        counted[name] = ScopeCounts(
+            dict(zip(years, by_year[position].tolist())),
+            dict(zip(years, verified_by_year[position].tolist())),
+            by_country[position],
+            [tactic for tactic, kept in zip(tactics, present) if kept],
+            by_tactic[position][present][:, :2],
+        )
+    return counted
 
 
-def period_sums(by_side: pd.DataFrame, scope: Scope, by: str) -> pd.DataFrame:
-    """A scope's cases in the baseline and in the comparison per value of `by` (host_country or tactic), for every
-    value with a case of the scope in any year, in the values' order."""
-    kept = by_side[in_scope(by_side, scope)]
-    sums = kept.pivot_table(index=by, columns="side", values="cases", aggfunc="sum", fill_value=0)
-    return sums.reindex(columns=list(SIDES[:2]), fill_value=0).astype("int64").sort_index()
+def _years(period: Period) -> range:
+    return range(period.first_year, period.last_year + 1)
 
 
 def resample_countries(by_country: np.ndarray, resamples: int, seed: int) -> np.ndarray:
@@ -108,12 +131,12 @@ def robustness_variants(cases: pd.DataFrame, analysis) -> pd.DataFrame:
         comparison.first_year, comparison.last_year
     )
     countries = sorted(cases.loc[in_periods, "host_country"].unique())
-    by_side = count_by_side(cases, baseline, comparison)
+    counted = count_scopes(cases, analysis, countries)
     frame = pd.DataFrame(
         [
             {"scope": scope.name, "variant": variant, **values}
             for scope in analysis.scopes
-            for variant, values in scope_variants(cases, scope, analysis, countries, by_side)
+            for variant, values in scope_variants(counted[scope.name], analysis, countries)
         ]
     )
     for column in ("dispersion", "yearly_trend"):
@@ -123,10 +146,11 @@ def robustness_variants(cases: pd.DataFrame, analysis) -> pd.DataFrame:
     return frame.astype({column: "int64" for column in COUNT_COLUMNS})
 
 
-def scope_variants(cases: pd.DataFrame, scope: Scope, analysis, countries: list[str], by_side: pd.DataFrame):
-    """The (variant, values) pairs of one scope, in the table's order (`by_side`: `count_by_side` of the cases)."""
+def scope_variants(counted: ScopeCounts, analysis, countries: list[str]):
+    """The (variant, values) pairs of one scope, from its counts, in the table's order (`countries`: the host
+    countries of `counted.by_country`)."""
     level, baseline, comparison = analysis.confidence_level, analysis.baseline, analysis.comparison
-    by_year = stats.count_by_year(cases, scope)
+    by_year = counted.by_year
     base_counts, comp_counts = stats.yearly_counts(by_year, baseline), stats.yearly_counts(by_year, comparison)
     x_b, x_c, t_b, t_c = sum(base_counts), sum(comp_counts), len(base_counts), len(comp_counts)
     counts = dict(zip(COUNT_COLUMNS, (x_b, t_b, x_c, t_c)))
@@ -145,9 +169,8 @@ def scope_variants(cases: pd.DataFrame, scope: Scope, analysis, countries: list[
             f"{BASELINE_FROM}{start}",
             stats.exact_row(sum(stats.yearly_counts(by_year, later)), later.years, x_c, t_c, level),
         )
-    verified_by_year = stats.count_by_year(cases, scope, where=cases["verification"] == "verified")
-    v_b = sum(stats.yearly_counts(verified_by_year, baseline))
-    v_c = sum(stats.yearly_counts(verified_by_year, comparison))
+    v_b = sum(stats.yearly_counts(counted.verified_by_year, baseline))
+    v_c = sum(stats.yearly_counts(counted.verified_by_year, comparison))
     yield VERIFIED_ONLY, stats.exact_row(v_b, t_b, v_c, t_c, level)
 
     years = [
@@ -173,20 +196,12 @@ def scope_variants(cases: pd.DataFrame, scope: Scope, analysis, countries: list[
     for growth in analysis.documentation_growth:
         yield documentation_variant(growth), divide_out_documentation(x_b, t_b, x_c, t_c, growth, level)
 
-    by_country = period_sums(by_side, scope, "host_country").reindex(countries, fill_value=0)
-    for country, row in by_country.iterrows():  # one row per country, not per case
-        yield (
-            f"{DROP_COUNTRY}{country}",
-            stats.exact_row(x_b - int(row["baseline"]), t_b, x_c - int(row["comparison"]), t_c, level),
-        )
-    by_tactic = period_sums(by_side, scope, "tactic")
-    for tactic, row in by_tactic.iterrows():
-        yield (
-            f"{DROP_TACTIC}{tactic}",
-            stats.exact_row(x_b - int(row["baseline"]), t_b, x_c - int(row["comparison"]), t_c, level),
-        )
-    resampled = resample_countries(
-        by_country[["baseline", "comparison"]].to_numpy(), analysis.bootstrap_resamples, analysis.bootstrap_seed
-    )
+    for prefix, values, sums in (
+        (DROP_COUNTRY, countries, counted.by_country),
+        (DROP_TACTIC, counted.tactics, counted.by_tactic),
+    ):
+        for value, (left_b, left_c) in zip(values, sums.tolist()):  # one row per country or tactic, not per case
+            yield f"{prefix}{value}", stats.exact_row(x_b - left_b, t_b, x_c - left_c, t_c, level)
+    resampled = resample_countries(counted.by_country, analysis.bootstrap_resamples, analysis.bootstrap_seed)
     low, high = percentile_interval(resampled[:, 0], t_b, resampled[:, 1], t_c, level)
     yield COUNTRY_BOOTSTRAP, {**counts, "ratio": exact["ratio"], "ci_low": low, "ci_high": high, "p_value": math.nan}

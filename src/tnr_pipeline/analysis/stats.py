@@ -109,46 +109,62 @@ def count_annual(cases: pd.DataFrame, tactics: list[str], periods: list[Period])
     return counts.rename("cases").reset_index().astype({"year": "int64", "tactic": "str", "cases": "int64"})
 
 
-def _scoped_counts(cases: pd.DataFrame, scopes: list[Scope], by: list[str]) -> pd.DataFrame:
-    """Case counts by `by` for every scope (long form with a `scope` column); only groups with cases.
+def count_on_grid(cases: pd.DataFrame, scopes: list[Scope], levels: dict[str, list]) -> np.ndarray:
+    """The cases of every scope counted on the complete grid of `levels` ({column: its values, in order}; the key
+    `scope` places the scopes among the columns), flat in the grid's order (the first level varies slowest), zeros
+    included. A case whose value of a column is missing or not among that column's values is counted nowhere (a year
+    outside every period, say): the grids these counts fill have no row for it.
 
-    The cases are counted once by `by` and the columns a scope reads; each scope then keeps and sums those counts."""
-    read = list(dict.fromkeys([*by, *SCOPE_COLUMNS]))
-    # a missing key (a year outside every period) makes no group: the grids these counts join have no such row
-    distinct = cases.groupby(read).size().rename("cases").reset_index()
-    frames = []
-    for scope in scopes:
-        kept = distinct[in_scope(distinct, scope)]
-        frames.append(kept.groupby(by)["cases"].sum().reset_index().assign(scope=scope.name))
-    return pd.concat(frames, ignore_index=True)
+    Each case is placed once by the codes of its values; each scope then counts the cases it keeps (one bincount per
+    scope), so nothing is grouped or joined per scope."""
+    sizes = [len(scopes) if column == "scope" else len(values) for column, values in levels.items()]
+    codes = {
+        column: pd.Index(values).get_indexer(cases[column]) for column, values in levels.items() if column != "scope"
+    }
+    placed = np.ones(len(cases), dtype=bool)
+    for code in codes.values():
+        placed &= code >= 0
+    counts = np.zeros(math.prod(sizes), dtype="int64")
+    for position, scope in enumerate(scopes):
+        keep = placed & in_scope(cases, scope).to_numpy(dtype=bool)
+        cells = [np.full(int(keep.sum()), position) if column == "scope" else codes[column][keep] for column in levels]
+        counts += np.bincount(np.ravel_multi_index(cells, sizes), minlength=len(counts))
+    return counts
+
+
+SIDES = ("baseline", "comparison", "neither")  # where a case's year lies
+
+
+def period_sides(cases: pd.DataFrame, baseline: Period, comparison: Period) -> np.ndarray:
+    """Each case's side (SIDES) by its year: in the baseline, in the comparison, or in neither."""
+    return np.select(
+        [
+            cases["year"].between(baseline.first_year, baseline.last_year),
+            cases["year"].between(comparison.first_year, comparison.last_year),
+        ],
+        SIDES[:2],
+        SIDES[2],
+    )
 
 
 def _grid(**levels) -> pd.DataFrame:
     return pd.MultiIndex.from_product(list(levels.values()), names=list(levels)).to_frame(index=False)
 
 
-def _period_frame(periods: list[Period]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "period": [p.name for p in periods],
-            "first_year": [p.first_year for p in periods],
-            "last_year": [p.last_year for p in periods],
-            "years": [p.years for p in periods],
-        }
-    )
+def _with_period_columns(grid: pd.DataFrame, periods: list[Period], columns: list[str]) -> pd.DataFrame:
+    """`grid` with the named attributes of each row's period (first_year, last_year, years)."""
+    for column in columns:
+        grid[column] = grid["period"].map({p.name: getattr(p, column) for p in periods}).astype("int64")
+    return grid
 
 
 def summarise_periods(
     cases: pd.DataFrame, periods: list[Period], scopes: list[Scope], level: float = 0.95
 ) -> pd.DataFrame:
     """Cases and annual mean, with its exact Poisson interval, for every scope and period."""
-    counts = _scoped_counts(cases, scopes, ["period"])
-    summary = (
-        _grid(scope=[s.name for s in scopes], period=[p.name for p in periods])
-        .merge(_period_frame(periods), on="period")
-        .merge(counts, on=["scope", "period"], how="left")
-    )
-    summary["cases"] = summary["cases"].fillna(0).astype("int64")
+    levels = {"scope": [s.name for s in scopes], "period": [p.name for p in periods]}
+    summary = _with_period_columns(_grid(**levels), periods, ["first_year", "last_year", "years"])
+    summary["cases"] = count_on_grid(cases, scopes, levels)
     summary["annual_mean"] = summary["cases"] / summary["years"]
     bounds = [poisson_mean_interval(int(n), int(t), level) for n, t in zip(summary["cases"], summary["years"])]
     summary["annual_mean_ci_low"] = [low for low, _ in bounds]
@@ -193,24 +209,30 @@ def summarise_countries(
         .agg(host_country_name=("host_country_name", "first"), region=("region", "first"), first_year=("year", "min"))
         .reset_index()
     )
-    counts = _scoped_counts(cases, scopes, ["host_country", "period"])
-    summary = (
-        _grid(
-            host_country=countries["host_country"].tolist(),
-            scope=[s.name for s in scopes],
-            period=[p.name for p in periods],
-        )
-        .merge(countries, on="host_country")
-        .merge(_period_frame(periods)[["period", "years"]], on="period")
-        .merge(counts, on=["host_country", "scope", "period"], how="left")
-    )
-    summary["cases"] = summary["cases"].fillna(0).astype("int64")
+    levels = {
+        "host_country": countries["host_country"].tolist(),
+        "scope": [s.name for s in scopes],
+        "period": [p.name for p in periods],
+    }
+    summary = _with_period_columns(_grid(**levels), periods, ["years"])
+    per_country = countries.set_index("host_country")
+    for column in ("host_country_name", "region", "first_year"):
+        summary[column] = summary["host_country"].map(per_country[column])
+    counts = count_on_grid(cases, scopes, levels)
+    summary["cases"] = counts
     summary["annual_mean"] = summary["cases"] / summary["years"]
-    earlier = _scoped_counts(cases[cases["year"] < comparison.first_year], scopes, ["host_country"])
-    had_earlier = pd.MultiIndex.from_frame(earlier[["host_country", "scope"]])
-    keys = pd.MultiIndex.from_frame(summary[["host_country", "scope"]])
-    in_comparison = summary.loc[summary["period"] == comparison.name].set_index(["host_country", "scope"])["cases"]
-    summary["new_in_comparison"] = ~keys.isin(had_earlier) & (in_comparison.reindex(keys).fillna(0).to_numpy() > 0)
+    # per country and scope (the periods' axis last): any case before the comparison period, any case in it
+    shape = [len(values) for values in levels.values()]
+    earlier = cases[cases["year"] < comparison.first_year]
+    had_earlier = count_on_grid(earlier, scopes, {"host_country": levels["host_country"], "scope": levels["scope"]}) > 0
+    periods_named = levels["period"]
+    in_comparison = (
+        counts.reshape(shape)[:, :, periods_named.index(comparison.name)] > 0
+        if comparison.name in periods_named
+        else np.zeros(shape[:2], dtype=bool)
+    )
+    new = ~had_earlier.reshape(shape[:2]) & in_comparison
+    summary["new_in_comparison"] = np.repeat(new.ravel(), len(periods))
     summary["eu_member_at_end"] = summary["host_country"].map(eu_member_at_end).fillna(False).astype(bool)
     summary = summary.astype(
         {
@@ -234,18 +256,19 @@ def break_down_periods(
     `categories` maps each dimension to its categories in order ({code: label}); every category appears, zeros
     included.
     """
-    totals = summarise_periods(cases, periods, scopes).set_index(["scope", "period"])["cases"]
-    frames = []
+    names = {"scope": [s.name for s in scopes], "period": [p.name for p in periods]}
+    totals = count_on_grid(cases, scopes, names)  # each scope's cases in each period
+    frames, total = [], []
     for dimension, labels in categories.items():
-        counts = _scoped_counts(cases, scopes, ["period", dimension]).rename(columns={dimension: "category"})
-        grid = _grid(category=list(labels), scope=[s.name for s in scopes], period=[p.name for p in periods])
-        frame = grid.merge(counts, on=["category", "scope", "period"], how="left")
-        frame["cases"] = frame["cases"].fillna(0).astype("int64")
+        levels = {dimension: list(labels), **names}
+        frame = _grid(category=list(labels), **names)
+        frame["cases"] = count_on_grid(cases, scopes, levels)
         frame["dimension"] = dimension
         frame["category_label"] = frame["category"].map(labels)
         frames.append(frame)
+        total.append(np.tile(totals, len(labels)))
     breakdown = pd.concat(frames, ignore_index=True)
-    total = pd.Series(list(zip(breakdown["scope"], breakdown["period"]))).map(totals).to_numpy(dtype=float)
+    total = np.concatenate(total).astype(float)
     cases = breakdown["cases"].to_numpy(dtype=float)
     breakdown["share"] = np.divide(cases, total, out=np.full(len(total), np.nan), where=total > 0)  # none: missing
     return in_table_order(breakdown, "period_breakdowns")
@@ -302,18 +325,9 @@ def summarise_survey(
 # ---- robustness: how much the headline depends on its assumptions -------------------------------------------
 
 
-def count_by_year(
-    cases: pd.DataFrame, scope: Scope, by: list[str] | None = None, where: pd.Series | None = None
-) -> pd.Series:
-    """Cases of a scope (among those `where` keeps) per year and per the columns in `by`: one grouped count to read
-    every period from. Only the grouping columns are taken, so a large table is not copied."""
-    keep = in_scope(cases, scope) if where is None else in_scope(cases, scope) & where
-    columns = [*(by or []), "year"]
-    return cases.loc[keep, columns].groupby(columns).size()
-
-
-def yearly_counts(counts: pd.Series, period: Period) -> list[int]:
-    """Each calendar year's count in a period, zeros included, in year order, from a per-year count."""
+def yearly_counts(counts: dict[int, int], period: Period) -> list[int]:
+    """Each calendar year's count in a period, zeros included, in year order, from a per-year count (year -> cases,
+    a year without a case may be missing)."""
     return [int(counts.get(year, 0)) for year in range(period.first_year, period.last_year + 1)]
 
 
@@ -677,15 +691,16 @@ def compare_region_groups(cases: pd.DataFrame, analysis, groups: pd.DataFrame) -
     exact p-value, the exact conditional test that the two rate ratios are equal. Codes only: the
     `region_label` and `description` columns are worded by the render layer (`render.i18n.describe_region_rows`)."""
     level, baseline, comparison = analysis.confidence_level, analysis.baseline, analysis.comparison
-    grouped = cases.assign(region_group=assign_region_groups(cases, groups))
+    grouped = cases[list(SCOPE_COLUMNS)].assign(
+        region_group=assign_region_groups(cases, groups), side=period_sides(cases, baseline, comparison)
+    )
+    scopes, names = list(analysis.scopes), list(groups["group"])
+    levels = {"scope": [scope.name for scope in scopes], "region_group": names, "side": list(SIDES[:2])}
+    by_group = count_on_grid(grouped, scopes, levels).reshape(len(scopes), len(names), 2)
     rows = []
-    for scope in analysis.scopes:
+    for scope, scope_counts in zip(scopes, by_group.tolist()):
         counts = {}
-        by_group = count_by_year(grouped, scope, ["region_group"])
-        for name in groups["group"]:
-            chosen = by_group.xs(name, level="region_group") if name in by_group.index.get_level_values(0) else {}
-            x_b = sum(yearly_counts(chosen, baseline))
-            x_c = sum(yearly_counts(chosen, comparison))
+        for name, (x_b, x_c) in zip(names, scope_counts):
             counts[name] = (x_b, x_c)
             rows.append(
                 {
