@@ -164,15 +164,17 @@ _snakemake_cli = None
 
 def _loaded_snakemake_cli():
     """Snakemake's command line, imported once per test process with what its every run loads before it reads a
-    Snakefile (its plugin registries and argument parser, the remote-file and report modules): about 1 s of each
-    `python -m snakemake`, paid here once instead of in each of the suite's ~100 runs."""
+    Snakefile (its plugin registries and argument parser, the remote-file and report modules) and what the Snakefile's
+    config check loads (jsonschema): about 1 s of each `python -m snakemake`, paid here once instead of in each of the
+    suite's ~100 runs."""
     global _snakemake_cli
     if _snakemake_cli is None:
         import importlib
 
         import snakemake.cli
 
-        for name in ("snakemake.api", "snakemake.dag", "snakemake.workflow", "snakemake.report", "smart_open", "yte"):
+        preloaded = ("snakemake.api", "snakemake.dag", "snakemake.workflow", "snakemake.report", "smart_open", "yte")
+        for name in (*preloaded, "jsonschema"):
             with contextlib.suppress(ImportError):
                 importlib.import_module(name)
         snakemake.cli.get_argument_parser()  # collects the plugins

@@ -595,8 +595,8 @@ def check_config(config: dict, schema_path: str | Path, typology_path: str | Pat
     """
     import yaml
 
-    with open(schema_path, encoding="utf-8") as handle:
-        schema = yaml.safe_load(handle)
+    with open(schema_path, encoding="utf-8") as handle:  # libyaml's safe loader where PyYAML has it: 10x faster
+        schema = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     problems = config_problems(config, schema, typology_path)
     if problems:
         print(SettingsError(problems, "config.yaml (and --config)"), file=sys.stderr)
