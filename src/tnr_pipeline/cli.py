@@ -78,7 +78,12 @@ def run_and_exit() -> None:
     A step's process exists only to run that step. Once its files are written (atomically, and closed) and its
     output flushed, freeing every object of pandas, pandera, matplotlib and the rest would only cost time. An
     exception still ends the process the normal way, with its traceback and a non-zero status.
+
+    Where hypothesis is installed (the test tools), pandera imports it for a data synthesis no step uses: about 0.2 s
+    of every step that validates a table. A step runs without it, as in the build's own environment, where it is not
+    installed (pandera then leaves synthesis out).
     """
+    sys.modules.setdefault("hypothesis", None)  # `import hypothesis` then raises ImportError, which pandera expects
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()
