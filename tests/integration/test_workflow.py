@@ -198,9 +198,10 @@ def test_snakemake_report_builds(shipped_build, tmp_path):
     assert (tmp_path / "report.zip").stat().st_size > 10_000
 
 
-@contextlib.contextmanager
+@pytest.fixture(scope="module")
 def chromium():
-    """Headless Chromium (Debian's package, or the CI runner's Chrome) driven by Playwright, with no network."""
+    """Headless Chromium (Debian's package, or the CI runner's Chrome) driven by Playwright, with no network: started
+    once for the module's browser tests, each of which opens its pages in a context of its own (`new_context`)."""
     import os
 
     executable = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
@@ -229,6 +230,17 @@ def chromium():
             browser.close()
 
 
+@contextlib.contextmanager
+def new_context(browser, **options):
+    """A browser context of its own (its pages, cookies and cache; `options` such as its viewport), closed at the
+    end."""
+    context = browser.new_context(**options)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
 # Every number of the first table (the headline's) with the count of lines it is laid out on: 1 when it is whole.
 NUMBERS_ON_LINES = """() => {
   const table = document.querySelector('table');
@@ -249,20 +261,21 @@ NUMBERS_ON_LINES = """() => {
 
 @pytest.mark.browser
 @pytest.mark.parametrize("document", ["findings.html", "findings.ru.html"])
-def test_on_a_phone_and_a_laptop_figures_and_tables_fit(shipped_build, document):
+def test_on_a_phone_and_a_laptop_figures_and_tables_fit(shipped_build, chromium, document):
     """At 390 px (a phone) the page never scrolls sideways, every figure scales into the screen and the headline's
     numbers stay whole (a wide table scrolls in its own box); at 1280 px (a laptop) no table, the claims ledger
     included, is wider than its column."""
     workdir, _ = shipped_build
-    with chromium() as browser:
-        phone = browser.new_page(viewport={"width": 390, "height": 844})
+    with new_context(chromium, viewport={"width": 390, "height": 844}) as phone_screen:
+        phone = phone_screen.new_page()
         phone.goto((workdir / "reports" / document).as_uri(), wait_until="load")
         width = phone.evaluate("() => document.documentElement.scrollWidth")
         beyond = phone.evaluate(
             "() => Array.from(document.images).filter(i => i.getBoundingClientRect().right > window.innerWidth).length"
         )
         numbers = phone.evaluate(NUMBERS_ON_LINES)
-        laptop = browser.new_page(viewport={"width": 1280, "height": 900})
+    with new_context(chromium, viewport={"width": 1280, "height": 900}) as laptop_screen:
+        laptop = laptop_screen.new_page()
         laptop.goto((workdir / "reports" / document).as_uri(), wait_until="load")
         wide = laptop.evaluate(
             """() => Array.from(document.querySelectorAll('table'))
@@ -284,12 +297,14 @@ def test_on_a_phone_and_a_laptop_figures_and_tables_fit(shipped_build, document)
         ("findings.ru.html", "ru", "8,18 (95\u00a0% ДИ 5,33–12,91)", "округляется до 8"),
     ],
 )
-def test_html_renders_in_chromium_with_every_image_and_no_network(shipped_build, document, language, headline, verdict):
+def test_html_renders_in_chromium_with_every_image_and_no_network(
+    shipped_build, chromium, document, language, headline, verdict
+):
     workdir, _ = shipped_build
     page_url = (workdir / "reports" / document).as_uri()
     requests: list[str] = []
-    with chromium() as browser:
-        page = browser.new_page()
+    with new_context(chromium) as context:
+        page = context.new_page()
         page.on("request", lambda request: requests.append(request.url))
         page.goto(page_url, wait_until="load")
         images = page.evaluate("""() => Array.from(document.images).map(
