@@ -2,7 +2,8 @@
 
 What belongs here: counting, averaging, comparing periods and the exact interval and test behind the rate ratio.
 Every function takes DataFrames and plain values and returns a DataFrame or numbers: no files, no printing, so tests
-call them directly. All counting is grouped (vectorised); nothing loops over cases.
+call them directly. All counting is vectorised (each case placed once on a grid of codes, `count_on_grid`); nothing
+loops over cases.
 """
 
 from __future__ import annotations
@@ -115,20 +116,39 @@ def count_on_grid(cases: pd.DataFrame, scopes: list[Scope], levels: dict[str, li
     included. A case whose value of a column is missing or not among that column's values is counted nowhere (a year
     outside every period, say): the grids these counts fill have no row for it.
 
-    Each case is placed once by the codes of its values; each scope then counts the cases it keeps (one bincount per
-    scope), so nothing is grouped or joined per scope."""
-    sizes = [len(scopes) if column == "scope" else len(values) for column, values in levels.items()]
-    codes = {
-        column: pd.Index(values).get_indexer(cases[column]) for column, values in levels.items() if column != "scope"
+    The work is on distinct values: the cases are counted once by each distinct combination of the columns read (the
+    grid's and those a scope reads), and each scope keeps and places those combinations, not the cases."""
+    columns = [column for column in levels if column != "scope"]
+    read = list(dict.fromkeys([*columns, *SCOPE_COLUMNS]))
+    factorized = [pd.factorize(cases[column]) for column in read]  # codes into each column's distinct values, NA -1
+    sizes = [len(uniques) + 1 for _, uniques in factorized]  # the distinct values and missing (code 0 below)
+    combination = np.ravel_multi_index([codes + 1 for codes, _ in factorized], sizes)
+    n_cases = np.bincount(combination, minlength=math.prod(sizes))
+    present = np.flatnonzero(n_cases)
+    parts = dict(zip(read, np.unravel_index(present, sizes)))
+    n_cases = n_cases[present]
+
+    def values_of(position: int) -> np.ndarray:  # each present combination's value of the `position`th column read
+        _, uniques = factorized[position]
+        return np.concatenate([[None], np.asarray(uniques, dtype=object)])[parts[read[position]]]
+
+    scope_frame = pd.DataFrame({column: values_of(read.index(column)) for column in SCOPE_COLUMNS})
+    codes = {  # each present combination's position among the grid's values of each column, -1 where none
+        column: np.concatenate([[-1], pd.Index(levels[column]).get_indexer(factorized[read.index(column)][1])])[
+            parts[column]
+        ]
+        for column in columns
     }
-    placed = np.ones(len(cases), dtype=bool)
+    placed = np.ones(len(present), dtype=bool)
     for code in codes.values():
         placed &= code >= 0
-    counts = np.zeros(math.prod(sizes), dtype="int64")
+    grid_sizes = [len(scopes) if column == "scope" else len(values) for column, values in levels.items()]
+    counts = np.zeros(math.prod(grid_sizes), dtype="int64")
     for position, scope in enumerate(scopes):
-        keep = placed & in_scope(cases, scope).to_numpy(dtype=bool)
+        keep = placed & in_scope(scope_frame, scope).to_numpy(dtype=bool)
         cells = [np.full(int(keep.sum()), position) if column == "scope" else codes[column][keep] for column in levels]
-        counts += np.bincount(np.ravel_multi_index(cells, sizes), minlength=len(counts))
+        flat = np.ravel_multi_index(cells, grid_sizes)
+        counts += np.bincount(flat, weights=n_cases[keep], minlength=len(counts)).astype("int64")
     return counts
 
 
