@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tnr_pipeline.analysis import stats
-from tnr_pipeline.model.settings import SCOPE_COLUMNS, Period
+from tnr_pipeline.model.settings import SCOPE_COLUMNS
 from tnr_pipeline.model.words import (
     BASELINE_FROM,
     COMPARISON_TREND,
@@ -58,16 +58,14 @@ class ScopeCounts:
     by_tactic: np.ndarray  # one row per tactic of `tactics`: its baseline and comparison cases
 
 
-def count_scopes(cases: pd.DataFrame, analysis, countries: list[str]) -> dict[str, ScopeCounts]:
+def count_scopes(cases: pd.DataFrame, sides: np.ndarray, analysis, countries: list[str]) -> dict[str, ScopeCounts]:
     """Every scope's counts (`ScopeCounts`), by scope name: each case placed once by its year, host country, tactic
-    and period side, then counted per scope (`stats.count_on_grid`)."""
-    baseline, comparison = analysis.baseline, analysis.comparison
+    and period side (`sides`: `stats.period_sides` of the cases), then counted per scope (`stats.count_on_grid`)."""
+    baseline = analysis.baseline
     scopes, names = list(analysis.scopes), [scope.name for scope in analysis.scopes]
     later = [dataclasses.replace(baseline, first_year=start) for start in analysis.baseline_starts]
-    years = sorted({year for period in (baseline, comparison, *later) for year in _years(period)})
-    sided = cases[["host_country", "year", "verification", *SCOPE_COLUMNS]].assign(
-        side=stats.period_sides(cases, baseline, comparison)
-    )
+    years = sorted({year for period in (baseline, analysis.comparison, *later) for year in period.calendar_years})
+    sided = cases[["host_country", "year", "verification", *SCOPE_COLUMNS]].assign(side=sides)
     tactics = sorted(cases["tactic"].unique())
     by_year = stats.count_on_grid(sided, scopes, {"scope": names, "year": years}).reshape(len(scopes), -1)
     verified = sided[sided["verification"] == "verified"]
@@ -90,10 +88,6 @@ def count_scopes(cases: pd.DataFrame, analysis, countries: list[str]) -> dict[st
             by_tactic[position][present][:, :2],
         )
     return counted
-
-
-def _years(period: Period) -> range:
-    return range(period.first_year, period.last_year + 1)
 
 
 def resample_countries(by_country: np.ndarray, resamples: int, seed: int) -> np.ndarray:
@@ -127,11 +121,9 @@ def robustness_variants(cases: pd.DataFrame, analysis) -> pd.DataFrame:
     dictionary's `variant`). Host countries left out or resampled are those with a case in either period; tactics
     left out, those with a case in the scope."""
     level, baseline, comparison = analysis.confidence_level, analysis.baseline, analysis.comparison
-    in_periods = cases["year"].between(baseline.first_year, baseline.last_year) | cases["year"].between(
-        comparison.first_year, comparison.last_year
-    )
-    countries = sorted(cases.loc[in_periods, "host_country"].unique())
-    counted = count_scopes(cases, analysis, countries)
+    sides = stats.period_sides(cases, baseline, comparison)
+    countries = sorted(cases.loc[sides != stats.SIDES[2], "host_country"].unique())  # a case in either period
+    counted = count_scopes(cases, sides, analysis, countries)
     frame = pd.DataFrame(
         [
             {"scope": scope.name, "variant": variant, **values}
@@ -173,10 +165,7 @@ def scope_variants(counted: ScopeCounts, analysis, countries: list[str]):
     v_c = sum(stats.yearly_counts(counted.verified_by_year, comparison))
     yield VERIFIED_ONLY, stats.exact_row(v_b, t_b, v_c, t_c, level)
 
-    years = [
-        *range(baseline.first_year, baseline.last_year + 1),
-        *range(comparison.first_year, comparison.last_year + 1),
-    ]
+    years = [*baseline.calendar_years, *comparison.calendar_years]
     segmented = stats.fit_segmented_trend(
         [year - baseline.first_year for year in years],
         base_counts + comp_counts,

@@ -120,23 +120,23 @@ def count_on_grid(cases: pd.DataFrame, scopes: list[Scope], levels: dict[str, li
     grid's and those a scope reads), and each scope keeps and places those combinations, not the cases."""
     columns = [column for column in levels if column != "scope"]
     read = list(dict.fromkeys([*columns, *SCOPE_COLUMNS]))
-    factorized = [pd.factorize(cases[column]) for column in read]  # codes into each column's distinct values, NA -1
-    sizes = [len(uniques) + 1 for _, uniques in factorized]  # the distinct values and missing (code 0 below)
-    combination = np.ravel_multi_index([codes + 1 for codes, _ in factorized], sizes)
+    # each column's codes into its distinct values (missing: -1) and those values
+    factorized = {column: pd.factorize(cases[column]) for column in read}
+    sizes = [len(uniques) + 1 for _, uniques in factorized.values()]  # the distinct values and missing (code 0 below)
+    combination = np.ravel_multi_index([codes + 1 for codes, _ in factorized.values()], sizes)
     n_cases = np.bincount(combination, minlength=math.prod(sizes))
     present = np.flatnonzero(n_cases)
-    parts = dict(zip(read, np.unravel_index(present, sizes)))
     n_cases = n_cases[present]
-
-    def values_of(position: int) -> np.ndarray:  # each present combination's value of the `position`th column read
-        _, uniques = factorized[position]
-        return np.concatenate([[None], np.asarray(uniques, dtype=object)])[parts[read[position]]]
-
-    scope_frame = pd.DataFrame({column: values_of(read.index(column)) for column in SCOPE_COLUMNS})
+    # each present combination's code of each column: 0 for missing, 1 + the position among its distinct values
+    parts = dict(zip(read, np.unravel_index(present, sizes)))
+    scope_frame = pd.DataFrame(  # each present combination's values of the columns a scope reads
+        {
+            column: np.concatenate([[None], np.asarray(factorized[column][1], dtype=object)])[parts[column]]
+            for column in SCOPE_COLUMNS
+        }
+    )
     codes = {  # each present combination's position among the grid's values of each column, -1 where none
-        column: np.concatenate([[-1], pd.Index(levels[column]).get_indexer(factorized[read.index(column)][1])])[
-            parts[column]
-        ]
+        column: np.concatenate([[-1], pd.Index(levels[column]).get_indexer(factorized[column][1])])[parts[column]]
         for column in columns
     }
     placed = np.ones(len(present), dtype=bool)
@@ -348,7 +348,7 @@ def summarise_survey(
 def yearly_counts(counts: dict[int, int], period: Period) -> list[int]:
     """Each calendar year's count in a period, zeros included, in year order, from a per-year count (year -> cases,
     a year without a case may be missing)."""
-    return [int(counts.get(year, 0)) for year in range(period.first_year, period.last_year + 1)]
+    return [int(counts.get(year, 0)) for year in period.calendar_years]
 
 
 def pearson_dispersion(periods_counts: list[list[int]]) -> tuple[float, int]:

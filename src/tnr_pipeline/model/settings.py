@@ -85,6 +85,11 @@ class Period:
         return self.last_year - self.first_year + 1
 
     @property
+    def calendar_years(self) -> range:
+        """Each calendar year of the period, in order."""
+        return range(self.first_year, self.last_year + 1)
+
+    @property
     def span(self) -> str:
         """'2014–2021', or '2022' for a one-year period."""
         return str(self.first_year) if self.years == 1 else f"{self.first_year}–{self.last_year}"
